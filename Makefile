@@ -1,0 +1,164 @@
+# socklab - top-level Makefile (GNU make).
+#
+#   make              build the library, the grader, every lab skeleton and solution
+#   make demo         grade the reference solution of every lab and print a scorecard
+#   make check        unit tests, grader self-tests and the docs build
+#   make grade LAB=01 grade your work in labs/01-* (same as bin/grade 01)
+#   make docs         API docs and guides with Doxygen, into docs/api/html
+#   make deps         install the system packages socklab needs (or say how)
+#   make clean        remove everything the build made
+#
+# Variables: SANITIZE=address,undefined builds everything with those sanitizers;
+# V=1 shows full command lines.
+
+SHELL := /bin/sh
+.DEFAULT_GOAL := all
+
+CC      ?= cc
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+WARN    := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes
+ifneq ($(SANITIZE),)
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+endif
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
+
+# Deferred (=) so that pkg-config runs after `deps` has had a chance to install.
+PKG_BUILD = openssl jansson libxml-2.0
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_BUILD))
+PKG_LIBS   = $(shell pkg-config --libs $(PKG_BUILD))
+CUNIT_CFLAGS = $(shell pkg-config --cflags cunit)
+CUNIT_LIBS   = $(shell pkg-config --libs cunit)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+BUILD := build
+BIN   := bin
+DEPS  := common/scripts/deps.sh
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+LIBSOCKLAB := $(BUILD)/libsocklab.a
+
+GRADER_SRC := $(filter-out grader/main.c,$(wildcard grader/*.c))
+GRADER_OBJ := $(GRADER_SRC:%.c=$(BUILD)/%.o)
+GRADER     := $(BIN)/grade
+
+SELFTEST_SRC := $(wildcard grader/selftest/*.c)
+SELFTEST_BIN := $(SELFTEST_SRC:grader/selftest/%.c=$(BUILD)/selftest/%)
+
+TEST_COMMON_SRC := $(wildcard common/tests/*.c)
+TEST_GRADER_SRC := $(wildcard grader/tests/*.c)
+TESTS := $(BUILD)/tests/test_common $(BUILD)/tests/test_grader
+
+LAB_DIRS      := $(patsubst %/Makefile,%,$(wildcard labs/*/Makefile))
+SOLUTION_DIRS := $(patsubst %/Makefile,%,$(wildcard solutions/*/Makefile))
+
+.PHONY: all lib grader labs solutions tests selftest check grade demo docs deps \
+        deps-build deps-check deps-docs clean help
+
+all: lib grader labs solutions
+
+help:
+	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+
+# ---- system packages ---------------------------------------------------------
+# Order-only prerequisites: they run every time (a few pkg-config calls) but
+# never force a rebuild.
+deps: ; @$(DEPS) --install build check docs
+deps-build: ; @$(DEPS) --install build
+deps-check: ; @$(DEPS) --install check
+deps-docs:  ; @$(DEPS) --install docs
+
+# ---- libsocklab --------------------------------------------------------------
+lib: $(LIBSOCKLAB)
+
+$(BUILD)/common/%.o: common/%.c | deps-build
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -Icommon -c -o $@ $<
+
+$(LIBSOCKLAB): $(COMMON_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# ---- grader ------------------------------------------------------------------
+grader: $(GRADER) $(SELFTEST_BIN)
+
+$(BUILD)/grader/%.o: grader/%.c | deps-build
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -Icommon -Igrader $(PKG_CFLAGS) -c -o $@ $<
+
+$(GRADER): $(BUILD)/grader/main.o $(GRADER_OBJ) $(LIBSOCKLAB)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lpthread
+
+# Small deliberately buggy (and a few correct) servers for the self-tests.
+$(BUILD)/selftest/%: grader/selftest/%.c $(LIBSOCKLAB) | deps-build
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(WARN) $(CFLAGS) $(SANFLAGS) -Icommon -o $@ $< $(LIBSOCKLAB)
+
+# ---- labs and solutions ------------------------------------------------------
+# Each lab directory has its own Makefile (it includes common/lab.mk), so a
+# student can also run plain `make` inside it.
+labs: $(LIBSOCKLAB)
+	$(Q)for d in $(LAB_DIRS); do \
+	    $(MAKE) --no-print-directory -C $$d SOCKLAB=$(CURDIR) || exit 1; done
+
+solutions: $(LIBSOCKLAB)
+	$(Q)for d in $(SOLUTION_DIRS); do \
+	    $(MAKE) --no-print-directory -C $$d SOCKLAB=$(CURDIR) || exit 1; done
+
+# ---- tests -------------------------------------------------------------------
+$(BUILD)/tests/%.o: %.c | deps-build deps-check
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -Icommon -Igrader -Icommon/tests $(PKG_CFLAGS) $(CUNIT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/test_common: $(TEST_COMMON_SRC:%.c=$(BUILD)/tests/%.o) $(LIBSOCKLAB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CUNIT_LIBS) -lpthread
+
+$(BUILD)/tests/test_grader: $(TEST_GRADER_SRC:%.c=$(BUILD)/tests/%.o) \
+        $(BUILD)/tests/common/tests/cu_run.o $(GRADER_OBJ) $(LIBSOCKLAB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(CUNIT_LIBS) -lpthread
+
+tests: $(TESTS)
+
+# ---- check -------------------------------------------------------------------
+# Every test program ends with a line "NAME: N passed, M failed"; the last
+# line of `make check` adds them up.
+check: all tests docs
+	$(Q)common/scripts/check.sh $(TESTS)
+
+# ---- grading -----------------------------------------------------------------
+grade: all
+	@if [ -z "$(LAB)" ]; then echo "usage: make grade LAB=01 (see bin/grade --help)" >&2; exit 2; fi
+	$(Q)$(GRADER) $(LAB) $(GRADE_FLAGS)
+
+demo: all
+	$(Q)common/scripts/demo.sh $(GRADER) $(SOLUTION_DIRS)
+
+# ---- docs --------------------------------------------------------------------
+docs: | deps-docs
+	@mkdir -p $(BUILD)
+	@echo "  DOXYGEN docs/Doxyfile"
+	$(Q)doxygen docs/Doxyfile >$(BUILD)/doxygen.log 2>&1 || { cat $(BUILD)/doxygen.log; exit 1; }
+	@echo "  API docs and guides: docs/api/html/index.html"
+
+# ---- clean -------------------------------------------------------------------
+clean:
+	$(Q)for d in $(LAB_DIRS) $(SOLUTION_DIRS); do \
+	    $(MAKE) --no-print-directory -C $$d SOCKLAB=$(CURDIR) clean || exit 1; done
+	rm -rf $(BUILD) $(BIN) docs/api
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

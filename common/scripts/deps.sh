@@ -1,0 +1,78 @@
+#!/bin/sh
+# deps.sh - make sure the system packages socklab builds with are installed.
+#
+# usage: deps.sh [--install] WHAT...
+#   WHAT is any of: build (compiler libraries), check (unit-test library and
+#   the peers used by self-tests), docs (doxygen, graphviz).
+# Without --install, a missing package is reported with the one command that
+# installs it, and the script fails. With --install (what `make` passes), it
+# installs missing packages with apt-get when it can: as root, or through sudo
+# without a password. It never asks for a password.
+set -u
+
+install=0
+if [ "${1:-}" = "--install" ]; then
+    install=1
+    shift
+fi
+
+missing=""
+need_pc() { # pkg-config module, Debian package
+    pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"
+}
+need_cmd() { # command, Debian package
+    command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
+}
+
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+for what in "$@"; do
+    case "$what" in
+    build)
+        need_pc openssl libssl-dev
+        need_pc jansson libjansson-dev
+        need_pc libxml-2.0 libxml2-dev
+        ;;
+    check)
+        need_pc cunit libcunit1-dev
+        need_cmd socat socat
+        ;;
+    docs)
+        need_cmd doxygen doxygen
+        need_cmd dot graphviz
+        ;;
+    *)
+        echo "deps.sh: unknown dependency group '$what' (expected build, check or docs)" >&2
+        exit 2
+        ;;
+    esac
+done
+
+[ -z "$missing" ] && exit 0
+
+# Each package once, in a stable order.
+missing=$(printf '%s\n' $missing | sort -u | tr '\n' ' ')
+cmd="apt-get install -y --no-install-recommends $missing"
+
+if [ "$install" = 1 ] && command -v apt-get >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        sudo=""
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        sudo="sudo -n"
+    else
+        sudo="none"
+    fi
+    if [ "$sudo" != none ]; then
+        echo "socklab: installing missing packages: $missing"
+        # The package lists may be absent on a fresh machine; refresh them once.
+        $sudo apt-get update -qq >/dev/null 2>&1 || true
+        if $sudo env DEBIAN_FRONTEND=noninteractive $cmd >/dev/null; then
+            exit 0
+        fi
+        echo "socklab: apt-get could not install: $missing" >&2
+    fi
+fi
+
+echo "socklab: missing system packages: $missing" >&2
+echo "socklab: install them with:" >&2
+echo "    sudo $cmd" >&2
+exit 1

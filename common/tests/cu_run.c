@@ -1,0 +1,31 @@
+/* cu_run.c - shared CUnit runner (see cu_run.h). */
+#include "cu_run.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+
+int cu_add_suite(const char *name, const cu_test *tests)
+{
+    CU_pSuite suite = CU_add_suite(name, NULL, NULL);
+    if (suite == NULL) {
+        return -1;
+    }
+    for (const cu_test *t = tests; t->name != NULL; t++) {
+        if (CU_add_test(suite, t->name, t->fn) == NULL) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int cu_run(const char *program)
+{
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned run = CU_get_number_of_tests_run();
+    unsigned failed = CU_get_number_of_tests_failed();
+    unsigned bad_suites = CU_get_number_of_suites_failed();
+    CU_cleanup_registry();
+    printf("\n%s: %u passed, %u failed\n", program, run - failed, failed + bad_suites);
+    return failed == 0 && bad_suites == 0 ? 0 : 1;
+}

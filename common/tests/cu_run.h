@@ -1,0 +1,26 @@
+/* cu_run.h - the shared main loop of socklab's CUnit test programs. */
+#ifndef SOCKLAB_CU_RUN_H
+#define SOCKLAB_CU_RUN_H
+
+#include <CUnit/CUnit.h>
+
+/** One test in a table: a name and a function. */
+typedef struct cu_test {
+    const char *name;
+    CU_TestFunc fn;
+} cu_test;
+
+/**
+ * Add a suite whose tests come from a table ending with {NULL, NULL}.
+ * Returns 0, or -1 if CUnit refused (the registry error says why).
+ */
+int cu_add_suite(const char *name, const cu_test *tests);
+
+/**
+ * Run every registered suite, print CUnit's summary and then one line
+ * "PROGRAM: N passed, M failed". Returns the process exit status (0 when
+ * nothing failed). Cleans up the registry.
+ */
+int cu_run(const char *program);
+
+#endif

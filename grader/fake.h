@@ -1,0 +1,82 @@
+/**
+ * @file fake.h
+ * @brief Fake servers: the grader's own peers for checking a student's client.
+ *
+ * A fake server listens on 127.0.0.1 on a port the kernel picks, in a thread
+ * of the grader, and serves connections one at a time by calling a handler.
+ * Handlers do their I/O through gr_fake_recv(), gr_fake_send() and
+ * gr_fake_pause(), which give up as soon as the fake server is stopped, so
+ * gr_fake_stop() never hangs on a client that went quiet.
+ *
+ * A fake server can misbehave on purpose (answer in pieces, answer slowly,
+ * hang up early): that is how client checks find clients that assume one
+ * recv() is one reply, or that never notice a closed connection.
+ */
+#ifndef SOCKLAB_GRADER_FAKE_H
+#define SOCKLAB_GRADER_FAKE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/** A running fake server. */
+typedef struct gr_fake gr_fake;
+
+/**
+ * A connection handler. Runs in the fake server's thread; returns when done
+ * with the connection, which the fake server then closes.
+ */
+typedef void (*gr_fake_handler)(gr_fake *f, int fd, void *arg);
+
+/**
+ * @brief Start a fake TCP server on 127.0.0.1 and an ephemeral port.
+ * @param handler called for each accepted connection, one at a time
+ * @param arg     passed to the handler
+ * @param err     reason on failure (::SL_ERR_LEN bytes), may be NULL
+ * @return the server, or NULL
+ */
+gr_fake *gr_fake_start(gr_fake_handler handler, void *arg, char *err);
+
+/** @brief The port the fake server listens on. */
+int gr_fake_port(const gr_fake *f);
+
+/** @brief Connections accepted so far. */
+int gr_fake_connections(gr_fake *f);
+
+/**
+ * @brief Copy of every byte the fake server received, over all connections.
+ * @param f   the server
+ * @param len set to the count
+ * @return a malloc'd, NUL-terminated copy (free() it), or NULL when out of memory
+ */
+char *gr_fake_received(gr_fake *f, size_t *len);
+
+/** @brief Stop accepting, interrupt the handler, join the thread, free @p f. */
+void gr_fake_stop(gr_fake *f);
+
+/**
+ * @brief Receive up to @p n bytes (recorded for gr_fake_received()).
+ * @return bytes received, 0 at EOF, -1 on error or when the server is stopping
+ */
+ssize_t gr_fake_recv(gr_fake *f, int fd, void *buf, size_t n);
+
+/**
+ * @brief Send all @p n bytes.
+ * @return 0, or -1 on error or when the server is stopping
+ */
+int gr_fake_send(gr_fake *f, int fd, const void *buf, size_t n);
+
+/**
+ * @brief Wait @p ms milliseconds on purpose (a slow peer), or less if stopping.
+ * @return 0, or -1 when the server is stopping
+ */
+int gr_fake_pause(gr_fake *f, int ms);
+
+/**
+ * @brief A port on 127.0.0.1 where nothing listens, and nothing will while
+ *        the returned socket stays open (it holds the port without listening).
+ * @param fd  set to that socket; close() it when done
+ * @return the port, or -1
+ */
+int gr_closed_port(int *fd);
+
+#endif

@@ -1,0 +1,191 @@
+/**
+ * @file grader.h
+ * @brief The interface between the grading engine and the checks of each lab.
+ *
+ * A lab's checks live in one file (lab01.c, ...) as one table of ::gr_check,
+ * each with a name, the guide step it belongs to, points, a deadline and a
+ * hint that names the concept. The engine runs them in order. For a server
+ * check it first starts the program under test on a fresh port and waits
+ * until it listens; afterwards it stops it, so checks never share a server.
+ * A check function talks to the server (see wire.h), or runs the student's
+ * client against the grader's own fake server (see fake.h), and returns 0 for
+ * pass or the value of gr_fail() for fail.
+ *
+ * Everything a check needs comes through its ::gr_ctx: the port, a random
+ * generator seeded from the run's seed (so a replay sends the same bytes),
+ * deadlines scaled for slow machines, and the output a student will read.
+ */
+#ifndef SOCKLAB_GRADER_GRADER_H
+#define SOCKLAB_GRADER_GRADER_H
+
+#include "strbuf.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/** Per-check context, owned by the engine. */
+typedef struct gr_ctx gr_ctx;
+
+/** What a check exercises. */
+typedef enum gr_kind {
+    GR_SERVER, /**< the student's server, started by the engine before the check */
+    GR_CLIENT  /**< the student's client, run by the check itself */
+} gr_kind;
+
+/** Check flag: the check starts and stops the server itself (gr_server_start()). */
+#define GR_OWN_SERVER 0x1u
+
+/** One check: one property of the program under test. */
+typedef struct gr_check {
+    const char *ck_name;       /**< unique in the lab: lowercase words and dashes */
+    int ck_step;               /**< the guide step it belongs to */
+    gr_kind ck_kind;           /**< server or client check */
+    int ck_points;             /**< points when it passes */
+    int ck_deadline_ms;        /**< time allowed, before scaling */
+    unsigned ck_flags;         /**< GR_OWN_SERVER, ... */
+    const char *ck_summary;    /**< one line: what is checked */
+    const char *ck_hint;       /**< shown on failure: the concept, and where to look */
+    int (*ck_run)(gr_ctx *ctx);/**< returns 0 (pass) or gr_fail()'s value */
+} gr_check;
+
+/** One lab, as the engine sees it. */
+typedef struct gr_lab {
+    const char *lab_id;             /**< "01" */
+    const char *lab_name;           /**< "tcp-echo" */
+    const char *lab_title;          /**< "TCP echo" */
+    const char *lab_server_cmd;     /**< e.g. "./echo_server {port}", or NULL */
+    const char *lab_client_cmd;     /**< e.g. "./echo_client {host} {port}", or NULL */
+    const char *const *lab_steps;   /**< step titles; [0] unused, [N] is step N */
+    size_t lab_nsteps;              /**< highest step number */
+    const gr_check *lab_checks;     /**< the checks, in the order they run */
+    size_t lab_nchecks;             /**< how many */
+} gr_lab;
+
+/** Every lab the grader knows, in order; ends with NULL. */
+extern const gr_lab *const gr_labs[];
+
+/* ---- time ---------------------------------------------------------------- */
+
+/** @brief Milliseconds on a monotonic clock. */
+long gr_now_ms(void);
+
+/**
+ * @brief Scale a duration by SOCKLAB_TIMEOUT_SCALE (slow machines, valgrind).
+ * @return @p ms times the scale, at least 1
+ */
+int gr_ms(const gr_ctx *ctx, int ms);
+
+/** @brief The check's absolute deadline, on the gr_now_ms() clock. */
+long gr_deadline(const gr_ctx *ctx);
+
+/* ---- the run's seed -------------------------------------------------------- */
+
+/** @brief Next 64 random bits of this check's stream (derived from --seed). */
+uint64_t gr_random(gr_ctx *ctx);
+
+/** @brief A random number in [0, n). */
+size_t gr_random_below(gr_ctx *ctx, size_t n);
+
+/** @brief Fill @p buf with @p n random bytes (every value 0..255 possible). */
+void gr_random_bytes(gr_ctx *ctx, void *buf, size_t n);
+
+/**
+ * @brief Fill @p buf with @p n bytes of readable text: lowercase words,
+ *        spaces and punctuation, no newline.
+ */
+void gr_random_text(gr_ctx *ctx, char *buf, size_t n);
+
+/* ---- reporting ------------------------------------------------------------- */
+
+/**
+ * @brief Record why the check failed.
+ *
+ * The first call gives the headline shown after FAIL; each later call adds a
+ * line of detail. Returns -1 so a check can `return gr_fail(ctx, ...)`.
+ */
+int gr_fail(gr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** @brief Has gr_fail() been called in this check? */
+int gr_failed(const gr_ctx *ctx);
+
+/**
+ * @brief Where a check appends detail (transcripts, figures) for its report.
+ *
+ * Shown to the student when the check fails, and with --verbose always.
+ */
+gr_str *gr_details(gr_ctx *ctx);
+
+/** @brief Print a progress note with --verbose (not part of the report). */
+void gr_verbose(gr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- the program under test ------------------------------------------------ */
+
+/** @brief The host the server under test is reached at: "127.0.0.1". */
+const char *gr_host(const gr_ctx *ctx);
+
+/** @brief The port the server under test was told to listen on. */
+int gr_port(const gr_ctx *ctx);
+
+/**
+ * @brief Process id of the running server (the top of its process tree), or 0.
+ */
+pid_t gr_server_pid(const gr_ctx *ctx);
+
+/**
+ * @brief Start the server on gr_port() and wait until it listens.
+ *
+ * The engine does this before every server check; a check flagged
+ * ::GR_OWN_SERVER calls it itself, e.g. to restart the server.
+ * @return 0, or gr_fail()'s value with the reason recorded
+ */
+int gr_server_start(gr_ctx *ctx);
+
+/**
+ * @brief Stop the server: SIGTERM, a grace period, SIGKILL, reap.
+ * @return 0 if it was still running when asked to stop, or gr_fail()'s value
+ *         if it had already died (the report says how)
+ */
+int gr_server_stop(gr_ctx *ctx);
+
+/**
+ * @brief Is the server still running? If not, record how it ended as a failure.
+ * @return 0 if running, else gr_fail()'s value
+ */
+int gr_server_check_alive(gr_ctx *ctx);
+
+/** What a run of the student's client did. */
+typedef struct gr_client_run {
+    int cr_status;        /**< wait status, valid unless cr_timed_out */
+    int cr_timed_out;     /**< 1 if it was still running at the deadline (then killed) */
+    char *cr_stdout;      /**< everything it printed on stdout (NUL-terminated copy) */
+    size_t cr_stdout_len; /**< its length */
+    char *cr_stderr;      /**< the last 64 KiB of its stderr */
+    size_t cr_stderr_len; /**< its length */
+    long cr_ms;           /**< how long it ran */
+} gr_client_run;
+
+/**
+ * @brief Run the lab's client against @p port and wait for it to exit.
+ * @param ctx      the check
+ * @param port     port to put in place of {port}; {host} becomes gr_host()
+ * @param input    bytes for its stdin, closed after them
+ * @param ninput   their count
+ * @param timeout_ms time allowed (scaled by the caller with gr_ms())
+ * @param run      filled in; release with gr_client_run_free()
+ * @return 0 if the client ran (whatever it did), or gr_fail()'s value if it
+ *         could not be started
+ */
+int gr_client_start_and_wait(gr_ctx *ctx, int port, const void *input, size_t ninput,
+                             int timeout_ms, gr_client_run *run);
+
+/** @brief Free the buffers of a client run. */
+void gr_client_run_free(gr_client_run *run);
+
+/**
+ * @brief Append a short description of a client's run to the check's details:
+ *        how it ended and the tail of its stderr.
+ */
+void gr_client_describe(gr_ctx *ctx, const gr_client_run *run);
+
+#endif

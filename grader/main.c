@@ -1,0 +1,391 @@
+/* main.c - bin/grade: the command line of the socklab grader.
+ *
+ *   bin/grade LAB [--solution | --dir DIR | --server 'CMD' | --client 'CMD']
+ *                 [--only PATTERN] [--list] [--seed N] [--verbose]
+ *                 [--format text|json|junit|gradescope] [--output FILE]
+ *
+ * This contract is shared with other tools (see DESIGN.md); keep it stable. */
+#include "engine.h"
+#include "proc.h"
+#include "report.h"
+
+#include "err.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 2
+#define EXIT_INTERNAL 3
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: grade LAB [--solution | --dir DIR | --server 'CMD' | --client 'CMD']\n"
+            "                 [--only PATTERN] [--list] [--seed N] [--verbose]\n"
+            "                 [--format text|json|junit|gradescope] [--output FILE]\n"
+            "\n"
+            "Grade a socklab lab. LAB is a number (01), a name (tcp-echo) or both (01-tcp-echo).\n"
+            "\n"
+            "What to grade (default: your work in labs/LAB):\n"
+            "  --solution        the reference solution in solutions/LAB\n"
+            "  --dir DIR         a directory laid out like labs/LAB (built with make)\n"
+            "  --server 'CMD'    any server, in any language: {port} in CMD is replaced by the\n"
+            "                    port to listen on, {host} by the address; only server checks run\n"
+            "  --client 'CMD'    any client: {host} and {port} are where to connect; only client\n"
+            "                    checks run\n"
+            "\n"
+            "Which checks:\n"
+            "  --only PATTERN    only checks whose name matches PATTERN (shell wildcards; several\n"
+            "                    patterns separated by commas; 'step2' selects a whole step)\n"
+            "  --list            list the lab's checks and exit\n"
+            "\n"
+            "How:\n"
+            "  --seed N          seed for the random payloads (printed by every run; use it to\n"
+            "                    replay a failure exactly)\n"
+            "  --verbose, -v     say more about each check, passed ones too\n"
+            "  --format FMT      report format: text (default), json, junit or gradescope\n"
+            "  --output FILE, -o FILE\n"
+            "                    write the report to FILE (the text progress still goes to the\n"
+            "                    terminal); without it, json/junit/gradescope go to stdout and\n"
+            "                    the progress to stderr\n"
+            "  --help, -h        this help\n"
+            "\n"
+            "Environment: SOCKLAB_TIMEOUT_SCALE=3 gives every deadline 3 times longer (slow\n"
+            "machines, valgrind). NO_COLOR turns colours off.\n"
+            "Exit status: 0 when the score is full, 1 when not, 2 for usage errors, 3 when the\n"
+            "grader itself could not run.\n");
+}
+
+static void list_labs(FILE *out)
+{
+    fprintf(out, "labs:");
+    for (size_t i = 0; gr_labs[i] != NULL; i++) {
+        char dir[128];
+        fprintf(out, " %s", gr_lab_dirname(gr_labs[i], dir, sizeof dir));
+    }
+    fprintf(out, "\n");
+}
+
+/* The top of the socklab tree: the grader lives in ROOT/bin/grade. */
+static char *find_root(void)
+{
+    const char *env = getenv("SOCKLAB_ROOT");
+    if (env != NULL && *env != '\0') {
+        return realpath(env, NULL);
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n < 0) {
+        return NULL;
+    }
+    exe[n] = '\0';
+    char *bin = dirname(exe); /* ROOT/bin */
+    char *root = dirname(bin);
+    return strdup(root);
+}
+
+/* Append a shell word, quoted only if it needs it. */
+static void add_word(gr_str *s, const char *word)
+{
+    int plain = *word != '\0';
+    for (const char *p = word; *p != '\0'; p++) {
+        if (!(('a' <= *p && *p <= 'z') || ('A' <= *p && *p <= 'Z') || ('0' <= *p && *p <= '9') ||
+              strchr("-_./=:,+@%", *p) != NULL)) {
+            plain = 0;
+        }
+    }
+    if (s->s_len > 0) {
+        gr_str_add(s, " ");
+    }
+    if (plain) {
+        gr_str_add(s, word);
+        return;
+    }
+    gr_str_add(s, "'");
+    for (const char *p = word; *p != '\0'; p++) {
+        if (*p == '\'') {
+            gr_str_add(s, "'\\''");
+        } else {
+            gr_str_addn(s, p, 1);
+        }
+    }
+    gr_str_add(s, "'");
+}
+
+static int parse_seed(const char *s, uint64_t *seed)
+{
+    if (s == NULL || *s < '0' || *s > '9') {
+        return -1;
+    }
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    /* Keep seeds exact in JSON readers that use doubles. */
+    if (errno != 0 || *end != '\0' || v > (1ULL << 53)) {
+        return -1;
+    }
+    *seed = v;
+    return 0;
+}
+
+static int parse_scale(double *scale)
+{
+    const char *s = getenv("SOCKLAB_TIMEOUT_SCALE");
+    *scale = 1.0;
+    if (s == NULL || *s == '\0') {
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || *end != '\0' || !(v >= 0.1 && v <= 100.0)) {
+        return -1;
+    }
+    *scale = v;
+    return 0;
+}
+
+static void list_checks(const gr_lab *lab, gr_target target)
+{
+    char dir[128];
+    printf("lab %s (%s)\n", gr_lab_dirname(lab, dir, sizeof dir), lab->lab_title);
+    int last_step = -1;
+    int total = 0;
+    for (size_t i = 0; i < lab->lab_nchecks; i++) {
+        const gr_check *ck = &lab->lab_checks[i];
+        if (!gr_target_runs(target, ck)) {
+            continue;
+        }
+        if (ck->ck_step != last_step) {
+            printf("\nStep %d: %s\n", ck->ck_step,
+                   (size_t)ck->ck_step <= lab->lab_nsteps ? lab->lab_steps[ck->ck_step] : "");
+            last_step = ck->ck_step;
+        }
+        printf("  %-22s %-6s %3d pts  %s\n", ck->ck_name,
+               ck->ck_kind == GR_SERVER ? "server" : "client", ck->ck_points, ck->ck_summary);
+        total += ck->ck_points;
+    }
+    printf("\n%d points in all\n", total);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"solution", no_argument, NULL, 'S'}, {"dir", required_argument, NULL, 'd'},
+        {"server", required_argument, NULL, 's'}, {"client", required_argument, NULL, 'c'},
+        {"only", required_argument, NULL, 'O'}, {"list", no_argument, NULL, 'l'},
+        {"seed", required_argument, NULL, 'r'}, {"verbose", no_argument, NULL, 'v'},
+        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+
+    gr_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.op_target = GR_TARGET_LAB;
+    const char *format = "text";
+    const char *output = NULL;
+    int list = 0;
+    int targets = 0;
+    int have_seed = 0;
+    gr_str target_args = {0};
+
+    int c;
+    while ((c = getopt_long(argc, argv, "hvo:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'S':
+            opt.op_target = GR_TARGET_SOLUTION;
+            targets++;
+            add_word(&target_args, "--solution");
+            break;
+        case 'd':
+            opt.op_target = GR_TARGET_DIR;
+            opt.op_dir = optarg;
+            targets++;
+            add_word(&target_args, "--dir");
+            add_word(&target_args, optarg);
+            break;
+        case 's':
+        case 'c':
+            opt.op_target = c == 's' ? GR_TARGET_SERVER : GR_TARGET_CLIENT;
+            opt.op_command = optarg;
+            targets++;
+            add_word(&target_args, c == 's' ? "--server" : "--client");
+            add_word(&target_args, optarg);
+            break;
+        case 'O':
+            opt.op_only = optarg;
+            break;
+        case 'l':
+            list = 1;
+            break;
+        case 'r':
+            if (parse_seed(optarg, &opt.op_seed) < 0) {
+                fprintf(stderr, "grade: --seed wants a whole number from 0 to 2^53, not '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            have_seed = 1;
+            break;
+        case 'v':
+            opt.op_verbose = 1;
+            break;
+        case 'f':
+            format = optarg;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            fprintf(stderr, "grade: try 'grade --help'\n");
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, optind >= argc ? "grade: which lab? (e.g. grade 01)\n"
+                                       : "grade: one lab at a time, please\n");
+        list_labs(stderr);
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    opt.op_lab = gr_lab_find(argv[optind]);
+    if (opt.op_lab == NULL) {
+        fprintf(stderr, "grade: no lab called '%s'\n", argv[optind]);
+        list_labs(stderr);
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    if (targets > 1) {
+        fprintf(stderr, "grade: choose one of --solution, --dir, --server, --client\n");
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    if ((opt.op_target == GR_TARGET_SERVER && opt.op_lab->lab_server_cmd == NULL) ||
+        (opt.op_target == GR_TARGET_CLIENT && opt.op_lab->lab_client_cmd == NULL)) {
+        fprintf(stderr, "grade: lab %s has no %s checks\n", opt.op_lab->lab_id,
+                opt.op_target == GR_TARGET_SERVER ? "server" : "client");
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    if (opt.op_command != NULL && strstr(opt.op_command, "{port}") == NULL) {
+        fprintf(stderr,
+                "grade: the command must contain {port}, where the grader puts the port "
+                "(e.g. --server './my_server {port}')\n");
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
+        strcmp(format, "junit") != 0 && strcmp(format, "gradescope") != 0) {
+        fprintf(stderr, "grade: --format is text, json, junit or gradescope, not '%s'\n", format);
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    if (list) {
+        list_checks(opt.op_lab, opt.op_target);
+        gr_str_free(&target_args);
+        return 0;
+    }
+    size_t selected = 0;
+    for (size_t i = 0; i < opt.op_lab->lab_nchecks; i++) {
+        const gr_check *ck = &opt.op_lab->lab_checks[i];
+        selected += gr_target_runs(opt.op_target, ck) &&
+                    gr_only_matches(opt.op_only, ck->ck_name, ck->ck_step);
+    }
+    if (selected == 0) {
+        fprintf(stderr, "grade: no check of lab %s matches --only '%s' (see grade %s --list)\n",
+                opt.op_lab->lab_id, opt.op_only != NULL ? opt.op_only : "",
+                opt.op_lab->lab_id);
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    if (parse_scale(&opt.op_scale) < 0) {
+        fprintf(stderr, "grade: SOCKLAB_TIMEOUT_SCALE must be a number from 0.1 to 100, not '%s'\n",
+                getenv("SOCKLAB_TIMEOUT_SCALE"));
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    if (!have_seed) {
+        uint32_t r = 0;
+        if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) {
+            r = (uint32_t)getpid() ^ (uint32_t)gr_now_ms();
+        }
+        opt.op_seed = r % 1000000000u;
+    }
+
+    char *root = find_root();
+    if (root == NULL) {
+        fprintf(stderr, "grade: cannot find the socklab directory (set SOCKLAB_ROOT)\n");
+        gr_str_free(&target_args);
+        return EXIT_INTERNAL;
+    }
+    opt.op_root = root;
+    opt.op_program = argv[0];
+    opt.op_target_args = gr_str_cstr(&target_args);
+
+    /* Where the text report and the structured report go. */
+    int text = strcmp(format, "text") == 0;
+    FILE *report = NULL;
+    if (output != NULL) {
+        report = fopen(output, "w");
+        if (report == NULL) {
+            fprintf(stderr, "grade: cannot write %s: %s\n", output, strerror(errno));
+            free(root);
+            gr_str_free(&target_args);
+            return EXIT_USAGE;
+        }
+    }
+    if (text) {
+        opt.op_progress = report != NULL ? report : stdout;
+    } else {
+        opt.op_progress = report != NULL ? stdout : stderr;
+    }
+    const char *no_color = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    opt.op_color = isatty(fileno(opt.op_progress)) && (no_color == NULL || *no_color == '\0') &&
+                   (term == NULL || strcmp(term, "dumb") != 0);
+
+    if (gr_proc_init() < 0) {
+        fprintf(stderr, "grade: cannot supervise child processes: %s\n", strerror(errno));
+        free(root);
+        gr_str_free(&target_args);
+        return EXIT_INTERNAL;
+    }
+
+    gr_run_result result;
+    int status = EXIT_INTERNAL;
+    if (gr_engine_run(&opt, &result) == 0) {
+        status = result.rr_score == result.rr_max_score ? 0 : 1;
+        if (!text) {
+            FILE *dst = report != NULL ? report : stdout;
+            char err[SL_ERR_LEN] = "";
+            int rc;
+            if (strcmp(format, "json") == 0) {
+                rc = gr_report_json(dst, &result, err);
+            } else if (strcmp(format, "junit") == 0) {
+                rc = gr_report_junit(dst, &result, err);
+            } else {
+                rc = gr_report_gradescope(dst, &result, 1, err);
+            }
+            if (rc < 0) {
+                fprintf(stderr, "grade: could not write the %s report: %s\n", format, err);
+                status = EXIT_INTERNAL;
+            }
+        }
+        gr_run_result_free(&result);
+    }
+    if (report != NULL && fclose(report) != 0) {
+        fprintf(stderr, "grade: could not write %s: %s\n", output, strerror(errno));
+        status = EXIT_INTERNAL;
+    }
+    free(root);
+    gr_str_free(&target_args);
+    return status;
+}

@@ -1,0 +1,87 @@
+/**
+ * @file procfs.h
+ * @brief Looking inside the server under test through /proc.
+ *
+ * Architecture is checked by behaviour, and behaviour includes what the
+ * kernel knows about a process: how many files it holds open, how many
+ * threads and child processes it has, how much CPU time it has used, whether
+ * its sockets are non-blocking, whether it holds an epoll descriptor. All of
+ * it is read from /proc, for one process or summed over a process tree (the
+ * server may be a shell script that runs the real server, or fork workers).
+ *
+ * Functions return -1 with errno set when the process is gone or /proc
+ * cannot be read.
+ */
+#ifndef SOCKLAB_GRADER_PROCFS_H
+#define SOCKLAB_GRADER_PROCFS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/** Most processes gr_procfs_tree() reports. */
+#define GR_PROCFS_MAX_TREE 4096
+
+/**
+ * @brief List @p root and all its descendants.
+ * @param root the top of the tree
+ * @param out  array to fill, @p root first
+ * @param max  room in @p out
+ * @return number of processes stored, or -1 if @p root does not exist
+ */
+int gr_procfs_tree(pid_t root, pid_t *out, size_t max);
+
+/** @brief Number of open file descriptors of one process, or -1. */
+int gr_procfs_fd_count(pid_t pid);
+
+/** @brief Number of threads of one process, or -1. */
+int gr_procfs_threads(pid_t pid);
+
+/**
+ * @brief CPU time (user + system) used by one process so far.
+ * @return milliseconds, or -1
+ */
+long gr_procfs_cpu_ms(pid_t pid);
+
+/** Totals over a process tree. */
+typedef struct gr_tree_stats {
+    int ts_processes;   /**< processes in the tree, the root included */
+    int ts_threads;     /**< threads in all of them */
+    int ts_fds;         /**< open file descriptors in all of them */
+    int ts_sockets;     /**< of those, sockets */
+    long ts_cpu_ms;     /**< CPU time of the live processes */
+} gr_tree_stats;
+
+/**
+ * @brief Add up processes, threads, fds, sockets and CPU time under @p root.
+ * @return 0, or -1 if @p root is gone
+ */
+int gr_procfs_tree_stats(pid_t root, gr_tree_stats *st);
+
+/** What /proc says about one open file descriptor. */
+typedef struct gr_fdinfo {
+    int fi_fd;            /**< the descriptor number */
+    char fi_target[64];   /**< readlink of /proc/PID/fd/N: "socket:[1234]",
+                               "anon_inode:[eventpoll]", "/dev/null", ... */
+    unsigned fi_flags;    /**< open flags from fdinfo (O_NONBLOCK etc.) */
+} gr_fdinfo;
+
+/**
+ * @brief Describe the open descriptors of one process.
+ * @param pid process
+ * @param out array to fill
+ * @param max its room
+ * @return number stored (at most @p max), or -1
+ */
+int gr_procfs_fds(pid_t pid, gr_fdinfo *out, size_t max);
+
+/**
+ * @brief Is some socket listening on TCP @p port (IPv4 or IPv6, any address)?
+ *
+ * Reads /proc/net/tcp and /proc/net/tcp6 of the grader's network namespace.
+ * This is how the grader knows a server is ready without connecting to it
+ * (a connection would use up a server that serves one client and exits).
+ * @return 1 if listening, 0 if not, -1 if neither file can be read
+ */
+int gr_procfs_tcp_listening(int port);
+
+#endif

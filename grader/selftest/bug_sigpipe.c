@@ -1,0 +1,48 @@
+/* bug_sigpipe.c - self-test server: does not ignore SIGPIPE.
+ *
+ * Otherwise correct (a full write loop, errors handled), but writing to a
+ * connection that the peer has shut down raises SIGPIPE, whose default
+ * action kills the process. Expected to fail: peer-reset. */
+#include "addr.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+/* write() until done; -1 on error (EPIPE, if SIGPIPE did not kill us first). */
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t put = write(fd, p, n);
+        if (put < 0) {
+            return -1;
+        }
+        p += put;
+        n -= (size_t)put;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    char err[256];
+    int lfd = argc == 2 ? sl_addr_listen(NULL, argv[1], 16, err) : -1;
+    if (lfd < 0) {
+        fprintf(stderr, "usage: bug_sigpipe PORT\n");
+        return 2;
+    }
+    /* BUG: no signal(SIGPIPE, SIG_IGN) */
+    for (;;) {
+        int fd = accept(lfd, NULL, NULL);
+        if (fd < 0) {
+            continue;
+        }
+        char buf[1024];
+        ssize_t n;
+        while ((n = read(fd, buf, sizeof buf)) > 0) {
+            if (write_all(fd, buf, (size_t)n) < 0) {
+                break;
+            }
+        }
+        close(fd);
+    }
+}
