@@ -1,0 +1,275 @@
+/* test_selftest.c - the grader graded: reference solution, skeleton, buggy programs.
+ *
+ * Every check must be shown to fail on a program with the bug it targets and
+ * to pass on correct programs, ours and others. Each case runs bin/grade as a
+ * student would, reads its JSON report back, and compares the set of failed
+ * checks with the expected set exactly: a buggy server must lose points in
+ * the check meant to catch it, and only there. */
+#include "cu_run.h"
+#include "proc.h"
+
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char root[PATH_MAX];
+
+/* What a grading run produced. */
+typedef struct run {
+    int status;          /* exit status of bin/grade, -1 if it did not exit */
+    int score;
+    int max_score;
+    char failed[1024];   /* names of failed checks, sorted by run order, space-separated */
+    int ntests;
+} run;
+
+static int find_root(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n < 0) {
+        return -1;
+    }
+    exe[n] = '\0';
+    /* ROOT/build/tests/test_grader */
+    char *d = dirname(dirname(dirname(exe)));
+    snprintf(root, sizeof root, "%s", d);
+    return 0;
+}
+
+/* Run bin/grade with extra arguments (already shell-quoted). */
+static void grade(const char *args, run *r)
+{
+    memset(r, 0, sizeof *r);
+    r->status = -1;
+    /* bin/grade runs in the root; the report path is relative to it. */
+    char rel[64];
+    snprintf(rel, sizeof rel, "build/tests/selftest-%d.json", (int)getpid());
+    char out[PATH_MAX + 64];
+    snprintf(out, sizeof out, "%s/%s", root, rel);
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "bin/grade %s --format json --output %s >/dev/null 2>&1", args, rel);
+    gr_proc p;
+    memset(&p, 0, sizeof p);
+    gr_spawn_opts so = {.so_cwd = root};
+    if (gr_proc_spawn(&p, cmd, &so, NULL) < 0) {
+        return;
+    }
+    int done = gr_proc_wait(&p, 600000);
+    gr_proc_stop(&p, 1000);
+    if (done && WIFEXITED(p.pr_status)) {
+        r->status = WEXITSTATUS(p.pr_status);
+    }
+    gr_proc_free(&p);
+
+    json_error_t jerr;
+    json_t *doc = json_load_file(out, 0, &jerr);
+    unlink(out);
+    if (doc == NULL) {
+        fprintf(stderr, "selftest: no JSON report from: %s\n", cmd);
+        return;
+    }
+    r->score = (int)json_integer_value(json_object_get(doc, "score"));
+    r->max_score = (int)json_integer_value(json_object_get(doc, "max_score"));
+    json_t *tests = json_object_get(doc, "tests");
+    size_t i;
+    json_t *t;
+    json_array_foreach(tests, i, t)
+    {
+        r->ntests++;
+        const char *status = json_string_value(json_object_get(t, "status"));
+        if (status != NULL && strcmp(status, "failed") == 0) {
+            const char *name = json_string_value(json_object_get(t, "name"));
+            if (r->failed[0] != '\0') {
+                strncat(r->failed, " ", sizeof r->failed - strlen(r->failed) - 1);
+            }
+            strncat(r->failed, name != NULL ? name : "?", sizeof r->failed - strlen(r->failed) - 1);
+        }
+    }
+    json_decref(doc);
+}
+
+/* From test_proc.c: processes whose command line contains a marker. */
+int count_processes_with(const char *marker);
+
+/* Nothing the run started may survive it. */
+static int leftovers(const char *marker)
+{
+    return count_processes_with(marker);
+}
+
+static void expect_failures(const char *args, const char *want_failed, int want_ntests)
+{
+    run r;
+    int before = leftovers("build/selftest/");
+    grade(args, &r);
+    if (strcmp(r.failed, want_failed) != 0 || r.ntests != want_ntests) {
+        fprintf(stderr, "\nselftest: bin/grade %s\n  failed: [%s]\n  wanted: [%s] (%d checks, %d ran)\n",
+                args, r.failed, want_failed, want_ntests, r.ntests);
+    }
+    CU_ASSERT_STRING_EQUAL(r.failed, want_failed);
+    CU_ASSERT_EQUAL(r.ntests, want_ntests);
+    CU_ASSERT_EQUAL(r.status, want_failed[0] == '\0' ? 0 : 1);
+    CU_ASSERT(leftovers("build/selftest/") <= before);
+}
+
+/* Lab 01 has 17 checks: 6 client checks and 11 server checks. */
+#define LAB01_ALL 17
+#define LAB01_SERVER 11
+#define LAB01_CLIENT 6
+
+static void test_solution_full_marks(void)
+{
+    /* Several runs in a row, different payloads each time. */
+    for (int seed = 1; seed <= 3; seed++) {
+        char args[64];
+        snprintf(args, sizeof args, "01 --solution --seed %d", seed);
+        run r;
+        grade(args, &r);
+        CU_ASSERT_EQUAL(r.status, 0);
+        CU_ASSERT_EQUAL(r.ntests, LAB01_ALL);
+        CU_ASSERT_EQUAL(r.score, r.max_score);
+        CU_ASSERT_EQUAL(r.max_score, 100);
+        if (r.failed[0] != '\0') {
+            fprintf(stderr, "\nselftest: the solution failed: %s (seed %d)\n", r.failed, seed);
+        }
+    }
+}
+
+static void test_skeleton_not_full(void)
+{
+    run r;
+    int before = leftovers("echo_server");
+    grade("01 --seed 1", &r);
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_EQUAL(r.ntests, LAB01_ALL);
+    CU_ASSERT(r.score < r.max_score);
+    CU_ASSERT(leftovers("echo_server") <= before);
+}
+
+static void test_bug_cstring(void)
+{
+    expect_failures("01 --seed 11 --server 'build/selftest/bug_cstring {port}'",
+                    "binary-safe large-payload", LAB01_SERVER);
+}
+
+static void test_bug_first_recv(void)
+{
+    expect_failures("01 --seed 12 --server 'build/selftest/bug_first_recv {port}'",
+                    "many-messages byte-at-a-time large-payload half-close", LAB01_SERVER);
+}
+
+static void test_bug_partial_send(void)
+{
+    expect_failures("01 --seed 13 --server 'build/selftest/bug_partial_send {port}'",
+                    "large-payload", LAB01_SERVER);
+}
+
+static void test_bug_sigpipe(void)
+{
+    expect_failures("01 --seed 14 --server 'build/selftest/bug_sigpipe {port}'", "peer-reset",
+                    LAB01_SERVER);
+}
+
+static void test_bug_fd_leak(void)
+{
+    expect_failures("01 --seed 15 --server 'build/selftest/bug_fd_leak {port}'",
+                    "half-close no-fd-leak", LAB01_SERVER);
+}
+
+static void test_bug_no_reuseaddr(void)
+{
+    expect_failures("01 --seed 16 --server 'build/selftest/bug_no_reuseaddr {port}'", "restart",
+                    LAB01_SERVER);
+}
+
+static void test_bug_newline(void)
+{
+    expect_failures("01 --seed 17 --server 'build/selftest/bug_newline {port}'",
+                    "byte-at-a-time large-payload half-close", LAB01_SERVER);
+}
+
+static void test_bug_clients(void)
+{
+    expect_failures("01 --seed 21 --client 'build/selftest/bug_client one-recv {host} {port}'",
+                    "client-pieces client-long-line", LAB01_CLIENT);
+    expect_failures("01 --seed 22 --client 'build/selftest/bug_client own-copy {host} {port}'",
+                    "client-prints-reply", LAB01_CLIENT);
+    expect_failures("01 --seed 23 --client 'build/selftest/bug_client quiet {host} {port}'",
+                    "client-refused client-hangup", LAB01_CLIENT);
+}
+
+static void test_other_correct_servers(void)
+{
+    /* Correct echo servers nobody on the team wrote get full marks. */
+    expect_failures("01 --seed 31 --server 'socat TCP-LISTEN:{port},reuseaddr,fork EXEC:cat'", "",
+                    LAB01_SERVER);
+    if (system("command -v python3 >/dev/null 2>&1") == 0) {
+        expect_failures("01 --seed 32 --server 'python3 grader/selftest/echo_threaded.py {port}'",
+                        "", LAB01_SERVER);
+    }
+    /* A server that logs a line for every byte it receives still passes:
+     * its output is drained all the time. */
+    expect_failures("01 --seed 33 --server 'build/selftest/ok_chatty {port}'", "", LAB01_SERVER);
+}
+
+static void test_slow_start(void)
+{
+    /* A server that needs 2 s before it listens is waited for. */
+    expect_failures("01 --seed 34 --only accept,echo-text --server 'sleep 2; exec "
+                    "build/selftest/ok_chatty {port}'",
+                    "", 2);
+}
+
+static void test_contract(void)
+{
+    run r;
+    grade("01 --solution --only 'step1' --seed 5", &r);
+    CU_ASSERT_EQUAL(r.ntests, LAB01_CLIENT);
+    CU_ASSERT_EQUAL(r.status, 0);
+    /* Usage errors exit 2 and write no report. */
+    char cmd[PATH_MAX + 128];
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' >/dev/null 2>&1", root);
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 99 >/dev/null 2>&1", root);
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --server 'no-port-here' >/dev/null 2>&1", root);
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --only nothing-matches >/dev/null 2>&1", root);
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --seed -4 >/dev/null 2>&1", root);
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' --help >/dev/null 2>&1", root);
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 0);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' tcp-echo --list | grep -q no-fd-leak", root);
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 0);
+}
+
+int register_selftest_tests(void)
+{
+    if (find_root() < 0) {
+        return -1;
+    }
+    static const cu_test tests[] = {
+        {"lab 01: the solution gets full marks, 3 runs", test_solution_full_marks},
+        {"lab 01: the skeleton does not", test_skeleton_not_full},
+        {"lab 01: data as a C string", test_bug_cstring},
+        {"lab 01: echoes only the first recv", test_bug_first_recv},
+        {"lab 01: send() without a loop", test_bug_partial_send},
+        {"lab 01: dies of SIGPIPE", test_bug_sigpipe},
+        {"lab 01: never closes client sockets", test_bug_fd_leak},
+        {"lab 01: no SO_REUSEADDR", test_bug_no_reuseaddr},
+        {"lab 01: adds a newline", test_bug_newline},
+        {"lab 01: buggy clients", test_bug_clients},
+        {"lab 01: other correct servers get full marks", test_other_correct_servers},
+        {"lab 01: a server that starts slowly", test_slow_start},
+        {"bin/grade: selection and usage errors", test_contract},
+        {NULL, NULL},
+    };
+    return cu_add_suite("selftest", tests);
+}
