@@ -25,12 +25,27 @@
 #define KiB 1024
 #define MiB (1024 * 1024)
 
+/* How long an echo may go quiet, once everything is sent, before the check
+ * gives up. Loopback echoes take microseconds; a server that lost bytes
+ * never sends them, so waiting for the whole deadline only costs time. */
+#define QUIET_MS 2000
+
+/* Connect a grader client with the options every check here wants. */
+static int connect_client(gr_ctx *ctx, gr_conn *c, const char *label, int rcvbuf, int nodelay)
+{
+    if (gr_connect_opts(ctx, c, label, rcvbuf, nodelay) < 0) {
+        return -1;
+    }
+    gr_conn_idle_limit(c, gr_ms(ctx, QUIET_MS));
+    return 0;
+}
+
 /* ---- step 2: one client ------------------------------------------------------ */
 
 static int check_accept(gr_ctx *ctx)
 {
     gr_conn c;
-    if (gr_connect(ctx, &c, "client") < 0) {
+    if (connect_client(ctx, &c, "client", 0, 0) < 0) {
         return -1;
     }
     static const char hello[] = "hello\n";
@@ -47,7 +62,7 @@ static int check_echo_text(gr_ctx *ctx)
     gr_random_text(ctx, line, n);
     line[n++] = '\n';
     gr_conn c;
-    if (gr_connect(ctx, &c, "client") < 0) {
+    if (connect_client(ctx, &c, "client", 0, 0) < 0) {
         return -1;
     }
     int rc = gr_exchange(ctx, &c, line, n, line, n, 0, "echo of a line of text");
@@ -72,7 +87,7 @@ static int check_binary_safe(gr_ctx *ctx)
     memcpy(msg + n, "end\n", 4);
     n += 4;
     gr_conn c;
-    if (gr_connect(ctx, &c, "client") < 0) {
+    if (connect_client(ctx, &c, "client", 0, 0) < 0) {
         return -1;
     }
     int rc = gr_exchange(ctx, &c, msg, n, msg, n, 0, "echo of all 256 byte values");
@@ -84,7 +99,7 @@ static int check_many_messages(gr_ctx *ctx)
 {
     enum { COUNT = 200 };
     gr_conn c;
-    if (gr_connect(ctx, &c, "client") < 0) {
+    if (connect_client(ctx, &c, "client", 0, 0) < 0) {
         return -1;
     }
     int rc = 0;
@@ -113,7 +128,7 @@ static int check_byte_at_a_time(gr_ctx *ctx)
     line[n++] = '\n';
     gr_conn c;
     /* TCP_NODELAY: every one-byte send() leaves as its own segment. */
-    if (gr_connect_opts(ctx, &c, "client", 0, 1) < 0) {
+    if (connect_client(ctx, &c, "client", 0, 1) < 0) {
         return -1;
     }
     gr_conn *one[1] = {&c};
@@ -155,10 +170,9 @@ static int check_large_payload(gr_ctx *ctx)
     /* A small receive window and a client that reads in bursts: it keeps
      * reading, but while it pauses the server's send() calls meet a full
      * buffer, which is when a send() that is not looped loses data. */
-    int rc = gr_connect_opts(ctx, &c, "client", 16 * KiB, 0);
+    int rc = connect_client(ctx, &c, "client", 16 * KiB, 0);
     if (rc == 0) {
         gr_conn_throttle(&c, 64 * KiB, gr_ms(ctx, 5));
-        gr_conn_idle_limit(&c, gr_ms(ctx, 2000));
         rc = gr_exchange(ctx, &c, data, n, data, n, 0, "echo of 4 MiB");
         gr_close(&c);
     }
@@ -178,7 +192,7 @@ static int check_half_close(gr_ctx *ctx)
     }
     msg[n - 1] = '.';
     gr_conn c;
-    if (gr_connect(ctx, &c, "client") < 0) {
+    if (connect_client(ctx, &c, "client", 0, 0) < 0) {
         return -1;
     }
     int rc = gr_exchange(ctx, &c, msg, n, msg, n, GR_SHUT_AFTER | GR_WANT_EOF,
@@ -197,7 +211,7 @@ static int short_connection(gr_ctx *ctx, int i, long deadline)
     snprintf(label, sizeof label, "client %d", i);
     int n = snprintf(line, sizeof line, "client %d says hello\n", i);
     gr_conn c;
-    if (gr_connect(ctx, &c, label) < 0) {
+    if (connect_client(ctx, &c, label, 0, 0) < 0) {
         return -1;
     }
     int rc = gr_exchange_by(ctx, &c, line, (size_t)n, line, (size_t)n, 0, "echo", deadline);
@@ -328,12 +342,12 @@ static int check_peer_reset(gr_ctx *ctx)
         gr_conn a;
         gr_conn b;
         static const char hold[] = "hold on\n";
-        rc = gr_connect(ctx, &a, "first client");
+        rc = connect_client(ctx, &a, "first client", 0, 0);
         if (rc == 0) {
             rc = gr_exchange(ctx, &a, hold, sizeof hold - 1, hold, sizeof hold - 1, 0, "echo");
         }
         if (rc == 0) {
-            rc = gr_connect(ctx, &b, "second client");
+            rc = connect_client(ctx, &b, "second client", 0, 0);
             if (rc == 0) {
                 gr_conn_plan(&b, data, 32 * KiB, NULL, 0, GR_SHUT_AFTER);
                 gr_conn *one[1] = {&b};
@@ -354,7 +368,7 @@ static int check_peer_reset(gr_ctx *ctx)
     /* 3. The server must still be there for the next client. */
     gr_conn c;
     static const char ping[] = "are you still there?\n";
-    if (gr_connect(ctx, &c, "next client") < 0) {
+    if (connect_client(ctx, &c, "next client", 0, 0) < 0) {
         return -1;
     }
     rc = gr_exchange(ctx, &c, ping, sizeof ping - 1, ping, sizeof ping - 1, 0,
@@ -371,7 +385,7 @@ static int check_restart(gr_ctx *ctx)
         return -1;
     }
     gr_conn a;
-    if (gr_connect(ctx, &a, "client") < 0) {
+    if (connect_client(ctx, &a, "client", 0, 0) < 0) {
         return -1;
     }
     if (gr_exchange(ctx, &a, before, sizeof before - 1, before, sizeof before - 1, 0, "echo") <
@@ -391,7 +405,7 @@ static int check_restart(gr_ctx *ctx)
                      "was still connected)");
     } else {
         gr_conn b;
-        rc = gr_connect(ctx, &b, "client after restart");
+        rc = connect_client(ctx, &b, "client after restart", 0, 0);
         if (rc == 0) {
             rc = gr_exchange(ctx, &b, after, sizeof after - 1, after, sizeof after - 1, 0,
                              "echo after the restart");

@@ -295,6 +295,14 @@ int gr_mux_run(gr_ctx *ctx, gr_conn *const *conns, size_t n, long deadline, cons
                 /* Everything is sent; the reply has stopped coming. */
                 long quiet_since = c->c_last_rx > c->c_sent_at ? c->c_last_rx : c->c_sent_at;
                 long idle_end = quiet_since + c->c_idle_ms;
+                if (gr_now_ms() >= idle_end && c->c_got_len == c->c_want_len) {
+                    rc = gr_conn_fail(ctx, c,
+                                      "%s: %s: all %zu bytes came back, but the server did not "
+                                      "close the connection (no end of file for %.1f s)",
+                                      label_of(c), what, c->c_got_len,
+                                      (double)c->c_idle_ms / 1000.0);
+                    goto out;
+                }
                 if (gr_now_ms() >= idle_end) {
                     rc = gr_conn_fail(ctx, c,
                                       "%s: %s: the reply stopped after %zu of %zu bytes (nothing "
@@ -377,6 +385,7 @@ void gr_conn_extend(gr_conn *c, size_t nout, size_t nwant)
     c->c_out_len = nout;
     c->c_want_len = nwant;
     c->c_done = 0;
+    c->c_sent_at = 0; /* more to send: the quiet period starts again after it */
 }
 
 int gr_exchange(gr_ctx *ctx, gr_conn *c, const void *out, size_t nout, const void *want,
