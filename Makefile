@@ -22,6 +22,8 @@ ifneq ($(SANITIZE),)
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 endif
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
+# Labs and solutions get the sanitizers too, through common/lab.mk.
+LAB_MAKE_FLAGS = SOCKLAB=$(CURDIR) $(if $(SANFLAGS),EXTRA_CFLAGS='$(SANFLAGS)' EXTRA_LDFLAGS='$(SANFLAGS)')
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 # Deferred (=) so that pkg-config runs after `deps` has had a chance to install.
@@ -111,11 +113,11 @@ $(BUILD)/selftest/%: grader/selftest/%.c $(LIBSOCKLAB) | deps-build
 # student can also run plain `make` inside it.
 labs: $(LIBSOCKLAB)
 	$(Q)for d in $(LAB_DIRS); do \
-	    $(MAKE) --no-print-directory -C $$d SOCKLAB=$(CURDIR) || exit 1; done
+	    $(MAKE) --no-print-directory -C $$d $(LAB_MAKE_FLAGS) || exit 1; done
 
 solutions: $(LIBSOCKLAB)
 	$(Q)for d in $(SOLUTION_DIRS); do \
-	    $(MAKE) --no-print-directory -C $$d SOCKLAB=$(CURDIR) || exit 1; done
+	    $(MAKE) --no-print-directory -C $$d $(LAB_MAKE_FLAGS) || exit 1; done
 
 # ---- tests -------------------------------------------------------------------
 $(BUILD)/tests/%.o: %.c | deps-build deps-check

@@ -64,9 +64,13 @@ int gr_report_junit(FILE *out, const gr_run_result *r, char *err);
  * the K-th check of that step, from 1), "tags" (["stepN", KIND]) and
  * "visibility".
  *
+ * @param out         stream to write to
+ * @param r           the run
  * @param show_hidden 0 for a student-facing report (hidden checks get
  *        "visibility": "after_published"), 1 for an instructor's run
  *        ("visible" for all)
+ * @param err         reason on failure, or NULL
+ * @return 0, or -1
  */
 int gr_report_gradescope(FILE *out, const gr_run_result *r, int show_hidden, char *err);
 

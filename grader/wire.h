@@ -61,9 +61,13 @@ int gr_connect(gr_ctx *ctx, gr_conn *c, const char *label);
 
 /**
  * @brief Like gr_connect() but with socket options set before connecting.
+ * @param ctx     the check
+ * @param c       connection to fill in
+ * @param label   name used in messages, or NULL
  * @param rcvbuf  SO_RCVBUF to set before connecting (0: leave the default);
  *                a small receive window makes the server's sends block sooner
  * @param nodelay 1 to set TCP_NODELAY, so each send() leaves as its own segment
+ * @return 0, or gr_fail()'s value
  */
 int gr_connect_opts(gr_ctx *ctx, gr_conn *c, const char *label, int rcvbuf, int nodelay);
 

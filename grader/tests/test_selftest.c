@@ -152,6 +152,22 @@ static void test_skeleton_not_full(void)
     CU_ASSERT(leftovers("echo_server") <= before);
 }
 
+static void test_solution_sanitized(void)
+{
+    /* The reference solution, built with AddressSanitizer and UBSan (any
+     * report aborts the program), still gets full marks. */
+    char cmd[3 * PATH_MAX];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && rm -rf build/sanitized && mkdir -p build/sanitized && "
+             "cp -r solutions/01-tcp-echo build/sanitized/ && "
+             "make -s -C build/sanitized/01-tcp-echo clean all SOCKLAB='%s' "
+             "EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' "
+             "EXTRA_LDFLAGS='-fsanitize=address,undefined' >/dev/null",
+             root, root);
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    expect_failures("01 --seed 41 --dir build/sanitized/01-tcp-echo", "", LAB01_ALL);
+}
+
 static void test_bug_cstring(void)
 {
     expect_failures("01 --seed 11 --server 'build/selftest/bug_cstring {port}'",
@@ -258,6 +274,7 @@ int register_selftest_tests(void)
     static const cu_test tests[] = {
         {"lab 01: the solution gets full marks, 3 runs", test_solution_full_marks},
         {"lab 01: the skeleton does not", test_skeleton_not_full},
+        {"lab 01: the solution under ASan and UBSan", test_solution_sanitized},
         {"lab 01: data as a C string", test_bug_cstring},
         {"lab 01: echoes only the first recv", test_bug_first_recv},
         {"lab 01: send() without a loop", test_bug_partial_send},
