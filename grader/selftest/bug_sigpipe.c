@@ -3,10 +3,7 @@
  * Otherwise correct (a full write loop, errors handled), but writing to a
  * connection that the peer has shut down raises SIGPIPE, whose default
  * action kills the process. Expected to fail: peer-reset. */
-#include "addr.h"
-
-#include <stdio.h>
-#include <unistd.h>
+#include "selftest_server.h"
 
 /* write() until done; -1 on error (EPIPE, if SIGPIPE did not kill us first). */
 static int write_all(int fd, const char *p, size_t n)
@@ -22,27 +19,19 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+static void serve(int fd)
+{
+    char buf[1024];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) {
+        if (write_all(fd, buf, (size_t)n) < 0) {
+            return;
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
-    char err[256];
-    int lfd = argc == 2 ? sl_addr_listen(NULL, argv[1], 16, err) : -1;
-    if (lfd < 0) {
-        fprintf(stderr, "usage: bug_sigpipe PORT\n");
-        return 2;
-    }
-    /* BUG: no signal(SIGPIPE, SIG_IGN) */
-    for (;;) {
-        int fd = accept(lfd, NULL, NULL);
-        if (fd < 0) {
-            continue;
-        }
-        char buf[1024];
-        ssize_t n;
-        while ((n = read(fd, buf, sizeof buf)) > 0) {
-            if (write_all(fd, buf, (size_t)n) < 0) {
-                break;
-            }
-        }
-        close(fd);
-    }
+    /* BUG: SIGPIPE keeps its default action */
+    return selftest_run(argc, argv, "bug_sigpipe", SELFTEST_KEEP_SIGPIPE, serve);
 }
