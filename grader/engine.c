@@ -217,6 +217,20 @@ static int pick_port(void)
     return port;
 }
 
+/* Is cmd one simple command that the shell may replace itself with? Then
+ * "exec" makes the program under test the process the grader watches (its
+ * pid, its exit status, its /proc entries) rather than a shell waiting for it. */
+static int simple_command(const char *cmd)
+{
+    if (strpbrk(cmd, ";&|<>()$`\\\n'\"*?[~{}") != NULL) {
+        return 0;
+    }
+    const char *first_end = strpbrk(cmd, " \t");
+    size_t first_len = first_end != NULL ? (size_t)(first_end - cmd) : strlen(cmd);
+    /* "VAR=value prog" cannot follow exec. */
+    return memchr(cmd, '=', first_len) == NULL && strncmp(cmd, "exec ", 5) != 0;
+}
+
 /* Replace {port} and {host} in a command template. Returns a malloc'd string. */
 static char *expand(const char *tmpl, const char *host, int port)
 {
@@ -308,6 +322,12 @@ int gr_server_start(gr_ctx *ctx)
     }
     release_server(ctx);
     char *cmd = expand(ctx->cx_server_cmd, gr_host(ctx), ctx->cx_port);
+    if (simple_command(cmd)) {
+        gr_str e = {0};
+        gr_str_addf(&e, "exec %s", cmd);
+        free(cmd);
+        cmd = gr_str_take(&e);
+    }
     gr_spawn_opts so = {.so_cwd = ctx->cx_cwd};
     char err[SL_ERR_LEN] = "";
     memset(&ctx->cx_server, 0, sizeof ctx->cx_server);
@@ -662,11 +682,17 @@ static void run_one(const gr_options *opt, gr_ctx *ctx, const gr_check *ck, gr_t
     } else {
         ck->ck_run(ctx);
     }
-    /* A crash during the check is the most useful thing to report. */
+    /* A crash during the check is the most useful thing to report. A dying
+     * process closes its sockets before its parent can see it exit, so after
+     * a failure give it a moment to finish dying. */
+    if (ctx->cx_server_running && ctx->cx_failed) {
+        gr_proc_wait(&ctx->cx_server, gr_ms(ctx, 200));
+    }
+    char crash[192] = "";
     if (ctx->cx_server_running && gr_proc_exited(&ctx->cx_server) && ctx->cx_failed) {
         char how[128];
         gr_proc_describe(ctx->cx_server.pr_status, how, sizeof how);
-        gr_str_addf(&ctx->cx_details, "note: the server %s during this check\n", how);
+        snprintf(crash, sizeof crash, "note: the server %s during this check\n", how);
     }
     release_server(ctx);
     tr->tr_seconds = (double)(gr_now_ms() - started) / 1000.0;
@@ -681,6 +707,7 @@ static void run_one(const gr_options *opt, gr_ctx *ctx, const gr_check *ck, gr_t
         tr->tr_status = GR_FAILED;
         tr->tr_score = 0;
         gr_str_addf(&out, "%s\n", gr_str_cstr(&ctx->cx_headline));
+        gr_str_add(&out, crash);
         gr_str_add(&out, gr_str_cstr(&ctx->cx_details));
         if (ctx->cx_server_stderr != NULL) {
             add_tail(&out, "server stderr", ctx->cx_server_stderr, ctx->cx_server_stderr_len,

@@ -435,7 +435,13 @@ char *gr_proc_output(gr_proc *p, int stream, size_t *len, size_t *total)
 
 const char *gr_proc_describe(int status, char *buf, size_t len)
 {
-    if (WIFEXITED(status)) {
+    if (WIFEXITED(status) && WEXITSTATUS(status) > 128 && WEXITSTATUS(status) - 128 < NSIG &&
+        sigabbrev_np(WEXITSTATUS(status) - 128) != NULL) {
+        /* How a shell reports a child that a signal killed. */
+        int sig = WEXITSTATUS(status) - 128;
+        snprintf(buf, len, "exited with status %d (a shell's way of saying: killed by signal %d, "
+                 "SIG%s, %s)", WEXITSTATUS(status), sig, sigabbrev_np(sig), strsignal(sig));
+    } else if (WIFEXITED(status)) {
         snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
     } else if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);

@@ -6,6 +6,7 @@
  * checks with the expected set exactly: a buggy server must lose points in
  * the check meant to catch it, and only there. */
 #include "cu_run.h"
+#include "grader.h"
 #include "proc.h"
 
 #include <jansson.h>
@@ -26,6 +27,8 @@ typedef struct run {
     int max_score;
     char failed[1024];   /* names of failed checks, sorted by run order, space-separated */
     int ntests;
+    char *outputs;       /* every check's output, concatenated (malloc'd) */
+    double seconds;      /* wall time of the run */
 } run;
 
 static int find_root(void)
@@ -57,10 +60,12 @@ static void grade(const char *args, run *r)
     gr_proc p;
     memset(&p, 0, sizeof p);
     gr_spawn_opts so = {.so_cwd = root};
+    long started = gr_now_ms();
     if (gr_proc_spawn(&p, cmd, &so, NULL) < 0) {
         return;
     }
     int done = gr_proc_wait(&p, 600000);
+    r->seconds = (double)(gr_now_ms() - started) / 1000.0;
     gr_proc_stop(&p, 1000);
     if (done && WIFEXITED(p.pr_status)) {
         r->status = WEXITSTATUS(p.pr_status);
@@ -82,6 +87,15 @@ static void grade(const char *args, run *r)
     json_array_foreach(tests, i, t)
     {
         r->ntests++;
+        const char *output = json_string_value(json_object_get(t, "output"));
+        if (output != NULL) {
+            size_t have = r->outputs != NULL ? strlen(r->outputs) : 0;
+            char *more = realloc(r->outputs, have + strlen(output) + 1);
+            if (more != NULL) {
+                strcpy(more + have, output);
+                r->outputs = more;
+            }
+        }
         const char *status = json_string_value(json_object_get(t, "status"));
         if (status != NULL && strcmp(status, "failed") == 0) {
             const char *name = json_string_value(json_object_get(t, "name"));
@@ -116,6 +130,7 @@ static void expect_failures(const char *args, const char *want_failed, int want_
     CU_ASSERT_EQUAL(r.ntests, want_ntests);
     CU_ASSERT_EQUAL(r.status, want_failed[0] == '\0' ? 0 : 1);
     CU_ASSERT(leftovers("build/selftest/") <= before);
+    free(r.outputs);
 }
 
 /* Lab 01 has 17 checks: 6 client checks and 11 server checks. */
@@ -138,6 +153,7 @@ static void test_solution_full_marks(void)
         if (r.failed[0] != '\0') {
             fprintf(stderr, "\nselftest: the solution failed: %s (seed %d)\n", r.failed, seed);
         }
+        free(r.outputs);
     }
 }
 
@@ -150,6 +166,7 @@ static void test_skeleton_not_full(void)
     CU_ASSERT_EQUAL(r.ntests, LAB01_ALL);
     CU_ASSERT(r.score < r.max_score);
     CU_ASSERT(leftovers("echo_server") <= before);
+    free(r.outputs);
 }
 
 static void test_solution_sanitized(void)
@@ -166,6 +183,37 @@ static void test_solution_sanitized(void)
              root, root);
     CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
     expect_failures("01 --seed 41 --dir build/sanitized/01-tcp-echo", "", LAB01_ALL);
+}
+
+static void test_crash_is_named(void)
+{
+    run r;
+    grade("01 --seed 18 --server 'build/selftest/bug_crash {port}'", &r);
+    /* peer-reset sends random bytes too, so it meets the crash as well. */
+    CU_ASSERT_STRING_EQUAL(r.failed, "binary-safe large-payload peer-reset");
+    /* The report names the signal and shows the server's last words. */
+    CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "SIGSEGV") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "bug_crash: about to crash")
+                                             : NULL);
+    free(r.outputs);
+}
+
+static void test_never_listens(void)
+{
+    /* A server that never listens fails every check, quickly: after the first
+     * startup deadline the others are skipped. Deadlines scaled down to 0.2. */
+    int before = leftovers("sleep 987657");
+    run r;
+    setenv("SOCKLAB_TIMEOUT_SCALE", "0.2", 1);
+    grade("01 --seed 19 --server 'sleep 987657; echo {port}'", &r);
+    unsetenv("SOCKLAB_TIMEOUT_SCALE");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_EQUAL(r.score, 0);
+    CU_ASSERT_EQUAL(r.ntests, LAB01_SERVER);
+    CU_ASSERT(r.seconds < 30);
+    CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "did not listen") : NULL);
+    CU_ASSERT(leftovers("sleep 987657") <= before);
+    free(r.outputs);
 }
 
 static void test_bug_cstring(void)
@@ -248,6 +296,7 @@ static void test_contract(void)
     grade("01 --solution --only 'step1' --seed 5", &r);
     CU_ASSERT_EQUAL(r.ntests, LAB01_CLIENT);
     CU_ASSERT_EQUAL(r.status, 0);
+    free(r.outputs);
     /* Usage errors exit 2 and write no report. */
     char cmd[PATH_MAX + 128];
     snprintf(cmd, sizeof cmd, "'%s/bin/grade' >/dev/null 2>&1", root);
@@ -276,6 +325,8 @@ int register_selftest_tests(void)
         {"lab 01: the skeleton does not", test_skeleton_not_full},
         {"lab 01: the solution under ASan and UBSan", test_solution_sanitized},
         {"lab 01: data as a C string", test_bug_cstring},
+        {"a crash is named, with the server's stderr", test_crash_is_named},
+        {"a server that never listens", test_never_listens},
         {"lab 01: echoes only the first recv", test_bug_first_recv},
         {"lab 01: send() without a loop", test_bug_partial_send},
         {"lab 01: dies of SIGPIPE", test_bug_sigpipe},
