@@ -903,6 +903,51 @@ int gr_engine_run(const gr_options *opt, gr_run_result *result)
     return 0;
 }
 
+/* A standalone context owns its options and a scratch string for reports. */
+typedef struct standalone {
+    gr_ctx sa_ctx;       /* first, so a gr_ctx pointer is a standalone pointer */
+    gr_options sa_opt;
+    gr_str sa_report;
+} standalone;
+
+gr_ctx *gr_ctx_standalone(int port, uint64_t seed, int deadline_ms)
+{
+    standalone *sa = calloc(1, sizeof *sa);
+    if (sa == NULL) {
+        return NULL;
+    }
+    sa->sa_opt.op_scale = 1.0;
+    sa->sa_opt.op_seed = seed;
+    sa->sa_ctx.cx_opt = &sa->sa_opt;
+    sa->sa_ctx.cx_port = port;
+    sa->sa_ctx.cx_rng = seed;
+    sa->sa_ctx.cx_deadline = gr_now_ms() + deadline_ms;
+    return &sa->sa_ctx;
+}
+
+const char *gr_ctx_report(gr_ctx *ctx)
+{
+    standalone *sa = (standalone *)ctx;
+    gr_str_free(&sa->sa_report);
+    if (ctx->cx_failed) {
+        gr_str_addf(&sa->sa_report, "%s\n%s", gr_str_cstr(&ctx->cx_headline),
+                    gr_str_cstr(&ctx->cx_details));
+    }
+    return gr_str_cstr(&sa->sa_report);
+}
+
+void gr_ctx_standalone_free(gr_ctx *ctx)
+{
+    if (ctx == NULL) {
+        return;
+    }
+    standalone *sa = (standalone *)ctx;
+    gr_str_free(&ctx->cx_headline);
+    gr_str_free(&ctx->cx_details);
+    gr_str_free(&sa->sa_report);
+    free(sa);
+}
+
 void gr_run_result_free(gr_run_result *result)
 {
     for (size_t i = 0; i < result->rr_ntests; i++) {

@@ -61,6 +61,25 @@ int gr_target_runs(gr_target target, const gr_check *check);
  */
 int gr_engine_run(const gr_options *opt, gr_run_result *result);
 
+/**
+ * @brief A check context outside a grading run, for tests and benchmarks
+ *        that use the wire and fake-server helpers on their own.
+ * @param port        port the connections go to (gr_port())
+ * @param seed        seed of gr_random()
+ * @param deadline_ms time from now until gr_deadline()
+ * @return the context (free with gr_ctx_standalone_free()), or NULL
+ */
+gr_ctx *gr_ctx_standalone(int port, uint64_t seed, int deadline_ms);
+
+/**
+ * @brief What was recorded with gr_fail() in @p ctx: the headline, then the
+ *        details; "" if nothing failed. Valid until the context is freed.
+ */
+const char *gr_ctx_report(gr_ctx *ctx);
+
+/** @brief Free a context made by gr_ctx_standalone(). */
+void gr_ctx_standalone_free(gr_ctx *ctx);
+
 /** @brief Free what gr_engine_run() allocated in @p result. */
 void gr_run_result_free(gr_run_result *result);
 

@@ -9,6 +9,7 @@ int register_strbuf_tests(void);
 int register_transcript_tests(void);
 int register_report_tests(void);
 int register_proc_tests(void);
+int register_wire_tests(void);
 int register_selftest_tests(void);
 
 int main(void)
@@ -20,7 +21,7 @@ int main(void)
         return 1;
     }
     if (register_strbuf_tests() < 0 || register_transcript_tests() < 0 ||
-        register_report_tests() < 0 || register_proc_tests() < 0 ||
+        register_report_tests() < 0 || register_proc_tests() < 0 || register_wire_tests() < 0 ||
         register_selftest_tests() < 0) {
         fprintf(stderr, "test_grader: cannot register tests: %s\n", CU_get_error_msg());
         CU_cleanup_registry();
