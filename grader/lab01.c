@@ -9,6 +9,7 @@
  * echo server in any language passes. */
 #include "fake.h"
 #include "grader.h"
+#include "proc.h"
 #include "procfs.h"
 #include "transcript.h"
 #include "wire.h"
@@ -526,17 +527,28 @@ static int client_round_trip(gr_ctx *ctx, gr_fake_handler handler, void *arg, co
     }
     int ok_exit = !run.cr_timed_out && WIFEXITED(run.cr_status) && WEXITSTATUS(run.cr_status) == 0;
     int same = run.cr_stdout_len == nwant && memcmp(run.cr_stdout, want, nwant) == 0;
-    if (!same) {
+    if (!ok_exit) {
+        /* How it ended is the first thing to fix; the bytes come after. */
+        char how[160];
+        if (run.cr_timed_out) {
+            snprintf(how, sizeof how, "was still running %.1f s after its input ended",
+                     (double)run.cr_ms / 1000.0);
+        } else {
+            gr_proc_describe(run.cr_status, how, sizeof how);
+        }
+        rc = gr_fail(ctx, "the client %s, after printing %zu of the %zu bytes of replies%s", how,
+                     run.cr_stdout_len, nwant, same ? " (all of them, correctly)" : "");
+    } else if (!same) {
         size_t at = gr_first_diff(want, nwant, run.cr_stdout, run.cr_stdout_len);
         rc = gr_fail(ctx, "the client's output differs from the server's replies at byte %zu", at);
+    }
+    if (!same) {
         gr_str_add(gr_details(ctx), "(sent: the client's stdin; expected: the replies it should "
                                     "print; received: its stdout)\n");
         gr_transcript(gr_details(ctx), input, ninput, want, nwant, run.cr_stdout,
                       run.cr_stdout_len);
-        gr_client_describe(ctx, &run);
-    } else if (!ok_exit) {
-        rc = gr_fail(ctx, "the client printed the right replies but did not exit with status 0 "
-                          "at the end of its input");
+    }
+    if (rc < 0) {
         gr_client_describe(ctx, &run);
     }
     gr_client_run_free(&run);
