@@ -553,6 +553,33 @@ int gr_only_matches(const char *only, const char *name, int step)
     return 0;
 }
 
+size_t gr_plan(const gr_options *opt, const gr_check **plan, size_t max, int *hidden,
+               int *hidden_points)
+{
+    const gr_lab *lab = opt->op_lab;
+    size_t n = 0;
+    *hidden = 0;
+    *hidden_points = 0;
+    const gr_check_table *ht = lab->lab_hidden;
+    size_t total = lab->lab_nchecks + (ht != NULL ? ht->ct_n : 0);
+    for (size_t i = 0; i < total; i++) {
+        int is_hidden = i >= lab->lab_nchecks;
+        const gr_check *ck = is_hidden ? &ht->ct_checks[i - lab->lab_nchecks] : &lab->lab_checks[i];
+        if (!gr_target_runs(opt->op_target, ck)) {
+            continue;
+        }
+        if (is_hidden && !opt->op_instructor) {
+            (*hidden)++;
+            *hidden_points += ck->ck_points;
+            continue;
+        }
+        if (gr_only_matches(opt->op_only, ck->ck_name, ck->ck_step) && n < max) {
+            plan[n++] = ck;
+        }
+    }
+    return n;
+}
+
 int gr_target_runs(gr_target target, const gr_check *check)
 {
     if (target == GR_TARGET_SERVER) {
@@ -847,11 +874,11 @@ int gr_engine_run(const gr_options *opt, gr_run_result *result)
         }
     }
 
-    size_t n = 0;
-    for (size_t i = 0; i < lab->lab_nchecks; i++) {
-        const gr_check *ck = &lab->lab_checks[i];
-        n += gr_target_runs(opt->op_target, ck) && gr_only_matches(opt->op_only, ck->ck_name, ck->ck_step);
-    }
+    enum { MAX_PLAN = 256 };
+    const gr_check *plan[MAX_PLAN];
+    int hidden = 0;
+    int hidden_points = 0;
+    size_t n = gr_plan(opt, plan, MAX_PLAN, &hidden, &hidden_points);
     result->rr_tests = calloc(n ? n : 1, sizeof *result->rr_tests);
     if (result->rr_tests == NULL) {
         fprintf(stderr, "grade: out of memory\n");
@@ -861,16 +888,13 @@ int gr_engine_run(const gr_options *opt, gr_run_result *result)
     }
 
     int last_step = -1;
-    for (size_t i = 0; i < lab->lab_nchecks; i++) {
-        const gr_check *ck = &lab->lab_checks[i];
-        if (!gr_target_runs(opt->op_target, ck) ||
-            !gr_only_matches(opt->op_only, ck->ck_name, ck->ck_step)) {
-            continue;
-        }
+    for (size_t i = 0; i < n; i++) {
+        const gr_check *ck = plan[i];
+        int is_hidden = (ck->ck_flags & GR_HIDDEN) != 0;
         if (ck->ck_step != last_step && out != NULL) {
             const char *title = (size_t)ck->ck_step <= lab->lab_nsteps ? lab->lab_steps[ck->ck_step] : "";
-            fprintf(out, "\n%sStep %d: %s%s\n", color(opt, C_BOLD), ck->ck_step, title,
-                    color(opt, C_RESET));
+            fprintf(out, "\n%sStep %d: %s%s%s\n", color(opt, C_BOLD), ck->ck_step, title,
+                    is_hidden ? " (hidden checks)" : "", color(opt, C_RESET));
             last_step = ck->ck_step;
         }
         gr_test_result *tr = &result->rr_tests[result->rr_ntests++];
@@ -885,9 +909,15 @@ int gr_engine_run(const gr_options *opt, gr_run_result *result)
         } else {
             run_one(opt, &ctx, ck, tr);
         }
+        tr->tr_hidden = is_hidden;
         result->rr_score += tr->tr_score;
         result->rr_max_score += tr->tr_max_score;
         print_result(opt, tr);
+    }
+    if (hidden > 0 && out != NULL) {
+        fprintf(out, "\n%d hidden check%s (%d points) not shown: your instructor runs them when "
+                     "grading.\n",
+                hidden, hidden == 1 ? "" : "s", hidden_points);
     }
     if (build_failed && result->rr_ntests > 0 && build_log != NULL) {
         /* Put the compiler's words where JSON readers will see them. */

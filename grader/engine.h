@@ -39,6 +39,7 @@ typedef struct gr_options {
     const char *op_target_args;  /**< the target options, shell-quoted, for replay lines */
     FILE *op_progress;           /**< where the text report goes, or NULL for none */
     int op_color;                /**< use ANSI colours on op_progress */
+    int op_instructor;           /**< run hidden checks too (--instructor, --batch) */
 } gr_options;
 
 /**
@@ -50,6 +51,19 @@ typedef struct gr_options {
  * @return 1 or 0
  */
 int gr_only_matches(const char *only, const char *name, int step);
+
+/**
+ * @brief The checks a run goes through, in order: the lab's checks, then its
+ *        hidden ones if @p instructor, each selected by target and --only.
+ * @param opt     the run's options (lab, target, --only, instructor)
+ * @param plan    array to fill with pointers to the checks
+ * @param max     room in @p plan
+ * @param hidden  set to the number of hidden checks left out (not instructor)
+ * @param hidden_points set to their points
+ * @return the number of checks in @p plan
+ */
+size_t gr_plan(const gr_options *opt, const gr_check **plan, size_t max, int *hidden,
+               int *hidden_points);
 
 /** @brief Should the check run against this target (server vs client checks)? */
 int gr_target_runs(gr_target target, const gr_check *check);

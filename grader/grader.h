@@ -35,6 +35,8 @@ typedef enum gr_kind {
 
 /** Check flag: the check starts and stops the server itself (gr_server_start()). */
 #define GR_OWN_SERVER 0x1u
+/** Check flag: a hidden check; every check in a lab's hidden table carries it. */
+#define GR_HIDDEN 0x2u
 
 /** One check: one property of the program under test. */
 typedef struct gr_check {
@@ -49,6 +51,18 @@ typedef struct gr_check {
     int (*ck_run)(gr_ctx *ctx);/**< returns 0 (pass) or gr_fail()'s value */
 } gr_check;
 
+/**
+ * A table of checks kept apart from a lab's main list: its hidden checks.
+ *
+ * Hidden checks live in their own file (labNN_hidden.c), which the students'
+ * hand-out leaves out. Students' runs only say that hidden checks exist;
+ * instructors' runs (--instructor, --batch) run them too.
+ */
+typedef struct gr_check_table {
+    const gr_check *ct_checks; /**< the checks */
+    size_t ct_n;               /**< how many */
+} gr_check_table;
+
 /** One lab, as the engine sees it. */
 typedef struct gr_lab {
     const char *lab_id;             /**< "01" */
@@ -60,6 +74,8 @@ typedef struct gr_lab {
     size_t lab_nsteps;              /**< highest step number */
     const gr_check *lab_checks;     /**< the checks, in the order they run */
     size_t lab_nchecks;             /**< how many */
+    const gr_check_table *lab_hidden; /**< hidden checks, run after the others; NULL
+                                           when their file is not in this copy */
 } gr_lab;
 
 /** Every lab the grader knows, in order; ends with NULL. */

@@ -9,6 +9,7 @@
  * echo server in any language passes. */
 #include "fake.h"
 #include "grader.h"
+#include "lab01.h"
 #include "proc.h"
 #include "procfs.h"
 #include "transcript.h"
@@ -420,7 +421,7 @@ static int check_restart(gr_ctx *ctx)
 /* ---- step 1: the client ---------------------------------------------------------------- */
 
 /* Fake servers. The argument is the pause between pieces, in ms, or unused. */
-static void fake_echo(gr_fake *f, int fd, void *arg)
+void lab01_fake_echo(gr_fake *f, int fd, void *arg)
 {
     (void)arg;
     char buf[64 * KiB];
@@ -509,8 +510,7 @@ static size_t make_lines(gr_ctx *ctx, char *buf, size_t cap, int lines)
     return n;
 }
 
-/* Run the client against a fake server and compare its stdout with want. */
-static int client_round_trip(gr_ctx *ctx, gr_fake_handler handler, void *arg, const char *input,
+int lab01_client_round_trip(gr_ctx *ctx, gr_fake_handler handler, void *arg, const char *input,
                              size_t ninput, const char *want, size_t nwant)
 {
     char err[256] = "";
@@ -559,7 +559,7 @@ static int check_client_echo(gr_ctx *ctx)
 {
     char input[2 * KiB];
     size_t n = make_lines(ctx, input, sizeof input, 5);
-    return client_round_trip(ctx, fake_echo, NULL, input, n, input, n);
+    return lab01_client_round_trip(ctx, lab01_fake_echo, NULL, input, n, input, n);
 }
 
 static int check_client_prints_reply(gr_ctx *ctx)
@@ -571,7 +571,7 @@ static int check_client_prints_reply(gr_ctx *ctx)
         unsigned char ch = (unsigned char)input[i];
         want[i] = (char)(islower(ch) ? toupper(ch) : isupper(ch) ? tolower(ch) : ch);
     }
-    return client_round_trip(ctx, fake_swapcase, NULL, input, n, want, n);
+    return lab01_client_round_trip(ctx, fake_swapcase, NULL, input, n, want, n);
 }
 
 static int check_client_pieces(gr_ctx *ctx)
@@ -579,7 +579,7 @@ static int check_client_pieces(gr_ctx *ctx)
     char input[2 * KiB];
     size_t n = make_lines(ctx, input, sizeof input, 5);
     int pause_ms = gr_ms(ctx, 30);
-    return client_round_trip(ctx, fake_pieces, &pause_ms, input, n, input, n);
+    return lab01_client_round_trip(ctx, fake_pieces, &pause_ms, input, n, input, n);
 }
 
 static int check_client_long_line(gr_ctx *ctx)
@@ -594,7 +594,7 @@ static int check_client_long_line(gr_ctx *ctx)
     static const char tail[] = "and one short line after it\n";
     memcpy(input + n, tail, sizeof tail - 1);
     n += sizeof tail - 1;
-    int rc = client_round_trip(ctx, fake_echo, NULL, input, n, input, n);
+    int rc = lab01_client_round_trip(ctx, lab01_fake_echo, NULL, input, n, input, n);
     free(input);
     return rc;
 }
@@ -774,6 +774,9 @@ static const gr_check checks[] = {
      check_restart},
 };
 
+/* In lab01_hidden.c, which the students' hand-out leaves out. */
+extern const gr_check_table gr_lab01_hidden __attribute__((weak));
+
 const gr_lab gr_lab01 = {
     .lab_id = "01",
     .lab_name = "tcp-echo",
@@ -784,4 +787,5 @@ const gr_lab gr_lab01 = {
     .lab_nsteps = sizeof steps / sizeof steps[0] - 1,
     .lab_checks = checks,
     .lab_nchecks = sizeof checks / sizeof checks[0],
+    .lab_hidden = &gr_lab01_hidden,
 };

@@ -45,6 +45,7 @@ static void usage(FILE *out)
             "  --only PATTERN    only checks whose name matches PATTERN (shell wildcards; several\n"
             "                    patterns separated by commas; 'step2' selects a whole step)\n"
             "  --list            list the lab's checks and exit\n"
+            "  --instructor      run the lab's hidden checks too (instructors' runs)\n"
             "\n"
             "How:\n"
             "  --seed N          seed for the random payloads (printed by every run; use it to\n"
@@ -152,27 +153,34 @@ static int parse_scale(double *scale)
     return 0;
 }
 
-static void list_checks(const gr_lab *lab, gr_target target)
+static void list_checks(const gr_options *opt)
 {
+    const gr_lab *lab = opt->op_lab;
     char dir[128];
     printf("lab %s (%s)\n", gr_lab_dirname(lab, dir, sizeof dir), lab->lab_title);
+    const gr_check *plan[256];
+    int hidden = 0;
+    int hidden_points = 0;
+    size_t n = gr_plan(opt, plan, 256, &hidden, &hidden_points);
     int last_step = -1;
     int total = 0;
-    for (size_t i = 0; i < lab->lab_nchecks; i++) {
-        const gr_check *ck = &lab->lab_checks[i];
-        if (!gr_target_runs(target, ck)) {
-            continue;
-        }
+    for (size_t i = 0; i < n; i++) {
+        const gr_check *ck = plan[i];
         if (ck->ck_step != last_step) {
             printf("\nStep %d: %s\n", ck->ck_step,
                    (size_t)ck->ck_step <= lab->lab_nsteps ? lab->lab_steps[ck->ck_step] : "");
             last_step = ck->ck_step;
         }
-        printf("  %-22s %-6s %3d pts  %s\n", ck->ck_name,
-               ck->ck_kind == GR_SERVER ? "server" : "client", ck->ck_points, ck->ck_summary);
+        printf("  %-22s %-6s %3d pts  %s%s\n", ck->ck_name,
+               ck->ck_kind == GR_SERVER ? "server" : "client", ck->ck_points,
+               (ck->ck_flags & GR_HIDDEN) ? "(hidden) " : "", ck->ck_summary);
         total += ck->ck_points;
     }
     printf("\n%d points in all\n", total);
+    if (hidden > 0) {
+        printf("and %d hidden check%s (%d points), run when your instructor grades\n", hidden,
+               hidden == 1 ? "" : "s", hidden_points);
+    }
 }
 
 int main(int argc, char **argv)
@@ -183,7 +191,8 @@ int main(int argc, char **argv)
         {"only", required_argument, NULL, 'O'}, {"list", no_argument, NULL, 'l'},
         {"seed", required_argument, NULL, 'r'}, {"verbose", no_argument, NULL, 'v'},
         {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+        {"instructor", no_argument, NULL, 'I'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
 
     gr_options opt;
     memset(&opt, 0, sizeof opt);
@@ -234,6 +243,9 @@ int main(int argc, char **argv)
             break;
         case 'v':
             opt.op_verbose = 1;
+            break;
+        case 'I':
+            opt.op_instructor = 1;
             break;
         case 'f':
             format = optarg;
@@ -289,17 +301,14 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (list) {
-        list_checks(opt.op_lab, opt.op_target);
+        list_checks(&opt);
         gr_str_free(&target_args);
         return 0;
     }
-    size_t selected = 0;
-    for (size_t i = 0; i < opt.op_lab->lab_nchecks; i++) {
-        const gr_check *ck = &opt.op_lab->lab_checks[i];
-        selected += gr_target_runs(opt.op_target, ck) &&
-                    gr_only_matches(opt.op_only, ck->ck_name, ck->ck_step);
-    }
-    if (selected == 0) {
+    const gr_check *plan[256];
+    int hidden = 0;
+    int hidden_points = 0;
+    if (gr_plan(&opt, plan, 256, &hidden, &hidden_points) == 0) {
         fprintf(stderr, "grade: no check of lab %s matches --only '%s' (see grade %s --list)\n",
                 opt.op_lab->lab_id, opt.op_only != NULL ? opt.op_only : "",
                 opt.op_lab->lab_id);
@@ -372,7 +381,8 @@ int main(int argc, char **argv)
             } else if (strcmp(format, "junit") == 0) {
                 rc = gr_report_junit(dst, &result, err);
             } else {
-                rc = gr_report_gradescope(dst, &result, 1, err);
+                /* Hidden checks show to students once grades are published. */
+                rc = gr_report_gradescope(dst, &result, 0, err);
             }
             if (rc < 0) {
                 fprintf(stderr, "grade: could not write the %s report: %s\n", format, err);

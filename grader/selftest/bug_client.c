@@ -7,6 +7,8 @@
  *             (expected to fail: client-prints-reply)
  *   quiet     on a refused connection or a server that hangs up, exits 0
  *             without a word (expected to fail: client-refused, client-hangup)
+ *   cstring   prints each reply with fputs(), which stops at a NUL byte
+ *             (expected to fail: the hidden check client-binary)
  */
 #include "addr.h"
 #include "rio.h"
@@ -20,7 +22,7 @@
 int main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: bug_client one-recv|own-copy|quiet HOST PORT\n");
+        fprintf(stderr, "usage: bug_client one-recv|own-copy|quiet|cstring HOST PORT\n");
         return 2;
     }
     const char *bug = argv[1];
@@ -66,6 +68,14 @@ int main(int argc, char **argv)
         }
         if (strcmp(bug, "own-copy") == 0) {
             fwrite(line, 1, (size_t)len, stdout); /* BUG: not what the server sent */
+        } else if (strcmp(bug, "cstring") == 0) {
+            char *text = malloc((size_t)got + 1);
+            if (text != NULL) {
+                memcpy(text, reply, (size_t)got);
+                text[got] = '\0';
+                fputs(text, stdout); /* BUG: stops at the first NUL byte */
+                free(text);
+            }
         } else {
             fwrite(reply, 1, (size_t)got, stdout);
         }

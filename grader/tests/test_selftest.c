@@ -137,6 +137,7 @@ static void expect_failures(const char *args, const char *want_failed, int want_
 #define LAB01_ALL 17
 #define LAB01_SERVER 11
 #define LAB01_CLIENT 6
+#define LAB01_HIDDEN 1
 
 static void test_solution_full_marks(void)
 {
@@ -268,6 +269,21 @@ static void test_bug_clients(void)
                     "client-refused client-hangup", LAB01_CLIENT);
 }
 
+static void test_hidden_checks(void)
+{
+    /* Students' runs leave hidden checks out; instructors' runs include them. */
+    expect_failures("01 --seed 24 --client 'build/selftest/bug_client cstring {host} {port}'", "",
+                    LAB01_CLIENT);
+    expect_failures("01 --seed 24 --instructor "
+                    "--client 'build/selftest/bug_client cstring {host} {port}'",
+                    "client-binary", LAB01_CLIENT + LAB01_HIDDEN);
+    run r;
+    grade("01 --seed 25 --solution --instructor", &r);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_EQUAL(r.ntests, LAB01_ALL + LAB01_HIDDEN);
+    free(r.outputs);
+}
+
 static void test_other_correct_servers(void)
 {
     /* Correct echo servers nobody on the team wrote get full marks. */
@@ -334,6 +350,7 @@ int register_selftest_tests(void)
         {"lab 01: no SO_REUSEADDR", test_bug_no_reuseaddr},
         {"lab 01: adds a newline", test_bug_newline},
         {"lab 01: buggy clients", test_bug_clients},
+        {"lab 01: hidden checks", test_hidden_checks},
         {"lab 01: other correct servers get full marks", test_other_correct_servers},
         {"lab 01: a server that starts slowly", test_slow_start},
         {"bin/grade: selection and usage errors", test_contract},
