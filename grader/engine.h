@@ -40,6 +40,7 @@ typedef struct gr_options {
     FILE *op_progress;           /**< where the text report goes, or NULL for none */
     int op_color;                /**< use ANSI colours on op_progress */
     int op_instructor;           /**< run hidden checks too (--instructor, --batch) */
+    int op_no_sanitize;          /**< build the code under test without sanitizers */
 } gr_options;
 
 /**

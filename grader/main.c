@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "proc.h"
 #include "report.h"
+#include "sandbox.h"
 
 #include "err.h"
 
@@ -46,6 +47,9 @@ static void usage(FILE *out)
             "                    patterns separated by commas; 'step2' selects a whole step)\n"
             "  --list            list the lab's checks and exit\n"
             "  --instructor      run the lab's hidden checks too (instructors' runs)\n"
+            "  --no-sandbox      no private network, limits or user change for the code under\n"
+            "                    test (for debugging the grader)\n"
+            "  --no-sanitize     build the code under test without AddressSanitizer and UBSan\n"
             "\n"
             "How:\n"
             "  --seed N          seed for the random payloads (printed by every run; use it to\n"
@@ -191,7 +195,8 @@ int main(int argc, char **argv)
         {"only", required_argument, NULL, 'O'}, {"list", no_argument, NULL, 'l'},
         {"seed", required_argument, NULL, 'r'}, {"verbose", no_argument, NULL, 'v'},
         {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
-        {"instructor", no_argument, NULL, 'I'}, {"help", no_argument, NULL, 'h'},
+        {"instructor", no_argument, NULL, 'I'}, {"no-sandbox", no_argument, NULL, 'N'},
+        {"no-sanitize", no_argument, NULL, 'Z'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
 
     gr_options opt;
@@ -202,6 +207,7 @@ int main(int argc, char **argv)
     int list = 0;
     int targets = 0;
     int have_seed = 0;
+    int sandbox = 1;
     gr_str target_args = {0};
 
     int c;
@@ -246,6 +252,12 @@ int main(int argc, char **argv)
             break;
         case 'I':
             opt.op_instructor = 1;
+            break;
+        case 'N':
+            sandbox = 0;
+            break;
+        case 'Z':
+            opt.op_no_sanitize = 1;
             break;
         case 'f':
             format = optarg;
@@ -360,6 +372,14 @@ int main(int argc, char **argv)
     const char *term = getenv("TERM");
     opt.op_color = isatty(fileno(opt.op_progress)) && (no_color == NULL || *no_color == '\0') &&
                    (term == NULL || strcmp(term, "dumb") != 0);
+
+    /* Before any thread exists: a network namespace needs a single-threaded
+     * process. */
+    gr_sandbox sb;
+    gr_sandbox_init(&sb, sandbox);
+    if (sb.sb_note[0] != '\0') {
+        fprintf(stderr, "grade: note: %s\n", sb.sb_note);
+    }
 
     if (gr_proc_init() < 0) {
         fprintf(stderr, "grade: cannot supervise child processes: %s\n", strerror(errno));

@@ -1,0 +1,78 @@
+/**
+ * @file sandbox.h
+ * @brief Containing the code under test: a private network, limits, a scratch directory.
+ *
+ * The grader runs code nobody has reviewed, often a whole class's worth on a
+ * shared machine. Each grading run therefore gets:
+ * - its own network namespace with only loopback up (as root, or through an
+ *   unprivileged user namespace where the system allows it), so runs never
+ *   collide on ports and student code reaches nothing outside. Where neither
+ *   is possible the grader says so once and uses the shared loopback with
+ *   free ports;
+ * - resource limits on every student process: CPU time, open files, number
+ *   of processes, file size, no core dumps; memory is bounded by watching the
+ *   process tree's resident size (RLIMIT_AS and AddressSanitizer do not mix);
+ * - an unprivileged user when the grader runs as root, a private /tmp, and a
+ *   scratch copy of the submission as its only writable directory.
+ */
+#ifndef SOCKLAB_GRADER_SANDBOX_H
+#define SOCKLAB_GRADER_SANDBOX_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/** How a grading run is contained. */
+typedef struct gr_sandbox {
+    int sb_netns;          /**< 1 if the run has its own network namespace */
+    int sb_userns;         /**< 1 if that took an unprivileged user namespace */
+    int sb_drop_user;      /**< 1 if student processes run as sb_uid/sb_gid */
+    uid_t sb_uid;          /**< user for student processes */
+    gid_t sb_gid;          /**< group for student processes */
+    int sb_private_tmp;    /**< 1 if student processes get their own /tmp */
+    char sb_note[256];     /**< what could not be done, said once; "" if all was */
+} gr_sandbox;
+
+/** Limits applied to each student process (0 leaves a limit alone). */
+typedef struct gr_limits {
+    long lim_cpu_seconds;  /**< RLIMIT_CPU */
+    long lim_files;        /**< RLIMIT_NOFILE */
+    long lim_processes;    /**< RLIMIT_NPROC, counted per user */
+    long lim_file_bytes;   /**< RLIMIT_FSIZE */
+    long lim_memory_bytes; /**< resident memory of the whole process tree (watched) */
+} gr_limits;
+
+/** The limits bin/grade uses unless told otherwise. */
+extern const gr_limits gr_default_limits;
+
+/**
+ * @brief Isolate this grading run. Call once, early, while single-threaded.
+ * @param sb      filled in with what was achieved
+ * @param enable  0 to skip everything (--no-sandbox): shared loopback, no user change
+ * @return 0 (the run can go on, isolated or not; sb_note says what is missing)
+ */
+int gr_sandbox_init(gr_sandbox *sb, int enable);
+
+/** @brief The run's sandbox, as gr_sandbox_init() left it (for spawning). */
+const gr_sandbox *gr_sandbox_current(void);
+
+/**
+ * @brief In a freshly forked child, before exec: apply @p lim and the
+ *        sandbox's user, group and private /tmp. Uses only system calls.
+ * @return 0, or -1 with errno set (the child should then _exit)
+ */
+int gr_sandbox_enter_child(const gr_sandbox *sb, const gr_limits *lim);
+
+/**
+ * @brief Make a scratch directory for one submission, writable by the
+ *        sandbox user, and copy @p src into it.
+ * @param src   directory to copy
+ * @param out   set to the malloc'd path of the copy
+ * @param err   reason on failure (::SL_ERR_LEN bytes), may be NULL
+ * @return 0, or -1
+ */
+int gr_sandbox_scratch_copy(const char *src, char **out, char *err);
+
+/** @brief Remove a scratch directory made by gr_sandbox_scratch_copy(). */
+void gr_sandbox_scratch_remove(const char *path);
+
+#endif
