@@ -9,6 +9,7 @@
 #include "err.h"
 #include "proc.h"
 #include "procfs.h"
+#include "sandbox.h"
 #include "transcript.h"
 
 #include <arpa/inet.h>
@@ -54,6 +55,8 @@ struct gr_ctx {
     size_t cx_server_stderr_len;
     size_t cx_server_stderr_total;
     char cx_startup_failure[512];/* why the server never listened, for later checks */
+    int cx_server_memory_killed; /* the last server went over the memory limit */
+    char *cx_client_stderr;      /* stderr of the last client run, for sanitizer reports */
 };
 
 /* ---- time and randomness ------------------------------------------------ */
@@ -315,6 +318,7 @@ static void add_tail(gr_str *out, const char *title, const char *text, size_t le
 /* Keep the stderr of the server that just stopped, for the report. */
 static void keep_server_stderr(gr_ctx *ctx)
 {
+    ctx->cx_server_memory_killed = ctx->cx_server.pr_memory_killed;
     free(ctx->cx_server_stderr);
     ctx->cx_server_stderr = gr_proc_output(&ctx->cx_server, 1, &ctx->cx_server_stderr_len,
                                            &ctx->cx_server_stderr_total);
@@ -346,7 +350,7 @@ int gr_server_start(gr_ctx *ctx)
         free(cmd);
         cmd = gr_str_take(&e);
     }
-    gr_spawn_opts so = {.so_cwd = ctx->cx_cwd};
+    gr_spawn_opts so = {.so_cwd = ctx->cx_cwd, .so_limits = &gr_default_limits};
     char err[SL_ERR_LEN] = "";
     memset(&ctx->cx_server, 0, sizeof ctx->cx_server);
     if (gr_proc_spawn(&ctx->cx_server, cmd, &so, err) < 0) {
@@ -441,7 +445,8 @@ int gr_client_start_and_wait(gr_ctx *ctx, int port, const void *input, size_t ni
     char *cmd = expand(ctx->cx_client_cmd, gr_host(ctx), port);
     gr_spawn_opts so = {.so_cwd = ctx->cx_cwd,
                         .so_stdin_pipe = 1,
-                        .so_keep_stdout = 16u << 20};
+                        .so_keep_stdout = 16u << 20,
+                        .so_limits = &gr_default_limits};
     gr_proc p;
     memset(&p, 0, sizeof p);
     char err[SL_ERR_LEN] = "";
@@ -497,6 +502,8 @@ int gr_client_start_and_wait(gr_ctx *ctx, int port, const void *input, size_t ni
         gr_client_run_free(run);
         return gr_fail(ctx, "grader ran out of memory");
     }
+    free(ctx->cx_client_stderr);
+    ctx->cx_client_stderr = strdup(run->cr_stderr);
     if (total > run->cr_stdout_len) {
         gr_str_addf(&ctx->cx_details, "(the client printed %zu bytes; only the last %zu were kept)\n",
                     total, run->cr_stdout_len);
@@ -644,30 +651,56 @@ static void print_indented(FILE *out, const char *text, const char *indent)
 
 /* ---- building the target ---------------------------------------------------------- */
 
-/* Build a lab directory with make. Returns 0, or -1 with the output in *log. */
-static int build_dir(const gr_options *opt, const char *dir, char **log, size_t *loglen)
+/* Append a shell-quoted word. */
+static void add_shell_word(gr_str *s, const char *word)
 {
-    char *cmd = NULL;
-    gr_str s = {0};
-    /* Quote the root for the shell: it is a path we found, not user text,
-     * but may contain spaces. */
-    gr_str_add(&s, "make --no-print-directory SOCKLAB='");
-    for (const char *p = opt->op_root; *p != '\0'; p++) {
+    gr_str_add(s, "'");
+    for (const char *p = word; *p != '\0'; p++) {
         if (*p == '\'') {
-            gr_str_add(&s, "'\\''");
+            gr_str_add(s, "'\\''");
         } else {
-            gr_str_addn(&s, p, 1);
+            gr_str_addn(s, p, 1);
         }
     }
-    gr_str_add(&s, "' 2>&1");
-    cmd = gr_str_take(&s);
-    gr_proc p;
-    memset(&p, 0, sizeof p);
-    gr_spawn_opts so = {.so_cwd = dir, .so_keep_stdout = 256 * 1024};
-    char err[SL_ERR_LEN] = "";
-    int rc = -1;
+    gr_str_add(s, "'");
+}
+
+/* Flags the code under test is built with unless --no-sanitize: a memory
+ * error or undefined behaviour then shows up as a report, not as luck. */
+#define SANITIZE_FLAGS "-fsanitize=address,undefined -fno-omit-frame-pointer"
+
+/* Build a lab directory with make, in a scratch copy so that the student's
+ * own files and binaries stay as they were. Returns 0, or -1 with the
+ * compiler's output in *log; *workdir is the copy (NULL if none was made). */
+static int build_dir(const gr_options *opt, const char *dir, char **workdir, char **log,
+                     size_t *loglen)
+{
     *log = NULL;
     *loglen = 0;
+    *workdir = NULL;
+    char err[SL_ERR_LEN] = "";
+    if (gr_sandbox_scratch_copy(dir, workdir, err) < 0) {
+        gr_str e = {0};
+        gr_str_addf(&e, "could not prepare the build: %s\n", err);
+        *loglen = e.s_len;
+        *log = gr_str_take(&e);
+        return -1;
+    }
+    gr_str s = {0};
+    gr_str_add(&s, "make --no-print-directory SOCKLAB=");
+    add_shell_word(&s, opt->op_root);
+    /* Binaries copied along were built without sanitizers: start clean. */
+    gr_str_add(&s, " clean >/dev/null 2>&1; make --no-print-directory SOCKLAB=");
+    add_shell_word(&s, opt->op_root);
+    if (!opt->op_no_sanitize) {
+        gr_str_add(&s, " EXTRA_CFLAGS='" SANITIZE_FLAGS "' EXTRA_LDFLAGS='" SANITIZE_FLAGS "'");
+    }
+    gr_str_add(&s, " 2>&1");
+    char *cmd = gr_str_take(&s);
+    gr_proc p;
+    memset(&p, 0, sizeof p);
+    gr_spawn_opts so = {.so_cwd = *workdir, .so_keep_stdout = 256 * 1024};
+    int rc = -1;
     if (gr_proc_spawn(&p, cmd, &so, err) < 0) {
         gr_str e = {0};
         gr_str_addf(&e, "could not run make: %s\n", err);
@@ -685,6 +718,39 @@ static int build_dir(const gr_options *opt, const char *dir, char **log, size_t 
     gr_proc_free(&p);
     free(cmd);
     return rc;
+}
+
+/* If text holds a sanitizer report, append its first lines to out. */
+static int sanitizer_report(gr_str *out, const char *who, const char *text)
+{
+    static const char *const markers[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                                           "runtime error:", "WARNING: ThreadSanitizer",
+                                           "ERROR: ThreadSanitizer"};
+    if (text == NULL) {
+        return 0;
+    }
+    const char *at = NULL;
+    for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
+        const char *m = strstr(text, markers[i]);
+        if (m != NULL && (at == NULL || m < at)) {
+            at = m;
+        }
+    }
+    if (at == NULL) {
+        return 0;
+    }
+    while (at > text && at[-1] != '\n') {
+        at--;
+    }
+    gr_str_addf(out, "the %s's sanitizer report (first lines):\n", who);
+    const char *p = at;
+    for (int line = 0; line < 8 && *p != '\0'; line++) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+        gr_str_addf(out, "  | %.*s\n", (int)(n > 200 ? 200 : n), p);
+        p += n + (nl != NULL);
+    }
+    return 1;
 }
 
 /* ---- running checks ------------------------------------------------------------- */
@@ -740,6 +806,28 @@ static void run_one(const gr_options *opt, gr_ctx *ctx, const gr_check *ck, gr_t
         snprintf(crash, sizeof crash, "note: the server %s during this check\n", how);
     }
     release_server(ctx);
+    if (ctx->cx_server_memory_killed) {
+        if (!ctx->cx_failed) {
+            gr_fail(ctx, "the server was stopped for using too much memory");
+        }
+        snprintf(crash, sizeof crash,
+                 "note: the server was killed for using more than %ld MiB of memory\n",
+                 gr_default_limits.lim_memory_bytes >> 20);
+        ctx->cx_server_memory_killed = 0;
+    }
+    /* A sanitizer report fails the check even if the bytes were right:
+     * the program was wrong, and lucky. */
+    gr_str report = {0};
+    if (sanitizer_report(&report, "server", ctx->cx_server_stderr) ||
+        sanitizer_report(&report, "client", ctx->cx_client_stderr)) {
+        if (!ctx->cx_failed) {
+            gr_fail(ctx, "a sanitizer (AddressSanitizer or UBSan) reported an error");
+        }
+        gr_str_add(&ctx->cx_details, gr_str_cstr(&report));
+    }
+    gr_str_free(&report);
+    free(ctx->cx_client_stderr);
+    ctx->cx_client_stderr = NULL;
     tr->tr_seconds = (double)(gr_now_ms() - started) / 1000.0;
 
     tr->tr_name = ck->ck_name;
@@ -838,6 +926,17 @@ int gr_engine_run(const gr_options *opt, gr_run_result *result)
     }
     result->rr_target = gr_str_take(&target);
     ctx.cx_cwd = dir;
+    if (dir == NULL && gr_sandbox_current()->sb_drop_user) {
+        /* A command runs where the grader was started; an unprivileged user
+         * must be able to get there, or it runs as the grader's user. */
+        char cwd[4096];
+        if (getcwd(cwd, sizeof cwd) == NULL || !gr_sandbox_reachable(cwd)) {
+            gr_sandbox_keep_user();
+            fprintf(stderr, "grade: note: %s is not reachable by an unprivileged user, so the "
+                            "command runs as the grader's user\n",
+                    getcwd(cwd, sizeof cwd) != NULL ? cwd : "this directory");
+        }
+    }
     if (opt->op_target == GR_TARGET_SERVER) {
         ctx.cx_server_cmd = opt->op_command;
     } else if (opt->op_target == GR_TARGET_CLIENT) {
@@ -865,7 +964,13 @@ int gr_engine_run(const gr_options *opt, gr_run_result *result)
             fprintf(out, "building %s ...\n", result->rr_target);
             fflush(out);
         }
-        if (build_dir(opt, dir, &build_log, &build_len) < 0) {
+        char *workdir = NULL;
+        int built = build_dir(opt, dir, &workdir, &build_log, &build_len);
+        /* Run the programs where they were built: the scratch copy. */
+        free(dir);
+        dir = workdir;
+        ctx.cx_cwd = dir;
+        if (built < 0) {
             build_failed = 1;
             if (out != NULL) {
                 fprintf(out, "%sbuild failed%s:\n", color(opt, C_RED), color(opt, C_RESET));
@@ -946,6 +1051,11 @@ int gr_engine_run(const gr_options *opt, gr_run_result *result)
     gr_str_free(&ctx.cx_headline);
     gr_str_free(&ctx.cx_details);
     free(ctx.cx_server_stderr);
+    free(ctx.cx_client_stderr);
+    if (dir != NULL && (opt->op_target == GR_TARGET_LAB || opt->op_target == GR_TARGET_SOLUTION ||
+                        opt->op_target == GR_TARGET_DIR)) {
+        gr_sandbox_scratch_remove(dir);
+    }
     free(dir);
     free(build_log);
     return 0;

@@ -2,6 +2,7 @@
 #include "proc.h"
 
 #include "err.h"
+#include "procfs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -75,7 +76,32 @@ static int drain_once(gr_proc *p, int i)
     }
 }
 
-/* The drain thread: keep both pipes empty until EOF on both or a wake-up. */
+/* Kill the tree if its resident memory is over the limit. RLIMIT_AS would
+ * be simpler, but AddressSanitizer reserves terabytes of address space, so
+ * memory is bounded by watching instead. */
+static void watch_memory(gr_proc *p)
+{
+    gr_tree_stats st;
+    if (p->pr_memory_limit <= 0 || gr_procfs_tree_stats(p->pr_pid, &st) < 0) {
+        return;
+    }
+    long bytes = st.ts_rss_kb * 1024L;
+    pthread_mutex_lock(&p->pr_lock);
+    if (bytes > p->pr_memory_peak) {
+        p->pr_memory_peak = bytes;
+    }
+    int over = bytes > p->pr_memory_limit && !p->pr_memory_killed;
+    if (over) {
+        p->pr_memory_killed = 1;
+    }
+    pthread_mutex_unlock(&p->pr_lock);
+    if (over) {
+        kill(-p->pr_pid, SIGKILL);
+    }
+}
+
+/* The drain thread: keep both pipes empty until EOF on both or a wake-up,
+ * and watch memory meanwhile. */
 static void *drain_main(void *arg)
 {
     gr_proc *p = arg;
@@ -91,13 +117,18 @@ static void *drain_main(void *arg)
                 which[n++] = i;
             }
         }
-        if (n == 0) {
+        if (n == 0 && p->pr_memory_limit <= 0) {
             break;
         }
         fds[n].fd = p->pr_wake[0];
         fds[n].events = POLLIN;
         which[n++] = -1;
-        if (poll(fds, n, -1) < 0) {
+        /* With a memory limit, look at the tree ten times a second. */
+        int r = poll(fds, n, p->pr_memory_limit > 0 ? 100 : -1);
+        if (p->pr_memory_limit > 0) {
+            watch_memory(p);
+        }
+        if (r < 0) {
             if (errno == EINTR) {
                 continue;
             }
@@ -148,6 +179,9 @@ int gr_proc_spawn(gr_proc *p, const char *cmd, const gr_spawn_opts *opts, char *
     p->pr_reaped = 0;
     p->pr_status = 0;
     p->pr_killed = 0;
+    p->pr_memory_limit = opts->so_limits != NULL ? opts->so_limits->lim_memory_bytes : 0;
+    p->pr_memory_peak = 0;
+    p->pr_memory_killed = 0;
     pthread_mutex_init(&p->pr_lock, NULL);
     size_t keep[2] = {opts->so_keep_stdout ? opts->so_keep_stdout : DEFAULT_KEEP,
                       opts->so_keep_stderr ? opts->so_keep_stderr : DEFAULT_KEEP};
@@ -208,6 +242,12 @@ int gr_proc_spawn(gr_proc *p, const char *cmd, const gr_spawn_opts *opts, char *
         }
         if (opts->so_cwd != NULL && chdir(opts->so_cwd) < 0) {
             static const char msg[] = "grader: cannot enter the program's directory\n";
+            (void)!write(2, msg, sizeof msg - 1);
+            _exit(126);
+        }
+        if (opts->so_limits != NULL &&
+            gr_sandbox_enter_child(gr_sandbox_current(), opts->so_limits) < 0) {
+            static const char msg[] = "grader: cannot enter the sandbox (limits, user)\n";
             (void)!write(2, msg, sizeof msg - 1);
             _exit(126);
         }

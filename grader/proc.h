@@ -16,6 +16,8 @@
 #ifndef SOCKLAB_GRADER_PROC_H
 #define SOCKLAB_GRADER_PROC_H
 
+#include "sandbox.h"
+
 #include <pthread.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -42,6 +44,9 @@ typedef struct gr_proc {
     int pr_reaped;           /**< 1 once waitpid() collected the child */
     int pr_status;           /**< its wait status, valid when pr_reaped */
     int pr_killed;           /**< 1 if the grader signalled it (not a crash) */
+    long pr_memory_limit;    /**< resident bytes the tree may use (0: unwatched) */
+    long pr_memory_peak;     /**< most resident bytes seen (when watched) */
+    int pr_memory_killed;    /**< 1 if killed for going over pr_memory_limit */
 } gr_proc;
 
 /** Options for gr_proc_spawn(). */
@@ -51,6 +56,9 @@ typedef struct gr_spawn_opts {
                                   0: stdin is /dev/null */
     size_t so_keep_stdout;   /**< bytes of stdout to keep (0: a default of 64 KiB) */
     size_t so_keep_stderr;   /**< bytes of stderr to keep (0: a default of 64 KiB) */
+    const gr_limits *so_limits; /**< code under test: limits, the sandbox's user and
+                                     private /tmp (see sandbox.h); NULL for the
+                                     grader's own helpers (make, cp) */
 } gr_spawn_opts;
 
 /**

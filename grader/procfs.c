@@ -223,6 +223,15 @@ int gr_procfs_tree_stats(pid_t root, gr_tree_stats *st)
         st->ts_fds += fds;
         st->ts_threads += threads;
         st->ts_cpu_ms += cpu;
+        char statm[64];
+        char buf[128];
+        snprintf(statm, sizeof statm, "/proc/%d/statm", (int)pids[i]);
+        long size_pages;
+        long rss_pages;
+        if (read_small(statm, buf, sizeof buf) > 0 &&
+            sscanf(buf, "%ld %ld", &size_pages, &rss_pages) == 2) {
+            st->ts_rss_kb += rss_pages * (sysconf(_SC_PAGESIZE) / 1024);
+        }
         char path[64];
         snprintf(path, sizeof path, "/proc/%d/fd", (int)pids[i]);
         DIR *d = opendir(path);

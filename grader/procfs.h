@@ -49,6 +49,7 @@ typedef struct gr_tree_stats {
     int ts_fds;         /**< open file descriptors in all of them */
     int ts_sockets;     /**< of those, sockets */
     long ts_cpu_ms;     /**< CPU time of the live processes */
+    long ts_rss_kb;     /**< resident memory of the live processes, KiB */
 } gr_tree_stats;
 
 /**

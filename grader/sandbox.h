@@ -52,6 +52,20 @@ extern const gr_limits gr_default_limits;
  */
 int gr_sandbox_init(gr_sandbox *sb, int enable);
 
+/**
+ * @brief Can an unprivileged user reach @p path (every directory on the way
+ *        searchable by others)?
+ * @return 1 or 0
+ */
+int gr_sandbox_reachable(const char *path);
+
+/**
+ * @brief Run student processes as the grader's own user after all, e.g.
+ *        because the command to grade lives where a dropped user cannot
+ *        reach it. Call before spawning.
+ */
+void gr_sandbox_keep_user(void);
+
 /** @brief The run's sandbox, as gr_sandbox_init() left it (for spawning). */
 const gr_sandbox *gr_sandbox_current(void);
 
