@@ -106,7 +106,7 @@ $(GRADER): $(BUILD)/grader/main.o $(GRADER_OBJ) $(LIBSOCKLAB)
 $(BUILD)/selftest/%: grader/selftest/%.c grader/selftest/selftest_server.h $(LIBSOCKLAB) | deps-build
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(WARN) $(CFLAGS) $(SANFLAGS) -Icommon -o $@ $< $(LIBSOCKLAB)
+	$(Q)$(CC) $(WARN) $(CFLAGS) $(SANFLAGS) -Icommon -o $@ $< $(LIBSOCKLAB) -lpthread
 
 # ---- labs and solutions ------------------------------------------------------
 # Each lab directory has its own Makefile (it includes common/lab.mk), so a

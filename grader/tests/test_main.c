@@ -11,6 +11,10 @@ int register_report_tests(void);
 int register_proc_tests(void);
 int register_wire_tests(void);
 int register_selftest_tests(void);
+int register_hostile_tests(void);
+/* Suites that may be absent from a copy of the kit. */
+int register_batch_tests(void) __attribute__((weak));
+int register_handout_tests(void) __attribute__((weak));
 
 int main(void)
 {
@@ -22,7 +26,9 @@ int main(void)
     }
     if (register_strbuf_tests() < 0 || register_transcript_tests() < 0 ||
         register_report_tests() < 0 || register_proc_tests() < 0 || register_wire_tests() < 0 ||
-        register_selftest_tests() < 0) {
+        register_selftest_tests() < 0 || register_hostile_tests() < 0 ||
+        (register_batch_tests != NULL && register_batch_tests() < 0) ||
+        (register_handout_tests != NULL && register_handout_tests() < 0)) {
         fprintf(stderr, "test_grader: cannot register tests: %s\n", CU_get_error_msg());
         CU_cleanup_registry();
         return 1;
