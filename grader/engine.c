@@ -742,7 +742,10 @@ static int sanitizer_report(gr_str *out, const char *who, const char *text)
     while (at > text && at[-1] != '\n') {
         at--;
     }
-    gr_str_addf(out, "the %s's sanitizer report (first lines):\n", who);
+    gr_str_addf(out,
+                "the %s's sanitizer report (the grader builds submissions with "
+                "AddressSanitizer and UBSan; --no-sanitize turns that off):\n",
+                who);
     const char *p = at;
     for (int line = 0; line < 8 && *p != '\0'; line++) {
         const char *nl = strchr(p, '\n');
@@ -818,8 +821,8 @@ static void run_one(const gr_options *opt, gr_ctx *ctx, const gr_check *ck, gr_t
     /* A sanitizer report fails the check even if the bytes were right:
      * the program was wrong, and lucky. */
     gr_str report = {0};
-    if (sanitizer_report(&report, "server", ctx->cx_server_stderr) ||
-        sanitizer_report(&report, "client", ctx->cx_client_stderr)) {
+    int server_report = sanitizer_report(&report, "server", ctx->cx_server_stderr);
+    if (server_report || sanitizer_report(&report, "client", ctx->cx_client_stderr)) {
         if (!ctx->cx_failed) {
             gr_fail(ctx, "a sanitizer (AddressSanitizer or UBSan) reported an error");
         }
@@ -842,7 +845,8 @@ static void run_one(const gr_options *opt, gr_ctx *ctx, const gr_check *ck, gr_t
         gr_str_addf(&out, "%s\n", gr_str_cstr(&ctx->cx_headline));
         gr_str_add(&out, crash);
         gr_str_add(&out, gr_str_cstr(&ctx->cx_details));
-        if (ctx->cx_server_stderr != NULL) {
+        /* The report already shows the server's last words that matter. */
+        if (ctx->cx_server_stderr != NULL && !server_report) {
             add_tail(&out, "server stderr", ctx->cx_server_stderr, ctx->cx_server_stderr_len,
                      ctx->cx_server_stderr_total);
         }

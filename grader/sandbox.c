@@ -108,6 +108,28 @@ static void enter_netns(gr_sandbox *sb, char *why, size_t len)
     }
 }
 
+/* How many processes does this real user have? (RLIMIT_NPROC counts them.) */
+static long count_user_processes(void)
+{
+    DIR *d = opendir("/proc");
+    if (d == NULL) {
+        return 0;
+    }
+    long n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        char path[300];
+        struct stat st;
+        snprintf(path, sizeof path, "/proc/%s", e->d_name);
+        if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && stat(path, &st) == 0 &&
+            st.st_uid == getuid()) {
+            n++;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
 int gr_sandbox_init(gr_sandbox *sb, int enable)
 {
     memset(sb, 0, sizeof *sb);
@@ -119,6 +141,8 @@ int gr_sandbox_init(gr_sandbox *sb, int enable)
     }
     char why[200] = "";
     int was_root = geteuid() == 0;
+    /* Counted before a user namespace changes how ids look. */
+    sb->sb_user_procs = was_root ? 0 : count_user_processes();
     enter_netns(sb, why, sizeof why);
     /* Root (or root of our own user namespace) may mount a private /tmp. */
     sb->sb_private_tmp = was_root || sb->sb_userns;
@@ -204,8 +228,10 @@ int gr_sandbox_enter_child(const gr_sandbox *sb, const gr_limits *lim)
             rl.rlim_cur = rl.rlim_max = (rlim_t)lim->lim_file_bytes;
             setrlimit(RLIMIT_FSIZE, &rl);
         }
-        if (lim->lim_processes > 0 && sb->sb_drop_user) {
-            rl.rlim_cur = rl.rlim_max = (rlim_t)lim->lim_processes;
+        if (lim->lim_processes > 0) {
+            /* Per user: with a uid of its own the budget is the student's
+             * alone; sharing the grader's user, add what that user runs. */
+            rl.rlim_cur = rl.rlim_max = (rlim_t)(lim->lim_processes + sb->sb_user_procs);
             setrlimit(RLIMIT_NPROC, &rl);
         }
     }

@@ -29,6 +29,8 @@ typedef struct gr_sandbox {
     uid_t sb_uid;          /**< user for student processes */
     gid_t sb_gid;          /**< group for student processes */
     int sb_private_tmp;    /**< 1 if student processes get their own /tmp */
+    long sb_user_procs;    /**< processes the grader's user had at start (RLIMIT_NPROC
+                                counts them too when student code keeps that user) */
     char sb_note[256];     /**< what could not be done, said once; "" if all was */
 } gr_sandbox;
 

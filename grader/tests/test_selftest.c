@@ -217,6 +217,31 @@ static void test_never_listens(void)
     free(r.outputs);
 }
 
+static void test_sanitizer_report(void)
+{
+    /* A submission whose server writes past a heap buffer: the grader builds
+     * it with AddressSanitizer, and the report fails the check and is shown.
+     * With --no-sanitize the same code passes: the bug stays hidden. */
+    char cmd[3 * PATH_MAX];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && rm -rf build/tests/overflow && mkdir -p build/tests/overflow && "
+             "cp solutions/01-tcp-echo/Makefile solutions/01-tcp-echo/echo_client.c "
+             "grader/selftest/selftest_server.h build/tests/overflow/ && "
+             "cp grader/selftest/bug_overflow.c build/tests/overflow/echo_server.c",
+             root);
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    run r;
+    grade("01 --seed 42 --only accept,echo-text --dir build/tests/overflow", &r);
+    CU_ASSERT_STRING_EQUAL(r.failed, "accept echo-text");
+    CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "heap-buffer-overflow") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "sanitizer") : NULL);
+    free(r.outputs);
+    expect_failures("01 --seed 42 --only accept,echo-text --no-sanitize --dir build/tests/overflow",
+                    "", 2);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/build/tests/overflow'", root);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 static void test_bug_cstring(void)
 {
     expect_failures("01 --seed 11 --server 'build/selftest/bug_cstring {port}'",
@@ -342,6 +367,7 @@ int register_selftest_tests(void)
         {"lab 01: the solution under ASan and UBSan", test_solution_sanitized},
         {"lab 01: data as a C string", test_bug_cstring},
         {"a crash is named, with the server's stderr", test_crash_is_named},
+        {"a sanitizer report fails the check", test_sanitizer_report},
         {"a server that never listens", test_never_listens},
         {"lab 01: echoes only the first recv", test_bug_first_recv},
         {"lab 01: send() without a loop", test_bug_partial_send},
