@@ -31,7 +31,7 @@
 const gr_limits gr_default_limits = {
     .lim_cpu_seconds = 120,
     .lim_files = 4096,
-    .lim_processes = 256,
+    .lim_processes = 1024,
     .lim_file_bytes = 256L << 20,
     .lim_memory_bytes = 1024L << 20,
 };

@@ -51,6 +51,48 @@ int count_processes_with(const char *marker)
     return count;
 }
 
+/* How many processes (other than this one) have the string tag (e.g.
+ * "NAME=value") in their environment? Programs inherit it from the grading
+ * run that started them, so this finds what one run left behind even while
+ * other runs go on. */
+int count_processes_with_env(const char *tag)
+{
+    DIR *d = opendir("/proc");
+    if (d == NULL) {
+        return -1;
+    }
+    int count = 0;
+    size_t taglen = strlen(tag);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end != '\0' || pid <= 0 || pid == (long)getpid()) {
+            continue;
+        }
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%ld/environ", pid);
+        FILE *f = fopen(path, "r");
+        if (f == NULL) {
+            continue;
+        }
+        static char buf[1 << 16];
+        size_t n = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        /* NUL-separated NAME=value strings. */
+        for (size_t i = 0; i + taglen <= n;) {
+            size_t len = strnlen(buf + i, n - i);
+            if (len == taglen && memcmp(buf + i, tag, taglen) == 0) {
+                count++;
+                break;
+            }
+            i += len + 1;
+        }
+    }
+    closedir(d);
+    return count;
+}
+
 static int process_with(const char *marker)
 {
     return count_processes_with(marker) > 0;

@@ -20,6 +20,11 @@
 
 static char root[PATH_MAX];
 
+/* Every grading run of this file gets its own tag in the environment, which
+ * the programs it starts inherit: what survives a run is found by its tag,
+ * whatever else runs on the machine meanwhile. */
+static char run_tag[64];
+
 /* What a grading run produced. */
 typedef struct run {
     int status;          /* exit status of bin/grade, -1 if it did not exit */
@@ -60,8 +65,13 @@ static void grade(const char *args, run *r)
     gr_proc p;
     memset(&p, 0, sizeof p);
     gr_spawn_opts so = {.so_cwd = root};
+    static int runs;
+    snprintf(run_tag, sizeof run_tag, "SOCKLAB_SELFTEST_RUN=%d-%d", (int)getpid(), ++runs);
+    putenv(run_tag);
     long started = gr_now_ms();
-    if (gr_proc_spawn(&p, cmd, &so, NULL) < 0) {
+    int spawned = gr_proc_spawn(&p, cmd, &so, NULL);
+    unsetenv("SOCKLAB_SELFTEST_RUN");
+    if (spawned < 0) {
         return;
     }
     int done = gr_proc_wait(&p, 600000);
@@ -108,19 +118,19 @@ static void grade(const char *args, run *r)
     json_decref(doc);
 }
 
-/* From test_proc.c: processes whose command line contains a marker. */
-int count_processes_with(const char *marker);
+/* From test_proc.c: processes with a NAME=value string in their environment. */
+int count_processes_with_env(const char *tag);
 
-/* Nothing the run started may survive it. */
-static int leftovers(const char *marker)
+
+/* Processes the last grading run left behind. */
+static int leftovers(void)
 {
-    return count_processes_with(marker);
+    return count_processes_with_env(run_tag);
 }
 
 static void expect_failures(const char *args, const char *want_failed, int want_ntests)
 {
     run r;
-    int before = leftovers("build/selftest/");
     grade(args, &r);
     if (strcmp(r.failed, want_failed) != 0 || r.ntests != want_ntests) {
         fprintf(stderr, "\nselftest: bin/grade %s\n  failed: [%s]\n  wanted: [%s] (%d checks, %d ran)\n",
@@ -129,7 +139,7 @@ static void expect_failures(const char *args, const char *want_failed, int want_
     CU_ASSERT_STRING_EQUAL(r.failed, want_failed);
     CU_ASSERT_EQUAL(r.ntests, want_ntests);
     CU_ASSERT_EQUAL(r.status, want_failed[0] == '\0' ? 0 : 1);
-    CU_ASSERT(leftovers("build/selftest/") <= before);
+    CU_ASSERT_EQUAL(leftovers(), 0);
     free(r.outputs);
 }
 
@@ -161,12 +171,11 @@ static void test_solution_full_marks(void)
 static void test_skeleton_not_full(void)
 {
     run r;
-    int before = leftovers("echo_server");
     grade("01 --seed 1", &r);
     CU_ASSERT_EQUAL(r.status, 1);
     CU_ASSERT_EQUAL(r.ntests, LAB01_ALL);
     CU_ASSERT(r.score < r.max_score);
-    CU_ASSERT(leftovers("echo_server") <= before);
+    CU_ASSERT_EQUAL(leftovers(), 0);
     free(r.outputs);
 }
 
@@ -203,7 +212,6 @@ static void test_never_listens(void)
 {
     /* A server that never listens fails every check, quickly: after the first
      * startup deadline the others are skipped. Deadlines scaled down to 0.2. */
-    int before = leftovers("sleep 987657");
     run r;
     setenv("SOCKLAB_TIMEOUT_SCALE", "0.2", 1);
     grade("01 --seed 19 --server 'sleep 987657; echo {port}'", &r);
@@ -213,7 +221,7 @@ static void test_never_listens(void)
     CU_ASSERT_EQUAL(r.ntests, LAB01_SERVER);
     CU_ASSERT(r.seconds < 30);
     CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "did not listen") : NULL);
-    CU_ASSERT(leftovers("sleep 987657") <= before);
+    CU_ASSERT_EQUAL(leftovers(), 0);
     free(r.outputs);
 }
 
