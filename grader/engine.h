@@ -41,6 +41,7 @@ typedef struct gr_options {
     int op_color;                /**< use ANSI colours on op_progress */
     int op_instructor;           /**< run hidden checks too (--instructor, --batch) */
     int op_no_sanitize;          /**< build the code under test without sanitizers */
+    int op_no_sandbox;           /**< --no-sandbox (forwarded by --batch to each child) */
 } gr_options;
 
 /**

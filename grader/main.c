@@ -3,8 +3,10 @@
  *   bin/grade LAB [--solution | --dir DIR | --server 'CMD' | --client 'CMD']
  *                 [--only PATTERN] [--list] [--seed N] [--verbose]
  *                 [--format text|json|junit|gradescope] [--output FILE]
+ *   bin/grade LAB --batch DIR [-j N] [--output OUTDIR]   (a whole class; batch.h)
  *
  * This contract is shared with other tools (see DESIGN.md); keep it stable. */
+#include "batch.h"
 #include "engine.h"
 #include "proc.h"
 #include "report.h"
@@ -31,6 +33,7 @@ static void usage(FILE *out)
             "usage: grade LAB [--solution | --dir DIR | --server 'CMD' | --client 'CMD']\n"
             "                 [--only PATTERN] [--list] [--seed N] [--verbose]\n"
             "                 [--format text|json|junit|gradescope] [--output FILE]\n"
+            "       grade LAB --batch DIR [-j N] [--output OUTDIR] [--only PATTERN] [--seed N]\n"
             "\n"
             "Grade a socklab lab. LAB is a number (01), a name (tcp-echo) or both (01-tcp-echo).\n"
             "\n"
@@ -62,10 +65,20 @@ static void usage(FILE *out)
             "                    the progress to stderr\n"
             "  --help, -h        this help\n"
             "\n"
+            "Grading a class:\n"
+            "  --batch DIR       grade each subdirectory of DIR as one submission (a copy of\n"
+            "                    labs/LAB, or a checkout of the kit), hidden checks included,\n"
+            "                    all on the same seed; writes NAME.json and NAME.txt for each,\n"
+            "                    gradebook.csv, summary.txt and summary.json into OUTDIR\n"
+            "  --jobs N, -j N    grade N submissions at once (1 to 64; default: one per CPU)\n"
+            "  --output OUTDIR, -o OUTDIR\n"
+            "                    where the class's reports go (default: grades-NN)\n"
+            "\n"
             "Environment: SOCKLAB_TIMEOUT_SCALE=3 gives every deadline 3 times longer (slow\n"
             "machines, valgrind). NO_COLOR turns colours off.\n"
             "Exit status: 0 when the score is full, 1 when not, 2 for usage errors, 3 when the\n"
-            "grader itself could not run.\n");
+            "grader itself could not run. With --batch: 0 when every submission was graded\n"
+            "(whatever the scores), 1 if one could not be.\n");
 }
 
 static void list_labs(FILE *out)
@@ -197,6 +210,7 @@ int main(int argc, char **argv)
         {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
         {"instructor", no_argument, NULL, 'I'}, {"no-sandbox", no_argument, NULL, 'N'},
         {"no-sanitize", no_argument, NULL, 'Z'}, {"help", no_argument, NULL, 'h'},
+        {"batch", required_argument, NULL, 'B'}, {"jobs", required_argument, NULL, 'j'},
         {NULL, 0, NULL, 0}};
 
     gr_options opt;
@@ -209,9 +223,11 @@ int main(int argc, char **argv)
     int have_seed = 0;
     int sandbox = 1;
     gr_str target_args = {0};
+    const char *batch = NULL; /* --batch DIR */
+    int jobs = 0;             /* -j N; 0: one per CPU */
 
     int c;
-    while ((c = getopt_long(argc, argv, "hvo:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hvo:j:", longopts, NULL)) != -1) {
         switch (c) {
         case 'S':
             opt.op_target = GR_TARGET_SOLUTION;
@@ -255,6 +271,7 @@ int main(int argc, char **argv)
             break;
         case 'N':
             sandbox = 0;
+            opt.op_no_sandbox = 1;
             break;
         case 'Z':
             opt.op_no_sanitize = 1;
@@ -265,6 +282,21 @@ int main(int argc, char **argv)
         case 'o':
             output = optarg;
             break;
+        case 'B':
+            batch = optarg;
+            break;
+        case 'j': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || n < 1 || n > GR_BATCH_MAX_JOBS) {
+                fprintf(stderr, "grade: --jobs wants a number from 1 to %d, not '%s'\n",
+                        GR_BATCH_MAX_JOBS, optarg);
+                gr_str_free(&target_args);
+                return EXIT_USAGE;
+            }
+            jobs = (int)n;
+            break;
+        }
         case 'h':
             usage(stdout);
             return 0;
@@ -291,6 +323,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "grade: choose one of --solution, --dir, --server, --client\n");
         gr_str_free(&target_args);
         return EXIT_USAGE;
+    }
+    if ((batch != NULL && (targets > 0 || strcmp(format, "text") != 0)) ||
+        (batch == NULL && jobs > 0)) {
+        fprintf(stderr, batch != NULL ? "grade: --batch grades each submission in its directory "
+                                        "and writes its own reports: it goes without --solution, "
+                                        "--dir, --server, --client and --format\n"
+                                      : "grade: --jobs goes with --batch\n");
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    if (batch != NULL) {
+        opt.op_instructor = 1; /* a class is graded on the hidden checks too */
     }
     if ((opt.op_target == GR_TARGET_SERVER && opt.op_lab->lab_server_cmd == NULL) ||
         (opt.op_target == GR_TARGET_CLIENT && opt.op_lab->lab_client_cmd == NULL)) {
@@ -350,6 +394,15 @@ int main(int argc, char **argv)
     opt.op_root = root;
     opt.op_program = argv[0];
     opt.op_target_args = gr_str_cstr(&target_args);
+
+    if (batch != NULL) {
+        /* Each submission gets a child grader, which sandboxes itself. */
+        opt.op_progress = stdout;
+        int batch_status = gr_batch_run(&opt, batch, jobs, output);
+        free(root);
+        gr_str_free(&target_args);
+        return batch_status;
+    }
 
     /* Where the text report and the structured report go. */
     int text = strcmp(format, "text") == 0;
