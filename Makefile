@@ -6,6 +6,9 @@
 #   make grade LAB=01 grade your work in labs/01-* (same as bin/grade 01)
 #   make docs         API docs and guides with Doxygen, into docs/api/html
 #   make deps         install the system packages socklab needs (or say how)
+#   make handout      the students' tarball, no solutions or hidden checks
+#   make gradescope LAB=01  a Gradescope autograder zip for one lab
+#   make classroom LAB=01   a GitHub Classroom workflow for one lab
 #   make clean        remove everything the build made
 #
 # Variables: SANITIZE=address,undefined builds everything with those sanitizers;
@@ -62,12 +65,12 @@ LAB_DIRS      := $(patsubst %/Makefile,%,$(wildcard labs/*/Makefile))
 SOLUTION_DIRS := $(patsubst %/Makefile,%,$(wildcard solutions/*/Makefile))
 
 .PHONY: all lib grader labs solutions tests selftest check grade demo docs deps \
-        deps-build deps-check deps-docs clean help
+        deps-build deps-check deps-docs clean help handout gradescope classroom
 
 all: lib grader labs solutions
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---- system packages ---------------------------------------------------------
 # Order-only prerequisites: they run every time (a few pkg-config calls) but
@@ -149,6 +152,19 @@ grade: all
 
 demo: all
 	$(Q)common/scripts/demo.sh $(GRADER) $(SOLUTION_DIRS)
+
+# ---- hand-out and classroom platforms (docs/INSTRUCTORS.md) ------------------
+handout: ; $(Q)common/scripts/handout.sh
+gradescope: ; $(Q)common/scripts/gradescope.sh $(LAB)
+classroom: ; $(Q)common/scripts/classroom.sh $(LAB)
+
+# A students' hand-out has no solutions/, which demo and check run over.
+ifeq ($(wildcard solutions/*/Makefile),)
+ifneq ($(filter demo check,$(MAKECMDGOALS)),)
+$(error this is the students' copy of socklab, without solutions/: `make demo` and \
+`make check` need the full kit. Here, build with `make` and grade your work with `make grade LAB=01`)
+endif
+endif
 
 # ---- docs --------------------------------------------------------------------
 docs: | deps-docs

@@ -908,6 +908,17 @@ int gr_engine_run(const gr_options *opt, gr_run_result *result)
         gr_str_addf(&d, "%s/%s/%s", opt->op_root, top, dirname);
         dir = gr_str_take(&d);
         gr_str_addf(&target, "%s/%s", top, dirname);
+        if (opt->op_target == GR_TARGET_SOLUTION && access(dir, F_OK) != 0) {
+            /* A students' hand-out (make handout) leaves solutions/ out. */
+            fprintf(stderr, "grade: the reference solutions are not part of this copy of socklab "
+                            "(no %s/%s): --solution needs the full kit\n",
+                    top, dirname);
+            free(dir);
+            gr_str_free(&target);
+            free((char *)result->rr_lab);
+            result->rr_lab = NULL;
+            return -1;
+        }
         break;
     }
     case GR_TARGET_DIR:

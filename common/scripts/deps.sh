@@ -2,8 +2,9 @@
 # deps.sh - make sure the system packages socklab builds with are installed.
 #
 # usage: deps.sh [--install] WHAT...
-#   WHAT is any of: build (compiler libraries), check (unit-test library and
-#   the peers used by self-tests), docs (doxygen, graphviz).
+#   WHAT is any of: build (compiler libraries), check (unit-test library, the
+#   peers used by self-tests, zip and unzip for the Gradescope self-test),
+#   docs (doxygen, graphviz).
 # Without --install, a missing package is reported with the one command that
 # installs it, and the script fails. With --install (what `make` passes), it
 # installs missing packages with apt-get when it can: as root, or through sudo
@@ -35,6 +36,8 @@ for what in "$@"; do
     check)
         need_pc cunit libcunit1-dev
         need_cmd socat socat
+        need_cmd zip zip
+        need_cmd unzip unzip
         ;;
     docs)
         need_cmd doxygen doxygen
