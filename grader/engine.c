@@ -941,15 +941,21 @@ int gr_engine_run(const gr_options *opt, gr_run_result *result)
     }
     result->rr_target = gr_str_take(&target);
     ctx.cx_cwd = dir;
-    if (dir == NULL && gr_sandbox_current()->sb_drop_user) {
-        /* A command runs where the grader was started; an unprivileged user
-         * must be able to get there, or it runs as the grader's user. */
+    if (dir == NULL) {
+        /* A command runs where the grader was started. An unprivileged user
+         * must be able to get there, or it runs as the grader's user; and a
+         * private /tmp must not hide it. */
         char cwd[4096];
-        if (getcwd(cwd, sizeof cwd) == NULL || !gr_sandbox_reachable(cwd)) {
+        int have_cwd = getcwd(cwd, sizeof cwd) != NULL;
+        if (gr_sandbox_current()->sb_drop_user && (!have_cwd || !gr_sandbox_reachable(cwd))) {
             gr_sandbox_keep_user();
             fprintf(stderr, "grade: note: %s is not reachable by an unprivileged user, so the "
                             "command runs as the grader's user\n",
-                    getcwd(cwd, sizeof cwd) != NULL ? cwd : "this directory");
+                    have_cwd ? cwd : "this directory");
+        }
+        if (!have_cwd || strncmp(cwd, "/tmp/", 5) == 0 || strcmp(cwd, "/tmp") == 0 ||
+            strncmp(cwd, "/dev/shm/", 9) == 0) {
+            gr_sandbox_shared_tmp();
         }
     }
     if (opt->op_target == GR_TARGET_SERVER) {

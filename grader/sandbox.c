@@ -189,6 +189,11 @@ int gr_sandbox_reachable(const char *path)
     }
 }
 
+void gr_sandbox_shared_tmp(void)
+{
+    current.sb_private_tmp = 0;
+}
+
 void gr_sandbox_keep_user(void)
 {
     current.sb_drop_user = 0;

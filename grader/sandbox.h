@@ -62,6 +62,13 @@ int gr_sandbox_init(gr_sandbox *sb, int enable);
 int gr_sandbox_reachable(const char *path);
 
 /**
+ * @brief Give student processes the shared /tmp after all, e.g. because the
+ *        command to grade runs from a directory under /tmp, which a private
+ *        /tmp would hide. Call before spawning.
+ */
+void gr_sandbox_shared_tmp(void);
+
+/**
  * @brief Run student processes as the grader's own user after all, e.g.
  *        because the command to grade lives where a dropped user cannot
  *        reach it. Call before spawning.
