@@ -154,19 +154,6 @@ static char *out_path(const batch *b, const submission *s, const char *ext)
     return gr_str_take(&p);
 }
 
-/* Append a word for /bin/sh, always in single quotes. */
-static void add_shell_word(gr_str *s, const char *word)
-{
-    gr_str_add(s, " '");
-    for (const char *p = word; *p != '\0'; p++) {
-        if (*p == '\'') {
-            gr_str_add(s, "'\\''");
-        } else {
-            gr_str_addn(s, p, 1);
-        }
-    }
-    gr_str_add(s, "'");
-}
 
 /* Make @p path and its missing parents, like mkdir -p. */
 static int make_dirs(const char *path)
@@ -510,29 +497,29 @@ static char *child_command(const batch *b, const submission *s)
     gr_str c = {0};
     /* exec: the grader is the process the worker watches, not a shell. */
     gr_str_add(&c, "exec");
-    add_shell_word(&c, b->bt_exe);
-    add_shell_word(&c, opt->op_lab->lab_id);
-    add_shell_word(&c, "--dir");
-    add_shell_word(&c, s->su_target);
-    add_shell_word(&c, "--instructor");
-    add_shell_word(&c, "--seed");
-    add_shell_word(&c, seed);
-    add_shell_word(&c, "--format");
-    add_shell_word(&c, "json");
-    add_shell_word(&c, "--output");
-    add_shell_word(&c, json != NULL ? json : "");
+    gr_str_add_word(&c, b->bt_exe);
+    gr_str_add_word(&c, opt->op_lab->lab_id);
+    gr_str_add_word(&c, "--dir");
+    gr_str_add_word(&c, s->su_target);
+    gr_str_add_word(&c, "--instructor");
+    gr_str_add_word(&c, "--seed");
+    gr_str_add_word(&c, seed);
+    gr_str_add_word(&c, "--format");
+    gr_str_add_word(&c, "json");
+    gr_str_add_word(&c, "--output");
+    gr_str_add_word(&c, json != NULL ? json : "");
     if (opt->op_only != NULL) {
-        add_shell_word(&c, "--only");
-        add_shell_word(&c, opt->op_only);
+        gr_str_add_word(&c, "--only");
+        gr_str_add_word(&c, opt->op_only);
     }
     if (opt->op_no_sandbox) {
-        add_shell_word(&c, "--no-sandbox");
+        gr_str_add_word(&c, "--no-sandbox");
     }
     if (opt->op_no_sanitize) {
-        add_shell_word(&c, "--no-sanitize");
+        gr_str_add_word(&c, "--no-sanitize");
     }
     if (opt->op_verbose) {
-        add_shell_word(&c, "--verbose");
+        gr_str_add_word(&c, "--verbose");
     }
     free(json);
     if (c.s_oom) {
@@ -1182,7 +1169,7 @@ static void build_library(const batch *b)
 {
     gr_str cmd = {0};
     gr_str_add(&cmd, "make --no-print-directory -s -C");
-    add_shell_word(&cmd, b->bt_opt->op_root);
+    gr_str_add_word(&cmd, b->bt_opt->op_root);
     gr_str_add(&cmd, " lib 2>&1");
     gr_proc p;
     memset(&p, 0, sizeof p);

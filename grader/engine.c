@@ -367,8 +367,9 @@ int gr_server_start(gr_ctx *ctx)
     long deadline = started + gr_ms(ctx, STARTUP_MS);
     int ready = 0;
     for (;;) {
-        int l = gr_procfs_tcp_listening(ctx->cx_port);
-        if (l == 1 || (l < 0 && probe_connect(ctx->cx_port))) {
+        int udp = ctx->cx_opt->op_lab->lab_udp;
+        int l = udp ? gr_procfs_udp_bound(ctx->cx_port) : gr_procfs_tcp_listening(ctx->cx_port);
+        if (l == 1 || (l < 0 && !udp && probe_connect(ctx->cx_port))) {
             ready = 1;
             break;
         }
@@ -651,19 +652,6 @@ static void print_indented(FILE *out, const char *text, const char *indent)
 
 /* ---- building the target ---------------------------------------------------------- */
 
-/* Append a shell-quoted word. */
-static void add_shell_word(gr_str *s, const char *word)
-{
-    gr_str_add(s, "'");
-    for (const char *p = word; *p != '\0'; p++) {
-        if (*p == '\'') {
-            gr_str_add(s, "'\\''");
-        } else {
-            gr_str_addn(s, p, 1);
-        }
-    }
-    gr_str_add(s, "'");
-}
 
 /* Flags the code under test is built with unless --no-sanitize: a memory
  * error or undefined behaviour then shows up as a report, not as luck. */
@@ -688,10 +676,10 @@ static int build_dir(const gr_options *opt, const char *dir, char **workdir, cha
     }
     gr_str s = {0};
     gr_str_add(&s, "make --no-print-directory SOCKLAB=");
-    add_shell_word(&s, opt->op_root);
+    gr_str_add_quoted(&s, opt->op_root);
     /* Binaries copied along were built without sanitizers: start clean. */
     gr_str_add(&s, " clean >/dev/null 2>&1; make --no-print-directory SOCKLAB=");
-    add_shell_word(&s, opt->op_root);
+    gr_str_add_quoted(&s, opt->op_root);
     if (!opt->op_no_sanitize) {
         gr_str_add(&s, " EXTRA_CFLAGS='" SANITIZE_FLAGS "' EXTRA_LDFLAGS='" SANITIZE_FLAGS "'");
     }

@@ -76,6 +76,9 @@ typedef struct gr_lab {
     size_t lab_nchecks;             /**< how many */
     const gr_check_table *lab_hidden; /**< hidden checks, run after the others; NULL
                                            when their file is not in this copy */
+    int lab_udp;                    /**< 1: the server is ready when a UDP socket is
+                                         bound to the port (0: when a TCP socket
+                                         listens on it) */
 } gr_lab;
 
 /** Every lab the grader knows, in order; ends with NULL. */

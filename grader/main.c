@@ -109,33 +109,6 @@ static char *find_root(void)
     return strdup(root);
 }
 
-/* Append a shell word, quoted only if it needs it. */
-static void add_word(gr_str *s, const char *word)
-{
-    int plain = *word != '\0';
-    for (const char *p = word; *p != '\0'; p++) {
-        if (!(('a' <= *p && *p <= 'z') || ('A' <= *p && *p <= 'Z') || ('0' <= *p && *p <= '9') ||
-              strchr("-_./=:,+@%", *p) != NULL)) {
-            plain = 0;
-        }
-    }
-    if (s->s_len > 0) {
-        gr_str_add(s, " ");
-    }
-    if (plain) {
-        gr_str_add(s, word);
-        return;
-    }
-    gr_str_add(s, "'");
-    for (const char *p = word; *p != '\0'; p++) {
-        if (*p == '\'') {
-            gr_str_add(s, "'\\''");
-        } else {
-            gr_str_addn(s, p, 1);
-        }
-    }
-    gr_str_add(s, "'");
-}
 
 static int parse_seed(const char *s, uint64_t *seed)
 {
@@ -232,22 +205,22 @@ int main(int argc, char **argv)
         case 'S':
             opt.op_target = GR_TARGET_SOLUTION;
             targets++;
-            add_word(&target_args, "--solution");
+            gr_str_add_word(&target_args, "--solution");
             break;
         case 'd':
             opt.op_target = GR_TARGET_DIR;
             opt.op_dir = optarg;
             targets++;
-            add_word(&target_args, "--dir");
-            add_word(&target_args, optarg);
+            gr_str_add_word(&target_args, "--dir");
+            gr_str_add_word(&target_args, optarg);
             break;
         case 's':
         case 'c':
             opt.op_target = c == 's' ? GR_TARGET_SERVER : GR_TARGET_CLIENT;
             opt.op_command = optarg;
             targets++;
-            add_word(&target_args, c == 's' ? "--server" : "--client");
-            add_word(&target_args, optarg);
+            gr_str_add_word(&target_args, c == 's' ? "--server" : "--client");
+            gr_str_add_word(&target_args, optarg);
             break;
         case 'O':
             opt.op_only = optarg;

@@ -255,8 +255,9 @@ int gr_procfs_tree_stats(pid_t root, gr_tree_stats *st)
     return 0;
 }
 
-/* Scan one /proc/net/tcp* table for a LISTEN (state 0A) entry on port. */
-static int scan_tcp_table(const char *path, int port)
+/* Scan one /proc/net/{tcp,udp}* table for an entry on local port; with
+ * want_listen, only a TCP LISTEN (state 0A) entry counts. */
+static int scan_table(const char *path, int port, int want_listen)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL) {
@@ -275,7 +276,8 @@ static int scan_tcp_table(const char *path, int port)
                 continue;
             }
             char *colon = strrchr(local, ':');
-            if (colon != NULL && strtol(colon + 1, NULL, 16) == port && state == 0x0A) {
+            if (colon != NULL && strtol(colon + 1, NULL, 16) == port &&
+                (!want_listen || state == 0x0A)) {
                 found = 1;
             }
         }
@@ -286,8 +288,18 @@ static int scan_tcp_table(const char *path, int port)
 
 int gr_procfs_tcp_listening(int port)
 {
-    int v4 = scan_tcp_table("/proc/net/tcp", port);
-    int v6 = scan_tcp_table("/proc/net/tcp6", port);
+    int v4 = scan_table("/proc/net/tcp", port, 1);
+    int v6 = scan_table("/proc/net/tcp6", port, 1);
+    if (v4 < 0 && v6 < 0) {
+        return -1;
+    }
+    return v4 == 1 || v6 == 1;
+}
+
+int gr_procfs_udp_bound(int port)
+{
+    int v4 = scan_table("/proc/net/udp", port, 0);
+    int v6 = scan_table("/proc/net/udp6", port, 0);
     if (v4 < 0 && v6 < 0) {
         return -1;
     }

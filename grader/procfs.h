@@ -85,4 +85,15 @@ int gr_procfs_fds(pid_t pid, gr_fdinfo *out, size_t max);
  */
 int gr_procfs_tcp_listening(int port);
 
+/**
+ * @brief Is some UDP socket bound to @p port (IPv4 or IPv6, any address)?
+ *
+ * Reads /proc/net/udp and /proc/net/udp6 of the grader's network namespace.
+ * UDP has no listening state: a bound socket, connected or not, is all a
+ * datagram server needs, so this is how the grader knows a UDP server is
+ * ready without sending it anything.
+ * @return 1 if bound, 0 if not, -1 if neither file can be read
+ */
+int gr_procfs_udp_bound(int port);
+
 #endif

@@ -9,6 +9,8 @@
  */
 #include "strbuf.h"
 
+#include <ctype.h>
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,4 +126,35 @@ void gr_str_free(gr_str *s)
 {
     free(s->s_buf);
     *s = (gr_str){0};
+}
+
+void gr_str_add_quoted(gr_str *s, const char *word)
+{
+    int plain = *word != '\0';
+    for (const char *p = word; *p != '\0' && plain; p++) {
+        plain = isalnum((unsigned char)*p) || strchr("-_./=:,+@%", *p) != NULL;
+    }
+    if (plain) {
+        gr_str_add(s, word);
+        return;
+    }
+    /* Inside single quotes everything is literal but the quote itself,
+     * which is written as: end quote, escaped quote, start quote. */
+    gr_str_add(s, "'");
+    for (const char *p = word; *p != '\0'; p++) {
+        if (*p == '\'') {
+            gr_str_add(s, "'\\''");
+        } else {
+            gr_str_addn(s, p, 1);
+        }
+    }
+    gr_str_add(s, "'");
+}
+
+void gr_str_add_word(gr_str *s, const char *word)
+{
+    if (s->s_len > 0) {
+        gr_str_add(s, " ");
+    }
+    gr_str_add_quoted(s, word);
 }

@@ -34,6 +34,18 @@ void gr_str_addf(gr_str *s, const char *fmt, ...) __attribute__((format(printf, 
 /** @brief Append vprintf-style. */
 void gr_str_vaddf(gr_str *s, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
+/**
+ * @brief Append @p word quoted for /bin/sh: as it is when it has only safe
+ *        characters (letters, digits, `-_./=:,+@%`), else in single quotes.
+ */
+void gr_str_add_quoted(gr_str *s, const char *word);
+
+/**
+ * @brief Append a space (unless @p s is empty), then @p word quoted as by
+ *        gr_str_add_quoted(): one word of a shell command line.
+ */
+void gr_str_add_word(gr_str *s, const char *word);
+
 /** @brief The text so far; "" (never NULL) when empty. Valid until the next append. */
 const char *gr_str_cstr(const gr_str *s);
 

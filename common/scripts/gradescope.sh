@@ -68,33 +68,9 @@ done
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 
-labs_list() {
-    for d in labs/*/; do
-        [ -f "$d/Makefile" ] && printf ' %s' "$(basename "$d")"
-    done
-}
-
-if [ -z "$lab_arg" ]; then
-    echo "usage: make gradescope LAB=NN   (e.g. make gradescope LAB=01; --help says more)" >&2
-    echo "labs:$(labs_list)" >&2
-    exit 2
-fi
-
-# LAB as 01, tcp-echo or 01-tcp-echo -> the directory name under labs/.
-labdir=""
-for d in labs/*/; do
-    name=$(basename "$d")
-    [ -f "$d/Makefile" ] || continue
-    case "$lab_arg" in
-    "$name" | "${name%%-*}" | "${name#*-}") labdir=$name ;;
-    esac
-done
-if [ -z "$labdir" ]; then
-    echo "$prog: no lab called '$lab_arg'" >&2
-    echo "labs:$(labs_list)" >&2
-    exit 2
-fi
-num=${labdir%%-*}
+# shellcheck source=lab.sh
+. common/scripts/lab.sh
+resolve_lab "$lab_arg" gradescope
 
 [ -n "$output" ] || output=build/gradescope/socklab-$num-autograder.zip
 case "$output" in

@@ -2,6 +2,7 @@
 #include "cu_run.h"
 
 #include <CUnit/Basic.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 int cu_add_suite(const char *name, const cu_test *tests)
@@ -16,6 +17,16 @@ int cu_add_suite(const char *name, const cu_test *tests)
         }
     }
     return 0;
+}
+
+void cu_expect(int ok, const char *file, int line, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, msg, file, "", CU_FALSE);
 }
 
 int cu_run(const char *program)

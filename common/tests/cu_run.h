@@ -17,6 +17,16 @@ typedef struct cu_test {
 int cu_add_suite(const char *name, const cu_test *tests);
 
 /**
+ * A CUnit assertion with a formatted message, so that a failing row of a
+ * table says which row it was and what came out. Use through CU_EXPECT().
+ */
+void cu_expect(int ok, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/** CU_EXPECT(ok, __LINE__, "row %zu: got %d", i, got): cu_expect() with this file. */
+#define CU_EXPECT(ok, line, ...) cu_expect((ok), __FILE__, (line), __VA_ARGS__)
+
+/**
  * Run every registered suite, print CUnit's summary and then one line
  * "PROGRAM: N passed, M failed". Returns the process exit status (0 when
  * nothing failed). Cleans up the registry.

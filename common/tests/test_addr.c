@@ -21,18 +21,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* A CUnit assertion with a formatted message, so that a failing row of a
- * table says which row it was and what came out. */
-static void expect(int ok, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void expect(int ok, int line, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, msg, __FILE__, "", CU_FALSE);
-}
 
 /* Does s start with prefix? */
 static int starts_with(const char *s, const char *prefix)
@@ -84,19 +72,19 @@ static void test_parse_port(void)
             int ret = sl_addr_parse_port(cases[i].text, cases[i].allow_zero, &port,
                                          with_err ? err : NULL);
             int saved = errno;
-            expect(ret == cases[i].want_ret, __LINE__, "\"%s\" (allow_zero %d): returned %d", shown,
+            CU_EXPECT(ret == cases[i].want_ret, __LINE__, "\"%s\" (allow_zero %d): returned %d", shown,
                    cases[i].allow_zero, ret);
             if (cases[i].want_ret == 0) {
-                expect(port == cases[i].want_port, __LINE__, "\"%s\": port %u, want %u", shown,
+                CU_EXPECT(port == cases[i].want_port, __LINE__, "\"%s\": port %u, want %u", shown,
                        (unsigned)port, (unsigned)cases[i].want_port);
                 continue;
             }
-            expect(saved == cases[i].want_errno, __LINE__, "\"%s\": errno %d (%s), want %d", shown,
+            CU_EXPECT(saved == cases[i].want_errno, __LINE__, "\"%s\": errno %d (%s), want %d", shown,
                    saved, strerror(saved), cases[i].want_errno);
-            expect(port == 4321, __LINE__, "\"%s\": port changed to %u on failure", shown,
+            CU_EXPECT(port == 4321, __LINE__, "\"%s\": port changed to %u on failure", shown,
                    (unsigned)port);
             if (with_err) {
-                expect(err[0] != '\0', __LINE__, "\"%s\": no error message", shown);
+                CU_EXPECT(err[0] != '\0', __LINE__, "\"%s\": no error message", shown);
             }
         }
     }
@@ -193,7 +181,7 @@ static void test_loopback_connections(void)
         char err[SL_ERR_LEN] = "";
         int fds[3];
         int ret = open_trio(cases[i].listen_host, cases[i].connect_host, fds, err);
-        expect(ret == 0, __LINE__, "listen %s, connect %s: %s", cases[i].listen_host,
+        CU_EXPECT(ret == 0, __LINE__, "listen %s, connect %s: %s", cases[i].listen_host,
                cases[i].connect_host != NULL ? cases[i].connect_host : "(NULL)", err);
         if (ret < 0) {
             continue;
@@ -201,7 +189,7 @@ static void test_loopback_connections(void)
         int lfd = fds[0], cfd = fds[1], afd = fds[2];
 
         int port = sl_addr_local_port(lfd);
-        expect(port > 0 && port <= 65535, __LINE__, "%s: local port %d", cases[i].listen_host,
+        CU_EXPECT(port > 0 && port <= 65535, __LINE__, "%s: local port %d", cases[i].listen_host,
                port);
         char want[SL_ADDR_STRLEN];
         snprintf(want, sizeof want, "%s%d", cases[i].prefix, port);
@@ -216,20 +204,20 @@ static void test_loopback_connections(void)
         CU_ASSERT_EQUAL(sl_addr_peer(cfd, client_peer, sizeof client_peer), 0);
         CU_ASSERT_EQUAL(sl_addr_local(cfd, client_local, sizeof client_local), 0);
         CU_ASSERT_EQUAL(sl_addr_peer(afd, server_peer, sizeof server_peer), 0);
-        expect(strcmp(listening, want) == 0, __LINE__, "listening on \"%s\", want \"%s\"",
+        CU_EXPECT(strcmp(listening, want) == 0, __LINE__, "listening on \"%s\", want \"%s\"",
                listening, want);
-        expect(strcmp(server_side, want) == 0, __LINE__, "accepted on \"%s\", want \"%s\"",
+        CU_EXPECT(strcmp(server_side, want) == 0, __LINE__, "accepted on \"%s\", want \"%s\"",
                server_side, want);
-        expect(strcmp(client_peer, want) == 0, __LINE__, "client's peer \"%s\", want \"%s\"",
+        CU_EXPECT(strcmp(client_peer, want) == 0, __LINE__, "client's peer \"%s\", want \"%s\"",
                client_peer, want);
         /* The client's ephemeral port, seen from both ends. */
-        expect(starts_with(client_local, cases[i].prefix) && strcmp(client_local, server_peer) == 0,
+        CU_EXPECT(starts_with(client_local, cases[i].prefix) && strcmp(client_local, server_peer) == 0,
                __LINE__, "client is \"%s\", server sees \"%s\"", client_local, server_peer);
 
         int reuse = 0;
         socklen_t len = sizeof reuse;
         CU_ASSERT_EQUAL(getsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &reuse, &len), 0);
-        expect(reuse != 0, __LINE__, "%s: SO_REUSEADDR not set", cases[i].listen_host);
+        CU_EXPECT(reuse != 0, __LINE__, "%s: SO_REUSEADDR not set", cases[i].listen_host);
         CU_ASSERT(exchange(cfd, afd));
         close_trio(fds);
     }
@@ -243,7 +231,7 @@ static void test_wildcard_dual_stack(void)
     char err[SL_ERR_LEN] = "";
     int fds[3];
     int ret = open_trio(NULL, "127.0.0.1", fds, err);
-    expect(ret == 0, __LINE__, "listen on the wildcard, connect 127.0.0.1: %s", err);
+    CU_EXPECT(ret == 0, __LINE__, "listen on the wildcard, connect 127.0.0.1: %s", err);
     if (ret < 0) {
         return;
     }
@@ -253,11 +241,11 @@ static void test_wildcard_dual_stack(void)
     CU_ASSERT_EQUAL(sl_addr_peer(fds[2], server_peer, sizeof server_peer), 0);
     if (starts_with(listening, "[::]:")) {
         /* An IPv4 client on an IPv6 socket shows as an IPv4-mapped address. */
-        expect(starts_with(server_peer, "[::ffff:127.0.0.1]:"), __LINE__,
+        CU_EXPECT(starts_with(server_peer, "[::ffff:127.0.0.1]:"), __LINE__,
                "IPv4 client seen as \"%s\"", server_peer);
     } else {
         /* Only acceptable where IPv6 is missing altogether. */
-        expect(!have_ipv6_loopback() && starts_with(listening, "0.0.0.0:"), __LINE__,
+        CU_EXPECT(!have_ipv6_loopback() && starts_with(listening, "0.0.0.0:"), __LINE__,
                "wildcard socket is \"%s\", want [::] (or 0.0.0.0 without IPv6)", listening);
         CU_PASS("no IPv6 here: the wildcard listener is IPv4 only");
     }
@@ -287,10 +275,10 @@ static void test_connect_refused(void)
     int fd = sl_addr_connect("127.0.0.1", port, err);
     int saved = errno;
     CU_ASSERT_EQUAL(fd, -1);
-    expect(saved == ECONNREFUSED, __LINE__, "errno %d (%s), want ECONNREFUSED", saved,
+    CU_EXPECT(saved == ECONNREFUSED, __LINE__, "errno %d (%s), want ECONNREFUSED", saved,
            strerror(saved));
-    expect(strstr(err, "refused") != NULL, __LINE__, "message \"%s\" does not say refused", err);
-    expect(strstr(err, port) != NULL, __LINE__, "message \"%s\" does not name port %s", err, port);
+    CU_EXPECT(strstr(err, "refused") != NULL, __LINE__, "message \"%s\" does not say refused", err);
+    CU_EXPECT(strstr(err, port) != NULL, __LINE__, "message \"%s\" does not name port %s", err, port);
     if (fd >= 0) {
         close(fd);
     }
@@ -323,9 +311,9 @@ static void test_bad_names(void)
         char err[SL_ERR_LEN] = "";
         int fd = cases[i].listen ? sl_addr_listen(cases[i].host, cases[i].port, 1, err)
                                  : sl_addr_connect(cases[i].host, cases[i].port, err);
-        expect(fd == -1, __LINE__, "%s %s port %s: returned %d",
+        CU_EXPECT(fd == -1, __LINE__, "%s %s port %s: returned %d",
                cases[i].listen ? "listen" : "connect", cases[i].host, cases[i].port, fd);
-        expect(strstr(err, "resolve") != NULL && strstr(err, cases[i].host) != NULL, __LINE__,
+        CU_EXPECT(strstr(err, "resolve") != NULL && strstr(err, cases[i].host) != NULL, __LINE__,
                "%s port %s: message \"%s\"", cases[i].host, cases[i].port, err);
         if (fd >= 0) {
             close(fd);
@@ -352,8 +340,8 @@ static void test_listen_in_use(void)
     int second = sl_addr_listen("127.0.0.1", port, 1, err);
     int saved = errno;
     CU_ASSERT_EQUAL(second, -1);
-    expect(saved == EADDRINUSE, __LINE__, "errno %d (%s), want EADDRINUSE", saved, strerror(saved));
-    expect(strstr(err, "bind") != NULL && strstr(err, port) != NULL, __LINE__,
+    CU_EXPECT(saved == EADDRINUSE, __LINE__, "errno %d (%s), want EADDRINUSE", saved, strerror(saved));
+    CU_EXPECT(strstr(err, "bind") != NULL && strstr(err, port) != NULL, __LINE__,
            "message \"%s\" should name bind and port %s", err, port);
     if (second >= 0) {
         close(second);
@@ -421,9 +409,9 @@ static void test_format(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
         memset(buf, '#', cases[i].buflen);
         int ret = sl_addr_format((struct sockaddr *)&ss, len, buf, cases[i].buflen);
-        expect(ret == cases[i].want_ret, __LINE__, "row %zu: returned %d, want %d", i, ret,
+        CU_EXPECT(ret == cases[i].want_ret, __LINE__, "row %zu: returned %d, want %d", i, ret,
                cases[i].want_ret);
-        expect(strnlen(buf, cases[i].buflen) < cases[i].buflen && strcmp(buf, cases[i].want) == 0,
+        CU_EXPECT(strnlen(buf, cases[i].buflen) < cases[i].buflen && strcmp(buf, cases[i].want) == 0,
                __LINE__, "row %zu: got \"%.*s\", want \"%s\"", i, (int)cases[i].buflen, buf,
                cases[i].want);
         free(buf);

@@ -18,18 +18,6 @@
 #define GUARD_LEN 64
 #define GUARD_BYTE 'Z'
 
-/* A CUnit assertion with a formatted message, so that a failing row of a
- * table says which row it was and what came out. */
-static void expect(int ok, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void expect(int ok, int line, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, msg, __FILE__, "", CU_FALSE);
-}
 
 /* Fill the error buffer and the guard after it with a byte no message uses. */
 static void poison(char *buf)
@@ -74,10 +62,10 @@ static void test_set_formats(void)
         poison(buf);
         errno = EADDRINUSE;
         sl_err_set(buf, "%s %d is busy", cases[i].word, cases[i].number);
-        expect(strcmp(buf, cases[i].want) == 0, __LINE__, "row %zu: got \"%s\", want \"%s\"", i,
+        CU_EXPECT(strcmp(buf, cases[i].want) == 0, __LINE__, "row %zu: got \"%s\", want \"%s\"", i,
                buf, cases[i].want);
-        expect(errno == EADDRINUSE, __LINE__, "row %zu: errno changed to %d", i, errno);
-        expect(guard_intact(buf), __LINE__, "row %zu: wrote past SL_ERR_LEN", i);
+        CU_EXPECT(errno == EADDRINUSE, __LINE__, "row %zu: errno changed to %d", i, errno);
+        CU_EXPECT(guard_intact(buf), __LINE__, "row %zu: wrote past SL_ERR_LEN", i);
     }
 }
 
@@ -106,12 +94,12 @@ static void test_set_truncates(void)
         sl_err_set(buf, "%s", text);
         size_t want = lengths[i] < SL_ERR_LEN - 1 ? lengths[i] : SL_ERR_LEN - 1;
         size_t got = strnlen(buf, SL_ERR_LEN);
-        expect(got == want, __LINE__, "length %zu: message is %zu bytes, want %zu", lengths[i], got,
+        CU_EXPECT(got == want, __LINE__, "length %zu: message is %zu bytes, want %zu", lengths[i], got,
                want);
-        expect(got < SL_ERR_LEN, __LINE__, "length %zu: not NUL-terminated", lengths[i]);
-        expect(strncmp(buf, text, want) == 0, __LINE__, "length %zu: not a prefix", lengths[i]);
-        expect(guard_intact(buf), __LINE__, "length %zu: wrote past SL_ERR_LEN", lengths[i]);
-        expect(errno == EPIPE, __LINE__, "length %zu: errno changed to %d", lengths[i], errno);
+        CU_EXPECT(got < SL_ERR_LEN, __LINE__, "length %zu: not NUL-terminated", lengths[i]);
+        CU_EXPECT(strncmp(buf, text, want) == 0, __LINE__, "length %zu: not a prefix", lengths[i]);
+        CU_EXPECT(guard_intact(buf), __LINE__, "length %zu: wrote past SL_ERR_LEN", lengths[i]);
+        CU_EXPECT(errno == EPIPE, __LINE__, "length %zu: errno changed to %d", lengths[i], errno);
     }
 }
 
@@ -154,10 +142,10 @@ static void test_errno_formats(void)
         poison(buf);
         errno = cases[i].errnum;
         sl_err_errno(buf, "%s", cases[i].what);
-        expect(strcmp(buf, want) == 0, __LINE__, "row %zu: got \"%s\", want \"%s\"", i, buf, want);
-        expect(errno == cases[i].errnum, __LINE__, "row %zu: errno changed from %d to %d", i,
+        CU_EXPECT(strcmp(buf, want) == 0, __LINE__, "row %zu: got \"%s\", want \"%s\"", i, buf, want);
+        CU_EXPECT(errno == cases[i].errnum, __LINE__, "row %zu: errno changed from %d to %d", i,
                cases[i].errnum, errno);
-        expect(guard_intact(buf), __LINE__, "row %zu: wrote past SL_ERR_LEN", i);
+        CU_EXPECT(guard_intact(buf), __LINE__, "row %zu: wrote past SL_ERR_LEN", i);
     }
 }
 
@@ -192,12 +180,12 @@ static void test_errno_truncates(void)
         sl_err_errno(buf, "%s", what);
         size_t want = strlen(full) < SL_ERR_LEN - 1 ? strlen(full) : SL_ERR_LEN - 1;
         size_t got = strnlen(buf, SL_ERR_LEN);
-        expect(got == want, __LINE__, "prefix %zu: message is %zu bytes, want %zu", lengths[i], got,
+        CU_EXPECT(got == want, __LINE__, "prefix %zu: message is %zu bytes, want %zu", lengths[i], got,
                want);
-        expect(strncmp(buf, full, want) == 0, __LINE__, "prefix %zu: got \"%.40s...\"", lengths[i],
+        CU_EXPECT(strncmp(buf, full, want) == 0, __LINE__, "prefix %zu: got \"%.40s...\"", lengths[i],
                buf);
-        expect(guard_intact(buf), __LINE__, "prefix %zu: wrote past SL_ERR_LEN", lengths[i]);
-        expect(errno == ECONNRESET, __LINE__, "prefix %zu: errno changed to %d", lengths[i], errno);
+        CU_EXPECT(guard_intact(buf), __LINE__, "prefix %zu: wrote past SL_ERR_LEN", lengths[i]);
+        CU_EXPECT(errno == ECONNRESET, __LINE__, "prefix %zu: errno changed to %d", lengths[i], errno);
     }
 }
 

@@ -43,18 +43,6 @@
 
 /* ---- helpers --------------------------------------------------------------- */
 
-/* A CUnit assertion with a formatted message, so that a failing row of a
- * table says which row it was and what came out. */
-static void expect(int ok, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void expect(int ok, int line, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, msg, __FILE__, "", CU_FALSE);
-}
 
 static long now_ms(void)
 {
@@ -204,13 +192,13 @@ static void test_readn_pieces(void)
         CU_ASSERT_FATAL(fd >= 0);
 
         ssize_t n = sl_rio_readn(fd, got, cases[i].len);
-        expect(n == (ssize_t)cases[i].len, __LINE__, "%s %zu bytes in pieces of %zu: got %zd",
+        CU_EXPECT(n == (ssize_t)cases[i].len, __LINE__, "%s %zu bytes in pieces of %zu: got %zd",
                channel_name(cases[i].ch), cases[i].len, cases[i].piece, n);
-        expect(memcmp(got, data, cases[i].len) == 0, __LINE__, "row %zu: bytes differ", i);
+        CU_EXPECT(memcmp(got, data, cases[i].len) == 0, __LINE__, "row %zu: bytes differ", i);
         if (n == (ssize_t)cases[i].len) {
             char extra;
             n = sl_rio_readn(fd, &extra, 1);
-            expect(n == 0, __LINE__, "row %zu: after the data, readn gave %zd, want 0 (EOF)", i, n);
+            CU_EXPECT(n == 0, __LINE__, "row %zu: after the data, readn gave %zd, want 0 (EOF)", i, n);
         }
 
         close(fd);
@@ -239,11 +227,11 @@ static void test_readn_eof_short(void)
         CU_ASSERT_FATAL(fd >= 0);
 
         ssize_t n = sl_rio_readn(fd, got, cases[i].asked);
-        expect(n == (ssize_t)cases[i].sent, __LINE__, "sent %zu, asked %zu: readn gave %zd",
+        CU_EXPECT(n == (ssize_t)cases[i].sent, __LINE__, "sent %zu, asked %zu: readn gave %zd",
                cases[i].sent, cases[i].asked, n);
-        expect(n < 0 || memcmp(got, data, (size_t)n) == 0, __LINE__, "row %zu: bytes differ", i);
+        CU_EXPECT(n < 0 || memcmp(got, data, (size_t)n) == 0, __LINE__, "row %zu: bytes differ", i);
         n = sl_rio_readn(fd, got, cases[i].asked);
-        expect(n == 0, __LINE__, "row %zu: second readn at EOF gave %zd, want 0", i, n);
+        CU_EXPECT(n == 0, __LINE__, "row %zu: second readn at EOF gave %zd, want 0", i, n);
 
         close(fd);
         CU_ASSERT_EQUAL(feed_finish(&f), 0);
@@ -448,10 +436,10 @@ static void test_eintr_readers(void)
         pthread_join(v.vi_thread, NULL);
         close(fds[0]);
 
-        expect(v.vi_ret == TOTAL, __LINE__, "%s: returned %zd (errno %d), want %d", cases[i].name,
+        CU_EXPECT(v.vi_ret == TOTAL, __LINE__, "%s: returned %zd (errno %d), want %d", cases[i].name,
                v.vi_ret, v.vi_errno, TOTAL);
-        expect(memcmp(got, data, TOTAL) == 0, __LINE__, "%s: bytes differ", cases[i].name);
-        expect(unsupported || interrupted == PIECES, __LINE__,
+        CU_EXPECT(memcmp(got, data, TOTAL) == 0, __LINE__, "%s: bytes differ", cases[i].name);
+        CU_EXPECT(unsupported || interrupted == PIECES, __LINE__,
                "%s: interrupted %d times while blocked in read(), want %d", cases[i].name,
                interrupted, PIECES);
     }
@@ -510,15 +498,15 @@ static void test_eintr_writen(void)
     close(fds[1]);
     sigaction(SIGUSR1, &old, NULL);
 
-    expect(v.vi_ret == TOTAL, __LINE__, "sl_rio_writen returned %zd (errno %d), want %d", v.vi_ret,
+    CU_EXPECT(v.vi_ret == TOTAL, __LINE__, "sl_rio_writen returned %zd (errno %d), want %d", v.vi_ret,
            v.vi_errno, TOTAL);
-    expect(have == TOTAL, __LINE__, "reader got %zu bytes (last readn %zd), want %d", have, n,
+    CU_EXPECT(have == TOTAL, __LINE__, "reader got %zu bytes (last readn %zd), want %d", have, n,
            TOTAL);
     CU_ASSERT(memcmp(got, data, TOTAL) == 0);
     if (unsupported) {
         CU_PASS("no /proc/self/task/TID/syscall: the writer was signalled blindly");
     } else {
-        expect(interrupted == INTERRUPTS, __LINE__, "interrupted %d times while blocked, want %d",
+        CU_EXPECT(interrupted == INTERRUPTS, __LINE__, "interrupted %d times while blocked, want %d",
                interrupted, INTERRUPTS);
     }
     free(got);
@@ -583,12 +571,12 @@ static void test_writen_large(void)
         pthread_join(d.dr_thread, NULL);
         close(fds[0]);
 
-        expect(n == (ssize_t)cases[i].len, __LINE__, "%s, %zu bytes: writen gave %zd (errno %d)",
+        CU_EXPECT(n == (ssize_t)cases[i].len, __LINE__, "%s, %zu bytes: writen gave %zd (errno %d)",
                channel_name(cases[i].ch), cases[i].len, n, saved);
-        expect(d.dr_ret == (ssize_t)cases[i].len && d.dr_extra == 0, __LINE__,
+        CU_EXPECT(d.dr_ret == (ssize_t)cases[i].len && d.dr_extra == 0, __LINE__,
                "%s, %zu bytes: reader got %zd (and %zu more)", channel_name(cases[i].ch),
                cases[i].len, d.dr_ret, d.dr_extra);
-        expect(memcmp(got, data, cases[i].len) == 0, __LINE__, "%s, %zu bytes: bytes differ",
+        CU_EXPECT(memcmp(got, data, cases[i].len) == 0, __LINE__, "%s, %zu bytes: bytes differ",
                channel_name(cases[i].ch), cases[i].len);
         free(got);
         free(data);
@@ -670,9 +658,9 @@ static void test_writen_epipe(void)
         errno = 0;
         ssize_t n = sl_rio_writen(fds[1], data, cases[i].len);
         int saved = errno;
-        expect(n == -1 && saved == EPIPE, __LINE__, "%s: writen gave %zd, errno %d (%s)",
+        CU_EXPECT(n == -1 && saved == EPIPE, __LINE__, "%s: writen gave %zd, errno %d (%s)",
                cases[i].name, n, saved, strerror(saved));
-        expect(atomic_load(&sigpipes) == 0, __LINE__, "%s: SIGPIPE was raised", cases[i].name);
+        CU_EXPECT(atomic_load(&sigpipes) == 0, __LINE__, "%s: SIGPIPE was raised", cases[i].name);
         if (fds[0] >= 0) {
             close(fds[0]);
         }
@@ -766,10 +754,10 @@ static void run_readline_case(const rl_case *c, channel ch, size_t piece)
         errno = 0;
         ssize_t ret = sl_rio_readline(&rio, buf, c->maxlen);
         int err = errno;
-        expect(ret == want->ret && (ret >= 0 || err == want->err), __LINE__,
+        CU_EXPECT(ret == want->ret && (ret >= 0 || err == want->err), __LINE__,
                "%s (%s, pieces of %zu), call %zu: got %zd errno %d, want %zd errno %d", c->name,
                channel_name(ch), piece, k + 1, ret, err, want->ret, want->err);
-        expect(memcmp(buf, want->bytes, want->len) == 0 && buf[want->len] == '\0', __LINE__,
+        CU_EXPECT(memcmp(buf, want->bytes, want->len) == 0 && buf[want->len] == '\0', __LINE__,
                "%s (%s, pieces of %zu), call %zu: buffer holds the wrong bytes", c->name,
                channel_name(ch), piece, k + 1);
         if (want->ret == 0) {
@@ -806,7 +794,7 @@ static void test_readline_bad_maxlen(void)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         errno = 0;
         ssize_t ret = sl_rio_readline(&rio, buf, bad[i]);
-        expect(ret == -1 && errno == EINVAL, __LINE__, "maxlen %zu: got %zd errno %d", bad[i], ret,
+        CU_EXPECT(ret == -1 && errno == EINVAL, __LINE__, "maxlen %zu: got %zd errno %d", bad[i], ret,
                errno);
     }
     CU_ASSERT_STRING_EQUAL(buf, "untouched");
@@ -862,13 +850,13 @@ static void test_readline_buffer_boundaries(void)
             off = 0;
             for (size_t k = 0; k < 6 && layouts[i][k] > 0; k++) {
                 ssize_t ret = sl_rio_readline(&rio, buf, MAXLEN);
-                expect(ret == (ssize_t)layouts[i][k], __LINE__,
+                CU_EXPECT(ret == (ssize_t)layouts[i][k], __LINE__,
                        "layout %zu, pieces of %zu, line %zu: got %zd, want %zu", i, pieces[p], k,
                        ret, layouts[i][k]);
                 if (ret != (ssize_t)layouts[i][k]) {
                     break;
                 }
-                expect(memcmp(buf, input + off, layouts[i][k]) == 0, __LINE__,
+                CU_EXPECT(memcmp(buf, input + off, layouts[i][k]) == 0, __LINE__,
                        "layout %zu, pieces of %zu, line %zu: bytes differ", i, pieces[p], k);
                 off += layouts[i][k];
             }
@@ -909,16 +897,16 @@ static void test_readline_then_readnb(void)
         sl_rio_init(&rio, fd);
         char line[64];
 
-        expect(sl_rio_readline(&rio, line, sizeof line) == hlen && strcmp(line, header) == 0,
+        CU_EXPECT(sl_rio_readline(&rio, line, sizeof line) == hlen && strcmp(line, header) == 0,
                __LINE__, "pieces of %zu: header line wrong", pieces[p]);
         ssize_t n = sl_rio_readnb(&rio, got, BODY);
-        expect(n == BODY && memcmp(got, body, BODY) == 0, __LINE__,
+        CU_EXPECT(n == BODY && memcmp(got, body, BODY) == 0, __LINE__,
                "pieces of %zu: body readnb gave %zd", pieces[p], n);
-        expect(sl_rio_readline(&rio, line, sizeof line) == 4 && strcmp(line, "END\n") == 0,
+        CU_EXPECT(sl_rio_readline(&rio, line, sizeof line) == 4 && strcmp(line, "END\n") == 0,
                __LINE__, "pieces of %zu: END line wrong", pieces[p]);
         /* Three bytes remain; ask for ten: a short count at EOF, then 0. */
         n = sl_rio_readnb(&rio, line, 10);
-        expect(n == 3 && memcmp(line, "bye", 3) == 0, __LINE__,
+        CU_EXPECT(n == 3 && memcmp(line, "bye", 3) == 0, __LINE__,
                "pieces of %zu: last readnb gave %zd, want 3", pieces[p], n);
         CU_ASSERT_EQUAL(sl_rio_readnb(&rio, line, 10), 0);
         CU_ASSERT_EQUAL(sl_rio_readline(&rio, line, sizeof line), 0);
