@@ -15,16 +15,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* How many processes (other than this one) have marker in their command
- * line? Shared with test_selftest.c, which checks that grading runs leave
- * nothing behind. */
-int count_processes_with(const char *marker)
+/* How many processes (other than this one) have in /proc/PID/FILE (NUL-
+ * separated strings) a string that contains needle (whole == 0) or is
+ * needle (whole == 1)? */
+static int count_processes(const char *file, const char *needle, int whole)
 {
     DIR *d = opendir("/proc");
     if (d == NULL) {
         return -1;
     }
     int count = 0;
+    size_t nlen = strlen(needle);
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         char *end;
@@ -33,56 +34,26 @@ int count_processes_with(const char *marker)
             continue;
         }
         char path[64];
-        snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
-        FILE *f = fopen(path, "r");
-        if (f == NULL) {
-            continue;
-        }
-        char buf[4096];
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        for (size_t i = 0; i < n; i++) {
-            buf[i] = buf[i] == '\0' ? ' ' : buf[i];
-        }
-        buf[n] = '\0';
-        count += strstr(buf, marker) != NULL;
-    }
-    closedir(d);
-    return count;
-}
-
-/* How many processes (other than this one) have the string tag (e.g.
- * "NAME=value") in their environment? Programs inherit it from the grading
- * run that started them, so this finds what one run left behind even while
- * other runs go on. */
-int count_processes_with_env(const char *tag)
-{
-    DIR *d = opendir("/proc");
-    if (d == NULL) {
-        return -1;
-    }
-    int count = 0;
-    size_t taglen = strlen(tag);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        char *end;
-        long pid = strtol(e->d_name, &end, 10);
-        if (*end != '\0' || pid <= 0 || pid == (long)getpid()) {
-            continue;
-        }
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%ld/environ", pid);
+        snprintf(path, sizeof path, "/proc/%ld/%s", pid, file);
         FILE *f = fopen(path, "r");
         if (f == NULL) {
             continue;
         }
         static char buf[1 << 16];
-        size_t n = fread(buf, 1, sizeof buf, f);
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
         fclose(f);
-        /* NUL-separated NAME=value strings. */
-        for (size_t i = 0; i + taglen <= n;) {
+        buf[n] = '\0';
+        if (!whole) {
+            /* The command line, its arguments joined by spaces. */
+            for (size_t i = 0; i < n; i++) {
+                buf[i] = buf[i] == '\0' ? ' ' : buf[i];
+            }
+            count += strstr(buf, needle) != NULL;
+            continue;
+        }
+        for (size_t i = 0; i < n;) {
             size_t len = strnlen(buf + i, n - i);
-            if (len == taglen && memcmp(buf + i, tag, taglen) == 0) {
+            if (len == nlen && memcmp(buf + i, needle, nlen) == 0) {
                 count++;
                 break;
             }
@@ -91,6 +62,20 @@ int count_processes_with_env(const char *tag)
     }
     closedir(d);
     return count;
+}
+
+/* Processes whose command line contains marker. Shared with other suites. */
+int count_processes_with(const char *marker)
+{
+    return count_processes("cmdline", marker, 0);
+}
+
+/* Processes with the string tag (e.g. "NAME=value") in their environment.
+ * Programs inherit it from the grading run that started them, so this finds
+ * what one run left behind even while other runs go on. */
+int count_processes_with_env(const char *tag)
+{
+    return count_processes("environ", tag, 1);
 }
 
 static int process_with(const char *marker)
