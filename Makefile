@@ -106,7 +106,7 @@ $(GRADER): $(BUILD)/grader/main.o $(GRADER_OBJ) $(LIBSOCKLAB)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lpthread
 
 # Small deliberately buggy (and a few correct) servers for the self-tests.
-$(BUILD)/selftest/%: grader/selftest/%.c grader/selftest/selftest_server.h $(LIBSOCKLAB) | deps-build
+$(BUILD)/selftest/%: grader/selftest/%.c $(wildcard grader/selftest/*.h) $(LIBSOCKLAB) | deps-build
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(WARN) $(CFLAGS) $(SANFLAGS) -Icommon -o $@ $< $(LIBSOCKLAB) -lpthread

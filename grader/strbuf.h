@@ -35,8 +35,10 @@ void gr_str_addf(gr_str *s, const char *fmt, ...) __attribute__((format(printf, 
 void gr_str_vaddf(gr_str *s, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /**
- * @brief Append @p word quoted for /bin/sh: as it is when it has only safe
- *        characters (letters, digits, `-_./=:,+@%`), else in single quotes.
+ * @brief Append @p word quoted for /bin/sh: as it is when it has only
+ *        letters, digits and punctuation the shell leaves alone (dash,
+ *        underscore, dot, slash, equals, colon, comma, plus, at, percent),
+ *        else in single quotes.
  */
 void gr_str_add_quoted(gr_str *s, const char *word);
 
