@@ -193,6 +193,12 @@ int gr_port(const gr_ctx *ctx)
     return ctx->cx_port;
 }
 
+const char *gr_server_dir(const gr_ctx *ctx)
+{
+    /* A --server or --client command runs where the grader was started. */
+    return ctx->cx_cwd != NULL ? ctx->cx_cwd : ".";
+}
+
 pid_t gr_server_pid(const gr_ctx *ctx)
 {
     return ctx->cx_server_running ? ctx->cx_server.pr_pid : 0;

@@ -147,6 +147,14 @@ const char *gr_host(const gr_ctx *ctx);
 int gr_port(const gr_ctx *ctx);
 
 /**
+ * @brief The directory the program under test runs in (its working directory):
+ *        the scratch copy of the lab, or "." (the grader's own directory) for
+ *        a --server or --client command. Checks find the files a server wrote
+ *        under it.
+ */
+const char *gr_server_dir(const gr_ctx *ctx);
+
+/**
  * @brief Process id of the running server (the top of its process tree), or 0.
  */
 pid_t gr_server_pid(const gr_ctx *ctx);

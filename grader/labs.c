@@ -2,10 +2,12 @@
 #include "grader.h"
 
 extern const gr_lab gr_lab01;
+extern const gr_lab gr_lab02;
 extern const gr_lab gr_lab03;
 
 const gr_lab *const gr_labs[] = {
     &gr_lab01,
+    &gr_lab02,
     &gr_lab03,
     NULL,
 };
