@@ -8,6 +8,7 @@
  * server creates "received" (and where a server that lets names escape
  * would write). */
 #include "cu_run.h"
+#include "grade_run.h"
 #include "grader.h"
 #include "proc.h"
 
@@ -26,98 +27,41 @@
 #define LAB02_SERVER 9
 #define LAB02_CLIENT 4
 
-static char root[PATH_MAX];
 
-typedef struct lab02_run {
-    int lr_status; /* exit status of bin/grade, -1 if it did not exit */
-    int lr_score;
-    int lr_max_score;
-    int lr_ntests;
-    char lr_failed[512]; /* names of failed checks in run order, space-separated */
-} lab02_run;
-
-/* Run bin/grade with extra arguments (already shell-quoted) in a fresh
- * directory (with a --server command) or in the root, and read its report. */
-static void grade02(const char *args, int fresh_dir, lab02_run *r)
+/* A fresh, world-writable directory under build/tests: a --server command
+ * runs there and writes its files there as an unprivileged user. */
+static int make_fresh_dir(char *cwd, size_t len)
 {
     static int runs;
-    memset(r, 0, sizeof *r);
-    r->lr_status = -1;
-    char cwd[PATH_MAX + 64];
-    snprintf(cwd, sizeof cwd, "%s", root);
-    if (fresh_dir) {
-        snprintf(cwd, sizeof cwd, "%s/build/tests/lab02-%d-%d", root, (int)getpid(), ++runs);
-        char rm[PATH_MAX + 80];
-        snprintf(rm, sizeof rm, "rm -rf '%s'", cwd);
-        if (system(rm) != 0 || mkdir(cwd, 0777) < 0 || chmod(cwd, 0777) < 0) {
-            return;
-        }
-    }
-    char json[PATH_MAX + 64];
-    snprintf(json, sizeof json, "%s/build/tests/lab02-%d.json", root, (int)getpid());
-    char cmd[3 * PATH_MAX + 512];
-    snprintf(cmd, sizeof cmd, "'%s/bin/grade' %s --format json --output '%s' >/dev/null 2>&1",
-             root, args, json);
-    gr_proc p;
-    memset(&p, 0, sizeof p);
-    gr_spawn_opts so = {.so_cwd = cwd};
-    if (gr_proc_spawn(&p, cmd, &so, NULL) < 0) {
-        return;
-    }
-    int done = gr_proc_wait(&p, 300000);
-    gr_proc_stop(&p, 1000);
-    if (done && WIFEXITED(p.pr_status)) {
-        r->lr_status = WEXITSTATUS(p.pr_status);
-    }
-    gr_proc_free(&p);
-    if (fresh_dir) {
-        char rm[PATH_MAX + 80];
-        snprintf(rm, sizeof rm, "rm -rf '%s'", cwd);
-        (void)system(rm);
-    }
-
-    json_error_t jerr;
-    json_t *doc = json_load_file(json, 0, &jerr);
-    unlink(json);
-    if (doc == NULL) {
-        fprintf(stderr, "lab02: no JSON report from: %s\n", cmd);
-        return;
-    }
-    r->lr_score = (int)json_integer_value(json_object_get(doc, "score"));
-    r->lr_max_score = (int)json_integer_value(json_object_get(doc, "max_score"));
-    size_t i;
-    json_t *t;
-    json_array_foreach(json_object_get(doc, "tests"), i, t)
-    {
-        r->lr_ntests++;
-        const char *status = json_string_value(json_object_get(t, "status"));
-        if (status == NULL || strcmp(status, "failed") != 0) {
-            continue;
-        }
-        const char *name = json_string_value(json_object_get(t, "name"));
-        size_t have = strlen(r->lr_failed);
-        snprintf(r->lr_failed + have, sizeof r->lr_failed - have, "%s%s", have > 0 ? " " : "",
-                 name != NULL ? name : "?");
-    }
-    json_decref(doc);
+    snprintf(cwd, len, "%s/build/tests/lab02-%d-%d", selftest_root(), (int)getpid(), ++runs);
+    char rm[PATH_MAX + 80];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", cwd);
+    return system(rm) == 0 && mkdir(cwd, 0777) == 0 && chmod(cwd, 0777) == 0 ? 0 : -1;
 }
 
-/* Grade a command (a --server or --client option, with ROOT in place of
- * {root}) in a fresh directory and compare the failed checks. */
+static void remove_dir(const char *cwd)
+{
+    char rm[PATH_MAX + 80];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", cwd);
+    (void)!system(rm);
+}
+
+/* Grade ARGS in the root. */
+static void grade02(const char *args, run *r)
+{
+    selftest_grade(args, NULL, r);
+}
+
 static void expect02(const char *option, const char *command, int seed, const char *want_failed,
                      int want_ntests)
 {
     char args[PATH_MAX + 400];
-    snprintf(args, sizeof args, "02 --seed %d %s '%s/%s'", seed, option, root, command);
-    lab02_run r;
-    grade02(args, 1, &r);
-    if (strcmp(r.lr_failed, want_failed) != 0 || r.lr_ntests != want_ntests) {
-        fprintf(stderr, "\nlab02: bin/grade %s\n  failed: [%s]\n  wanted: [%s] (%d ran)\n", args,
-                r.lr_failed, want_failed, r.lr_ntests);
-    }
-    CU_ASSERT_STRING_EQUAL(r.lr_failed, want_failed);
-    CU_ASSERT_EQUAL(r.lr_ntests, want_ntests);
-    CU_ASSERT_EQUAL(r.lr_status, want_failed[0] == '\0' ? 0 : 1);
+    snprintf(args, sizeof args, "02 --seed %d %s '%s/%s'", seed, option, selftest_root(),
+             command);
+    char cwd[PATH_MAX + 64];
+    CU_ASSERT_EQUAL_FATAL(make_fresh_dir(cwd, sizeof cwd), 0);
+    selftest_expect(args, cwd, want_failed, want_ntests);
+    remove_dir(cwd);
 }
 
 /* Grade a self-test server build/selftest/BIN. */
@@ -133,15 +77,16 @@ static void test_solution_full_marks(void)
     for (int seed = 1; seed <= 3; seed++) {
         char args[64];
         snprintf(args, sizeof args, "02 --solution --seed %d", seed);
-        lab02_run r;
-        grade02(args, 0, &r);
-        CU_ASSERT_EQUAL(r.lr_status, 0);
-        CU_ASSERT_EQUAL(r.lr_ntests, LAB02_ALL);
-        CU_ASSERT_EQUAL(r.lr_max_score, 100);
-        CU_ASSERT_EQUAL(r.lr_score, r.lr_max_score);
-        if (r.lr_failed[0] != '\0') {
-            fprintf(stderr, "\nlab02: the solution failed: %s (seed %d)\n", r.lr_failed, seed);
+        run r;
+        grade02(args, &r);
+        CU_ASSERT_EQUAL(r.status, 0);
+        CU_ASSERT_EQUAL(r.ntests, LAB02_ALL);
+        CU_ASSERT_EQUAL(r.max_score, 100);
+        CU_ASSERT_EQUAL(r.score, r.max_score);
+        if (r.failed[0] != '\0') {
+            fprintf(stderr, "\nlab02: the solution failed: %s (seed %d)\n", r.failed, seed);
         }
+        free(r.outputs);
     }
 }
 
@@ -155,11 +100,12 @@ static void test_solution_as_command(void)
 
 static void test_skeleton_not_full(void)
 {
-    lab02_run r;
-    grade02("02 --seed 1", 0, &r);
-    CU_ASSERT_EQUAL(r.lr_status, 1);
-    CU_ASSERT_EQUAL(r.lr_ntests, LAB02_ALL);
-    CU_ASSERT(r.lr_score < r.lr_max_score);
+    run r;
+    grade02("02 --seed 1", &r);
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_EQUAL(r.ntests, LAB02_ALL);
+    CU_ASSERT(r.score < r.max_score);
+    free(r.outputs);
 }
 
 static void test_bug_seed(void)
@@ -185,14 +131,6 @@ static void test_bug_client(void)
 
 int register_lab02_tests(void)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n < 0) {
-        return -1;
-    }
-    exe[n] = '\0';
-    /* ROOT/build/tests/test_grader */
-    snprintf(root, sizeof root, "%s", dirname(dirname(dirname(exe))));
     static const cu_test tests[] = {
         {"lab 02: the solution gets full marks, 3 runs", test_solution_full_marks},
         {"lab 02: the solution as --server and --client commands", test_solution_as_command},

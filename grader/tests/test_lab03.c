@@ -4,6 +4,7 @@
  * Each case runs bin/grade as a student would, reads its JSON report back
  * and compares the failed checks with the expected set exactly. */
 #include "cu_run.h"
+#include "grade_run.h"
 #include "grader.h"
 #include "proc.h"
 
@@ -21,78 +22,10 @@
 #define LAB03_SERVER 5
 #define LAB03_CLIENT 5
 
-static char root[PATH_MAX];
-
-/* What a grading run produced. */
-typedef struct lab03_run {
-    int lr_status; /* exit status of bin/grade, -1 if it did not exit */
-    int lr_score;
-    int lr_max_score;
-    int lr_ntests;
-    char lr_failed[512]; /* names of failed checks in run order, space-separated */
-} lab03_run;
-
-/* Run bin/grade with extra arguments (already shell-quoted) and read its report. */
-static void grade03(const char *args, lab03_run *r)
-{
-    memset(r, 0, sizeof *r);
-    r->lr_status = -1;
-    char rel[64];
-    snprintf(rel, sizeof rel, "build/tests/lab03-%d.json", (int)getpid());
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "bin/grade %s --format json --output %s >/dev/null 2>&1", args, rel);
-    gr_proc p;
-    memset(&p, 0, sizeof p);
-    gr_spawn_opts so = {.so_cwd = root};
-    if (gr_proc_spawn(&p, cmd, &so, NULL) < 0) {
-        return;
-    }
-    int done = gr_proc_wait(&p, 300000);
-    gr_proc_stop(&p, 1000);
-    if (done && WIFEXITED(p.pr_status)) {
-        r->lr_status = WEXITSTATUS(p.pr_status);
-    }
-    gr_proc_free(&p);
-
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s", root, rel);
-    json_error_t jerr;
-    json_t *doc = json_load_file(path, 0, &jerr);
-    unlink(path);
-    if (doc == NULL) {
-        fprintf(stderr, "lab03: no JSON report from: %s\n", cmd);
-        return;
-    }
-    r->lr_score = (int)json_integer_value(json_object_get(doc, "score"));
-    r->lr_max_score = (int)json_integer_value(json_object_get(doc, "max_score"));
-    size_t i;
-    json_t *t;
-    json_array_foreach(json_object_get(doc, "tests"), i, t)
-    {
-        r->lr_ntests++;
-        const char *status = json_string_value(json_object_get(t, "status"));
-        if (status == NULL || strcmp(status, "failed") != 0) {
-            continue;
-        }
-        const char *name = json_string_value(json_object_get(t, "name"));
-        size_t have = strlen(r->lr_failed);
-        snprintf(r->lr_failed + have, sizeof r->lr_failed - have, "%s%s", have > 0 ? " " : "",
-                 name != NULL ? name : "?");
-    }
-    json_decref(doc);
-}
-
+/* Grade with ARGS in the root (grade_run.h). */
 static void expect03(const char *args, const char *want_failed, int want_ntests)
 {
-    lab03_run r;
-    grade03(args, &r);
-    if (strcmp(r.lr_failed, want_failed) != 0 || r.lr_ntests != want_ntests) {
-        fprintf(stderr, "\nlab03: bin/grade %s\n  failed: [%s]\n  wanted: [%s] (%d ran)\n", args,
-                r.lr_failed, want_failed, r.lr_ntests);
-    }
-    CU_ASSERT_STRING_EQUAL(r.lr_failed, want_failed);
-    CU_ASSERT_EQUAL(r.lr_ntests, want_ntests);
-    CU_ASSERT_EQUAL(r.lr_status, want_failed[0] == '\0' ? 0 : 1);
+    selftest_expect(args, NULL, want_failed, want_ntests);
 }
 
 static void test_solution_full_marks(void)
@@ -100,25 +33,27 @@ static void test_solution_full_marks(void)
     for (int seed = 1; seed <= 3; seed++) {
         char args[64];
         snprintf(args, sizeof args, "03 --solution --seed %d", seed);
-        lab03_run r;
-        grade03(args, &r);
-        CU_ASSERT_EQUAL(r.lr_status, 0);
-        CU_ASSERT_EQUAL(r.lr_ntests, LAB03_ALL);
-        CU_ASSERT_EQUAL(r.lr_max_score, 100);
-        CU_ASSERT_EQUAL(r.lr_score, r.lr_max_score);
-        if (r.lr_failed[0] != '\0') {
-            fprintf(stderr, "\nlab03: the solution failed: %s (seed %d)\n", r.lr_failed, seed);
+        run r;
+        selftest_grade(args, NULL, &r);
+        CU_ASSERT_EQUAL(r.status, 0);
+        CU_ASSERT_EQUAL(r.ntests, LAB03_ALL);
+        CU_ASSERT_EQUAL(r.max_score, 100);
+        CU_ASSERT_EQUAL(r.score, r.max_score);
+        if (r.failed[0] != '\0') {
+            fprintf(stderr, "\nlab03: the solution failed: %s (seed %d)\n", r.failed, seed);
         }
+        free(r.outputs);
     }
 }
 
 static void test_skeleton_not_full(void)
 {
-    lab03_run r;
-    grade03("03 --seed 1", &r);
-    CU_ASSERT_EQUAL(r.lr_status, 1);
-    CU_ASSERT_EQUAL(r.lr_ntests, LAB03_ALL);
-    CU_ASSERT(r.lr_score < r.lr_max_score);
+    run r;
+    selftest_grade("03 --seed 1", NULL, &r);
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_EQUAL(r.ntests, LAB03_ALL);
+    CU_ASSERT(r.score < r.max_score);
+    free(r.outputs);
 }
 
 static void test_other_correct_servers(void)
@@ -168,14 +103,6 @@ static void test_bug_clients(void)
 
 int register_lab03_tests(void)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n < 0) {
-        return -1;
-    }
-    exe[n] = '\0';
-    /* ROOT/build/tests/test_grader */
-    snprintf(root, sizeof root, "%s", dirname(dirname(dirname(exe))));
     static const cu_test tests[] = {
         {"lab 03: the solution gets full marks, 3 runs", test_solution_full_marks},
         {"lab 03: the skeleton does not", test_skeleton_not_full},

@@ -6,6 +6,7 @@
  * checks with the expected set exactly: a buggy server must lose points in
  * the check meant to catch it, and only there. */
 #include "cu_run.h"
+#include "grade_run.h"
 #include "grader.h"
 #include "proc.h"
 
@@ -18,129 +19,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char root[PATH_MAX];
-
-/* Every grading run of this file gets its own tag in the environment, which
- * the programs it starts inherit: what survives a run is found by its tag,
- * whatever else runs on the machine meanwhile. */
-static char run_tag[64];
-
-/* What a grading run produced. */
-typedef struct run {
-    int status;          /* exit status of bin/grade, -1 if it did not exit */
-    int score;
-    int max_score;
-    char failed[1024];   /* names of failed checks, sorted by run order, space-separated */
-    int ntests;
-    char *outputs;       /* every check's output, concatenated (malloc'd) */
-    double seconds;      /* wall time of the run */
-} run;
-
-static int find_root(void)
-{
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n < 0) {
-        return -1;
-    }
-    exe[n] = '\0';
-    /* ROOT/build/tests/test_grader */
-    char *d = dirname(dirname(dirname(exe)));
-    snprintf(root, sizeof root, "%s", d);
-    return 0;
-}
-
-/* Run bin/grade with extra arguments (already shell-quoted). */
 static void grade(const char *args, run *r)
 {
-    memset(r, 0, sizeof *r);
-    r->status = -1;
-    /* bin/grade runs in the root; the report path is relative to it. */
-    char rel[64];
-    snprintf(rel, sizeof rel, "build/tests/selftest-%d.json", (int)getpid());
-    char out[PATH_MAX + 64];
-    snprintf(out, sizeof out, "%s/%s", root, rel);
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, "bin/grade %s --format json --output %s >/dev/null 2>&1", args, rel);
-    gr_proc p;
-    memset(&p, 0, sizeof p);
-    gr_spawn_opts so = {.so_cwd = root};
-    static int runs;
-    snprintf(run_tag, sizeof run_tag, "SOCKLAB_SELFTEST_RUN=%d-%d", (int)getpid(), ++runs);
-    putenv(run_tag);
-    long started = gr_now_ms();
-    int spawned = gr_proc_spawn(&p, cmd, &so, NULL);
-    unsetenv("SOCKLAB_SELFTEST_RUN");
-    if (spawned < 0) {
-        return;
-    }
-    int done = gr_proc_wait(&p, 600000);
-    r->seconds = (double)(gr_now_ms() - started) / 1000.0;
-    gr_proc_stop(&p, 1000);
-    if (done && WIFEXITED(p.pr_status)) {
-        r->status = WEXITSTATUS(p.pr_status);
-    }
-    gr_proc_free(&p);
-
-    json_error_t jerr;
-    json_t *doc = json_load_file(out, 0, &jerr);
-    unlink(out);
-    if (doc == NULL) {
-        fprintf(stderr, "selftest: no JSON report from: %s\n", cmd);
-        return;
-    }
-    r->score = (int)json_integer_value(json_object_get(doc, "score"));
-    r->max_score = (int)json_integer_value(json_object_get(doc, "max_score"));
-    json_t *tests = json_object_get(doc, "tests");
-    size_t i;
-    json_t *t;
-    json_array_foreach(tests, i, t)
-    {
-        r->ntests++;
-        const char *output = json_string_value(json_object_get(t, "output"));
-        if (output != NULL) {
-            size_t have = r->outputs != NULL ? strlen(r->outputs) : 0;
-            char *more = realloc(r->outputs, have + strlen(output) + 1);
-            if (more != NULL) {
-                strcpy(more + have, output);
-                r->outputs = more;
-            }
-        }
-        const char *status = json_string_value(json_object_get(t, "status"));
-        if (status != NULL && strcmp(status, "failed") == 0) {
-            const char *name = json_string_value(json_object_get(t, "name"));
-            if (r->failed[0] != '\0') {
-                strncat(r->failed, " ", sizeof r->failed - strlen(r->failed) - 1);
-            }
-            strncat(r->failed, name != NULL ? name : "?", sizeof r->failed - strlen(r->failed) - 1);
-        }
-    }
-    json_decref(doc);
+    selftest_grade(args, NULL, r);
 }
 
-/* From test_proc.c: processes with a NAME=value string in their environment. */
-int count_processes_with_env(const char *tag);
-
-
-/* Processes the last grading run left behind. */
 static int leftovers(void)
 {
-    return count_processes_with_env(run_tag);
+    return selftest_leftovers();
 }
 
 static void expect_failures(const char *args, const char *want_failed, int want_ntests)
 {
-    run r;
-    grade(args, &r);
-    if (strcmp(r.failed, want_failed) != 0 || r.ntests != want_ntests) {
-        fprintf(stderr, "\nselftest: bin/grade %s\n  failed: [%s]\n  wanted: [%s] (%d checks, %d ran)\n",
-                args, r.failed, want_failed, want_ntests, r.ntests);
-    }
-    CU_ASSERT_STRING_EQUAL(r.failed, want_failed);
-    CU_ASSERT_EQUAL(r.ntests, want_ntests);
-    CU_ASSERT_EQUAL(r.status, want_failed[0] == '\0' ? 0 : 1);
-    CU_ASSERT_EQUAL(leftovers(), 0);
-    free(r.outputs);
+    selftest_expect(args, NULL, want_failed, want_ntests);
 }
 
 /* Lab 01 has 17 checks: 6 client checks and 11 server checks. */
@@ -190,7 +81,7 @@ static void test_solution_sanitized(void)
              "make -s -C build/sanitized/01-tcp-echo clean all SOCKLAB='%s' "
              "EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' "
              "EXTRA_LDFLAGS='-fsanitize=address,undefined' >/dev/null",
-             root, root);
+             selftest_root(), selftest_root());
     CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
     expect_failures("01 --seed 41 --dir build/sanitized/01-tcp-echo", "", LAB01_ALL);
 }
@@ -236,7 +127,7 @@ static void test_sanitizer_report(void)
              "cp solutions/01-tcp-echo/Makefile solutions/01-tcp-echo/echo_client.c "
              "grader/selftest/selftest_server.h build/tests/overflow/ && "
              "cp grader/selftest/bug_overflow.c build/tests/overflow/echo_server.c",
-             root);
+             selftest_root());
     CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
     run r;
     grade("01 --seed 42 --only accept,echo-text --dir build/tests/overflow", &r);
@@ -246,7 +137,7 @@ static void test_sanitizer_report(void)
     free(r.outputs);
     expect_failures("01 --seed 42 --only accept,echo-text --no-sanitize --dir build/tests/overflow",
                     "", 2);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s/build/tests/overflow'", root);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/build/tests/overflow'", selftest_root());
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
@@ -348,27 +239,24 @@ static void test_contract(void)
     free(r.outputs);
     /* Usage errors exit 2 and write no report. */
     char cmd[PATH_MAX + 128];
-    snprintf(cmd, sizeof cmd, "'%s/bin/grade' >/dev/null 2>&1", root);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' >/dev/null 2>&1", selftest_root());
     CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
-    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 99 >/dev/null 2>&1", root);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 99 >/dev/null 2>&1", selftest_root());
     CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
-    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --server 'no-port-here' >/dev/null 2>&1", root);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --server 'no-port-here' >/dev/null 2>&1", selftest_root());
     CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
-    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --only nothing-matches >/dev/null 2>&1", root);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --only nothing-matches >/dev/null 2>&1", selftest_root());
     CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
-    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --seed -4 >/dev/null 2>&1", root);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --seed -4 >/dev/null 2>&1", selftest_root());
     CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
-    snprintf(cmd, sizeof cmd, "'%s/bin/grade' --help >/dev/null 2>&1", root);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' --help >/dev/null 2>&1", selftest_root());
     CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 0);
-    snprintf(cmd, sizeof cmd, "'%s/bin/grade' tcp-echo --list | grep -q no-fd-leak", root);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' tcp-echo --list | grep -q no-fd-leak", selftest_root());
     CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 0);
 }
 
 int register_selftest_tests(void)
 {
-    if (find_root() < 0) {
-        return -1;
-    }
     static const cu_test tests[] = {
         {"lab 01: the solution gets full marks, 3 runs", test_solution_full_marks},
         {"lab 01: the skeleton does not", test_skeleton_not_full},

@@ -1,0 +1,34 @@
+/* grade_run.h - the self-tests' way to run bin/grade as a student would
+ * and read its JSON report back. Shared by every lab's self-test suite. */
+#ifndef SOCKLAB_GRADE_RUN_H
+#define SOCKLAB_GRADE_RUN_H
+
+/* What a grading run produced. */
+typedef struct run {
+    int status;          /* exit status of bin/grade, -1 if it did not exit */
+    int score;
+    int max_score;
+    char failed[1024];   /* names of failed checks, in run order, space-separated */
+    int ntests;
+    char *outputs;       /* every check's output, concatenated (malloc'd; free it) */
+    double seconds;      /* wall time of the run */
+} run;
+
+/* The top of the socklab tree (this program is ROOT/build/tests/...). */
+const char *selftest_root(void);
+
+/* Run ROOT/bin/grade ARGS (already shell-quoted) with a JSON report, in dir
+ * (NULL: the root), and fill r. The run's programs inherit an environment
+ * tag, so that selftest_leftovers() finds what it left behind. */
+void selftest_grade(const char *args, const char *dir, run *r);
+
+/* Processes the last selftest_grade() left running. */
+int selftest_leftovers(void);
+
+/* Grade, then assert: exactly want_failed failed (space-separated, in run
+ * order; "" for full marks), want_ntests checks ran, the exit status
+ * matches, and nothing was left running. */
+void selftest_expect(const char *args, const char *dir, const char *want_failed,
+                     int want_ntests);
+
+#endif
