@@ -177,6 +177,13 @@ static void test_bug_no_reuseaddr(void)
                     LAB01_SERVER);
 }
 
+static void test_bug_one_client(void)
+{
+    expect_failures("01 --seed 19 --only clients-in-turn,no-fd-leak "
+                    "--server 'build/selftest/bug_one_client {port}'",
+                    "clients-in-turn no-fd-leak", 2);
+}
+
 static void test_bug_newline(void)
 {
     expect_failures("01 --seed 17 --server 'build/selftest/bug_newline {port}'",
@@ -271,6 +278,7 @@ int register_selftest_tests(void)
         {"lab 01: never closes client sockets", test_bug_fd_leak},
         {"lab 01: no SO_REUSEADDR", test_bug_no_reuseaddr},
         {"lab 01: adds a newline", test_bug_newline},
+        {"lab 01: serves one client and exits", test_bug_one_client},
         {"lab 01: buggy clients", test_bug_clients},
         {"lab 01: hidden checks", test_hidden_checks},
         {"lab 01: other correct servers get full marks", test_other_correct_servers},
