@@ -12,6 +12,8 @@ typedef struct cu_test {
 
 /**
  * Add a suite whose tests come from a table ending with {NULL, NULL}.
+ * When the environment variable SOCKLAB_SUITE holds a shell pattern, a suite
+ * whose name does not match it is left out (e.g. SOCKLAB_SUITE='lab0[23]').
  * Returns 0, or -1 if CUnit refused (the registry error says why).
  */
 int cu_add_suite(const char *name, const cu_test *tests);
