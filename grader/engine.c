@@ -442,14 +442,11 @@ int gr_server_stop(gr_ctx *ctx)
 
 /* ---- the student's client ------------------------------------------------- */
 
-int gr_client_start_and_wait(gr_ctx *ctx, int port, const void *input, size_t ninput,
-                             int timeout_ms, gr_client_run *run)
+/* Run the client command cmd (taken over), feeding it input, until it exits
+ * or timeout_ms passes. */
+static int run_client(gr_ctx *ctx, char *cmd, const void *input, size_t ninput, int timeout_ms,
+                      gr_client_run *run)
 {
-    memset(run, 0, sizeof *run);
-    if (ctx->cx_client_cmd == NULL) {
-        return gr_fail(ctx, "this lab has no client to run");
-    }
-    char *cmd = expand(ctx->cx_client_cmd, gr_host(ctx), port);
     gr_spawn_opts so = {.so_cwd = ctx->cx_cwd,
                         .so_stdin_pipe = 1,
                         .so_keep_stdout = 16u << 20,
@@ -516,6 +513,42 @@ int gr_client_start_and_wait(gr_ctx *ctx, int port, const void *input, size_t ni
                     total, run->cr_stdout_len);
     }
     return 0;
+}
+
+int gr_client_start_and_wait(gr_ctx *ctx, int port, const void *input, size_t ninput,
+                             int timeout_ms, gr_client_run *run)
+{
+    memset(run, 0, sizeof *run);
+    if (ctx->cx_client_cmd == NULL) {
+        return gr_fail(ctx, "this lab has no client to run");
+    }
+    return run_client(ctx, expand(ctx->cx_client_cmd, gr_host(ctx), port), input, ninput,
+                      timeout_ms, run);
+}
+
+int gr_client_run_args(gr_ctx *ctx, const char *program, const char *args, int timeout_ms,
+                       gr_client_run *run)
+{
+    memset(run, 0, sizeof *run);
+    gr_str cmd = {0};
+    /* --client 'CMD' stands in for the lab's own program. */
+    gr_str_add(&cmd, ctx->cx_opt->op_target == GR_TARGET_CLIENT ? ctx->cx_opt->op_command
+                                                                 : program);
+    if (args != NULL && args[0] != '\0') {
+        gr_str_add(&cmd, " ");
+        gr_str_add(&cmd, args);
+    }
+    gr_str_addf(&ctx->cx_details, "ran: %s\n", cmd.s_buf);
+    return run_client(ctx, gr_str_take(&cmd), "", 0, timeout_ms, run);
+}
+
+char *gr_server_output(gr_ctx *ctx, int stream, size_t *len)
+{
+    *len = 0;
+    if (!ctx->cx_server_running) {
+        return NULL;
+    }
+    return gr_proc_output(&ctx->cx_server, stream, len, NULL);
 }
 
 void gr_client_run_free(gr_client_run *run)

@@ -206,6 +206,32 @@ typedef struct gr_client_run {
 int gr_client_start_and_wait(gr_ctx *ctx, int port, const void *input, size_t ninput,
                              int timeout_ms, gr_client_run *run);
 
+/**
+ * @brief Run one of the lab's client programs with arguments, and wait for it.
+ *
+ * For labs with several client programs that take more than {host} and
+ * {port} (lab 04's hostinfo, sockopts, portscan). A --client 'CMD' run puts
+ * CMD in place of @p program, so one program at a time is graded that way
+ * (with --only). The command line goes into the check's details.
+ * @param ctx        the check
+ * @param program    the program as the lab ships it, e.g. "./portscan"
+ * @param args       its arguments, already shell-quoted (gr_str_add_word())
+ * @param timeout_ms time allowed (scaled by the caller with gr_ms())
+ * @param run        filled in; release with gr_client_run_free()
+ * @return 0 if the client ran, or gr_fail()'s value if it could not be started
+ */
+int gr_client_run_args(gr_ctx *ctx, const char *program, const char *args, int timeout_ms,
+                       gr_client_run *run);
+
+/**
+ * @brief What the running server has printed so far (the last 64 KiB).
+ * @param ctx    the check
+ * @param stream 0 for stdout, 1 for stderr
+ * @param len    set to the length
+ * @return a NUL-terminated copy to free(), or NULL if no server runs
+ */
+char *gr_server_output(gr_ctx *ctx, int stream, size_t *len);
+
 /** @brief Free the buffers of a client run. */
 void gr_client_run_free(gr_client_run *run);
 

@@ -38,31 +38,28 @@ int gr_conn_fail(gr_ctx *ctx, gr_conn *c, const char *fmt, ...)
     return rc;
 }
 
-int gr_connect_opts(gr_ctx *ctx, gr_conn *c, const char *label, int rcvbuf, int nodelay)
+/* Connect c to sa (any family) within the check's deadline; name is how
+ * messages call the address. rcvbuf and nodelay as for gr_connect_opts(). */
+static int connect_sa(gr_ctx *ctx, gr_conn *c, const char *label, const struct sockaddr *sa,
+                      socklen_t salen, const char *name, int rcvbuf, int nodelay)
 {
     memset(c, 0, sizeof *c);
     c->c_fd = -1;
     snprintf(c->c_label, sizeof c->c_label, "%s", label != NULL ? label : "connection");
 
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         return gr_fail(ctx, "grader could not create a socket: %s", strerror(errno));
     }
     if (rcvbuf > 0) {
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     }
-    if (nodelay) {
+    if (nodelay && sa->sa_family != AF_UNIX) {
         int on = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     }
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof sin);
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons((uint16_t)gr_port(ctx));
-    inet_pton(AF_INET, gr_host(ctx), &sin.sin_addr);
-
-    int rc = connect(fd, (struct sockaddr *)&sin, sizeof sin);
-    if (rc < 0 && errno == EINPROGRESS) {
+    int rc = connect(fd, sa, salen);
+    if (rc < 0 && (errno == EINPROGRESS || (sa->sa_family == AF_UNIX && errno == EAGAIN))) {
         /* Loopback connects finish at once unless the listen backlog is full. */
         long deadline = gr_deadline(ctx);
         for (;;) {
@@ -75,9 +72,9 @@ int gr_connect_opts(gr_ctx *ctx, gr_conn *c, const char *label, int rcvbuf, int 
             if (r == 0) {
                 close(fd);
                 return gr_fail(ctx,
-                               "%s: connecting to %s:%d took longer than the deadline "
+                               "%s: connecting to %s took longer than the deadline "
                                "(is the server accepting connections?)",
-                               c->c_label, gr_host(ctx), gr_port(ctx));
+                               c->c_label, name);
             }
             break;
         }
@@ -90,13 +87,29 @@ int gr_connect_opts(gr_ctx *ctx, gr_conn *c, const char *label, int rcvbuf, int 
     if (rc < 0) {
         int saved = errno;
         close(fd);
-        return gr_fail(ctx, "%s: cannot connect to %s:%d: %s%s", c->c_label, gr_host(ctx),
-                       gr_port(ctx), strerror(saved),
-                       saved == ECONNREFUSED ? " (is the server still listening on this port?)"
-                                             : "");
+        return gr_fail(ctx, "%s: cannot connect to %s: %s%s", c->c_label, name, strerror(saved),
+                       saved == ECONNREFUSED ? " (is the server still listening there?)" : "");
     }
     c->c_fd = fd;
     return 0;
+}
+
+int gr_connect_opts(gr_ctx *ctx, gr_conn *c, const char *label, int rcvbuf, int nodelay)
+{
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)gr_port(ctx));
+    inet_pton(AF_INET, gr_host(ctx), &sin.sin_addr);
+    char name[64];
+    snprintf(name, sizeof name, "%s:%d", gr_host(ctx), gr_port(ctx));
+    return connect_sa(ctx, c, label, (struct sockaddr *)&sin, sizeof sin, name, rcvbuf, nodelay);
+}
+
+int gr_connect_addr(gr_ctx *ctx, gr_conn *c, const char *label, const struct sockaddr *sa,
+                    socklen_t salen, const char *name)
+{
+    return connect_sa(ctx, c, label, sa, salen, name, 0, 0);
 }
 
 int gr_connect(gr_ctx *ctx, gr_conn *c, const char *label)

@@ -22,6 +22,7 @@
 #include "grader.h"
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 /** One connection and the exchange it is in the middle of. */
 typedef struct gr_conn {
@@ -70,6 +71,20 @@ int gr_connect(gr_ctx *ctx, gr_conn *c, const char *label);
  * @return 0, or gr_fail()'s value
  */
 int gr_connect_opts(gr_ctx *ctx, gr_conn *c, const char *label, int rcvbuf, int nodelay);
+
+/**
+ * @brief Connect to any address (IPv6, a Unix domain socket...) with the
+ *        check's deadline.
+ * @param ctx   the check
+ * @param c     connection to fill in
+ * @param label name used in messages; NULL for "connection"
+ * @param sa    the address, with its port
+ * @param salen its length
+ * @param name  how messages name the address, e.g. "[::1]:5000"
+ * @return 0, or gr_fail()'s value
+ */
+int gr_connect_addr(gr_ctx *ctx, gr_conn *c, const char *label, const struct sockaddr *sa,
+                    socklen_t salen, const char *name);
 
 /**
  * @brief Make @p c a bursty reader: read @p burst bytes, then read nothing

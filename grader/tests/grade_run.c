@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,4 +123,20 @@ void selftest_expect(const char *args, const char *dir, const char *want_failed,
     CU_ASSERT_EQUAL(r.status, want_failed[0] == '\0' ? 0 : 1);
     CU_ASSERT_EQUAL(selftest_leftovers(), 0);
     free(r.outputs);
+}
+
+int selftest_fresh_dir(const char *tag, char *dir, size_t len)
+{
+    static int runs;
+    snprintf(dir, len, "%s/build/tests/%s-%d-%d", selftest_root(), tag, (int)getpid(), ++runs);
+    char rm[PATH_MAX + 80];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
+    return system(rm) == 0 && mkdir(dir, 0777) == 0 && chmod(dir, 0777) == 0 ? 0 : -1;
+}
+
+void selftest_remove_dir(const char *dir)
+{
+    char rm[PATH_MAX + 80];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
+    (void)!system(rm);
 }

@@ -3,6 +3,8 @@
 #ifndef SOCKLAB_GRADE_RUN_H
 #define SOCKLAB_GRADE_RUN_H
 
+#include <stddef.h>
+
 /* What a grading run produced. */
 typedef struct run {
     int status;          /* exit status of bin/grade, -1 if it did not exit */
@@ -30,5 +32,13 @@ int selftest_leftovers(void);
  * matches, and nothing was left running. */
 void selftest_expect(const char *args, const char *dir, const char *want_failed,
                      int want_ntests);
+
+/* A fresh, world-writable directory ROOT/build/tests/TAG-PID-N in dir: a
+ * --server command runs there and writes its files there as an
+ * unprivileged user. Returns 0 or -1. */
+int selftest_fresh_dir(const char *tag, char *dir, size_t len);
+
+/* Remove such a directory and everything in it. */
+void selftest_remove_dir(const char *dir);
 
 #endif

@@ -28,24 +28,6 @@
 #define LAB02_CLIENT 4
 
 
-/* A fresh, world-writable directory under build/tests: a --server command
- * runs there and writes its files there as an unprivileged user. */
-static int make_fresh_dir(char *cwd, size_t len)
-{
-    static int runs;
-    snprintf(cwd, len, "%s/build/tests/lab02-%d-%d", selftest_root(), (int)getpid(), ++runs);
-    char rm[PATH_MAX + 80];
-    snprintf(rm, sizeof rm, "rm -rf '%s'", cwd);
-    return system(rm) == 0 && mkdir(cwd, 0777) == 0 && chmod(cwd, 0777) == 0 ? 0 : -1;
-}
-
-static void remove_dir(const char *cwd)
-{
-    char rm[PATH_MAX + 80];
-    snprintf(rm, sizeof rm, "rm -rf '%s'", cwd);
-    (void)!system(rm);
-}
-
 /* Grade ARGS in the root. */
 static void grade02(const char *args, run *r)
 {
@@ -59,9 +41,9 @@ static void expect02(const char *option, const char *command, int seed, const ch
     snprintf(args, sizeof args, "02 --seed %d %s '%s/%s'", seed, option, selftest_root(),
              command);
     char cwd[PATH_MAX + 64];
-    CU_ASSERT_EQUAL_FATAL(make_fresh_dir(cwd, sizeof cwd), 0);
+    CU_ASSERT_EQUAL_FATAL(selftest_fresh_dir("lab02", cwd, sizeof cwd), 0);
     selftest_expect(args, cwd, want_failed, want_ntests);
-    remove_dir(cwd);
+    selftest_remove_dir(cwd);
 }
 
 /* Grade a self-test server build/selftest/BIN. */
