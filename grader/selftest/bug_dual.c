@@ -1,0 +1,137 @@
+/* bug_dual.c - lab 04's dual-stack echo server with one classic bug each,
+ * chosen by MODE:
+ *
+ *   v4only    listens with an AF_INET socket: IPv6 clients are refused
+ *   nounlink  never removes its Unix socket file (SIGTERM kills it)
+ *   nostale   fails to start when a stale socket file is at the path
+ *   buffered  logs peers with printf() and no fflush(): the lines sit in
+ *             stdio's buffer while stdout is a pipe
+ *
+ * usage: bug_dual MODE PORT SOCKET-PATH */
+#include "addr.h"
+#include "err.h"
+#include "rio.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: bug_dual v4only|nounlink|nostale|buffered PORT SOCKET-PATH\n");
+        return 2;
+    }
+    const char *mode = argv[1];
+    int port = atoi(argv[2]);
+    const char *path = argv[3];
+    int v4only = strcmp(mode, "v4only") == 0;
+    int nounlink = strcmp(mode, "nounlink") == 0;
+    int nostale = strcmp(mode, "nostale") == 0;
+    int buffered = strcmp(mode, "buffered") == 0;
+    signal(SIGPIPE, SIG_IGN);
+    if (!nounlink) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_stop;
+        sigaction(SIGTERM, &sa, NULL);
+    }
+
+    int one = 1, zero = 0;
+    int tcp;
+    if (v4only) {
+        struct sockaddr_in a4;
+        memset(&a4, 0, sizeof a4);
+        a4.sin_family = AF_INET;
+        a4.sin_port = htons((uint16_t)port);
+        tcp = socket(AF_INET, SOCK_STREAM, 0);
+        setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(tcp, (struct sockaddr *)&a4, sizeof a4) < 0) {
+            perror("bind");
+            return 1;
+        }
+    } else {
+        struct sockaddr_in6 a6;
+        memset(&a6, 0, sizeof a6);
+        a6.sin6_family = AF_INET6;
+        a6.sin6_port = htons((uint16_t)port);
+        tcp = socket(AF_INET6, SOCK_STREAM, 0);
+        setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        setsockopt(tcp, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+        if (bind(tcp, (struct sockaddr *)&a6, sizeof a6) < 0) {
+            perror("bind");
+            return 1;
+        }
+    }
+    listen(tcp, 64);
+
+    struct sockaddr_un sun;
+    memset(&sun, 0, sizeof sun);
+    sun.sun_family = AF_UNIX;
+    snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+    int unx = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (!nostale) {
+        unlink(path); /* the other modes replace any old file (even a live one) */
+    }
+    if (bind(unx, (struct sockaddr *)&sun, sizeof sun) < 0 || listen(unx, 64) < 0) {
+        perror("bind unix");
+        return 1;
+    }
+
+    struct pollfd pfd[66];
+    nfds_t n = 2;
+    pfd[0] = (struct pollfd){.fd = tcp, .events = POLLIN};
+    pfd[1] = (struct pollfd){.fd = unx, .events = POLLIN};
+    while (!stop) {
+        if (poll(pfd, n, -1) < 0) {
+            continue;
+        }
+        for (nfds_t i = 0; i < 2; i++) {
+            if ((pfd[i].revents & POLLIN) && n < 66) {
+                int c = accept(pfd[i].fd, NULL, NULL);
+                if (c < 0) {
+                    continue;
+                }
+                char peer[128] = "unix";
+                if (i == 0) {
+                    sl_addr_peer(c, peer, sizeof peer);
+                }
+                printf("connection from %s\n", peer);
+                if (!buffered) {
+                    fflush(stdout);
+                }
+                pfd[n++] = (struct pollfd){.fd = c, .events = POLLIN};
+            }
+        }
+        for (nfds_t i = 2; i < n; i++) {
+            if (pfd[i].revents == 0) {
+                continue;
+            }
+            char buf[8192];
+            ssize_t got = recv(pfd[i].fd, buf, sizeof buf, 0);
+            if (got > 0 && sl_rio_writen(pfd[i].fd, buf, (size_t)got) == got) {
+                continue;
+            }
+            close(pfd[i].fd);
+            pfd[i--] = pfd[--n];
+        }
+    }
+    unlink(path);
+    return 0;
+}
