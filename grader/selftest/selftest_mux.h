@@ -38,15 +38,17 @@
 /** Treat every error of recv()/send() like EAGAIN: never drop a client. */
 #define MUX_ERRORS_AS_EAGAIN 0x20u
 
+/** Bytes held per client, unless MUX_UNBOUNDED. */
 #define MUX_BUF 16384
 
+/** One client: buf[start, end) is received and not yet sent back. */
 typedef struct mux_conn {
-    int fd;
-    int eof;
-    size_t start;
-    size_t end;
-    size_t cap;
-    unsigned char *buf;
+    int fd;              /**< the client's socket */
+    int eof;             /**< it has finished sending */
+    size_t start;        /**< first byte still to send back */
+    size_t end;          /**< one past the last byte received */
+    size_t cap;          /**< room in buf */
+    unsigned char *buf;  /**< the bytes */
 } mux_conn;
 
 static unsigned mux_flags;
