@@ -37,10 +37,10 @@
 /* One client of the load. */
 typedef struct bclient {
     int fd;
-    size_t sent;     /* bytes of the current message sent */
-    size_t got;      /* bytes of its echo received */
-    int done;        /* messages completed */
-    long long t0;    /* when the current message started, ns */
+    size_t sent;  /* bytes of the current message sent */
+    size_t got;   /* bytes of its echo received */
+    int done;     /* messages completed */
+    long long t0; /* when the current message started, ns */
 } bclient;
 
 typedef struct load {
@@ -67,17 +67,16 @@ static long long now_ns(void)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: bench [--dir DIR] [--server 'CMD']... [--clients N] [--messages N]\n"
-            "             [--size BYTES] [--seconds S]\n"
-            "Throughput and round-trip latency of echo servers on loopback.\n"
-            "  --dir DIR       where the servers run (default: solutions/05-select)\n"
-            "  --server 'CMD'  a server to measure, {port} is its port (repeatable;\n"
-            "                  default: ./echo_select, ./echo_poll, ./echo_epoll)\n"
-            "  --clients N     clients connected at once (default 100)\n"
-            "  --messages N    messages per client, one at a time (default 1000)\n"
-            "  --size BYTES    bytes per message (default 64)\n"
-            "  --seconds S     time limit per server (default 10)\n");
+    fprintf(out, "usage: bench [--dir DIR] [--server 'CMD']... [--clients N] [--messages N]\n"
+                 "             [--size BYTES] [--seconds S]\n"
+                 "Throughput and round-trip latency of echo servers on loopback.\n"
+                 "  --dir DIR       where the servers run (default: solutions/05-select)\n"
+                 "  --server 'CMD'  a server to measure, {port} is its port (repeatable;\n"
+                 "                  default: ./echo_select, ./echo_poll, ./echo_epoll)\n"
+                 "  --clients N     clients connected at once (default 100)\n"
+                 "  --messages N    messages per client, one at a time (default 1000)\n"
+                 "  --size BYTES    bytes per message (default 64)\n"
+                 "  --seconds S     time limit per server (default 10)\n");
 }
 
 static int free_port(void)
@@ -302,10 +301,10 @@ static int bench_one(const char *dir, const char *cmd, const load *ld)
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"dir", required_argument, NULL, 'd'},      {"server", required_argument, NULL, 's'},
-        {"clients", required_argument, NULL, 'c'},  {"messages", required_argument, NULL, 'm'},
-        {"size", required_argument, NULL, 'b'},     {"seconds", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"dir", required_argument, NULL, 'd'},     {"server", required_argument, NULL, 's'},
+        {"clients", required_argument, NULL, 'c'}, {"messages", required_argument, NULL, 'm'},
+        {"size", required_argument, NULL, 'b'},    {"seconds", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     load ld = {.clients = 100, .messages = 1000, .size = 64, .seconds = 10};
     const char *dir = "solutions/05-select";

@@ -197,12 +197,11 @@ static int check_interleaved(gr_ctx *ctx, variant v)
     for (int i = N - 1; i >= 0 && rc == 0; i--) {
         char line[64];
         int n = snprintf(line, sizeof line, "client %d, first in line\n", i + 1);
-        rc = gr_exchange_by(ctx, &conns[i], line, (size_t)n, line, (size_t)n, 0,
-                            "echo (clients served in reverse order of connection)",
-                            soon(ctx, 3000));
+        rc =
+            gr_exchange_by(ctx, &conns[i], line, (size_t)n, line, (size_t)n, 0,
+                           "echo (clients served in reverse order of connection)", soon(ctx, 3000));
         if (rc < 0 && i < N - 1) {
-            gr_fail(ctx, "(clients %d to %d, which connected after it, were answered)", i + 2,
-                    N);
+            gr_fail(ctx, "(clients %d to %d, which connected after it, were answered)", i + 2, N);
         }
     }
     /* Round 2: everyone at once, a message of random size each, so the
@@ -213,8 +212,8 @@ static int check_interleaved(gr_ctx *ctx, variant v)
             lens[i] = 2 + gr_random_below(ctx, MSG_MAX - 1);
             gr_random_text(ctx, (char *)m, lens[i] - 1);
             m[lens[i] - 1] = '\n';
-            gr_conn_plan(&conns[i], msgs + (size_t)i * MSG_MAX, lens[i],
-                         msgs + (size_t)i * MSG_MAX, lens[i], 0);
+            gr_conn_plan(&conns[i], msgs + (size_t)i * MSG_MAX, lens[i], msgs + (size_t)i * MSG_MAX,
+                         lens[i], 0);
         }
         int r = gr_mux_run(ctx, all, N, gr_deadline(ctx), "echo, all 200 clients at once");
         if (r == 0) {
@@ -222,8 +221,9 @@ static int check_interleaved(gr_ctx *ctx, variant v)
             for (int i = 0; i < N; i++) {
                 done += conns[i].c_done;
             }
-            rc = gr_fail(ctx, "all 200 clients sent at once: %d of them got their echo before the "
-                              "deadline",
+            rc = gr_fail(ctx,
+                         "all 200 clients sent at once: %d of them got their echo before the "
+                         "deadline",
                          done);
         } else if (r < 0) {
             rc = -1;
@@ -266,22 +266,23 @@ static int check_stalled_client(gr_ctx *ctx, variant v)
         gr_conn c;
         rc = connect_client(ctx, &c, label, 0);
         if (rc == 0) {
-            rc = gr_exchange_by(ctx, &c, line, (size_t)n, line, (size_t)n, 0,
-                                "echo while another client is stalled mid-message",
-                                soon(ctx, 3000));
+            rc =
+                gr_exchange_by(ctx, &c, line, (size_t)n, line, (size_t)n, 0,
+                               "echo while another client is stalled mid-message", soon(ctx, 3000));
             gr_close(&c);
         }
         if (rc < 0) {
-            gr_fail(ctx, "(the stalled client had sent %zu bytes of a %zu-byte message and then "
-                         "nothing)",
+            gr_fail(ctx,
+                    "(the stalled client had sent %zu bytes of a %zu-byte message and then "
+                    "nothing)",
                     half, sizeof whole - 1);
         }
     }
     if (rc == 0) {
         /* Now the rest: the whole message must come back (the echo of the
          * first half, if it came, is still unread in our socket). */
-        rc = gr_exchange(ctx, &slow, whole + half, sizeof whole - 1 - half, whole,
-                         sizeof whole - 1, 0, "the stalled client sends the rest");
+        rc = gr_exchange(ctx, &slow, whole + half, sizeof whole - 1 - half, whole, sizeof whole - 1,
+                         0, "the stalled client sends the rest");
     }
     gr_close(&slow);
     return rc;
@@ -350,8 +351,9 @@ static int check_slow_reader(gr_ctx *ctx, variant v)
         while (sent < flood && gr_now_ms() < gr_deadline(ctx)) {
             ssize_t put = gr_send_some(&hog, data + sent, flood - sent);
             if (put < 0) {
-                rc = gr_fail(ctx, "client that never reads: sending failed after %zu bytes (the "
-                                  "server closed or reset the connection)",
+                rc = gr_fail(ctx,
+                             "client that never reads: sending failed after %zu bytes (the "
+                             "server closed or reset the connection)",
                              sent);
                 break;
             }
@@ -406,8 +408,9 @@ static int check_slow_reader(gr_ctx *ctx, variant v)
     if (rc == 0) {
         gr_conn_plan(&hog, NULL, 0, data, sent, 0);
         gr_conn *one[1] = {&hog};
-        int r = gr_mux_run(ctx, one, 1, gr_deadline(ctx), "the client that never read starts "
-                                                          "reading");
+        int r = gr_mux_run(ctx, one, 1, gr_deadline(ctx),
+                           "the client that never read starts "
+                           "reading");
         if (r == 0) {
             rc = gr_conn_fail(ctx, &hog,
                               "the client that never read starts reading: %zu of the %zu bytes "
@@ -628,8 +631,8 @@ static int check_one_thread(gr_ctx *ctx, variant v)
         }
         with_sockets++;
         int threads = gr_procfs_threads(tree[i]);
-        gr_str_addf(gr_details(ctx), "process %d: %d threads, %d sockets\n", (int)tree[i],
-                    threads, sockets);
+        gr_str_addf(gr_details(ctx), "process %d: %d threads, %d sockets\n", (int)tree[i], threads,
+                    sockets);
         if (threads > 1) {
             rc = gr_fail(ctx,
                          "with %d clients connected, the server has %d threads: this server "
@@ -763,8 +766,8 @@ static int check_10k(gr_ctx *ctx)
         why = "the kernel's range of local ports is that small";
     }
     if (n < BATCH) {
-        return gr_fail(ctx, "this machine allows too few connections for the check (%ld): %s",
-                       n, why != NULL ? why : "");
+        return gr_fail(ctx, "this machine allows too few connections for the check (%ld): %s", n,
+                       why != NULL ? why : "");
     }
     n -= n % BATCH;
     if (why != NULL) {
@@ -800,10 +803,11 @@ static int check_10k(gr_ctx *ctx)
             int r = gr_mux_run(ctx, ptrs + b, BATCH, soon(ctx, 5000), "echo");
             if (r <= 0) {
                 rc = r < 0 ? -1
-                           : gr_fail(ctx, "clients %ld to %ld got no echo within %.1f s",
-                                     b + 1, b + BATCH, (double)gr_ms(ctx, 5000) / 1000.0);
-                gr_fail(ctx, "(with %ld connections open: the clients before were served; a "
-                             "select() server cannot go past FD_SETSIZE, 1024 descriptors)",
+                           : gr_fail(ctx, "clients %ld to %ld got no echo within %.1f s", b + 1,
+                                     b + BATCH, (double)gr_ms(ctx, 5000) / 1000.0);
+                gr_fail(ctx,
+                        "(with %ld connections open: the clients before were served; a "
+                        "select() server cannot go past FD_SETSIZE, 1024 descriptors)",
                         b + BATCH);
             }
         }
@@ -842,32 +846,104 @@ out:
 
 /* ---- one function per check ------------------------------------------------------------ */
 
-static int select_nonblocking(gr_ctx *ctx) { return check_nonblocking(ctx, V_SELECT); }
-static int select_echo(gr_ctx *ctx) { return check_echo(ctx, V_SELECT); }
-static int select_interleaved(gr_ctx *ctx) { return check_interleaved(ctx, V_SELECT); }
-static int select_stalled(gr_ctx *ctx) { return check_stalled_client(ctx, V_SELECT); }
-static int select_one_thread(gr_ctx *ctx) { return check_one_thread(ctx, V_SELECT); }
-static int select_slow_reader(gr_ctx *ctx) { return check_slow_reader(ctx, V_SELECT); }
-static int select_reset(gr_ctx *ctx) { return check_reset_pending(ctx, V_SELECT); }
-static int select_idle_cpu(gr_ctx *ctx) { return check_idle_cpu(ctx, V_SELECT); }
+static int select_nonblocking(gr_ctx *ctx)
+{
+    return check_nonblocking(ctx, V_SELECT);
+}
+static int select_echo(gr_ctx *ctx)
+{
+    return check_echo(ctx, V_SELECT);
+}
+static int select_interleaved(gr_ctx *ctx)
+{
+    return check_interleaved(ctx, V_SELECT);
+}
+static int select_stalled(gr_ctx *ctx)
+{
+    return check_stalled_client(ctx, V_SELECT);
+}
+static int select_one_thread(gr_ctx *ctx)
+{
+    return check_one_thread(ctx, V_SELECT);
+}
+static int select_slow_reader(gr_ctx *ctx)
+{
+    return check_slow_reader(ctx, V_SELECT);
+}
+static int select_reset(gr_ctx *ctx)
+{
+    return check_reset_pending(ctx, V_SELECT);
+}
+static int select_idle_cpu(gr_ctx *ctx)
+{
+    return check_idle_cpu(ctx, V_SELECT);
+}
 
-static int poll_echo(gr_ctx *ctx) { return check_echo(ctx, V_POLL); }
-static int poll_interleaved(gr_ctx *ctx) { return check_interleaved(ctx, V_POLL); }
-static int poll_stalled(gr_ctx *ctx) { return check_stalled_client(ctx, V_POLL); }
-static int poll_slow_reader(gr_ctx *ctx) { return check_slow_reader(ctx, V_POLL); }
-static int poll_reset(gr_ctx *ctx) { return check_reset_pending(ctx, V_POLL); }
-static int poll_idle_cpu(gr_ctx *ctx) { return check_idle_cpu(ctx, V_POLL); }
-static int poll_one_thread(gr_ctx *ctx) { return check_one_thread(ctx, V_POLL); }
-static int poll_nonblocking(gr_ctx *ctx) { return check_nonblocking(ctx, V_POLL); }
+static int poll_echo(gr_ctx *ctx)
+{
+    return check_echo(ctx, V_POLL);
+}
+static int poll_interleaved(gr_ctx *ctx)
+{
+    return check_interleaved(ctx, V_POLL);
+}
+static int poll_stalled(gr_ctx *ctx)
+{
+    return check_stalled_client(ctx, V_POLL);
+}
+static int poll_slow_reader(gr_ctx *ctx)
+{
+    return check_slow_reader(ctx, V_POLL);
+}
+static int poll_reset(gr_ctx *ctx)
+{
+    return check_reset_pending(ctx, V_POLL);
+}
+static int poll_idle_cpu(gr_ctx *ctx)
+{
+    return check_idle_cpu(ctx, V_POLL);
+}
+static int poll_one_thread(gr_ctx *ctx)
+{
+    return check_one_thread(ctx, V_POLL);
+}
+static int poll_nonblocking(gr_ctx *ctx)
+{
+    return check_nonblocking(ctx, V_POLL);
+}
 
-static int epoll_echo(gr_ctx *ctx) { return check_echo(ctx, V_EPOLL); }
-static int epoll_interleaved(gr_ctx *ctx) { return check_interleaved(ctx, V_EPOLL); }
-static int epoll_stalled(gr_ctx *ctx) { return check_stalled_client(ctx, V_EPOLL); }
-static int epoll_slow_reader(gr_ctx *ctx) { return check_slow_reader(ctx, V_EPOLL); }
-static int epoll_reset(gr_ctx *ctx) { return check_reset_pending(ctx, V_EPOLL); }
-static int epoll_idle_cpu(gr_ctx *ctx) { return check_idle_cpu(ctx, V_EPOLL); }
-static int epoll_one_thread(gr_ctx *ctx) { return check_one_thread(ctx, V_EPOLL); }
-static int epoll_nonblocking(gr_ctx *ctx) { return check_nonblocking(ctx, V_EPOLL); }
+static int epoll_echo(gr_ctx *ctx)
+{
+    return check_echo(ctx, V_EPOLL);
+}
+static int epoll_interleaved(gr_ctx *ctx)
+{
+    return check_interleaved(ctx, V_EPOLL);
+}
+static int epoll_stalled(gr_ctx *ctx)
+{
+    return check_stalled_client(ctx, V_EPOLL);
+}
+static int epoll_slow_reader(gr_ctx *ctx)
+{
+    return check_slow_reader(ctx, V_EPOLL);
+}
+static int epoll_reset(gr_ctx *ctx)
+{
+    return check_reset_pending(ctx, V_EPOLL);
+}
+static int epoll_idle_cpu(gr_ctx *ctx)
+{
+    return check_idle_cpu(ctx, V_EPOLL);
+}
+static int epoll_one_thread(gr_ctx *ctx)
+{
+    return check_one_thread(ctx, V_EPOLL);
+}
+static int epoll_nonblocking(gr_ctx *ctx)
+{
+    return check_nonblocking(ctx, V_EPOLL);
+}
 
 /* ---- the list ---------------------------------------------------------------------------- */
 
@@ -883,35 +959,35 @@ static const char *const steps[] = {
 };
 
 /* Hints shared by the three servers. */
-#define HINT_ECHO                                                                              \
-    "Echo every byte back, in order, from a per-client buffer: recv() what arrived, send() "    \
-    "what is pending, keep what send() did not take for the next time the socket is "          \
+#define HINT_ECHO                                                                                  \
+    "Echo every byte back, in order, from a per-client buffer: recv() what arrived, send() "       \
+    "what is pending, keep what send() did not take for the next time the socket is "              \
     "writable. recv() returning 0: send back what is pending, then close()."
-#define HINT_INTERLEAVED                                                                       \
-    "Never wait for one client: put the listening socket and every client in the set you "     \
-    "wait on, accept() when the listening socket is readable, and serve whichever clients "    \
+#define HINT_INTERLEAVED                                                                           \
+    "Never wait for one client: put the listening socket and every client in the set you "         \
+    "wait on, accept() when the listening socket is readable, and serve whichever clients "        \
     "are ready, one recv() and one send() at a time."
-#define HINT_STALLED                                                                           \
-    "A readable socket has some bytes, not a whole message: recv() once and echo what came. "  \
+#define HINT_STALLED                                                                               \
+    "A readable socket has some bytes, not a whole message: recv() once and echo what came. "      \
     "Never loop until a message is complete (readn, readline) on one client."
-#define HINT_SLOW_READER                                                                       \
-    "Give each client a bounded buffer. While it is full, stop asking to read that client "    \
-    "(leave it out of the read set): TCP flow control then stops the sender. Never block in "  \
+#define HINT_SLOW_READER                                                                           \
+    "Give each client a bounded buffer. While it is full, stop asking to read that client "        \
+    "(leave it out of the read set): TCP flow control then stops the sender. Never block in "      \
     "send(): with a non-blocking socket it returns EAGAIN, and the rest waits in the buffer."
-#define HINT_RESET                                                                             \
-    "send() and recv() fail with ECONNRESET or EPIPE when the client is gone: close that "     \
-    "client, forget it (remove it from every set) and go on. Ignore SIGPIPE or send with "     \
+#define HINT_RESET                                                                                 \
+    "send() and recv() fail with ECONNRESET or EPIPE when the client is gone: close that "         \
+    "client, forget it (remove it from every set) and go on. Ignore SIGPIPE or send with "         \
     "MSG_NOSIGNAL."
-#define HINT_IDLE                                                                              \
-    "Ask for write readiness only while a client has output pending: a socket with room is "   \
-    "always writable, so asking always wakes the loop at once, forever. And wait with no "     \
+#define HINT_IDLE                                                                                  \
+    "Ask for write readiness only while a client has output pending: a socket with room is "       \
+    "always writable, so asking always wakes the loop at once, forever. And wait with no "         \
     "timeout (NULL, -1), never 0."
-#define HINT_ONE_THREAD                                                                        \
-    "This lab serves every client from one thread in one process: no pthread_create(), no "   \
+#define HINT_ONE_THREAD                                                                            \
+    "This lab serves every client from one thread in one process: no pthread_create(), no "        \
     "fork(). Concurrency comes from waiting on all sockets at once."
-#define HINT_NONBLOCKING                                                                       \
-    "Make every socket non-blocking, the listening socket and each accepted one: "             \
-    "fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK). Readiness is a hint; a blocking "    \
+#define HINT_NONBLOCKING                                                                           \
+    "Make every socket non-blocking, the listening socket and each accepted one: "                 \
+    "fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK). Readiness is a hint; a blocking "        \
     "call can still wait, and then the whole server waits."
 
 static const gr_check checks[] = {
@@ -941,8 +1017,7 @@ static const gr_check checks[] = {
     {"select-idle-cpu", 4, GR_SERVER, 5, 15000, 0,
      "no CPU time used while 20 clients are connected and quiet", HINT_IDLE, select_idle_cpu},
 
-    {"poll-echo", 5, GR_SERVER, 3, 15000, 0, "echo_poll echoes one client", HINT_ECHO,
-     poll_echo},
+    {"poll-echo", 5, GR_SERVER, 3, 15000, 0, "echo_poll echoes one client", HINT_ECHO, poll_echo},
     {"poll-interleaved", 5, GR_SERVER, 3, 30000, 0, "200 clients at once, interleaved",
      HINT_INTERLEAVED, poll_interleaved},
     {"poll-stalled-client", 5, GR_SERVER, 3, 15000, 0,

@@ -43,12 +43,12 @@
 
 /** One client: buf[start, end) is received and not yet sent back. */
 typedef struct mux_conn {
-    int fd;              /**< the client's socket */
-    int eof;             /**< it has finished sending */
-    size_t start;        /**< first byte still to send back */
-    size_t end;          /**< one past the last byte received */
-    size_t cap;          /**< room in buf */
-    unsigned char *buf;  /**< the bytes */
+    int fd;             /**< the client's socket */
+    int eof;            /**< it has finished sending */
+    size_t start;       /**< first byte still to send back */
+    size_t end;         /**< one past the last byte received */
+    size_t cap;         /**< room in buf */
+    unsigned char *buf; /**< the bytes */
 } mux_conn;
 
 static unsigned mux_flags;

@@ -36,9 +36,9 @@
 /* One client. buf[start, end) is what it sent and has not yet come back. */
 typedef struct conn {
     int fd;
-    int eof;                     /* the client has finished sending */
-    size_t start;                /* first byte still to send back */
-    size_t end;                  /* one past the last byte received */
+    int eof;      /* the client has finished sending */
+    size_t start; /* first byte still to send back */
+    size_t end;   /* one past the last byte received */
     unsigned char buf[BUF_SIZE];
 } conn;
 

@@ -35,10 +35,10 @@
 /* One client. buf[start, end) is what it sent and has not yet come back. */
 typedef struct conn {
     int fd;
-    uint32_t events;             /* what epoll watches for now */
-    int eof;                     /* the client has finished sending */
-    size_t start;                /* first byte still to send back */
-    size_t end;                  /* one past the last byte received */
+    uint32_t events; /* what epoll watches for now */
+    int eof;         /* the client has finished sending */
+    size_t start;    /* first byte still to send back */
+    size_t end;      /* one past the last byte received */
     unsigned char buf[BUF_SIZE];
 } conn;
 

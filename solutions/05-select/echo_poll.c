@@ -32,9 +32,9 @@
 /* One client. buf[start, end) is what it sent and has not yet come back. */
 typedef struct conn {
     int fd;
-    int eof;                     /* the client has finished sending */
-    size_t start;                /* first byte still to send back */
-    size_t end;                  /* one past the last byte received */
+    int eof;      /* the client has finished sending */
+    size_t start; /* first byte still to send back */
+    size_t end;   /* one past the last byte received */
     unsigned char buf[BUF_SIZE];
 } conn;
 
@@ -229,8 +229,8 @@ int main(int argc, char **argv)
          * buffer fills and empties. */
         for (size_t i = 1; i < w.n; i++) {
             const conn *c = w.conns[i];
-            w.fds[i].events = (short)((conn_wants_read(c) ? POLLIN : 0) |
-                                      (conn_wants_write(c) ? POLLOUT : 0));
+            w.fds[i].events =
+                (short)((conn_wants_read(c) ? POLLIN : 0) | (conn_wants_write(c) ? POLLOUT : 0));
         }
         /* Timeout -1: sleep until some socket is ready. */
         if (poll(w.fds, (nfds_t)w.n, -1) < 0) {

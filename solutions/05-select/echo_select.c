@@ -39,9 +39,9 @@
 /* One client. buf[start, end) is what it sent and has not yet come back. */
 typedef struct conn {
     int fd;
-    int eof;                     /* the client has finished sending */
-    size_t start;                /* first byte still to send back */
-    size_t end;                  /* one past the last byte received */
+    int eof;      /* the client has finished sending */
+    size_t start; /* first byte still to send back */
+    size_t end;   /* one past the last byte received */
     unsigned char buf[BUF_SIZE];
 } conn;
 
@@ -152,8 +152,9 @@ static int accept_clients(int lfd, conn **conns)
         /* An fd_set has room for descriptors 0 to FD_SETSIZE - 1 only;
          * FD_SET() on a bigger one writes past its end. */
         if (fd >= FD_SETSIZE) {
-            fprintf(stderr, "echo_select: descriptor %d is past FD_SETSIZE (%d): client "
-                            "refused (use poll or epoll for more clients)\n",
+            fprintf(stderr,
+                    "echo_select: descriptor %d is past FD_SETSIZE (%d): client "
+                    "refused (use poll or epoll for more clients)\n",
                     fd, FD_SETSIZE);
             close(fd);
             continue;
