@@ -114,7 +114,8 @@ static int wait_accepted(gr_ctx *ctx, int want, int clients, long deadline)
 static int check_echo(gr_ctx *ctx, variant v)
 {
     (void)v;
-    size_t big = 1 * MiB;
+    /* More than the kernel's send buffer grows to (4 MiB by default). */
+    size_t big = 8 * (size_t)MiB;
     unsigned char *data = malloc(big);
     if (data == NULL) {
         return gr_fail(ctx, "grader ran out of memory");
@@ -125,7 +126,9 @@ static int check_echo(gr_ctx *ctx, variant v)
     data[big - 1] = '\n';
     data[4 * KiB - 1] = '\n';
     gr_conn c;
-    int rc = connect_client(ctx, &c, "client", 0);
+    /* A small receive window: the server's send() meets a full socket
+     * (EAGAIN) whenever the client pauses. */
+    int rc = connect_client(ctx, &c, "client", 16 * KiB);
     if (rc == 0) {
         static const char hello[] = "hello\n";
         rc = gr_exchange(ctx, &c, hello, sizeof hello - 1, hello, sizeof hello - 1, 0,
@@ -140,11 +143,11 @@ static int check_echo(gr_ctx *ctx, variant v)
                          "echo of all 256 byte values");
     }
     if (rc == 0) {
-        /* Bigger than any buffer: the server must loop over partial sends,
-         * and stop reading while it cannot send (the client reads in
+        /* Bigger than any buffer: the server must keep what send() did not
+         * take, and stop reading while it cannot send (the client reads in
          * bursts). */
-        gr_conn_throttle(&c, 64 * KiB, gr_ms(ctx, 2));
-        rc = gr_exchange(ctx, &c, data, big, data, big, 0, "echo of 1 MiB");
+        gr_conn_throttle(&c, 128 * KiB, gr_ms(ctx, 5));
+        rc = gr_exchange(ctx, &c, data, big, data, big, 0, "echo of 8 MiB to a slow reader");
         gr_conn_throttle(&c, 0, 0);
     }
     if (rc == 0) {
@@ -996,7 +999,7 @@ static const gr_check checks[] = {
      select_nonblocking},
 
     {"select-echo", 2, GR_SERVER, 6, 15000, 0,
-     "echo_select echoes one client: text, every byte value, 1 MiB, half-close", HINT_ECHO,
+     "echo_select echoes one client: text, every byte value, 8 MiB, half-close", HINT_ECHO,
      select_echo},
     {"select-interleaved", 2, GR_SERVER, 6, 30000, 0,
      "200 clients at once, served in reverse order of connection, then all together",

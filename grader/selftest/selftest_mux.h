@@ -37,6 +37,8 @@
 #define MUX_UNBOUNDED 0x10u
 /** Treat every error of recv()/send() like EAGAIN: never drop a client. */
 #define MUX_ERRORS_AS_EAGAIN 0x20u
+/** Treat EAGAIN like an error: drop a client whose socket is full. */
+#define MUX_EAGAIN_AS_ERROR 0x40u
 
 /** Bytes held per client, unless MUX_UNBOUNDED. */
 #define MUX_BUF 16384
@@ -71,6 +73,9 @@ static int mux_wants_write(const mux_conn *c)
 
 static int mux_again(int err)
 {
+    if (mux_flags & MUX_EAGAIN_AS_ERROR) {
+        return err == EINTR;
+    }
     return err == EAGAIN || err == EWOULDBLOCK || err == EINTR ||
            (mux_flags & MUX_ERRORS_AS_EAGAIN);
 }

@@ -96,6 +96,20 @@ static void test_bug_errors(void)
              "select-reset-pending", LAB05_SELECT);
 }
 
+static void test_bug_eagain(void)
+{
+    expect05("05 --seed 71 --only 'select-*' --server 'build/selftest/bug_mux_eagain {port}'",
+             "select-echo select-slow-reader", LAB05_SELECT);
+}
+
+static void test_iterative(void)
+{
+    /* Lab 01's server: correct, one client at a time. */
+    expect05("05 --seed 72 --only 'poll-echo,poll-interleaved' --server "
+             "'solutions/01-tcp-echo/echo_server {port}'",
+             "poll-interleaved", 2);
+}
+
 static void test_bug_fork_and_threads(void)
 {
     expect05("05 --seed 68 --only 'select-*' --server 'build/selftest/bug_mux_fork {port}'",
@@ -127,6 +141,8 @@ int register_lab05_tests(void)
         {"lab 05: blocking sockets and a send-all loop", test_bug_blocking},
         {"lab 05: buffers without bound", test_bug_unbounded},
         {"lab 05: takes every error for EAGAIN", test_bug_errors},
+        {"lab 05: takes EAGAIN for an error", test_bug_eagain},
+        {"lab 05: one client at a time (lab 01's server)", test_iterative},
         {"lab 05: a process or a thread per client", test_bug_fork_and_threads},
         {"lab 05: the select() server graded as the epoll one", test_select_as_epoll},
         {NULL, NULL},
