@@ -4,6 +4,7 @@
 #   make demo         grade the reference solution of every lab and print a scorecard
 #   make check        unit tests, grader self-tests and the docs build
 #   make grade LAB=01 grade your work in labs/01-* (same as bin/grade 01)
+#   make bench LAB=05 throughput and latency of a lab's reference servers (bin/bench)
 #   make docs         API docs and guides with Doxygen, into docs/api/html
 #   make deps         install the system packages socklab needs (or say how)
 #   make handout      the students' tarball, no solutions or hidden checks
@@ -50,9 +51,10 @@ COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 LIBSOCKLAB := $(BUILD)/libsocklab.a
 
-GRADER_SRC := $(filter-out grader/main.c,$(wildcard grader/*.c))
+GRADER_SRC := $(filter-out grader/main.c grader/bench.c,$(wildcard grader/*.c))
 GRADER_OBJ := $(GRADER_SRC:%.c=$(BUILD)/%.o)
 GRADER     := $(BIN)/grade
+BENCH      := $(BIN)/bench
 
 SELFTEST_SRC := $(wildcard grader/selftest/*.c)
 SELFTEST_BIN := $(SELFTEST_SRC:grader/selftest/%.c=$(BUILD)/selftest/%)
@@ -64,13 +66,13 @@ TESTS := $(BUILD)/tests/test_common $(BUILD)/tests/test_grader
 LAB_DIRS      := $(patsubst %/Makefile,%,$(wildcard labs/*/Makefile))
 SOLUTION_DIRS := $(patsubst %/Makefile,%,$(wildcard solutions/*/Makefile))
 
-.PHONY: all lib grader labs solutions tests selftest check grade demo docs deps \
+.PHONY: all lib grader labs solutions tests selftest check grade bench demo docs deps \
         deps-build deps-check deps-docs clean help handout gradescope classroom
 
 all: lib grader labs solutions
 
 help:
-	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---- system packages ---------------------------------------------------------
 # Order-only prerequisites: they run every time (a few pkg-config calls) but
@@ -93,7 +95,7 @@ $(LIBSOCKLAB): $(COMMON_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # ---- grader ------------------------------------------------------------------
-grader: $(GRADER) $(SELFTEST_BIN)
+grader: $(GRADER) $(BENCH) $(SELFTEST_BIN)
 
 $(BUILD)/grader/%.o: grader/%.c | deps-build
 	@mkdir -p $(@D)
@@ -101,6 +103,12 @@ $(BUILD)/grader/%.o: grader/%.c | deps-build
 	$(Q)$(CC) $(ALL_CFLAGS) -Icommon -Igrader $(PKG_CFLAGS) -c -o $@ $<
 
 $(GRADER): $(BUILD)/grader/main.o $(GRADER_OBJ) $(LIBSOCKLAB)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lpthread
+
+# The load generator of `make bench` (grader/bench.c).
+$(BENCH): $(BUILD)/grader/bench.o $(GRADER_OBJ) $(LIBSOCKLAB)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lpthread
@@ -149,6 +157,16 @@ check: all tests docs
 grade: all
 	@if [ -z "$(LAB)" ]; then echo "usage: make grade LAB=01 (see bin/grade --help)" >&2; exit 2; fi
 	$(Q)$(GRADER) $(LAB) $(GRADE_FLAGS)
+
+# Figures, not a verdict: bounded loopback load on a lab's reference servers
+# (the students' own in a hand-out, which has no solutions/). BENCH_FLAGS
+# passes options, e.g. BENCH_FLAGS='--clients 500'.
+bench: all
+	@case "$(LAB)" in \
+	    05|5|select|05-select) d=solutions/05-select; [ -d $$d ] || d=labs/05-select; \
+	        $(BENCH) --dir $$d $(BENCH_FLAGS) ;; \
+	    *) echo "usage: make bench LAB=05 (the labs with a benchmark: 05)" >&2; exit 2 ;; \
+	esac
 
 demo: all
 	$(Q)common/scripts/demo.sh $(GRADER) $(SOLUTION_DIRS)

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -349,14 +350,31 @@ int gr_server_start(gr_ctx *ctx)
         return gr_fail(ctx, "%s", ctx->cx_startup_failure);
     }
     release_server(ctx);
-    char *cmd = expand(ctx->cx_server_cmd, gr_host(ctx), ctx->cx_port);
+    /* A lab with several server programs says which one each check starts
+     * (gr_server_rule); a --server command stands for all of them. */
+    const char *tmpl = ctx->cx_server_cmd;
+    gr_limits limits = gr_default_limits;
+    const gr_lab *lab = ctx->cx_opt->op_lab;
+    for (size_t i = 0; lab != NULL && ctx->cx_check != NULL && i < lab->lab_nserver_rules; i++) {
+        const gr_server_rule *rule = &lab->lab_server_rules[i];
+        if (fnmatch(rule->sr_pattern, ctx->cx_check->ck_name, 0) != 0) {
+            continue;
+        }
+        if (rule->sr_cmd != NULL && ctx->cx_opt->op_target != GR_TARGET_SERVER) {
+            tmpl = rule->sr_cmd;
+        }
+        if (rule->sr_max_files > 0) {
+            limits.lim_files = rule->sr_max_files;
+        }
+    }
+    char *cmd = expand(tmpl, gr_host(ctx), ctx->cx_port);
     if (simple_command(cmd)) {
         gr_str e = {0};
         gr_str_addf(&e, "exec %s", cmd);
         free(cmd);
         cmd = gr_str_take(&e);
     }
-    gr_spawn_opts so = {.so_cwd = ctx->cx_cwd, .so_limits = &gr_default_limits};
+    gr_spawn_opts so = {.so_cwd = ctx->cx_cwd, .so_limits = &limits};
     char err[SL_ERR_LEN] = "";
     memset(&ctx->cx_server, 0, sizeof ctx->cx_server);
     if (gr_proc_spawn(&ctx->cx_server, cmd, &so, err) < 0) {
@@ -915,6 +933,13 @@ int gr_engine_run(const gr_options *opt, gr_run_result *result)
 {
     const gr_lab *lab = opt->op_lab;
     memset(result, 0, sizeof *result);
+    /* Checks that hold thousands of connections open need as many
+     * descriptors in the grader: take the whole hard limit. */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     char dirname[128];
     gr_lab_dirname(lab, dirname, sizeof dirname);
     result->rr_lab = strdup(dirname);

@@ -63,6 +63,24 @@ typedef struct gr_check_table {
     size_t ct_n;               /**< how many */
 } gr_check_table;
 
+/**
+ * Which server a lab's checks start, for a lab with several server programs
+ * (lab 05 grades one server on select, one on poll, one on epoll).
+ *
+ * Every rule whose pattern matches a check's name applies, in order; a later
+ * rule's non-NULL command or non-zero limit wins. A --server command stands
+ * for every program of the lab and overrides sr_cmd (not sr_max_files).
+ */
+typedef struct gr_server_rule {
+    const char *sr_pattern;  /**< fnmatch pattern on check names, e.g. "epoll-*" */
+    const char *sr_cmd;      /**< server command for those checks, or NULL: unchanged */
+    long sr_max_files;       /**< open-file limit (RLIMIT_NOFILE) of the server in those
+                                  checks, or 0: unchanged (default 4096). Where the
+                                  grader cannot raise its own hard limit the server gets
+                                  that instead; a check reads what it got with
+                                  gr_procfs_max_files() and scales itself. */
+} gr_server_rule;
+
 /** One lab, as the engine sees it. */
 typedef struct gr_lab {
     const char *lab_id;             /**< "01" */
@@ -79,6 +97,9 @@ typedef struct gr_lab {
     int lab_udp;                    /**< 1: the server is ready when a UDP socket is
                                          bound to the port (0: when a TCP socket
                                          listens on it) */
+    const gr_server_rule *lab_server_rules; /**< per-check server command and limits,
+                                                 or NULL: lab_server_cmd for all */
+    size_t lab_nserver_rules;       /**< how many rules */
 } gr_lab;
 
 /** Every lab the grader knows, in order; ends with NULL. */

@@ -5,11 +5,13 @@ extern const gr_lab gr_lab01;
 extern const gr_lab gr_lab02;
 extern const gr_lab gr_lab03;
 extern const gr_lab gr_lab04;
+extern const gr_lab gr_lab05;
 
 const gr_lab *const gr_labs[] = {
     &gr_lab01,
     &gr_lab02,
     &gr_lab03,
     &gr_lab04,
+    &gr_lab05,
     NULL,
 };

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,27 @@ int gr_procfs_threads(pid_t pid)
         return -1;
     }
     return threads;
+}
+
+long gr_procfs_max_files(pid_t pid)
+{
+    char path[64];
+    char buf[4096];
+    snprintf(path, sizeof path, "/proc/%d/limits", (int)pid);
+    if (read_small(path, buf, sizeof buf) < 0) {
+        return -1;
+    }
+    /* "Max open files            4096                 4096                 files" */
+    const char *line = strstr(buf, "Max open files");
+    char soft[32];
+    if (line == NULL || sscanf(line + strlen("Max open files"), "%31s", soft) != 1) {
+        errno = EIO;
+        return -1;
+    }
+    if (strcmp(soft, "unlimited") == 0) {
+        return LONG_MAX;
+    }
+    return strtol(soft, NULL, 10);
 }
 
 long gr_procfs_cpu_ms(pid_t pid)

@@ -42,6 +42,13 @@ int gr_procfs_threads(pid_t pid);
  */
 long gr_procfs_cpu_ms(pid_t pid);
 
+/**
+ * @brief The soft limit on open files (RLIMIT_NOFILE) of one process, from
+ *        /proc/PID/limits.
+ * @return the limit, LONG_MAX when unlimited, or -1
+ */
+long gr_procfs_max_files(pid_t pid);
+
 /** Totals over a process tree. */
 typedef struct gr_tree_stats {
     int ts_processes;   /**< processes in the tree, the root included */

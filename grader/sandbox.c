@@ -227,7 +227,13 @@ int gr_sandbox_enter_child(const gr_sandbox *sb, const gr_limits *lim)
         }
         if (lim->lim_files > 0) {
             rl.rlim_cur = rl.rlim_max = (rlim_t)lim->lim_files;
-            setrlimit(RLIMIT_NOFILE, &rl);
+            if (setrlimit(RLIMIT_NOFILE, &rl) < 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+                /* More than the hard limit, which only a privileged process
+                 * may raise: take all there is (the check reads what the
+                 * server got from /proc and scales itself to it). */
+                rl.rlim_cur = rl.rlim_max;
+                setrlimit(RLIMIT_NOFILE, &rl);
+            }
         }
         if (lim->lim_file_bytes > 0) {
             rl.rlim_cur = rl.rlim_max = (rlim_t)lim->lim_file_bytes;
