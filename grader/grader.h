@@ -49,6 +49,9 @@ typedef struct gr_check {
     const char *ck_summary;    /**< one line: what is checked */
     const char *ck_hint;       /**< shown on failure: the concept, and where to look */
     int (*ck_run)(gr_ctx *ctx);/**< returns 0 (pass) or gr_fail()'s value */
+    const char *ck_server_cmd; /**< NULL, or the server command for this check only
+                                    (a lab with several servers); it replaces
+                                    lab_server_cmd, and --server replaces both */
 } gr_check;
 
 /**
@@ -79,6 +82,10 @@ typedef struct gr_lab {
     int lab_udp;                    /**< 1: the server is ready when a UDP socket is
                                          bound to the port (0: when a TCP socket
                                          listens on it) */
+    const char *lab_sanitize;       /**< NULL, or the -fsanitize= list submissions are
+                                         built with instead of "address,undefined"
+                                         (e.g. "thread,undefined": ThreadSanitizer
+                                         and AddressSanitizer do not combine) */
 } gr_lab;
 
 /** Every lab the grader knows, in order; ends with NULL. */

@@ -695,84 +695,84 @@ static const gr_check checks[] = {
      "Send each line with a loop until all of it is written, then recv() until as many bytes "
      "came back as were sent, and write them to stdout. Print nothing else on stdout (use "
      "stderr for messages); exit 0 at the end of stdin.",
-     check_client_echo},
+     check_client_echo, NULL},
     {"client-prints-reply", 1, GR_CLIENT, 4, 10000, 0,
      "what is printed is what the server sent back",
      "Print the bytes you received from the server, not your own copy of the line: this "
      "grader's server answers with the case of every letter swapped.",
-     check_client_prints_reply},
+     check_client_prints_reply, NULL},
     {"client-pieces", 1, GR_CLIENT, 5, 10000, 0, "a reply that arrives in pieces is read whole",
      "One recv() is not one reply: TCP is a byte stream, and a reply may arrive in several "
      "pieces. Keep calling recv() until you have as many bytes as you sent.",
-     check_client_pieces},
+     check_client_pieces, NULL},
     {"client-long-line", 1, GR_CLIENT, 4, 20000, 0, "a 256 KiB line is sent and printed whole",
      "Do not truncate long lines: read stdin with getline() or in chunks, loop over send() "
      "(or use sl_rio_writen), and loop over recv() until the whole reply is in.",
-     check_client_long_line},
+     check_client_long_line, NULL},
     {"client-refused", 1, GR_CLIENT, 3, 10000, 0,
      "a refused connection gives a clear message and a non-zero exit",
      "When connect() fails, print why (strerror(errno) or perror() says \"Connection "
      "refused\") on stderr and exit with a non-zero status.",
-     check_client_refused},
+     check_client_refused, NULL},
     {"client-hangup", 1, GR_CLIENT, 3, 10000, 0,
      "a server that hangs up early is reported, not waited for",
      "recv() returning 0 means the server closed the connection: if the reply is not complete, "
      "say so on stderr and exit with a non-zero status instead of looping or waiting.",
-     check_client_hangup},
+     check_client_hangup, NULL},
 
     {"accept", 2, GR_SERVER, 4, 5000, 0, "a client can connect and gets a short line back",
      "The server must listen on the port given on its command line (socket, bind to "
      "INADDR_ANY and that port, listen), accept() a client, and send back what it receives.",
-     check_accept},
+     check_accept, NULL},
     {"echo-text", 2, GR_SERVER, 6, 5000, 0, "a line of text comes back unchanged",
      "Echo means every byte back, unchanged: no upper-casing, no trimming, no added newline.",
-     check_echo_text},
+     check_echo_text, NULL},
     {"binary-safe", 2, GR_SERVER, 8, 5000, 0, "all 256 byte values, NUL included, come back",
      "Data from recv() is bytes, not a C string: it may contain NUL bytes and is not "
      "NUL-terminated. Use the count recv() returns; never strlen(), strcpy() or printf(\"%s\") "
      "on it.",
-     check_binary_safe},
+     check_binary_safe, NULL},
     {"many-messages", 2, GR_SERVER, 8, 10000, 0,
      "200 messages on one connection, each echoed",
      "Keep serving the connection until recv() returns 0: loop over recv()/send() instead of "
      "echoing one recv() and closing.",
-     check_many_messages},
+     check_many_messages, NULL},
     {"byte-at-a-time", 2, GR_SERVER, 6, 10000, 0, "a line sent one byte per send() comes back",
      "One recv() is not one message: data arrives in whatever pieces TCP delivers. Echo each "
      "piece as it comes, exactly; do not add anything to it.",
-     check_byte_at_a_time},
+     check_byte_at_a_time, NULL},
     {"large-payload", 2, GR_SERVER, 10, 20000, 0, "4 MiB echoed exactly while the client reads",
      "send() may send fewer bytes than asked (check its return value): loop until every byte "
      "is sent, as Python's sendall() does, or use sl_rio_writen().",
-     check_large_payload},
+     check_large_payload, NULL},
     {"half-close", 2, GR_SERVER, 8, 5000, 0,
      "after the client's shutdown(SHUT_WR), everything comes back, then EOF",
      "When recv() returns 0 the client has finished sending: send back anything still "
      "pending, then close() the client's socket so that the client sees end of file.",
-     check_half_close},
+     check_half_close, NULL},
 
     {"clients-in-turn", 3, GR_SERVER, 6, 10000, 0, "20 clients, one after another, all served",
      "After one client leaves, go back to accept() for the next: the server runs until it is "
      "stopped, not until its first client is done.",
-     check_clients_in_turn},
+     check_clients_in_turn, NULL},
     {"no-fd-leak", 3, GR_SERVER, 8, 60000, 0,
      "2000 short connections; open file descriptors do not grow",
      "Every socket accept() returns must be close()d when that client is done, on every path "
      "(errors too). Otherwise descriptors pile up until accept() fails with EMFILE.",
-     check_no_fd_leak},
+     check_no_fd_leak, NULL},
 
     {"peer-reset", 4, GR_SERVER, 6, 20000, 0,
      "clients that reset mid-echo do not kill the server",
      "Writing to a connection the peer has closed raises SIGPIPE, which kills the process: "
      "ignore it (signal(SIGPIPE, SIG_IGN)) or send with MSG_NOSIGNAL, and treat EPIPE or "
      "ECONNRESET as \"this client is gone\": close it and accept the next.",
-     check_peer_reset},
+     check_peer_reset, NULL},
     {"restart", 4, GR_SERVER, 6, 20000, GR_OWN_SERVER,
      "restarts on the same port at once, even with clients connected before",
      "Set SO_REUSEADDR on the listening socket before bind(): connections of the previous run "
      "linger in the kernel (FIN_WAIT, TIME_WAIT) and otherwise make bind() fail with "
      "\"Address already in use\".",
-     check_restart},
+     check_restart, NULL},
 };
 
 /* In lab01_hidden.c, which the students' hand-out leaves out. */

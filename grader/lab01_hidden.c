@@ -31,7 +31,7 @@ static const gr_check hidden[] = {
      "lines with NUL bytes and every byte value are echoed and printed exactly",
      "A line read from stdin is bytes, not a C string: use the length getline() returns, not "
      "strlen(), and write replies with fwrite() or write(), not printf(\"%s\") or fputs().",
-     check_client_binary},
+     check_client_binary, NULL},
 };
 
 const gr_check_table gr_lab01_hidden = {hidden, sizeof hidden / sizeof hidden[0]};

@@ -917,74 +917,74 @@ static const gr_check checks[] = {
      "a text file uploaded with NAME|SIZE arrives intact, with OK and DONE replies",
      "Read the header line with sl_rio_readline(), split it at the last '|', reply \"OK\\n\", "
      "copy exactly SIZE bytes into DIR/NAME, then reply \"DONE SIZE\\n\".",
-     check_upload_small},
+     check_upload_small, NULL},
     {"empty-file", 1, GR_SERVER, 5, 10000, 0, "a file of 0 bytes is stored, then the next one",
      "SIZE 0 is a valid upload: reply OK, read nothing, create the (empty) file and reply "
      "\"DONE 0\". A loop `while (left > 0)` handles it; waiting for a first recv() does not.",
-     check_empty_file},
+     check_empty_file, NULL},
     {"header-pieces", 2, GR_SERVER, 10, 15000, 0,
      "a header sent one byte per send() is understood",
      "One recv() returns whatever has arrived, maybe one byte of the header. Read until the "
      "newline (sl_rio_readline() does it), never trust a single recv() to hold the header.",
-     check_header_pieces},
+     check_header_pieces, NULL},
     {"odd-chunks", 2, GR_SERVER, 8, 15000, 0,
      "a body sent in random odd-sized pieces is stored byte for byte",
      "Count body bytes as they arrive: each read returns anything from 1 byte up, and the "
      "header's buffered reader may already hold the first body bytes. Read the body through "
      "the same sl_rio reader, never with recv() on the fd.",
-     check_odd_chunks},
+     check_odd_chunks, NULL},
     {"large-file", 3, GR_SERVER, 10, 60000, 0,
      "a 64 MiB file arrives intact (SHA-256); the server's memory grows by less than 32 MiB",
      "Copy the body through a fixed buffer (64 KiB is plenty): read some, write them, repeat. "
      "Never malloc(SIZE): SIZE comes from the network and may be 1 TiB.",
-     check_large_file},
+     check_large_file, NULL},
     {"hostile-names", 4, GR_SERVER, 13, 20000, 0,
      "../, absolute, empty, NUL, 300-byte and \"..\" names get ERR, nothing is written",
      "A NAME is one path component: 1..255 bytes, no '/', no NUL, no control characters, not "
      "\".\" or \"..\". Check it before opening anything and answer \"ERR reason\" and close "
      "otherwise. Joining DIR and NAME (os.path.join, snprintf) without checks lets a client "
      "write anywhere.",
-     check_hostile_names},
+     check_hostile_names, NULL},
     {"bad-sizes", 4, GR_SERVER, 8, 20000, 0,
      "sizes like -1, abc, 1e9, \" 10\", 20 digits and empty get ERR, nothing is written",
      "SIZE is 1 to 13 decimal digits and at most 2^40, nothing else. atoi() and strtol() "
      "accept spaces, signs and junk; check each character yourself (or strtoull with endptr, "
      "errno and a first-character test).",
-     check_bad_sizes},
+     check_bad_sizes, NULL},
     {"long-header", 4, GR_SERVER, 6, 20000, 0,
      "2000 bytes without a newline are refused, and the next client is served",
      "Bound the header: read at most 1024 bytes looking for the newline (sl_rio_readline() "
      "returns -1 with EMSGSIZE), then answer \"ERR header too long\" and close.",
-     check_long_header},
+     check_long_header, NULL},
     {"disconnect-mid-body", 5, GR_SERVER, 10, 20000, 0,
      "a client that hangs up halfway leaves no file and no temporary file behind",
      "Write the body to a temporary name in DIR (open with O_CREAT|O_EXCL), rename() it to "
      "NAME only after the last byte, and unlink() it when the client leaves early (a read "
      "returning 0 or an error before SIZE bytes).",
-     check_disconnect_mid_body},
+     check_disconnect_mid_body, NULL},
 
     {"client-upload", 6, GR_CLIENT, 8, 15000, 0,
      "file_send sends NAME|SIZE, waits for OK, sends the file and exits 0 on DONE",
      "Send \"upload.bin|SIZE\\n\" (the file's last path component and its size from fstat), "
      "read the reply line, then copy exactly SIZE bytes with sl_rio_writen(), read \"DONE "
      "SIZE\" and exit 0.",
-     check_client_upload},
+     check_client_upload, NULL},
     {"client-slow-ack", 6, GR_CLIENT, 4, 15000, 0,
      "the body waits for OK, which comes late and in pieces, as does DONE",
      "Read the reply line with sl_rio_readline() before sending any body byte: a server "
      "that refuses the header never reads the body. One recv() may hold \"O\" alone.",
-     check_client_slow_ack},
+     check_client_slow_ack, NULL},
     {"client-err", 6, GR_CLIENT, 4, 15000, 0,
      "an ERR reply ends the upload: the server's reason on stderr, exit 1",
      "Anything but \"OK\" ends the upload: print the reason after \"ERR \" on stderr and "
      "exit 1.",
-     check_client_err},
+     check_client_err, NULL},
     {"client-no-done", 6, GR_CLIENT, 4, 15000, 0,
      "a server that closes without DONE makes the client exit 1",
      "Sending every byte proves nothing: the file is stored only when the server says "
      "\"DONE SIZE\". A closed connection (sl_rio_readline() returning 0) before that is a "
      "failure: say so and exit 1.",
-     check_client_no_done},
+     check_client_no_done, NULL},
 };
 
 const gr_lab gr_lab02 = {

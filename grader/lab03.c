@@ -843,62 +843,62 @@ static const gr_check checks[] = {
      "Bind a SOCK_DGRAM socket to the port on the command line (socket, bind to INADDR_ANY; no "
      "listen, no accept), then loop: recvfrom() one datagram, sendto() the same bytes back to "
      "the address recvfrom() filled in.",
-     check_dgram_echo},
+     check_dgram_echo, NULL},
     {"boundaries", 2, GR_SERVER, 12, 10000, 0,
      "10 datagrams sent back to back come back as 10 datagrams, each unchanged",
      "UDP keeps message boundaries: one recvfrom() returns exactly one datagram, and one "
      "sendto() sends exactly one. Echo each datagram with a single sendto() of the length "
      "recvfrom() returned; never split a reply into pieces or join two.",
-     check_boundaries},
+     check_boundaries, NULL},
     {"interleaved-clients", 2, GR_SERVER, 12, 10000, 0,
      "20 clients sending at once each get their own datagrams, and only those",
      "There is no accept() and no connection per client: every datagram may come from a "
      "different client. Reply to the address recvfrom() returned for this datagram, every "
      "time; never remember the first client's address, and never connect() the server's "
      "socket.",
-     check_interleaved_clients},
+     check_interleaved_clients, NULL},
     {"sizes", 3, GR_SERVER, 14, 15000, 0,
      "datagrams of 0, 1, 1472, 8192 and 65507 bytes come back whole",
      "recvfrom() silently cuts a datagram to the size of your buffer: use one of 65535 bytes "
      "(65507 is the largest UDP payload over IPv4). An empty datagram is a datagram, not end "
      "of file: recvfrom() returning 0 means echo 0 bytes, not stop.",
-     check_sizes},
+     check_sizes, NULL},
     {"burst", 4, GR_SERVER, 12, 20000, 0,
      "after a burst of 2000 datagrams (some empty) the server still answers",
      "A UDP server serves everyone from one loop: no datagram and no error may end it. Some of "
      "a burst may be lost (UDP does not promise delivery), but log errors of recvfrom() and "
      "sendto() (ECONNREFUSED, ENOBUFS, EINTR) and go on to the next datagram.",
-     check_burst},
+     check_burst, NULL},
 
     {"client-ping", 5, GR_CLIENT, 10, 10000, 0,
      "10 probes, all answered: a line each and a summary with 0% loss",
      "Send \"seq=N t=NANOSECONDS\" every --interval ms on a connected UDP socket; for each "
      "reply print \"seq=N rtt=X ms\", at the end \"N sent, M received, L% loss, rtt "
      "min/avg/max = a/b/c ms\", and exit 0.",
-     check_client_ping},
+     check_client_ping, NULL},
     {"client-loss", 5, GR_CLIENT, 8, 10000, 0,
      "lost probes are reported as timeouts and the loss is exact",
      "Wait for each reply at most --timeout ms (poll() with a timeout, or SO_RCVTIMEO), then "
      "print \"seq=N timeout\". Loss is (sent - received) / sent, in percent.",
-     check_client_loss},
+     check_client_loss, NULL},
     {"client-late-dup", 5, GR_CLIENT, 10, 10000, 0,
      "late, duplicate and reordered replies are each counted once, by sequence number",
      "Match every reply to its probe by the sequence number inside it, not by its order: a "
      "reply whose probe already timed out, or a second copy of a reply, is ignored. Keep one "
      "state per probe (pending, answered, timed out).",
-     check_client_late_dup},
+     check_client_late_dup, NULL},
     {"client-duration", 5, GR_CLIENT, 6, 10000, 0,
      "the run takes at most COUNT x interval plus one timeout",
      "Send on schedule, every --interval ms, while earlier probes are still waiting: the "
      "timeout of one probe must not delay the next. One poll() whose timeout is the nearer "
      "of the next send and the oldest probe's deadline does it.",
-     check_client_duration},
+     check_client_duration, NULL},
     {"client-refused", 5, GR_CLIENT, 6, 10000, 0,
      "a closed port is reported as \"Connection refused\", with a non-zero exit",
      "connect() the UDP socket: the kernel then turns the ICMP port unreachable into "
      "ECONNREFUSED from recv() or send(). Print \"udp_ping: HOST:PORT: Connection refused\" "
      "on stderr and exit 1.",
-     check_client_refused},
+     check_client_refused, NULL},
 };
 
 const gr_lab gr_lab03 = {

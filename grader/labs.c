@@ -4,10 +4,12 @@
 extern const gr_lab gr_lab01;
 extern const gr_lab gr_lab02;
 extern const gr_lab gr_lab03;
+extern const gr_lab gr_lab06;
 
 const gr_lab *const gr_labs[] = {
     &gr_lab01,
     &gr_lab02,
     &gr_lab03,
+    &gr_lab06,
     NULL,
 };
