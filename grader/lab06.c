@@ -113,6 +113,15 @@ static int join(gr_ctx *ctx, gr_conn *c, const char *name, gr_conn *const *other
     return scene(ctx, what, parts, nothers + 1);
 }
 
+/* Mark connections as not connected, so that gr_close() on them is safe. */
+static void conns_none(gr_conn *c, size_t n)
+{
+    memset(c, 0, n * sizeof *c);
+    for (size_t i = 0; i < n; i++) {
+        c[i].c_fd = -1;
+    }
+}
+
 static void close_all(gr_conn *c, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -229,9 +238,9 @@ out:
 static int check_chat_names(gr_ctx *ctx)
 {
     gr_conn a, p;
-    memset(&p, 0, sizeof p);
-    p.c_fd = -1;
+    conns_none(&p, 1);
     if (join(ctx, &a, "alice", NULL, 0) < 0) {
+        gr_close(&a);
         return -1;
     }
     int rc = -1;
@@ -276,10 +285,7 @@ out:
 static int check_chat_broadcast(gr_ctx *ctx)
 {
     gr_conn m[3];
-    memset(m, 0, sizeof m);
-    for (size_t i = 0; i < 3; i++) {
-        m[i].c_fd = -1;
-    }
+    conns_none(m, 3);
     int rc = -1;
     gr_conn *joined[2] = {&m[0], &m[1]};
     if (join(ctx, &m[0], "alice", NULL, 0) < 0 || join(ctx, &m[1], "bob", joined, 1) < 0 ||
@@ -322,8 +328,7 @@ out:
 static int check_chat_framing(gr_ctx *ctx)
 {
     gr_conn a, b;
-    memset(&b, 0, sizeof b);
-    b.c_fd = -1;
+    conns_none(&b, 1);
     int rc = -1;
     gr_conn *joined[1] = {&a};
     if (join(ctx, &a, "alice", NULL, 0) < 0 || join(ctx, &b, "bob", joined, 1) < 0) {
@@ -357,8 +362,7 @@ out:
 static int check_chat_line_limit(gr_ctx *ctx)
 {
     gr_conn a, b;
-    memset(&b, 0, sizeof b);
-    b.c_fd = -1;
+    conns_none(&b, 1);
     int rc = -1;
     gr_conn *joined[1] = {&a};
     static char out[7000], want[7100];
@@ -399,10 +403,7 @@ out:
 static int check_chat_leave(gr_ctx *ctx)
 {
     gr_conn m[3];
-    memset(m, 0, sizeof m);
-    for (size_t i = 0; i < 3; i++) {
-        m[i].c_fd = -1;
-    }
+    conns_none(m, 3);
     int rc = -1;
     gr_conn *joined[2] = {&m[0], &m[1]};
     if (join(ctx, &m[0], "alice", NULL, 0) < 0 || join(ctx, &m[1], "bob", joined, 1) < 0 ||
@@ -432,11 +433,8 @@ out:
 static int check_chat_abrupt(gr_ctx *ctx)
 {
     gr_conn m[3], nameless;
-    memset(m, 0, sizeof m);
-    for (size_t i = 0; i < 3; i++) {
-        m[i].c_fd = -1;
-    }
-    nameless.c_fd = -1;
+    conns_none(m, 3);
+    conns_none(&nameless, 1);
     int rc = -1;
     gr_conn *joined[2] = {&m[0], &m[1]};
     if (join(ctx, &m[0], "alice", NULL, 0) < 0 || join(ctx, &m[1], "bob", joined, 1) < 0 ||
@@ -1157,9 +1155,7 @@ static int echo_line(gr_ctx *ctx, gr_conn *c, const char *line, const char *what
 static int served_out_of_order(gr_ctx *ctx, size_t n)
 {
     gr_conn c[16];
-    for (size_t i = 0; i < n; i++) {
-        c[i].c_fd = -1;
-    }
+    conns_none(c, n);
     int rc = connect_clients(ctx, c, 0, n);
     if (rc == 0) {
         rc = echo_line(ctx, &c[0], "client 1 stops in the mid", "echo of half a line");
@@ -1199,9 +1195,7 @@ static int check_pool_concurrent(gr_ctx *ctx)
 static int fill_pool(gr_ctx *ctx, gr_conn *c)
 {
     enum { FULL = WORKERS + POOL_QUEUE };
-    for (size_t i = 0; i < FULL; i++) {
-        c[i].c_fd = -1;
-    }
+    conns_none(c, FULL);
     if (connect_clients(ctx, c, 0, WORKERS) < 0) {
         return -1;
     }
@@ -1232,7 +1226,7 @@ static int check_pool_busy(gr_ctx *ctx)
 {
     enum { FULL = WORKERS + POOL_QUEUE };
     gr_conn c[FULL + 1];
-    c[FULL].c_fd = -1;
+    conns_none(&c[FULL], 1);
     int rc = fill_pool(ctx, c);
     if (rc == 0) {
         rc = connect_member(ctx, &c[FULL], "client 25", 0, 1);
@@ -1275,6 +1269,7 @@ static int check_pool_threads(gr_ctx *ctx)
 {
     enum { FULL = WORKERS + POOL_QUEUE, MORE = 10, LIMIT = WORKERS + 3 };
     gr_conn c[FULL];
+    conns_none(c, FULL);
     int before = 0, during = 0, after = 0;
     int rc = server_threads(ctx, &before);
     if (rc == 0) {
@@ -1346,9 +1341,7 @@ static int check_fork_children(gr_ctx *ctx)
 {
     enum { N = 10 };
     gr_conn c[N];
-    for (size_t i = 0; i < N; i++) {
-        c[i].c_fd = -1;
-    }
+    conns_none(c, N);
     int rc = connect_clients(ctx, c, 0, N);
     for (size_t i = 0; i < N && rc == 0; i++) {
         rc = echo_line(ctx, &c[i], "hello\n", "echo");
@@ -1376,24 +1369,30 @@ static int check_fork_zombies(gr_ctx *ctx)
     enum { TOTAL = 300, BATCH = 30 };
     gr_conn c[BATCH];
     int rc = 0;
+    /* Batches of 30 clients: each connects and is served in turn, then all
+     * 30 close at once, so that their children exit together and their
+     * SIGCHLDs merge into fewer signals than children. */
     for (int done = 0; done < TOTAL && rc == 0; done += BATCH) {
-        for (size_t i = 0; i < BATCH; i++) {
-            c[i].c_fd = -1;
-        }
-        rc = connect_clients(ctx, c, 0, BATCH);
-        gr_conn *conns[BATCH];
+        conns_none(c, BATCH);
         static char lines[BATCH][32];
+        gr_conn *conns[BATCH];
         for (size_t i = 0; i < BATCH && rc == 0; i++) {
-            int n = snprintf(lines[i], sizeof lines[i], "client %zu\n", done + i + 1);
-            gr_conn_plan(&c[i], lines[i], (size_t)n, lines[i], (size_t)n,
-                         GR_SHUT_AFTER | GR_WANT_EOF);
+            char label[32];
+            snprintf(label, sizeof label, "client %zu", done + i + 1);
+            snprintf(lines[i], sizeof lines[i], "client %zu\n", done + i + 1);
+            rc = connect_member(ctx, &c[i], label, 0, 1);
+            if (rc == 0) {
+                rc = echo_line(ctx, &c[i], lines[i], "echo");
+            }
+            gr_conn_plan(&c[i], NULL, 0, NULL, 0, GR_SHUT_AFTER | GR_WANT_EOF);
             conns[i] = &c[i];
         }
         if (rc == 0) {
-            int r = gr_mux_run(ctx, conns, BATCH, gr_deadline(ctx), "echo, then end of file");
-            rc = r < 0    ? -1
-                 : r == 0 ? gr_fail(ctx, "30 clients at once were not served in time")
-                          : 0;
+            int r = gr_mux_run(ctx, conns, BATCH, gr_deadline(ctx),
+                               "end of file after the client closed its side");
+            rc = r < 0 ? -1 : r == 0 ? gr_fail(ctx, "30 clients closed their side at once, and "
+                                                    "did not all see end of file in time")
+                                     : 0;
         }
         close_all(c, BATCH);
     }

@@ -17,6 +17,7 @@ int register_batch_tests(void) __attribute__((weak));
 int register_handout_tests(void) __attribute__((weak));
 int register_lab02_tests(void) __attribute__((weak));
 int register_lab03_tests(void) __attribute__((weak));
+int register_lab06_tests(void) __attribute__((weak));
 
 int main(void)
 {
@@ -32,7 +33,8 @@ int main(void)
         (register_batch_tests != NULL && register_batch_tests() < 0) ||
         (register_handout_tests != NULL && register_handout_tests() < 0) ||
         (register_lab02_tests != NULL && register_lab02_tests() < 0) ||
-        (register_lab03_tests != NULL && register_lab03_tests() < 0)) {
+        (register_lab03_tests != NULL && register_lab03_tests() < 0) ||
+        (register_lab06_tests != NULL && register_lab06_tests() < 0)) {
         fprintf(stderr, "test_grader: cannot register tests: %s\n", CU_get_error_msg());
         CU_cleanup_registry();
         return 1;
