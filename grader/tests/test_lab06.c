@@ -77,9 +77,11 @@ static void test_bug_sequential(void)
 
 static void test_bug_framing(void)
 {
+    /* Glued lines, a line in pieces, a long line in 1002-byte reads, half
+     * a line before a reset, lines sent in random pieces. */
     expect06("06 --seed 64 --server 'build/selftest/bug_chat framing {port}' "
-             "--only chat-framing,chat-many-members",
-             "chat-framing chat-many-members", 2);
+             "--only chat-broadcast,chat-framing,chat-line-limit,chat-abrupt,chat-many-members",
+             "chat-broadcast chat-framing chat-line-limit chat-abrupt chat-many-members", 5);
 }
 
 static void test_bug_interleave(void)
