@@ -196,7 +196,7 @@ static int send_piece(gr_ctx *ctx, gr_conn *c, const char *piece)
             return 0;
         }
         if (unread < 0) {
-            break; /* no /proc/net: fall back to a pause */
+            break; /* not in /proc/net (no /proc?): fall back to a pause */
         }
         poll(NULL, 0, 2);
     }
@@ -659,12 +659,12 @@ out:
     return rc;
 }
 
-/* Connect n line members, non-blocking. */
-static int lmembers_connect(gr_ctx *ctx, lmember *ms, size_t n, int rcvbuf_last)
+/* Connect n line members, one after another. */
+static int lmembers_connect(gr_ctx *ctx, lmember *ms, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         gr_conn c;
-        if (gr_connect_opts(ctx, &c, ms[i].lm_name, i + 1 == n ? rcvbuf_last : 0, 1) < 0) {
+        if (gr_connect_opts(ctx, &c, ms[i].lm_name, 0, 1) < 0) {
             return -1;
         }
         lmember_adopt(&ms[i], &c);
@@ -828,12 +828,12 @@ static int check_chat_crowd(gr_ctx *ctx)
         snprintf(name, sizeof name, "m%02zu", i + 1);
         lmember_init(&cr->cr_m[i], name);
     }
-    if (lmembers_connect(ctx, cr->cr_m, CROWD, 0) < 0) {
+    if (lmembers_connect(ctx, cr->cr_m, CROWD) < 0) {
         goto out;
     }
     /* Everyone gives a name at once. */
     cr->cr_phase = 1;
-    for (size_t i = 0; i < CROWD && rc != -2; i++) {
+    for (size_t i = 0; i < CROWD; i++) {
         char line[8];
         int n = snprintf(line, sizeof line, "%s\n", cr->cr_m[i].lm_name);
         if (lmember_queue(ctx, &cr->cr_m[i], line, (size_t)n) < 0) {
