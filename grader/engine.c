@@ -56,6 +56,7 @@ struct gr_ctx {
     size_t cx_server_stderr_len;
     size_t cx_server_stderr_total;
     char cx_startup_failure[512];/* why the server never listened, for later checks */
+    const char *cx_startup_failed_cmd; /* the command template that never listened */
     int cx_server_memory_killed; /* the last server went over the memory limit */
     char *cx_client_stderr;      /* stderr of the last client run, for sanitizer reports */
 };
@@ -341,19 +342,13 @@ static void release_server(gr_ctx *ctx)
     }
 }
 
-int gr_server_start(gr_ctx *ctx)
+/* The server command and limits of the running check: a lab with several
+ * server programs says which one each check starts (gr_server_rule), and a
+ * --server command stands for all of them. */
+static const char *server_template(const gr_ctx *ctx, gr_limits *limits)
 {
-    if (ctx->cx_server_cmd == NULL) {
-        return gr_fail(ctx, "this lab has no server to start");
-    }
-    if (ctx->cx_startup_failure[0] != '\0') {
-        return gr_fail(ctx, "%s", ctx->cx_startup_failure);
-    }
-    release_server(ctx);
-    /* A lab with several server programs says which one each check starts
-     * (gr_server_rule); a --server command stands for all of them. */
     const char *tmpl = ctx->cx_server_cmd;
-    gr_limits limits = gr_default_limits;
+    *limits = gr_default_limits;
     const gr_lab *lab = ctx->cx_opt->op_lab;
     for (size_t i = 0; lab != NULL && ctx->cx_check != NULL && i < lab->lab_nserver_rules; i++) {
         const gr_server_rule *rule = &lab->lab_server_rules[i];
@@ -364,9 +359,25 @@ int gr_server_start(gr_ctx *ctx)
             tmpl = rule->sr_cmd;
         }
         if (rule->sr_max_files > 0) {
-            limits.lim_files = rule->sr_max_files;
+            limits->lim_files = rule->sr_max_files;
         }
     }
+    return tmpl;
+}
+
+int gr_server_start(gr_ctx *ctx)
+{
+    gr_limits limits;
+    const char *tmpl = server_template(ctx, &limits);
+    if (tmpl == NULL) {
+        return gr_fail(ctx, "this lab has no server to start");
+    }
+    /* A server that never listened is not waited for again; another
+     * program of the same lab still gets its chance. */
+    if (ctx->cx_startup_failure[0] != '\0' && ctx->cx_startup_failed_cmd == tmpl) {
+        return gr_fail(ctx, "%s", ctx->cx_startup_failure);
+    }
+    release_server(ctx);
     char *cmd = expand(tmpl, gr_host(ctx), ctx->cx_port);
     if (simple_command(cmd)) {
         gr_str e = {0};
@@ -421,6 +432,7 @@ int gr_server_start(gr_ctx *ctx)
                  "the server did not listen on port %d within %.1f s", ctx->cx_port,
                  (double)gr_ms(ctx, STARTUP_MS) / 1000.0);
         rc = gr_fail(ctx, "%s", ctx->cx_startup_failure);
+        ctx->cx_startup_failed_cmd = tmpl;
         gr_str_addf(&ctx->cx_details,
                     "command: %s\nDoes it use the port given on its command line? (later "
                     "checks are skipped for the same reason)\n",
@@ -710,9 +722,15 @@ static void print_indented(FILE *out, const char *text, const char *indent)
 /* ---- building the target ---------------------------------------------------------- */
 
 
-/* Flags the code under test is built with unless --no-sanitize: a memory
- * error or undefined behaviour then shows up as a report, not as luck. */
-#define SANITIZE_FLAGS "-fsanitize=address,undefined -fno-omit-frame-pointer"
+/* Sanitizers the code under test is built with unless --no-sanitize: a
+ * memory error or undefined behaviour then shows up as a report, not as
+ * luck. A lab of threads asks for ThreadSanitizer instead (lab_sanitize). */
+#define SANITIZE_DEFAULT "address,undefined"
+
+static const char *lab_sanitizers(const gr_lab *lab)
+{
+    return lab->lab_sanitize != NULL ? lab->lab_sanitize : SANITIZE_DEFAULT;
+}
 
 /* Build a lab directory with make, in a scratch copy so that the student's
  * own files and binaries stay as they were. Returns 0, or -1 with the
@@ -738,7 +756,9 @@ static int build_dir(const gr_options *opt, const char *dir, char **workdir, cha
     gr_str_add(&s, " clean >/dev/null 2>&1; make --no-print-directory SOCKLAB=");
     gr_str_add_quoted(&s, opt->op_root);
     if (!opt->op_no_sanitize) {
-        gr_str_add(&s, " EXTRA_CFLAGS='" SANITIZE_FLAGS "' EXTRA_LDFLAGS='" SANITIZE_FLAGS "'");
+        const char *san = lab_sanitizers(opt->op_lab);
+        gr_str_addf(&s, " EXTRA_CFLAGS='-fsanitize=%s -fno-omit-frame-pointer'", san);
+        gr_str_addf(&s, " EXTRA_LDFLAGS='-fsanitize=%s -fno-omit-frame-pointer'", san);
     }
     gr_str_add(&s, " 2>&1");
     char *cmd = gr_str_take(&s);
@@ -766,7 +786,7 @@ static int build_dir(const gr_options *opt, const char *dir, char **workdir, cha
 }
 
 /* If text holds a sanitizer report, append its first lines to out. */
-static int sanitizer_report(gr_str *out, const char *who, const char *text)
+static int sanitizer_report(gr_str *out, const char *who, const char *text, const char *san)
 {
     static const char *const markers[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                                            "runtime error:", "WARNING: ThreadSanitizer",
@@ -789,8 +809,8 @@ static int sanitizer_report(gr_str *out, const char *who, const char *text)
     }
     gr_str_addf(out,
                 "the %s's sanitizer report (the grader builds submissions with "
-                "AddressSanitizer and UBSan; --no-sanitize turns that off):\n",
-                who);
+                "-fsanitize=%s; --no-sanitize turns that off):\n",
+                who, san);
     const char *p = at;
     for (int line = 0; line < 8 && *p != '\0'; line++) {
         const char *nl = strchr(p, '\n');
@@ -866,10 +886,13 @@ static void run_one(const gr_options *opt, gr_ctx *ctx, const gr_check *ck, gr_t
     /* A sanitizer report fails the check even if the bytes were right:
      * the program was wrong, and lucky. */
     gr_str report = {0};
-    int server_report = sanitizer_report(&report, "server", ctx->cx_server_stderr);
-    if (server_report || sanitizer_report(&report, "client", ctx->cx_client_stderr)) {
+    const char *san = lab_sanitizers(opt->op_lab);
+    int server_report = sanitizer_report(&report, "server", ctx->cx_server_stderr, san);
+    if (server_report || sanitizer_report(&report, "client", ctx->cx_client_stderr, san)) {
         if (!ctx->cx_failed) {
-            gr_fail(ctx, "a sanitizer (AddressSanitizer or UBSan) reported an error");
+            gr_fail(ctx, "a sanitizer (%s) reported an error",
+                    strstr(san, "thread") != NULL ? "ThreadSanitizer or UBSan"
+                                                  : "AddressSanitizer or UBSan");
         }
         gr_str_add(&ctx->cx_details, gr_str_cstr(&report));
     }

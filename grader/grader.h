@@ -100,6 +100,10 @@ typedef struct gr_lab {
     const gr_server_rule *lab_server_rules; /**< per-check server command and limits,
                                                  or NULL: lab_server_cmd for all */
     size_t lab_nserver_rules;       /**< how many rules */
+    const char *lab_sanitize;       /**< NULL, or the -fsanitize= list submissions are
+                                         built with instead of "address,undefined"
+                                         (e.g. "thread,undefined": ThreadSanitizer
+                                         and AddressSanitizer do not combine) */
 } gr_lab;
 
 /** Every lab the grader knows, in order; ends with NULL. */

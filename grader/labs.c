@@ -6,6 +6,7 @@ extern const gr_lab gr_lab02;
 extern const gr_lab gr_lab03;
 extern const gr_lab gr_lab04;
 extern const gr_lab gr_lab05;
+extern const gr_lab gr_lab06;
 
 const gr_lab *const gr_labs[] = {
     &gr_lab01,
@@ -13,5 +14,6 @@ const gr_lab *const gr_labs[] = {
     &gr_lab03,
     &gr_lab04,
     &gr_lab05,
+    &gr_lab06,
     NULL,
 };

@@ -22,8 +22,9 @@ static ssize_t read_small(const char *path, char *buf, size_t len)
     return (ssize_t)got;
 }
 
-/* Parent pid from /proc/PID/stat, or -1. */
-static pid_t parent_of(pid_t pid)
+/* Parent pid (and the state letter, if state is not NULL) from
+ * /proc/PID/stat, or -1. */
+static pid_t parent_state_of(pid_t pid, char *state_out)
 {
     char path[64];
     char buf[1024];
@@ -38,7 +39,15 @@ static pid_t parent_of(pid_t pid)
     if (rp == NULL || sscanf(rp + 1, " %c %d", &state, &ppid) != 2) {
         return -1;
     }
+    if (state_out != NULL) {
+        *state_out = state;
+    }
     return (pid_t)ppid;
+}
+
+static pid_t parent_of(pid_t pid)
+{
+    return parent_state_of(pid, NULL);
 }
 
 int gr_procfs_tree(pid_t root, pid_t *out, size_t max)
@@ -235,6 +244,13 @@ int gr_procfs_tree_stats(pid_t root, gr_tree_stats *st)
         return -1;
     }
     for (int i = 0; i < n; i++) {
+        /* A zombie has no files and no memory left: count it and move on. */
+        char state = '?';
+        if (parent_state_of(pids[i], &state) >= 0 && state == 'Z') {
+            st->ts_processes++;
+            st->ts_zombies++;
+            continue;
+        }
         int fds = gr_procfs_fd_count(pids[i]);
         int threads = gr_procfs_threads(pids[i]);
         long cpu = gr_procfs_cpu_ms(pids[i]);

@@ -57,6 +57,8 @@ typedef struct gr_tree_stats {
     int ts_sockets;     /**< of those, sockets */
     long ts_cpu_ms;     /**< CPU time of the live processes */
     long ts_rss_kb;     /**< resident memory of the live processes, KiB */
+    int ts_zombies;     /**< of the processes, zombies: exited, not yet reaped by
+                             their parent (waitpid) */
 } gr_tree_stats;
 
 /**

@@ -19,6 +19,7 @@ int register_lab02_tests(void) __attribute__((weak));
 int register_lab03_tests(void) __attribute__((weak));
 int register_lab04_tests(void) __attribute__((weak));
 int register_lab05_tests(void) __attribute__((weak));
+int register_lab06_tests(void) __attribute__((weak));
 
 int main(void)
 {
@@ -36,7 +37,8 @@ int main(void)
         (register_lab02_tests != NULL && register_lab02_tests() < 0) ||
         (register_lab03_tests != NULL && register_lab03_tests() < 0) ||
         (register_lab04_tests != NULL && register_lab04_tests() < 0) ||
-        (register_lab05_tests != NULL && register_lab05_tests() < 0)) {
+        (register_lab05_tests != NULL && register_lab05_tests() < 0) ||
+        (register_lab06_tests != NULL && register_lab06_tests() < 0)) {
         fprintf(stderr, "test_grader: cannot register tests: %s\n", CU_get_error_msg());
         CU_cleanup_registry();
         return 1;
