@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,6 +61,7 @@ struct gr_ctx {
     const char *cx_startup_failed_cmd; /* the command template that never listened */
     int cx_server_memory_killed; /* the last server went over the memory limit */
     char *cx_client_stderr;      /* stderr of the last client run, for sanitizer reports */
+    char *cx_etc_dir;            /* gr_client_hosts()'s files for client runs, or NULL */
 };
 
 /* ---- time and randomness ------------------------------------------------ */
@@ -480,7 +483,8 @@ static int run_client(gr_ctx *ctx, char *cmd, const void *input, size_t ninput, 
     gr_spawn_opts so = {.so_cwd = ctx->cx_cwd,
                         .so_stdin_pipe = 1,
                         .so_keep_stdout = 16u << 20,
-                        .so_limits = &gr_default_limits};
+                        .so_limits = &gr_default_limits,
+                        .so_etc_dir = ctx->cx_etc_dir};
     gr_proc p;
     memset(&p, 0, sizeof p);
     char err[SL_ERR_LEN] = "";
@@ -570,6 +574,55 @@ int gr_client_run_args(gr_ctx *ctx, const char *program, const char *args, int t
     }
     gr_str_addf(&ctx->cx_details, "ran: %s\n", cmd.s_buf);
     return run_client(ctx, gr_str_take(&cmd), "", 0, timeout_ms, run);
+}
+
+/* Remove gr_client_hosts()'s directory. */
+static void drop_etc_dir(gr_ctx *ctx)
+{
+    if (ctx->cx_etc_dir == NULL) {
+        return;
+    }
+    static const char *const files[] = {"hosts", "nsswitch.conf"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", ctx->cx_etc_dir, files[i]);
+        unlink(path);
+    }
+    rmdir(ctx->cx_etc_dir);
+    free(ctx->cx_etc_dir);
+    ctx->cx_etc_dir = NULL;
+}
+
+/* Write text to path, readable by everyone. */
+static int write_public(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        return -1;
+    }
+    int ok = fputs(text, f) >= 0;
+    ok = fclose(f) == 0 && ok;
+    return ok && chmod(path, 0644) == 0 ? 0 : -1;
+}
+
+int gr_client_hosts(gr_ctx *ctx, const char *hosts_text)
+{
+    drop_etc_dir(ctx);
+    char tmpl[] = "/var/tmp/socklab-etc-XXXXXX";
+    if (mkdtemp(tmpl) == NULL || chmod(tmpl, 0755) < 0) {
+        return 0;
+    }
+    ctx->cx_etc_dir = strdup(tmpl);
+    char hosts[PATH_MAX], nss[PATH_MAX];
+    snprintf(hosts, sizeof hosts, "%s/hosts", tmpl);
+    snprintf(nss, sizeof nss, "%s/nsswitch.conf", tmpl);
+    if (ctx->cx_etc_dir == NULL || write_public(hosts, hosts_text) < 0 ||
+        write_public(nss, "hosts: files\n") < 0 ||
+        !gr_sandbox_can_bind_etc(gr_sandbox_current(), tmpl)) {
+        drop_etc_dir(ctx);
+        return 0;
+    }
+    return 1;
 }
 
 char *gr_server_output(gr_ctx *ctx, int stream, size_t *len)
@@ -899,6 +952,7 @@ static void run_one(const gr_options *opt, gr_ctx *ctx, const gr_check *ck, gr_t
     gr_str_free(&report);
     free(ctx->cx_client_stderr);
     ctx->cx_client_stderr = NULL;
+    drop_etc_dir(ctx);
     tr->tr_seconds = (double)(gr_now_ms() - started) / 1000.0;
 
     tr->tr_name = ck->ck_name;
@@ -1148,6 +1202,7 @@ int gr_engine_run(const gr_options *opt, gr_run_result *result)
     gr_str_free(&ctx.cx_details);
     free(ctx.cx_server_stderr);
     free(ctx.cx_client_stderr);
+    drop_etc_dir(&ctx);
     if (dir != NULL && (opt->op_target == GR_TARGET_LAB || opt->op_target == GR_TARGET_SOLUTION ||
                         opt->op_target == GR_TARGET_DIR)) {
         gr_sandbox_scratch_remove(dir);

@@ -249,6 +249,16 @@ int gr_client_run_args(gr_ctx *ctx, const char *program, const char *args, int t
                        gr_client_run *run);
 
 /**
+ * @brief Give the client programs this check runs a resolver of their own:
+ *        @p hosts_text as /etc/hosts, and an nsswitch.conf that reads only
+ *        that file (no DNS), so that every name lookup has an answer the
+ *        check knows. Undone when the check ends.
+ * @return 1 if later client runs will see them; 0 if this sandbox cannot
+ *         (no private mounts: not root), and they see the real files
+ */
+int gr_client_hosts(gr_ctx *ctx, const char *hosts_text);
+
+/**
  * @brief What the running server has printed so far (the last 64 KiB).
  * @param ctx    the check
  * @param stream 0 for stdout, 1 for stderr

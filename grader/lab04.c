@@ -298,17 +298,149 @@ static int run_hostinfo(gr_ctx *ctx, const char *name, host_view *got, int lenie
     return rc;
 }
 
+/* Where a check's expected answers come from: the grader's own resolver,
+ * or (where the sandbox allows) a hosts file of the check's own that the
+ * programs see instead of /etc/hosts, with no DNS behind it. The second
+ * makes every answer known on any machine: a name with three addresses of
+ * both families, an alias, an address with no name. */
+typedef struct lookups {
+    int hermetic; /* 1: the client runs see text as their /etc/hosts */
+    char text[512];
+    char name[64];    /* hNNN.socklab.test: two IPv4 addresses and one IPv6 */
+    char alias[16];   /* hNNN: an alias on the first line only */
+    char second[32];  /* the name's second IPv4 address */
+    char v6[48];      /* its IPv6 address */
+    char unnamed[32]; /* an address no line names */
+} lookups;
+
+static void lookups_init(gr_ctx *ctx, lookups *l)
+{
+    memset(l, 0, sizeof *l);
+    int n = 100 + (int)gr_random_below(ctx, 900);
+    int a = 1 + (int)gr_random_below(ctx, 120);
+    int b = 130 + (int)gr_random_below(ctx, 120);
+    snprintf(l->name, sizeof l->name, "h%d.socklab.test", n);
+    snprintf(l->alias, sizeof l->alias, "h%d", n);
+    snprintf(l->second, sizeof l->second, "192.0.2.%d", b);
+    snprintf(l->v6, sizeof l->v6, "2001:db8::%x", 1 + (unsigned)gr_random_below(ctx, 0xfffe));
+    snprintf(l->unnamed, sizeof l->unnamed, "198.51.100.%d", 1 + (int)gr_random_below(ctx, 250));
+    snprintf(l->text, sizeof l->text,
+             "# written by the socklab grader for this check\n"
+             "127.0.0.1 localhost\n"
+             "::1 localhost ip6-localhost\n"
+             "192.0.2.%d %s %s\n"
+             "%s %s\n"
+             "%s %s\n",
+             a, l->name, l->alias, l->second, l->name, l->v6, l->name);
+    l->hermetic = gr_client_hosts(ctx, l->text) == 1;
+    gr_verbose(ctx, "hostinfo sees %s",
+               l->hermetic ? "the check's own hosts file" : "this machine's resolver");
+}
+
+/* The official name of the first line of hosts text for address bin, or "-". */
+static void hosts_reverse(const char *text, int family, const unsigned char *bin, char *out,
+                          size_t cap)
+{
+    snprintf(out, cap, "-");
+    char line[256];
+    const char *p = text;
+    while (next_line(&p, line, sizeof line)) {
+        char addr[64], official[NI_MAXHOST];
+        unsigned char b[16];
+        if (line[0] == '#' || sscanf(line, "%63s %1024s", addr, official) != 2) {
+            continue;
+        }
+        if (inet_pton(family, addr, b) == 1 && memcmp(b, bin, family == AF_INET ? 4 : 16) == 0) {
+            snprintf(out, cap, "%.*s", (int)cap - 1, official);
+            return;
+        }
+    }
+}
+
+/* What the resolver makes of query when text is all of /etc/hosts (the
+ * files backend: a name matches the official name or an alias of a line;
+ * a numeric address is itself). Returns 0, or -1 if the name is unknown. */
+static int hosts_lookup(const char *text, const char *query, host_view *h)
+{
+    memset(h, 0, sizeof *h);
+    int family = 0;
+    unsigned char bin[16];
+    if (inet_pton(AF_INET, query, bin) == 1) {
+        family = AF_INET;
+    } else if (inet_pton(AF_INET6, query, bin) == 1) {
+        family = AF_INET6;
+    }
+    if (family != 0) {
+        snprintf(h->canonical, sizeof h->canonical, "%s", query);
+        h->has_canonical = 1;
+        addr_entry *e = &h->a[h->n++];
+        e->family = family;
+        memcpy(e->bin, bin, 16);
+        inet_ntop(family, bin, e->text, sizeof e->text);
+        hosts_reverse(text, family, bin, e->name, sizeof e->name);
+        return 0;
+    }
+    char line[256];
+    const char *p = text;
+    while (next_line(&p, line, sizeof line) && h->n < MAX_ADDRS) {
+        if (line[0] == '#') {
+            continue;
+        }
+        char *save = NULL;
+        char *addr = strtok_r(line, " \t", &save);
+        char *official = addr != NULL ? strtok_r(NULL, " \t", &save) : NULL;
+        int match = official != NULL && strcasecmp(official, query) == 0;
+        for (char *w = official; w != NULL && !match;) {
+            w = strtok_r(NULL, " \t", &save);
+            match = w != NULL && strcasecmp(w, query) == 0;
+        }
+        int fam = addr != NULL && inet_pton(AF_INET, addr, bin) == 1    ? AF_INET
+                  : addr != NULL && inet_pton(AF_INET6, addr, bin) == 1 ? AF_INET6
+                                                                        : 0;
+        if (!match || fam == 0 || find_addr(h, fam, bin) != NULL) {
+            continue;
+        }
+        if (!h->has_canonical) {
+            snprintf(h->canonical, sizeof h->canonical, "%s", official);
+            h->has_canonical = 1;
+        }
+        addr_entry *e = &h->a[h->n++];
+        e->family = fam;
+        memcpy(e->bin, bin, 16);
+        inet_ntop(fam, bin, e->text, sizeof e->text);
+        hosts_reverse(text, fam, bin, e->name, sizeof e->name);
+    }
+    return h->n > 0 ? 0 : -1;
+}
+
+/* What hostinfo should find for name. Returns 0, or non-zero if the name
+ * does not resolve here. */
+static int expected(const lookups *l, const char *name, host_view *want)
+{
+    return l->hermetic ? hosts_lookup(l->text, name, want) : resolve(name, want);
+}
+
 static int check_hostinfo_forward(gr_ctx *ctx)
 {
-    char busiest[256];
-    busiest_hosts_name(busiest, sizeof busiest);
-    const char *names[] = {"localhost", "127.0.0.1", "::1", busiest};
+    lookups l;
+    lookups_init(ctx, &l);
+    char busiest[256] = "";
+    if (!l.hermetic) {
+        busiest_hosts_name(busiest, sizeof busiest);
+    }
+    const char *names[] = {"localhost",
+                           "127.0.0.1",
+                           "::1",
+                           busiest,
+                           l.hermetic ? l.name : "",
+                           l.hermetic ? l.alias : "",
+                           l.hermetic ? l.v6 : ""};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (names[i][0] == '\0' || (i == 3 && strcmp(names[i], "localhost") == 0)) {
             continue;
         }
         host_view want, got;
-        if (resolve(names[i], &want) != 0) {
+        if (expected(&l, names[i], &want) != 0) {
             gr_verbose(ctx, "the grader cannot resolve %s here: not asked", names[i]);
             continue;
         }
@@ -326,6 +458,9 @@ static int check_hostinfo_forward(gr_ctx *ctx)
                 for (size_t j = 0; j < want.n; j++) {
                     gr_str_addf(gr_details(ctx), "  %s %s\n",
                                 want.a[j].family == AF_INET ? "ipv4" : "ipv6", want.a[j].text);
+                }
+                if (l.hermetic) {
+                    show_text(ctx, "the hosts file hostinfo saw as /etc/hosts", l.text, 12);
                 }
                 return -1;
             }
@@ -353,11 +488,14 @@ static int check_hostinfo_forward(gr_ctx *ctx)
 
 static int check_hostinfo_reverse(gr_ctx *ctx)
 {
-    const char *names[] = {"127.0.0.1", "::1", "localhost"};
+    lookups l;
+    lookups_init(ctx, &l);
+    const char *names[] = {"127.0.0.1", "::1", "localhost", l.hermetic ? l.second : "",
+                           l.hermetic ? l.unnamed : ""};
     int checked = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         host_view want, got;
-        if (resolve(names[i], &want) != 0) {
+        if (names[i][0] == '\0' || expected(&l, names[i], &want) != 0) {
             continue;
         }
         int rc = run_hostinfo(ctx, names[i], &got, 1);

@@ -246,7 +246,7 @@ int gr_proc_spawn(gr_proc *p, const char *cmd, const gr_spawn_opts *opts, char *
             _exit(126);
         }
         if (opts->so_limits != NULL &&
-            gr_sandbox_enter_child(gr_sandbox_current(), opts->so_limits) < 0) {
+            gr_sandbox_enter_child(gr_sandbox_current(), opts->so_limits, opts->so_etc_dir) < 0) {
             static const char msg[] = "grader: cannot enter the sandbox (limits, user)\n";
             (void)!write(2, msg, sizeof msg - 1);
             _exit(126);

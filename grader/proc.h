@@ -59,6 +59,9 @@ typedef struct gr_spawn_opts {
     const gr_limits *so_limits; /**< code under test: limits, the sandbox's user and
                                      private /tmp (see sandbox.h); NULL for the
                                      grader's own helpers (make, cp) */
+    const char *so_etc_dir;  /**< NULL, or a directory whose hosts and nsswitch.conf the
+                                  child sees as /etc/hosts and /etc/nsswitch.conf (with
+                                  so_limits, in a sandbox with private mounts) */
 } gr_spawn_opts;
 
 /**

@@ -81,9 +81,20 @@ const gr_sandbox *gr_sandbox_current(void);
 /**
  * @brief In a freshly forked child, before exec: apply @p lim and the
  *        sandbox's user, group and private /tmp. Uses only system calls.
+ * @param sb      the run's sandbox
+ * @param lim     limits to apply, or NULL
+ * @param etc_dir NULL, or a directory with files "hosts" and "nsswitch.conf"
+ *                to mount over /etc's (needs private mounts: sb_private_tmp)
  * @return 0, or -1 with errno set (the child should then _exit)
  */
-int gr_sandbox_enter_child(const gr_sandbox *sb, const gr_limits *lim);
+int gr_sandbox_enter_child(const gr_sandbox *sb, const gr_limits *lim, const char *etc_dir);
+
+/**
+ * @brief Can a child see its own /etc/hosts and /etc/nsswitch.conf from
+ *        @p etc_dir? Tries it in a short-lived child.
+ * @return 1 or 0
+ */
+int gr_sandbox_can_bind_etc(const gr_sandbox *sb, const char *etc_dir);
 
 /**
  * @brief Make a scratch directory for one submission, writable by the

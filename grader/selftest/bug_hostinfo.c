@@ -3,6 +3,9 @@
  *   v4only   asks getaddrinfo() for AF_INET only: IPv6 addresses are missing
  *   noreverse prints the name it was asked about as every address's name,
  *            instead of looking each address up
+ *   first    prints only the first address, as gethostbyname() users do
+ *   noreqd   calls getnameinfo() without NI_NAMEREQD: an address with no name
+ *            gets its own numeric form printed as its name
  *   perror   reports a resolver error with perror(), which prints errno's
  *            text, not getaddrinfo()'s
  *
@@ -15,7 +18,7 @@
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: bug_hostinfo v4only|noreverse|perror NAME\n");
+        fprintf(stderr, "usage: bug_hostinfo v4only|first|noreverse|noreqd|perror NAME\n");
         return 2;
     }
     const char *mode = argv[1];
@@ -34,16 +37,29 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("canonical %s\n", res->ai_canonname != NULL ? res->ai_canonname : argv[2]);
-    for (struct addrinfo *a = res; a != NULL; a = a->ai_next) {
+    char printed[16][NI_MAXHOST];
+    int nprinted = 0;
+    for (struct addrinfo *a = res; a != NULL && nprinted < 16; a = a->ai_next) {
         char host[NI_MAXHOST], name[NI_MAXHOST];
         getnameinfo(a->ai_addr, a->ai_addrlen, host, sizeof host, NULL, 0, NI_NUMERICHOST);
+        int seen = 0;
+        for (int i = 0; i < nprinted; i++) {
+            seen |= strcmp(printed[i], host) == 0;
+        }
+        if (seen) {
+            continue; /* each address once: that much is right */
+        }
+        strcpy(printed[nprinted++], host);
         if (strcmp(mode, "noreverse") == 0) {
             snprintf(name, sizeof name, "%s", argv[2]);
         } else if (getnameinfo(a->ai_addr, a->ai_addrlen, name, sizeof name, NULL, 0,
-                               NI_NAMEREQD) != 0) {
+                               strcmp(mode, "noreqd") == 0 ? 0 : NI_NAMEREQD) != 0) {
             strcpy(name, "-");
         }
         printf("%s %s %s\n", a->ai_family == AF_INET ? "ipv4" : "ipv6", host, name);
+        if (strcmp(mode, "first") == 0) {
+            break;
+        }
     }
     freeaddrinfo(res);
     return 0;

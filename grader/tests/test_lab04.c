@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* Lab 04 has 15 checks: 6 server checks (echo_dual) and 9 client checks
  * (hostinfo 3, sockopts 1, portscan 5). */
@@ -113,6 +114,20 @@ static void test_bug_hostinfo(void)
     }
 }
 
+/* Bugs that show only on names whose answers the check controls: the
+ * grader gives hostinfo a hosts file of its own where it runs as root
+ * (private mounts). Elsewhere the machine's /etc/hosts decides. */
+static void test_bug_hostinfo_own_hosts(void)
+{
+    if (geteuid() != 0) {
+        return;
+    }
+    expect04("--client", "build/selftest/bug_hostinfo first", "--only 'hostinfo-*'", 65,
+             "hostinfo-forward", LAB04_HOSTINFO);
+    expect04("--client", "build/selftest/bug_hostinfo noreqd", "--only 'hostinfo-*'", 66,
+             "hostinfo-reverse", LAB04_HOSTINFO);
+}
+
 static void test_bug_sockopts(void)
 {
     expect04("--client", "build/selftest/bug_sockopts", "--only sockopts", 70, "sockopts", 1);
@@ -145,6 +160,8 @@ int register_lab04_tests(void)
         {"lab 04: a correct Python server gets full marks", test_python_server},
         {"lab 04: buggy dual-stack servers lose the checks for their bug", test_bug_dual},
         {"lab 04: buggy hostinfo programs lose the checks for their bug", test_bug_hostinfo},
+        {"lab 04: with a hosts file of its own, first-address-only and no NI_NAMEREQD are caught",
+         test_bug_hostinfo_own_hosts},
         {"lab 04: sockopts that trusts setsockopt() loses its check", test_bug_sockopts},
         {"lab 04: buggy scanners lose the checks for their bug", test_bug_scan},
         {NULL, NULL},
