@@ -146,6 +146,7 @@ int gr_sandbox_init(gr_sandbox *sb, int enable)
     enter_netns(sb, why, sizeof why);
     /* Root (or root of our own user namespace) may mount a private /tmp. */
     sb->sb_private_tmp = was_root || sb->sb_userns;
+    sb->sb_private_mounts = sb->sb_private_tmp;
     if (was_root) {
         /* A uid of its own for each run: RLIMIT_NPROC counts per user, so
          * runs in parallel do not share one process budget, and nothing the
@@ -222,7 +223,7 @@ static int bind_etc(const char *etc_dir)
 
 int gr_sandbox_can_bind_etc(const gr_sandbox *sb, const char *etc_dir)
 {
-    if (!sb->sb_private_tmp) {
+    if (!sb->sb_private_mounts) {
         return 0;
     }
     pid_t pid = fork();
@@ -242,12 +243,14 @@ int gr_sandbox_can_bind_etc(const gr_sandbox *sb, const char *etc_dir)
 
 int gr_sandbox_enter_child(const gr_sandbox *sb, const gr_limits *lim, const char *etc_dir)
 {
-    if (sb->sb_private_tmp) {
+    if (sb->sb_private_tmp || (etc_dir != NULL && sb->sb_private_mounts)) {
         /* Mount changes must not leak back to the grader's view. Failure is
          * not fatal: the shared /tmp is then all there is. */
         if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0) {
-            mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777");
-            mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777");
+            if (sb->sb_private_tmp) {
+                mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777");
+                mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777");
+            }
             /* Asked for, and checked possible (gr_sandbox_can_bind_etc()):
              * failing now would give the program the wrong answers. */
             if (etc_dir != NULL && bind_etc(etc_dir) < 0) {

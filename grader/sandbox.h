@@ -32,6 +32,9 @@ typedef struct gr_sandbox {
     long sb_user_procs;    /**< processes the grader's user had at start (RLIMIT_NPROC
                                 counts them too when student code keeps that user) */
     char sb_note[256];     /**< what could not be done, said once; "" if all was */
+    int sb_private_mounts; /**< 1 if student processes may get a mount namespace of
+                                their own (root, or a user namespace), whether or not
+                                /tmp is private in it */
 } gr_sandbox;
 
 /** Limits applied to each student process (0 leaves a limit alone). */
@@ -84,7 +87,7 @@ const gr_sandbox *gr_sandbox_current(void);
  * @param sb      the run's sandbox
  * @param lim     limits to apply, or NULL
  * @param etc_dir NULL, or a directory with files "hosts" and "nsswitch.conf"
- *                to mount over /etc's (needs private mounts: sb_private_tmp)
+ *                to mount over /etc's (needs sb_private_mounts)
  * @return 0, or -1 with errno set (the child should then _exit)
  */
 int gr_sandbox_enter_child(const gr_sandbox *sb, const gr_limits *lim, const char *etc_dir);
