@@ -553,7 +553,6 @@ static int check_hostinfo_errors(gr_ctx *ctx)
         return -1;
     }
     int rc = 0;
-    host_view got;
     if (!exited_nonzero(&r)) {
         rc = gr_fail(ctx,
                      "hostinfo %s should exit with a non-zero status: the name does not "
@@ -576,7 +575,6 @@ static int check_hostinfo_errors(gr_ctx *ctx)
                      "resolve",
                      bad_name);
     }
-    (void)got;
     if (rc < 0) {
         describe_run(ctx, &r);
         gr_client_run_free(&r);

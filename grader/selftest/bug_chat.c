@@ -17,6 +17,9 @@
  * unguarded   walks and changes the member list without the room's lock (a
  *             data race that ThreadSanitizer reports; built that way through
  *             grader/selftest/lab06_unguarded)
+ * anyname     takes any first line as the name: no check of its characters
+ *             or length, none that it is free
+ * noleave     takes a member who leaves out of the list but tells nobody
  *
  * Everything else follows the protocol of labs/06-threads/README.md, like
  * the reference solution: a reader and a writer thread per member. */
@@ -37,7 +40,16 @@
 #define LINE_MAX_LEN 1000
 #define QUEUE_MAX (256 * 1024)
 
-typedef enum mode { SEQUENTIAL, FRAMING, INTERLEAVE, BLOCKING, UNBOUNDED, UNGUARDED } mode;
+typedef enum mode {
+    SEQUENTIAL,
+    FRAMING,
+    INTERLEAVE,
+    BLOCKING,
+    UNBOUNDED,
+    UNGUARDED,
+    ANYNAME,
+    NOLEAVE
+} mode;
 static mode bug;
 
 typedef struct line {
@@ -224,7 +236,7 @@ static void reply(member *m, const char *text)
 static int join_room(member *m)
 {
     room_lock_take();
-    for (member *o = room; o != NULL; o = o->next) {
+    for (member *o = room; o != NULL && bug != ANYNAME; o = o->next) {
         if (strcmp(o->name, m->name) == 0) {
             room_lock_give();
             return -1;
@@ -252,7 +264,9 @@ static void leave_room(member *m)
     }
     char text[64];
     int n = snprintf(text, sizeof text, "* %s left\n", m->name);
-    deliver_locked(m, text, (size_t)n);
+    if (bug != NOLEAVE) {
+        deliver_locked(m, text, (size_t)n);
+    }
     room_lock_give();
 }
 
@@ -303,7 +317,9 @@ static void *member_main(void *arg)
     int joined = 0;
     int r;
     while (!joined && (r = read_line(&rio, m->fd, buf, &len)) != LINE_END) {
-        if (r == LINE_TOO_LONG || !valid_name(buf, len)) {
+        if (bug == ANYNAME && len > sizeof m->name - 1) {
+            len = sizeof m->name - 1; /* the bug accepts it, cut to fit */
+        } else if (bug != ANYNAME && (r == LINE_TOO_LONG || !valid_name(buf, len))) {
             reply(m, "ERR invalid name\n");
             continue;
         }
@@ -344,8 +360,8 @@ static void *member_main(void *arg)
 
 int main(int argc, char **argv)
 {
-    static const char *const modes[] = {"sequential", "framing",   "interleave",
-                                        "blocking",   "unbounded", "unguarded"};
+    static const char *const modes[] = {"sequential", "framing",   "interleave", "blocking",
+                                        "unbounded",  "unguarded", "anyname",    "noleave"};
 #ifdef BUG_CHAT_MODE
     const char *want = BUG_CHAT_MODE; /* built for one mode: usage chat_server PORT */
     const char *port = argc == 2 ? argv[1] : NULL;
@@ -359,7 +375,7 @@ int main(int argc, char **argv)
     }
     if (port == NULL || i == sizeof modes / sizeof modes[0]) {
         fprintf(stderr, "usage: bug_chat sequential|framing|interleave|blocking|unbounded|"
-                        "unguarded PORT\n");
+                        "unguarded|anyname|noleave PORT\n");
         return 2;
     }
     bug = (mode)i;

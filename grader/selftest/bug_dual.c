@@ -2,6 +2,9 @@
  * chosen by MODE:
  *
  *   v4only    listens with an AF_INET socket: IPv6 clients are refused
+ *   v6only    listens with an AF_INET6 socket left at IPV6_V6ONLY: IPv4
+ *             clients are refused
+ *   nounix    never opens the Unix socket (the second argument is ignored)
  *   nounlink  never removes its Unix socket file (SIGTERM kills it)
  *   nostale   fails to start when a stale socket file is at the path
  *   buffered  logs peers with printf() and no fflush(): the lines sit in
@@ -35,7 +38,8 @@ static void on_stop(int sig)
 int main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: bug_dual v4only|nounlink|nostale|buffered PORT SOCKET-PATH\n");
+        fprintf(stderr, "usage: bug_dual v4only|v6only|nounix|nounlink|nostale|buffered PORT "
+                        "SOCKET-PATH\n");
         return 2;
     }
     const char *mode = argv[1];
@@ -45,6 +49,8 @@ int main(int argc, char **argv)
     int nounlink = strcmp(mode, "nounlink") == 0;
     int nostale = strcmp(mode, "nostale") == 0;
     int buffered = strcmp(mode, "buffered") == 0;
+    int v6only = strcmp(mode, "v6only") == 0;
+    int nounix = strcmp(mode, "nounix") == 0;
     signal(SIGPIPE, SIG_IGN);
     if (!nounlink) {
         struct sigaction sa;
@@ -53,7 +59,7 @@ int main(int argc, char **argv)
         sigaction(SIGTERM, &sa, NULL);
     }
 
-    int one = 1, zero = 0;
+    int one = 1, v6flag = v6only;
     int tcp;
     if (v4only) {
         struct sockaddr_in a4;
@@ -73,7 +79,7 @@ int main(int argc, char **argv)
         a6.sin6_port = htons((uint16_t)port);
         tcp = socket(AF_INET6, SOCK_STREAM, 0);
         setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        setsockopt(tcp, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+        setsockopt(tcp, IPPROTO_IPV6, IPV6_V6ONLY, &v6flag, sizeof v6flag);
         if (bind(tcp, (struct sockaddr *)&a6, sizeof a6) < 0) {
             perror("bind");
             return 1;
@@ -85,11 +91,11 @@ int main(int argc, char **argv)
     memset(&sun, 0, sizeof sun);
     sun.sun_family = AF_UNIX;
     snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
-    int unx = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (!nostale) {
+    int unx = nounix ? -1 : socket(AF_UNIX, SOCK_STREAM, 0);
+    if (!nostale && !nounix) {
         unlink(path); /* the other modes replace any old file (even a live one) */
     }
-    if (bind(unx, (struct sockaddr *)&sun, sizeof sun) < 0 || listen(unx, 64) < 0) {
+    if (!nounix && (bind(unx, (struct sockaddr *)&sun, sizeof sun) < 0 || listen(unx, 64) < 0)) {
         perror("bind unix");
         return 1;
     }
@@ -132,6 +138,8 @@ int main(int argc, char **argv)
             pfd[i--] = pfd[--n];
         }
     }
-    unlink(path);
+    if (!nounix) {
+        unlink(path);
+    }
     return 0;
 }

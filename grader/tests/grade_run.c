@@ -47,8 +47,8 @@ void selftest_grade(const char *args, const char *dir, run *r)
     char out[PATH_MAX + 64];
     snprintf(out, sizeof out, "%s/build/tests/grade-run-%d.json", top, (int)getpid());
     char cmd[3 * PATH_MAX + 1024];
-    snprintf(cmd, sizeof cmd, "'%s/bin/grade' %s --format json --output '%s' >/dev/null 2>&1",
-             top, args, out);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' %s --format json --output '%s' >/dev/null 2>&1", top,
+             args, out);
     gr_proc p;
     memset(&p, 0, sizeof p);
     gr_spawn_opts so = {.so_cwd = dir != NULL ? dir : top};
@@ -109,18 +109,48 @@ int selftest_leftovers(void)
     return count_processes_with_env(run_tag);
 }
 
-void selftest_expect(const char *args, const char *dir, const char *want_failed,
-                     int want_ntests)
+void selftest_expect(const char *args, const char *dir, const char *want_failed, int want_ntests)
 {
     run r;
     selftest_grade(args, dir, &r);
     if (strcmp(r.failed, want_failed) != 0 || r.ntests != want_ntests) {
-        fprintf(stderr, "\nselftest: bin/grade %s\n  failed: [%s]\n  wanted: [%s] (%d checks, %d ran)\n",
+        fprintf(stderr,
+                "\nselftest: bin/grade %s\n  failed: [%s]\n  wanted: [%s] (%d checks, %d ran)\n",
                 args, r.failed, want_failed, want_ntests, r.ntests);
     }
     CU_ASSERT_STRING_EQUAL(r.failed, want_failed);
     CU_ASSERT_EQUAL(r.ntests, want_ntests);
     CU_ASSERT_EQUAL(r.status, want_failed[0] == '\0' ? 0 : 1);
+    CU_ASSERT_EQUAL(selftest_leftovers(), 0);
+    free(r.outputs);
+}
+
+void selftest_full_marks(const char *lab, int seeds, int want_ntests)
+{
+    for (int seed = 1; seed <= seeds; seed++) {
+        char args[64];
+        snprintf(args, sizeof args, "%s --solution --seed %d", lab, seed);
+        run r;
+        selftest_grade(args, NULL, &r);
+        if (r.failed[0] != '\0') {
+            fprintf(stderr, "\nlab %s: the solution failed: %s (seed %d)\n", lab, r.failed, seed);
+        }
+        CU_ASSERT_EQUAL(r.status, 0);
+        CU_ASSERT_EQUAL(r.ntests, want_ntests);
+        CU_ASSERT_EQUAL(r.max_score, 100);
+        CU_ASSERT_EQUAL(r.score, r.max_score);
+        CU_ASSERT_EQUAL(selftest_leftovers(), 0);
+        free(r.outputs);
+    }
+}
+
+void selftest_not_full(const char *args, int want_ntests)
+{
+    run r;
+    selftest_grade(args, NULL, &r);
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_EQUAL(r.ntests, want_ntests);
+    CU_ASSERT(r.score < r.max_score);
     CU_ASSERT_EQUAL(selftest_leftovers(), 0);
     free(r.outputs);
 }

@@ -33,6 +33,15 @@ int selftest_leftovers(void);
 void selftest_expect(const char *args, const char *dir, const char *want_failed,
                      int want_ntests);
 
+/* Grade lab LAB's reference solution with seeds 1..SEEDS in the root and
+ * assert full marks (100) on want_ntests checks each time, nothing left
+ * running. */
+void selftest_full_marks(const char *lab, int seeds, int want_ntests);
+
+/* Grade ARGS in the root (the student's skeleton, usually) and assert that
+ * want_ntests checks ran and the score is not full. */
+void selftest_not_full(const char *args, int want_ntests);
+
 /* A fresh, world-writable directory ROOT/build/tests/TAG-PID-N in dir: a
  * --server command runs there and writes its files there as an
  * unprivileged user. Returns 0 or -1. */

@@ -27,19 +27,11 @@
 #define LAB02_SERVER 9
 #define LAB02_CLIENT 4
 
-
-/* Grade ARGS in the root. */
-static void grade02(const char *args, run *r)
-{
-    selftest_grade(args, NULL, r);
-}
-
 static void expect02(const char *option, const char *command, int seed, const char *want_failed,
                      int want_ntests)
 {
     char args[PATH_MAX + 400];
-    snprintf(args, sizeof args, "02 --seed %d %s '%s/%s'", seed, option, selftest_root(),
-             command);
+    snprintf(args, sizeof args, "02 --seed %d %s '%s/%s'", seed, option, selftest_root(), command);
     char cwd[PATH_MAX + 64];
     CU_ASSERT_EQUAL_FATAL(selftest_fresh_dir("lab02", cwd, sizeof cwd), 0);
     selftest_expect(args, cwd, want_failed, want_ntests);
@@ -56,43 +48,25 @@ static void expect_server02(const char *bin, int seed, const char *want_failed)
 
 static void test_solution_full_marks(void)
 {
-    for (int seed = 1; seed <= 3; seed++) {
-        char args[64];
-        snprintf(args, sizeof args, "02 --solution --seed %d", seed);
-        run r;
-        grade02(args, &r);
-        CU_ASSERT_EQUAL(r.status, 0);
-        CU_ASSERT_EQUAL(r.ntests, LAB02_ALL);
-        CU_ASSERT_EQUAL(r.max_score, 100);
-        CU_ASSERT_EQUAL(r.score, r.max_score);
-        if (r.failed[0] != '\0') {
-            fprintf(stderr, "\nlab02: the solution failed: %s (seed %d)\n", r.failed, seed);
-        }
-        free(r.outputs);
-    }
+    selftest_full_marks("02", 3, LAB02_ALL);
 }
 
 static void test_solution_as_command(void)
 {
-    expect02("--server", "solutions/02-framing/file_server {port} received", 4, "",
-             LAB02_SERVER);
+    expect02("--server", "solutions/02-framing/file_server {port} received", 4, "", LAB02_SERVER);
     expect02("--client", "solutions/02-framing/file_send {host} {port} upload.bin", 5, "",
              LAB02_CLIENT);
 }
 
 static void test_skeleton_not_full(void)
 {
-    run r;
-    grade02("02 --seed 1", &r);
-    CU_ASSERT_EQUAL(r.status, 1);
-    CU_ASSERT_EQUAL(r.ntests, LAB02_ALL);
-    CU_ASSERT(r.score < r.max_score);
-    free(r.outputs);
+    selftest_not_full("02 --seed 1", LAB02_ALL);
 }
 
 static void test_bug_seed(void)
 {
-    expect_server02("bug_file_seed", 61, "header-pieces hostile-names bad-sizes disconnect-mid-body");
+    expect_server02("bug_file_seed", 61,
+                    "header-pieces hostile-names bad-sizes disconnect-mid-body");
 }
 
 static void test_bug_direct(void)

@@ -30,30 +30,12 @@ static void expect03(const char *args, const char *want_failed, int want_ntests)
 
 static void test_solution_full_marks(void)
 {
-    for (int seed = 1; seed <= 3; seed++) {
-        char args[64];
-        snprintf(args, sizeof args, "03 --solution --seed %d", seed);
-        run r;
-        selftest_grade(args, NULL, &r);
-        CU_ASSERT_EQUAL(r.status, 0);
-        CU_ASSERT_EQUAL(r.ntests, LAB03_ALL);
-        CU_ASSERT_EQUAL(r.max_score, 100);
-        CU_ASSERT_EQUAL(r.score, r.max_score);
-        if (r.failed[0] != '\0') {
-            fprintf(stderr, "\nlab03: the solution failed: %s (seed %d)\n", r.failed, seed);
-        }
-        free(r.outputs);
-    }
+    selftest_full_marks("03", 3, LAB03_ALL);
 }
 
 static void test_skeleton_not_full(void)
 {
-    run r;
-    selftest_grade("03 --seed 1", NULL, &r);
-    CU_ASSERT_EQUAL(r.status, 1);
-    CU_ASSERT_EQUAL(r.ntests, LAB03_ALL);
-    CU_ASSERT(r.score < r.max_score);
-    free(r.outputs);
+    selftest_not_full("03 --seed 1", LAB03_ALL);
 }
 
 static void test_other_correct_servers(void)

@@ -26,30 +26,12 @@ static void expect05(const char *args, const char *want_failed, int want_ntests)
 
 static void test_solution_full_marks(void)
 {
-    for (int seed = 1; seed <= 3; seed++) {
-        char args[64];
-        snprintf(args, sizeof args, "05 --solution --seed %d", seed);
-        run r;
-        selftest_grade(args, NULL, &r);
-        CU_ASSERT_EQUAL(r.status, 0);
-        CU_ASSERT_EQUAL(r.ntests, LAB05_ALL);
-        CU_ASSERT_EQUAL(r.max_score, 100);
-        CU_ASSERT_EQUAL(r.score, r.max_score);
-        if (r.failed[0] != '\0') {
-            fprintf(stderr, "\nlab05: the solution failed: %s (seed %d)\n", r.failed, seed);
-        }
-        free(r.outputs);
-    }
+    selftest_full_marks("05", 3, LAB05_ALL);
 }
 
 static void test_skeleton_not_full(void)
 {
-    run r;
-    selftest_grade("05 --seed 1", NULL, &r);
-    CU_ASSERT_EQUAL(r.status, 1);
-    CU_ASSERT_EQUAL(r.ntests, LAB05_ALL);
-    CU_ASSERT(r.score < r.max_score);
-    free(r.outputs);
+    selftest_not_full("05 --seed 1", LAB05_ALL);
 }
 
 static void test_python_selectors(void)

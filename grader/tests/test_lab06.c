@@ -25,34 +25,14 @@ static void expect06(const char *args, const char *want_failed, int want_ntests)
 
 static void test_solution_full_marks(void)
 {
-    for (int seed = 1; seed <= 2; seed++) {
-        char args[64];
-        snprintf(args, sizeof args, "06 --solution --seed %d", seed);
-        run r;
-        selftest_grade(args, NULL, &r);
-        CU_ASSERT_EQUAL(r.status, 0);
-        CU_ASSERT_EQUAL(r.ntests, LAB06_ALL);
-        CU_ASSERT_EQUAL(r.max_score, 100);
-        CU_ASSERT_EQUAL(r.score, r.max_score);
-        if (r.failed[0] != '\0') {
-            fprintf(stderr, "\nlab06: the solution failed: %s (seed %d)\n", r.failed, seed);
-        }
-        CU_ASSERT_EQUAL(selftest_leftovers(), 0);
-        free(r.outputs);
-    }
+    selftest_full_marks("06", 2, LAB06_ALL);
 }
 
 static void test_skeleton_not_full(void)
 {
     /* One check of each server is enough (each of the others would wait
      * out its quiet time too): the skeleton serves one client at a time. */
-    run r;
-    selftest_grade("06 --seed 1 --only chat-concurrent,pool-concurrent,fork-concurrent", NULL, &r);
-    CU_ASSERT_EQUAL(r.status, 1);
-    CU_ASSERT_EQUAL(r.ntests, 3);
-    CU_ASSERT(r.score < r.max_score);
-    CU_ASSERT_EQUAL(selftest_leftovers(), 0);
-    free(r.outputs);
+    selftest_not_full("06 --seed 1 --only chat-concurrent,pool-concurrent,fork-concurrent", 3);
 }
 
 static void test_python_chat(void)
@@ -82,6 +62,15 @@ static void test_bug_framing(void)
     expect06("06 --seed 64 --server 'build/selftest/bug_chat framing {port}' "
              "--only chat-broadcast,chat-framing,chat-line-limit,chat-abrupt,chat-many-members",
              "chat-broadcast chat-framing chat-line-limit chat-abrupt chat-many-members", 5);
+}
+
+static void test_bug_names_and_leave(void)
+{
+    expect06("06 --seed 68 --server 'build/selftest/bug_chat anyname {port}' --only chat-names",
+             "chat-names", 1);
+    expect06("06 --seed 69 --server 'build/selftest/bug_chat noleave {port}' "
+             "--only chat-leave,chat-abrupt",
+             "chat-leave chat-abrupt", 2);
 }
 
 static void test_bug_interleave(void)
@@ -130,6 +119,7 @@ int register_lab06_tests(void)
         {"lab 06: a correct chat server in Python gets full marks", test_python_chat},
         {"lab 06: servers that serve one client at a time", test_bug_sequential},
         {"lab 06: one recv() taken for one line", test_bug_framing},
+        {"lab 06: any name accepted; nobody told of a leave", test_bug_names_and_leave},
         {"lab 06: lines written in pieces without a lock per member", test_bug_interleave},
         {"lab 06: a member who does not read: blocking send, unbounded queue",
          test_bug_slow_member},
