@@ -51,16 +51,24 @@ COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 LIBSOCKLAB := $(BUILD)/libsocklab.a
 
-GRADER_SRC := $(filter-out grader/main.c grader/bench.c,$(wildcard grader/*.c))
-GRADER_OBJ := $(GRADER_SRC:%.c=$(BUILD)/%.o)
-GRADER     := $(BIN)/grade
-BENCH      := $(BIN)/bench
+# The grader, in folders by concern (grader/README.md is the map). A lab's
+# folder holds its checks (every .c at its top) and, apart, its self-tests:
+# selftest.c (the suite) and selftest/ (the programs it grades).
+GRADER_DIRS := engine os text net kit peers report batch labs
+GRADER_SRC  := $(foreach d,$(GRADER_DIRS),$(wildcard grader/$(d)/*.c)) \
+               $(filter-out %/selftest.c,$(wildcard grader/labs/*/*.c))
+GRADER_OBJ  := $(GRADER_SRC:%.c=$(BUILD)/%.o)
+GRADER      := $(BIN)/grade
+BENCH       := $(BIN)/bench
 
-SELFTEST_SRC := $(wildcard grader/selftest/*.c)
-SELFTEST_BIN := $(SELFTEST_SRC:grader/selftest/%.c=$(BUILD)/selftest/%)
+# Self-test programs: each lab's in grader/labs/NN-name/selftest/, the ones
+# no lab owns in grader/tests/programs/. Each builds to build/selftest/NAME.
+SELFTEST_SRC := $(wildcard grader/labs/*/selftest/*.c grader/tests/programs/*.c)
+SELFTEST_BIN := $(addprefix $(BUILD)/selftest/,$(basename $(notdir $(SELFTEST_SRC))))
 
 TEST_COMMON_SRC := $(wildcard common/tests/*.c)
-TEST_GRADER_SRC := $(wildcard grader/tests/*.c)
+TEST_GRADER_SRC := $(wildcard grader/tests/*.c grader/tests/unit/*.c grader/tests/e2e/*.c) \
+                   $(wildcard grader/labs/*/selftest.c)
 TESTS := $(BUILD)/tests/test_common $(BUILD)/tests/test_grader
 
 LAB_DIRS      := $(patsubst %/Makefile,%,$(wildcard labs/*/Makefile))
@@ -102,22 +110,26 @@ $(BUILD)/grader/%.o: grader/%.c | deps-build
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -Icommon -Igrader $(PKG_CFLAGS) -c -o $@ $<
 
-$(GRADER): $(BUILD)/grader/main.o $(GRADER_OBJ) $(LIBSOCKLAB)
+$(GRADER): $(BUILD)/grader/cli/grade.o $(GRADER_OBJ) $(LIBSOCKLAB)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lpthread
 
-# The load generator of `make bench` (grader/bench.c).
-$(BENCH): $(BUILD)/grader/bench.o $(GRADER_OBJ) $(LIBSOCKLAB)
+# The load generator of `make bench` (grader/cli/bench.c).
+$(BENCH): $(BUILD)/grader/cli/bench.o $(GRADER_OBJ) $(LIBSOCKLAB)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lpthread
 
 # Small deliberately buggy (and a few correct) servers for the self-tests.
-$(BUILD)/selftest/%: grader/selftest/%.c $(wildcard grader/selftest/*.h) $(LIBSOCKLAB) | deps-build
-	@mkdir -p $(@D)
-	@echo "  CC      $<"
-	$(Q)$(CC) $(WARN) $(CFLAGS) $(SANFLAGS) -Icommon -o $@ $< $(LIBSOCKLAB) -lpthread
+# A program sees the headers of its own folder and grader/tests/programs/.
+define selftest_rule
+$(BUILD)/selftest/$(basename $(notdir $(1))): $(1) $(wildcard $(dir $(1))*.h grader/tests/programs/*.h) $(LIBSOCKLAB) | deps-build
+	@mkdir -p $$(@D)
+	@echo "  CC      $(1)"
+	$$(Q)$$(CC) $$(WARN) $$(CFLAGS) $$(SANFLAGS) -Icommon -I$(dir $(1)) -Igrader/tests/programs -o $$@ $(1) $$(LIBSOCKLAB) -lpthread
+endef
+$(foreach src,$(SELFTEST_SRC),$(eval $(call selftest_rule,$(src))))
 
 # ---- labs and solutions ------------------------------------------------------
 # Each lab directory has its own Makefile (it includes common/lab.mk), so a

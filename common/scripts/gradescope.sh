@@ -90,8 +90,8 @@ files=$stage.files
 trap 'rm -rf "$stage" "$files" "${tmpzip:-}"' EXIT
 common/scripts/handout.sh --list --with-hidden | grep -v -e '^grader/tests/' -e '^common/tests/' >"$files"
 (tr '\n' '\0' <"$files" | xargs -0 tar cf -) | (cd "$stage" && tar xf -)
-if ! grep -qx "grader/lab${num}_hidden.c" "$files"; then
-    echo "$prog: note: lab $num has no hidden checks in this copy (no grader/lab${num}_hidden.c)"
+if ! grep -qx "grader/labs/${num}-[a-z0-9-]*/hidden.c" "$files"; then
+    echo "$prog: note: lab $num has no hidden checks in this copy (no grader/labs/${num}-*/hidden.c)"
 fi
 
 # ---- setup.sh: run once by Gradescope, as root, in /autograder/source ---------

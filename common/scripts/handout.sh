@@ -26,9 +26,11 @@ a git checkout, every file except build products.
 
 What stays out:
   solutions/             the reference solutions
-  grader/lab*_hidden.c   the hidden checks (the grader builds without them)
-  grader/selftest/       the grader's own test programs: correct and buggy
-                         echo servers, a solution in all but name
+  grader/labs/*/hidden.c the hidden checks (the grader builds without them)
+  grader/labs/*/selftest/, grader/labs/*/selftest.c, grader/tests/programs/
+                         the grader's own test programs and the suites that
+                         run them: correct and buggy servers, a solution in
+                         all but name
   .ci/                   the kit's CI, which runs the self-tests over solutions/
 
 The copy's README.md starts with a note that says what this copy is, and in
@@ -111,8 +113,9 @@ all_files() {
 handout_files() {
     all_files | while IFS= read -r f; do
         case "$f" in
-        solutions/* | grader/selftest/* | .ci/*) continue ;;
-        grader/lab*_hidden.c) [ "$with_hidden" = 1 ] || continue ;;
+        solutions/* | .ci/*) continue ;;
+        grader/labs/*/selftest/* | grader/labs/*/selftest.c | grader/tests/programs/*) continue ;;
+        grader/labs/*/hidden.c) [ "$with_hidden" = 1 ] || continue ;;
         esac
         printf '%s\n' "$f"
     done | LC_ALL=C sort

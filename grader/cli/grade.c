@@ -1,0 +1,455 @@
+/* main.c - bin/grade: the command line of the socklab grader.
+ *
+ *   bin/grade LAB [--solution | --dir DIR | --server 'CMD' | --client 'CMD']
+ *                 [--only PATTERN] [--list] [--seed N] [--verbose]
+ *                 [--format text|json|junit|gradescope] [--output FILE]
+ *   bin/grade LAB --batch DIR [-j N] [--output OUTDIR]   (a whole class; batch.h)
+ *
+ * This contract is shared with other tools (see DESIGN.md); keep it stable. */
+#include "batch/batch.h"
+#include "engine/engine.h"
+#include "os/proc.h"
+#include "report/report.h"
+#include "os/sandbox.h"
+
+#include "err.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 2
+#define EXIT_INTERNAL 3
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: grade LAB [--solution | --dir DIR | --server 'CMD' | --client 'CMD']\n"
+            "                 [--only PATTERN] [--list] [--seed N] [--verbose]\n"
+            "                 [--format text|json|junit|gradescope] [--output FILE]\n"
+            "       grade LAB --batch DIR [-j N] [--output OUTDIR] [--only PATTERN] [--seed N]\n"
+            "\n"
+            "Grade a socklab lab. LAB is a number (01), a name (tcp-echo) or both (01-tcp-echo).\n"
+            "\n"
+            "What to grade (default: your work in labs/LAB):\n"
+            "  --solution        the reference solution in solutions/LAB\n"
+            "  --dir DIR         a directory laid out like labs/LAB (built with make)\n"
+            "  --server 'CMD'    any server, in any language: {port} in CMD is replaced by the\n"
+            "                    port to listen on, {host} by the address; only server checks run.\n"
+            "                    In a lab with several servers (05, 06) CMD stands for each:\n"
+            "                    pick one with --only (e.g. --only 'epoll-*')\n"
+            "  --client 'CMD'    any client: {host} and {port} are where to connect; only client\n"
+            "                    checks run. Lab 04's clients take their own arguments: the\n"
+            "                    grader appends them to CMD (use --only 'scan-*', ...)\n"
+            "\n"
+            "Which checks:\n"
+            "  --only PATTERN    only checks whose name matches PATTERN (shell wildcards; several\n"
+            "                    patterns separated by commas; 'step2' selects a whole step)\n"
+            "  --list            list the lab's checks and exit\n"
+            "  --instructor      run the lab's hidden checks too (instructors' runs)\n"
+            "  --no-sandbox      no private network, limits or user change for the code under\n"
+            "                    test (for debugging the grader)\n"
+            "  --no-sanitize     build the code under test without sanitizers (AddressSanitizer\n"
+            "                    and UBSan; ThreadSanitizer and UBSan in lab 06)\n"
+            "\n"
+            "How:\n"
+            "  --seed N          seed for the random payloads (printed by every run; use it to\n"
+            "                    replay a failure exactly)\n"
+            "  --verbose, -v     say more about each check, passed ones too\n"
+            "  --format FMT      report format: text (default), json, junit or gradescope\n"
+            "  --output FILE, -o FILE\n"
+            "                    write the report to FILE (the text progress still goes to the\n"
+            "                    terminal); without it, json/junit/gradescope go to stdout and\n"
+            "                    the progress to stderr\n"
+            "  --help, -h        this help\n"
+            "\n"
+            "Grading a class:\n"
+            "  --batch DIR       grade each subdirectory of DIR as one submission (a copy of\n"
+            "                    labs/LAB, or a checkout of the kit), hidden checks included,\n"
+            "                    all on the same seed; writes NAME.json and NAME.txt for each,\n"
+            "                    gradebook.csv, summary.txt and summary.json into OUTDIR\n"
+            "  --jobs N, -j N    grade N submissions at once (1 to 64; default: one per CPU)\n"
+            "  --output OUTDIR, -o OUTDIR\n"
+            "                    where the class's reports go (default: grades-NN)\n"
+            "\n"
+            "Environment: SOCKLAB_TIMEOUT_SCALE=3 gives every deadline 3 times longer (slow\n"
+            "machines, valgrind). NO_COLOR turns colours off.\n"
+            "Exit status: 0 when the score is full, 1 when not, 2 for usage errors, 3 when the\n"
+            "grader itself could not run. With --batch: 0 when every submission was graded\n"
+            "(whatever the scores), 1 if one could not be.\n");
+}
+
+static void list_labs(FILE *out)
+{
+    fprintf(out, "labs:");
+    for (size_t i = 0; gr_labs[i] != NULL; i++) {
+        char dir[128];
+        fprintf(out, " %s", gr_lab_dirname(gr_labs[i], dir, sizeof dir));
+    }
+    fprintf(out, "\n");
+}
+
+/* The top of the socklab tree: the grader lives in ROOT/bin/grade. */
+static char *find_root(void)
+{
+    const char *env = getenv("SOCKLAB_ROOT");
+    if (env != NULL && *env != '\0') {
+        return realpath(env, NULL);
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n < 0) {
+        return NULL;
+    }
+    exe[n] = '\0';
+    char *bin = dirname(exe); /* ROOT/bin */
+    char *root = dirname(bin);
+    return strdup(root);
+}
+
+
+static int parse_seed(const char *s, uint64_t *seed)
+{
+    if (s == NULL || *s < '0' || *s > '9') {
+        return -1;
+    }
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    /* Keep seeds exact in JSON readers that use doubles. */
+    if (errno != 0 || *end != '\0' || v > (1ULL << 53)) {
+        return -1;
+    }
+    *seed = v;
+    return 0;
+}
+
+static int parse_scale(double *scale)
+{
+    const char *s = getenv("SOCKLAB_TIMEOUT_SCALE");
+    *scale = 1.0;
+    if (s == NULL || *s == '\0') {
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || *end != '\0' || !(v >= 0.1 && v <= 100.0)) {
+        return -1;
+    }
+    *scale = v;
+    return 0;
+}
+
+static void list_checks(const gr_options *opt)
+{
+    const gr_lab *lab = opt->op_lab;
+    char dir[128];
+    printf("lab %s (%s)\n", gr_lab_dirname(lab, dir, sizeof dir), lab->lab_title);
+    const gr_check *plan[256];
+    int hidden = 0;
+    int hidden_points = 0;
+    size_t n = gr_plan(opt, plan, 256, &hidden, &hidden_points);
+    int last_step = -1;
+    int total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const gr_check *ck = plan[i];
+        if (ck->ck_step != last_step) {
+            printf("\nStep %d: %s\n", ck->ck_step,
+                   (size_t)ck->ck_step <= lab->lab_nsteps ? lab->lab_steps[ck->ck_step] : "");
+            last_step = ck->ck_step;
+        }
+        printf("  %-22s %-6s %3d pts  %s%s\n", ck->ck_name,
+               ck->ck_kind == GR_SERVER ? "server" : "client", ck->ck_points,
+               (ck->ck_flags & GR_HIDDEN) ? "(hidden) " : "", ck->ck_summary);
+        total += ck->ck_points;
+    }
+    printf("\n%d points in all\n", total);
+    if (hidden > 0) {
+        printf("and %d hidden check%s (%d points), run when your instructor grades\n", hidden,
+               hidden == 1 ? "" : "s", hidden_points);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"solution", no_argument, NULL, 'S'}, {"dir", required_argument, NULL, 'd'},
+        {"server", required_argument, NULL, 's'}, {"client", required_argument, NULL, 'c'},
+        {"only", required_argument, NULL, 'O'}, {"list", no_argument, NULL, 'l'},
+        {"seed", required_argument, NULL, 'r'}, {"verbose", no_argument, NULL, 'v'},
+        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
+        {"instructor", no_argument, NULL, 'I'}, {"no-sandbox", no_argument, NULL, 'N'},
+        {"no-sanitize", no_argument, NULL, 'Z'}, {"help", no_argument, NULL, 'h'},
+        {"batch", required_argument, NULL, 'B'}, {"jobs", required_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0}};
+
+    gr_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.op_target = GR_TARGET_LAB;
+    const char *format = "text";
+    const char *output = NULL;
+    int list = 0;
+    int targets = 0;
+    int have_seed = 0;
+    int sandbox = 1;
+    gr_str target_args = {0};
+    const char *batch = NULL; /* --batch DIR */
+    int jobs = 0;             /* -j N; 0: one per CPU */
+
+    int c;
+    while ((c = getopt_long(argc, argv, "hvo:j:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'S':
+            opt.op_target = GR_TARGET_SOLUTION;
+            targets++;
+            gr_str_add_word(&target_args, "--solution");
+            break;
+        case 'd':
+            opt.op_target = GR_TARGET_DIR;
+            opt.op_dir = optarg;
+            targets++;
+            gr_str_add_word(&target_args, "--dir");
+            gr_str_add_word(&target_args, optarg);
+            break;
+        case 's':
+        case 'c':
+            opt.op_target = c == 's' ? GR_TARGET_SERVER : GR_TARGET_CLIENT;
+            opt.op_command = optarg;
+            targets++;
+            gr_str_add_word(&target_args, c == 's' ? "--server" : "--client");
+            gr_str_add_word(&target_args, optarg);
+            break;
+        case 'O':
+            opt.op_only = optarg;
+            break;
+        case 'l':
+            list = 1;
+            break;
+        case 'r':
+            if (parse_seed(optarg, &opt.op_seed) < 0) {
+                fprintf(stderr, "grade: --seed wants a whole number from 0 to 2^53, not '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            have_seed = 1;
+            break;
+        case 'v':
+            opt.op_verbose = 1;
+            break;
+        case 'I':
+            opt.op_instructor = 1;
+            break;
+        case 'N':
+            sandbox = 0;
+            opt.op_no_sandbox = 1;
+            break;
+        case 'Z':
+            opt.op_no_sanitize = 1;
+            break;
+        case 'f':
+            format = optarg;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case 'B':
+            batch = optarg;
+            break;
+        case 'j': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || n < 1 || n > GR_BATCH_MAX_JOBS) {
+                fprintf(stderr, "grade: --jobs wants a number from 1 to %d, not '%s'\n",
+                        GR_BATCH_MAX_JOBS, optarg);
+                gr_str_free(&target_args);
+                return EXIT_USAGE;
+            }
+            jobs = (int)n;
+            break;
+        }
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            fprintf(stderr, "grade: try 'grade --help'\n");
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, optind >= argc ? "grade: which lab? (e.g. grade 01)\n"
+                                       : "grade: one lab at a time, please\n");
+        list_labs(stderr);
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    opt.op_lab = gr_lab_find(argv[optind]);
+    if (opt.op_lab == NULL) {
+        fprintf(stderr, "grade: no lab called '%s'\n", argv[optind]);
+        list_labs(stderr);
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    if (targets > 1) {
+        fprintf(stderr, "grade: choose one of --solution, --dir, --server, --client\n");
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    if ((batch != NULL && (targets > 0 || strcmp(format, "text") != 0)) ||
+        (batch == NULL && jobs > 0)) {
+        fprintf(stderr, batch != NULL ? "grade: --batch grades each submission in its directory "
+                                        "and writes its own reports: it goes without --solution, "
+                                        "--dir, --server, --client and --format\n"
+                                      : "grade: --jobs goes with --batch\n");
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    if (batch != NULL) {
+        opt.op_instructor = 1; /* a class is graded on the hidden checks too */
+    }
+    if ((opt.op_target == GR_TARGET_SERVER && opt.op_lab->lab_server_cmd == NULL) ||
+        (opt.op_target == GR_TARGET_CLIENT && opt.op_lab->lab_client_cmd == NULL)) {
+        fprintf(stderr, "grade: lab %s has no %s checks\n", opt.op_lab->lab_id,
+                opt.op_target == GR_TARGET_SERVER ? "server" : "client");
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    /* A lab whose client programs take arguments the checks append (lab 04)
+     * has no {port} in its client command, and neither need --client's. */
+    int port_needed = !(opt.op_target == GR_TARGET_CLIENT &&
+                        strstr(opt.op_lab->lab_client_cmd, "{port}") == NULL);
+    if (opt.op_command != NULL && port_needed && strstr(opt.op_command, "{port}") == NULL) {
+        fprintf(stderr,
+                "grade: the command must contain {port}, where the grader puts the port "
+                "(e.g. --server './my_server {port}')\n");
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
+        strcmp(format, "junit") != 0 && strcmp(format, "gradescope") != 0) {
+        fprintf(stderr, "grade: --format is text, json, junit or gradescope, not '%s'\n", format);
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    if (list) {
+        list_checks(&opt);
+        gr_str_free(&target_args);
+        return 0;
+    }
+    const gr_check *plan[256];
+    int hidden = 0;
+    int hidden_points = 0;
+    if (gr_plan(&opt, plan, 256, &hidden, &hidden_points) == 0) {
+        fprintf(stderr, "grade: no check of lab %s matches --only '%s' (see grade %s --list)\n",
+                opt.op_lab->lab_id, opt.op_only != NULL ? opt.op_only : "",
+                opt.op_lab->lab_id);
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    if (parse_scale(&opt.op_scale) < 0) {
+        fprintf(stderr, "grade: SOCKLAB_TIMEOUT_SCALE must be a number from 0.1 to 100, not '%s'\n",
+                getenv("SOCKLAB_TIMEOUT_SCALE"));
+        gr_str_free(&target_args);
+        return EXIT_USAGE;
+    }
+    if (!have_seed) {
+        uint32_t r = 0;
+        if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) {
+            r = (uint32_t)getpid() ^ (uint32_t)gr_now_ms();
+        }
+        opt.op_seed = r % 1000000000u;
+    }
+
+    char *root = find_root();
+    if (root == NULL) {
+        fprintf(stderr, "grade: cannot find the socklab directory (set SOCKLAB_ROOT)\n");
+        gr_str_free(&target_args);
+        return EXIT_INTERNAL;
+    }
+    opt.op_root = root;
+    opt.op_program = argv[0];
+    opt.op_target_args = gr_str_cstr(&target_args);
+
+    if (batch != NULL) {
+        /* Each submission gets a child grader, which sandboxes itself. */
+        opt.op_progress = stdout;
+        int batch_status = gr_batch_run(&opt, batch, jobs, output);
+        free(root);
+        gr_str_free(&target_args);
+        return batch_status;
+    }
+
+    /* Where the text report and the structured report go. */
+    int text = strcmp(format, "text") == 0;
+    FILE *report = NULL;
+    if (output != NULL) {
+        report = fopen(output, "w");
+        if (report == NULL) {
+            fprintf(stderr, "grade: cannot write %s: %s\n", output, strerror(errno));
+            free(root);
+            gr_str_free(&target_args);
+            return EXIT_USAGE;
+        }
+    }
+    if (text) {
+        opt.op_progress = report != NULL ? report : stdout;
+    } else {
+        opt.op_progress = report != NULL ? stdout : stderr;
+    }
+    const char *no_color = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    opt.op_color = isatty(fileno(opt.op_progress)) && (no_color == NULL || *no_color == '\0') &&
+                   (term == NULL || strcmp(term, "dumb") != 0);
+
+    /* Before any thread exists: a network namespace needs a single-threaded
+     * process. */
+    gr_sandbox sb;
+    gr_sandbox_init(&sb, sandbox);
+    if (sb.sb_note[0] != '\0') {
+        fprintf(stderr, "grade: note: %s\n", sb.sb_note);
+    }
+
+    if (gr_proc_init() < 0) {
+        fprintf(stderr, "grade: cannot supervise child processes: %s\n", strerror(errno));
+        free(root);
+        gr_str_free(&target_args);
+        return EXIT_INTERNAL;
+    }
+
+    gr_run_result result;
+    int status = EXIT_INTERNAL;
+    if (gr_engine_run(&opt, &result) == 0) {
+        status = result.rr_score == result.rr_max_score ? 0 : 1;
+        if (!text) {
+            FILE *dst = report != NULL ? report : stdout;
+            char err[SL_ERR_LEN] = "";
+            int rc;
+            if (strcmp(format, "json") == 0) {
+                rc = gr_report_json(dst, &result, err);
+            } else if (strcmp(format, "junit") == 0) {
+                rc = gr_report_junit(dst, &result, err);
+            } else {
+                /* Hidden checks show to students once grades are published. */
+                rc = gr_report_gradescope(dst, &result, 0, err);
+            }
+            if (rc < 0) {
+                fprintf(stderr, "grade: could not write the %s report: %s\n", format, err);
+                status = EXIT_INTERNAL;
+            }
+        }
+        gr_run_result_free(&result);
+    }
+    if (report != NULL && fclose(report) != 0) {
+        fprintf(stderr, "grade: could not write %s: %s\n", output, strerror(errno));
+        status = EXIT_INTERNAL;
+    }
+    free(root);
+    gr_str_free(&target_args);
+    return status;
+}

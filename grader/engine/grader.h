@@ -1,0 +1,279 @@
+/**
+ * @file grader.h
+ * @brief The interface between the grading engine and the checks of each lab.
+ *
+ * A lab's checks live in one file (lab01.c, ...) as one table of ::gr_check,
+ * each with a name, the guide step it belongs to, points, a deadline and a
+ * hint that names the concept. The engine runs them in order. For a server
+ * check it first starts the program under test on a fresh port and waits
+ * until it listens; afterwards it stops it, so checks never share a server.
+ * A check function talks to the server (see wire.h), or runs the student's
+ * client against the grader's own fake server (see fake.h), and returns 0 for
+ * pass or the value of gr_fail() for fail.
+ *
+ * Everything a check needs comes through its ::gr_ctx: the port, a random
+ * generator seeded from the run's seed (so a replay sends the same bytes),
+ * deadlines scaled for slow machines, and the output a student will read.
+ */
+#ifndef SOCKLAB_GRADER_GRADER_H
+#define SOCKLAB_GRADER_GRADER_H
+
+#include "text/strbuf.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/** Per-check context, owned by the engine. */
+typedef struct gr_ctx gr_ctx;
+
+/** What a check exercises. */
+typedef enum gr_kind {
+    GR_SERVER, /**< the student's server, started by the engine before the check */
+    GR_CLIENT  /**< the student's client, run by the check itself */
+} gr_kind;
+
+/** Check flag: the check starts and stops the server itself (gr_server_start()). */
+#define GR_OWN_SERVER 0x1u
+/** Check flag: a hidden check; every check in a lab's hidden table carries it. */
+#define GR_HIDDEN 0x2u
+
+/** One check: one property of the program under test. */
+typedef struct gr_check {
+    const char *ck_name;       /**< unique in the lab: lowercase words and dashes */
+    int ck_step;               /**< the guide step it belongs to */
+    gr_kind ck_kind;           /**< server or client check */
+    int ck_points;             /**< points when it passes */
+    int ck_deadline_ms;        /**< time allowed, before scaling */
+    unsigned ck_flags;         /**< GR_OWN_SERVER, ... */
+    const char *ck_summary;    /**< one line: what is checked */
+    const char *ck_hint;       /**< shown on failure: the concept, and where to look */
+    int (*ck_run)(gr_ctx *ctx);/**< returns 0 (pass) or gr_fail()'s value */
+} gr_check;
+
+/**
+ * A table of checks kept apart from a lab's main list: its hidden checks.
+ *
+ * Hidden checks live in their own file (labNN_hidden.c), which the students'
+ * hand-out leaves out. Students' runs only say that hidden checks exist;
+ * instructors' runs (--instructor, --batch) run them too.
+ */
+typedef struct gr_check_table {
+    const gr_check *ct_checks; /**< the checks */
+    size_t ct_n;               /**< how many */
+} gr_check_table;
+
+/**
+ * Which server a lab's checks start, for a lab with several server programs
+ * (lab 05 grades one server on select, one on poll, one on epoll).
+ *
+ * Every rule whose pattern matches a check's name applies, in order; a later
+ * rule's non-NULL command or non-zero limit wins. A --server command stands
+ * for every program of the lab and overrides sr_cmd (not sr_max_files).
+ */
+typedef struct gr_server_rule {
+    const char *sr_pattern;  /**< fnmatch pattern on check names, e.g. "epoll-*" */
+    const char *sr_cmd;      /**< server command for those checks, or NULL: unchanged */
+    long sr_max_files;       /**< open-file limit (RLIMIT_NOFILE) of the server in those
+                                  checks, or 0: unchanged (default 4096). Where the
+                                  grader cannot raise its own hard limit the server gets
+                                  that instead; a check reads what it got with
+                                  gr_procfs_max_files() and scales itself. */
+} gr_server_rule;
+
+/** One lab, as the engine sees it. */
+typedef struct gr_lab {
+    const char *lab_id;             /**< "01" */
+    const char *lab_name;           /**< "tcp-echo" */
+    const char *lab_title;          /**< "TCP echo" */
+    const char *lab_server_cmd;     /**< e.g. "./echo_server {port}", or NULL */
+    const char *lab_client_cmd;     /**< e.g. "./echo_client {host} {port}", or NULL */
+    const char *const *lab_steps;   /**< step titles; [0] unused, [N] is step N */
+    size_t lab_nsteps;              /**< highest step number */
+    const gr_check *lab_checks;     /**< the checks, in the order they run */
+    size_t lab_nchecks;             /**< how many */
+    const gr_check_table *lab_hidden; /**< hidden checks, run after the others; NULL
+                                           when their file is not in this copy */
+    int lab_udp;                    /**< 1: the server is ready when a UDP socket is
+                                         bound to the port (0: when a TCP socket
+                                         listens on it) */
+    const gr_server_rule *lab_server_rules; /**< per-check server command and limits,
+                                                 or NULL: lab_server_cmd for all */
+    size_t lab_nserver_rules;       /**< how many rules */
+    const char *lab_sanitize;       /**< NULL, or the -fsanitize= list submissions are
+                                         built with instead of "address,undefined"
+                                         (e.g. "thread,undefined": ThreadSanitizer
+                                         and AddressSanitizer do not combine) */
+} gr_lab;
+
+/** Every lab the grader knows, in order; ends with NULL. */
+extern const gr_lab *const gr_labs[];
+
+/* ---- time ---------------------------------------------------------------- */
+
+/** @brief Milliseconds on a monotonic clock. */
+long gr_now_ms(void);
+
+/**
+ * @brief Scale a duration by SOCKLAB_TIMEOUT_SCALE (slow machines, valgrind).
+ * @return @p ms times the scale, at least 1
+ */
+int gr_ms(const gr_ctx *ctx, int ms);
+
+/** @brief The check's absolute deadline, on the gr_now_ms() clock. */
+long gr_deadline(const gr_ctx *ctx);
+
+/* ---- the run's seed -------------------------------------------------------- */
+
+/** @brief Next 64 random bits of this check's stream (derived from --seed). */
+uint64_t gr_random(gr_ctx *ctx);
+
+/** @brief A random number in [0, n). */
+size_t gr_random_below(gr_ctx *ctx, size_t n);
+
+/** @brief Fill @p buf with @p n random bytes (every value 0..255 possible). */
+void gr_random_bytes(gr_ctx *ctx, void *buf, size_t n);
+
+/**
+ * @brief Fill @p buf with @p n bytes of readable text: lowercase words,
+ *        spaces and punctuation, no newline.
+ */
+void gr_random_text(gr_ctx *ctx, char *buf, size_t n);
+
+/* ---- reporting ------------------------------------------------------------- */
+
+/**
+ * @brief Record why the check failed.
+ *
+ * The first call gives the headline shown after FAIL; each later call adds a
+ * line of detail. Returns -1 so a check can `return gr_fail(ctx, ...)`.
+ */
+int gr_fail(gr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** @brief Has gr_fail() been called in this check? */
+int gr_failed(const gr_ctx *ctx);
+
+/**
+ * @brief Where a check appends detail (transcripts, figures) for its report.
+ *
+ * Shown to the student when the check fails, and with --verbose always.
+ */
+gr_str *gr_details(gr_ctx *ctx);
+
+/** @brief Print a progress note with --verbose (not part of the report). */
+void gr_verbose(gr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- the program under test ------------------------------------------------ */
+
+/** @brief The host the server under test is reached at: "127.0.0.1". */
+const char *gr_host(const gr_ctx *ctx);
+
+/** @brief The port the server under test was told to listen on. */
+int gr_port(const gr_ctx *ctx);
+
+/**
+ * @brief The directory the program under test runs in (its working directory):
+ *        the scratch copy of the lab, or "." (the grader's own directory) for
+ *        a --server or --client command. Checks find the files a server wrote
+ *        under it.
+ */
+const char *gr_server_dir(const gr_ctx *ctx);
+
+/**
+ * @brief Process id of the running server (the top of its process tree), or 0.
+ */
+pid_t gr_server_pid(const gr_ctx *ctx);
+
+/**
+ * @brief Start the server on gr_port() and wait until it listens.
+ *
+ * The engine does this before every server check; a check flagged
+ * ::GR_OWN_SERVER calls it itself, e.g. to restart the server.
+ * @return 0, or gr_fail()'s value with the reason recorded
+ */
+int gr_server_start(gr_ctx *ctx);
+
+/**
+ * @brief Stop the server: SIGTERM, a grace period, SIGKILL, reap.
+ * @return 0 if it was still running when asked to stop, or gr_fail()'s value
+ *         if it had already died (the report says how)
+ */
+int gr_server_stop(gr_ctx *ctx);
+
+/**
+ * @brief Is the server still running? If not, record how it ended as a failure.
+ * @return 0 if running, else gr_fail()'s value
+ */
+int gr_server_check_alive(gr_ctx *ctx);
+
+/** What a run of the student's client did. */
+typedef struct gr_client_run {
+    int cr_status;        /**< wait status, valid unless cr_timed_out */
+    int cr_timed_out;     /**< 1 if it was still running at the deadline (then killed) */
+    char *cr_stdout;      /**< everything it printed on stdout (NUL-terminated copy) */
+    size_t cr_stdout_len; /**< its length */
+    char *cr_stderr;      /**< the last 64 KiB of its stderr */
+    size_t cr_stderr_len; /**< its length */
+    long cr_ms;           /**< how long it ran */
+} gr_client_run;
+
+/**
+ * @brief Run the lab's client against @p port and wait for it to exit.
+ * @param ctx      the check
+ * @param port     port to put in place of {port}; {host} becomes gr_host()
+ * @param input    bytes for its stdin, closed after them
+ * @param ninput   their count
+ * @param timeout_ms time allowed (scaled by the caller with gr_ms())
+ * @param run      filled in; release with gr_client_run_free()
+ * @return 0 if the client ran (whatever it did), or gr_fail()'s value if it
+ *         could not be started
+ */
+int gr_client_start_and_wait(gr_ctx *ctx, int port, const void *input, size_t ninput,
+                             int timeout_ms, gr_client_run *run);
+
+/**
+ * @brief Run one of the lab's client programs with arguments, and wait for it.
+ *
+ * For labs with several client programs that take more than {host} and
+ * {port} (lab 04's hostinfo, sockopts, portscan). A --client 'CMD' run puts
+ * CMD in place of @p program, so one program at a time is graded that way
+ * (with --only). The command line goes into the check's details.
+ * @param ctx        the check
+ * @param program    the program as the lab ships it, e.g. "./portscan"
+ * @param args       its arguments, already shell-quoted (gr_str_add_word())
+ * @param timeout_ms time allowed (scaled by the caller with gr_ms())
+ * @param run        filled in; release with gr_client_run_free()
+ * @return 0 if the client ran, or gr_fail()'s value if it could not be started
+ */
+int gr_client_run_args(gr_ctx *ctx, const char *program, const char *args, int timeout_ms,
+                       gr_client_run *run);
+
+/**
+ * @brief Give the client programs this check runs a resolver of their own:
+ *        @p hosts_text as /etc/hosts, and an nsswitch.conf that reads only
+ *        that file (no DNS), so that every name lookup has an answer the
+ *        check knows. Undone when the check ends.
+ * @return 1 if later client runs will see them; 0 if this sandbox cannot
+ *         (no private mounts: not root), and they see the real files
+ */
+int gr_client_hosts(gr_ctx *ctx, const char *hosts_text);
+
+/**
+ * @brief What the running server has printed so far (the last 64 KiB).
+ * @param ctx    the check
+ * @param stream 0 for stdout, 1 for stderr
+ * @param len    set to the length
+ * @return a NUL-terminated copy to free(), or NULL if no server runs
+ */
+char *gr_server_output(gr_ctx *ctx, int stream, size_t *len);
+
+/** @brief Free the buffers of a client run. */
+void gr_client_run_free(gr_client_run *run);
+
+/**
+ * @brief Append a short description of a client's run to the check's details:
+ *        how it ended and the tail of its stderr.
+ */
+void gr_client_describe(gr_ctx *ctx, const gr_client_run *run);
+
+#endif

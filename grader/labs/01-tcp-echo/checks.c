@@ -1,0 +1,792 @@
+/* lab01.c - checks for Lab 01, TCP echo (RFC 862).
+ *
+ * Each check tests one property of an echo service and names the concept a
+ * failure points to. The properties come from the protocol (every byte back,
+ * unchanged, until the client closes) and from the bugs students write: a
+ * C-string view of binary data, one recv() taken for one message, send()
+ * without a loop, SIGPIPE, leaked sockets, no SO_REUSEADDR. Nothing here
+ * depends on how the reference solution happens to be written: a correct
+ * echo server in any language passes. */
+#include "peers/fake.h"
+#include "engine/grader.h"
+#include "lab01.h"
+#include "os/proc.h"
+#include "os/procfs.h"
+#include "text/transcript.h"
+#include "kit/conn.h"
+
+#include <ctype.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define KiB 1024
+#define MiB (1024 * 1024)
+
+/* How long an echo may go quiet, once everything is sent, before the check
+ * gives up. Loopback echoes take microseconds; a server that lost bytes
+ * never sends them, so waiting for the whole deadline only costs time. */
+#define QUIET_MS 2000
+
+/* Connect a grader client with the options every check here wants. */
+static int connect_client(gr_ctx *ctx, gr_conn *c, const char *label, int rcvbuf, int nodelay)
+{
+    if (gr_connect_opts(ctx, c, label, rcvbuf, nodelay) < 0) {
+        return -1;
+    }
+    gr_conn_idle_limit(c, gr_ms(ctx, QUIET_MS));
+    return 0;
+}
+
+/* ---- step 2: one client ------------------------------------------------------ */
+
+static int check_accept(gr_ctx *ctx)
+{
+    gr_conn c;
+    if (connect_client(ctx, &c, "client", 0, 0) < 0) {
+        return -1;
+    }
+    static const char hello[] = "hello\n";
+    int rc = gr_exchange(ctx, &c, hello, sizeof hello - 1, hello, sizeof hello - 1, 0,
+                         "echo of one short line");
+    gr_close(&c);
+    return rc;
+}
+
+static int check_echo_text(gr_ctx *ctx)
+{
+    char line[81];
+    size_t n = 40 + gr_random_below(ctx, 40);
+    gr_random_text(ctx, line, n);
+    line[n++] = '\n';
+    gr_conn c;
+    if (connect_client(ctx, &c, "client", 0, 0) < 0) {
+        return -1;
+    }
+    int rc = gr_exchange(ctx, &c, line, n, line, n, 0, "echo of a line of text");
+    gr_close(&c);
+    return rc;
+}
+
+static int check_binary_safe(gr_ctx *ctx)
+{
+    /* Text first, so a server that stops at the first NUL visibly echoes a
+     * prefix; then every byte value, a run of NULs, and a newline at the end
+     * for servers that echo line by line. One send: it arrives in one piece. */
+    unsigned char msg[300];
+    size_t n = 0;
+    memcpy(msg, "bytes:", 6);
+    n += 6;
+    for (int b = 0; b < 256; b++) {
+        msg[n++] = (unsigned char)b;
+    }
+    memset(msg + n, 0, 8);
+    n += 8;
+    memcpy(msg + n, "end\n", 4);
+    n += 4;
+    gr_conn c;
+    if (connect_client(ctx, &c, "client", 0, 0) < 0) {
+        return -1;
+    }
+    int rc = gr_exchange(ctx, &c, msg, n, msg, n, 0, "echo of all 256 byte values");
+    gr_close(&c);
+    return rc;
+}
+
+static int check_many_messages(gr_ctx *ctx)
+{
+    enum { COUNT = 200 };
+    gr_conn c;
+    if (connect_client(ctx, &c, "client", 0, 0) < 0) {
+        return -1;
+    }
+    int rc = 0;
+    for (int i = 0; i < COUNT && rc == 0; i++) {
+        char line[128];
+        int head = snprintf(line, sizeof line, "message %d: ", i + 1);
+        size_t n = (size_t)head + 1 + gr_random_below(ctx, 60);
+        gr_random_text(ctx, line + head, n - (size_t)head);
+        line[n++] = '\n';
+        rc = gr_exchange(ctx, &c, line, n, line, n, 0, "echo of one message");
+        if (rc < 0) {
+            gr_fail(ctx, "(message %d of %d on the same connection; the earlier ones came back "
+                         "correctly)",
+                    i + 1, COUNT);
+        }
+    }
+    gr_close(&c);
+    return rc;
+}
+
+static int check_byte_at_a_time(gr_ctx *ctx)
+{
+    char line[40];
+    size_t n = 32;
+    gr_random_text(ctx, line, n);
+    line[n++] = '\n';
+    gr_conn c;
+    /* TCP_NODELAY: every one-byte send() leaves as its own segment. */
+    if (connect_client(ctx, &c, "client", 0, 1) < 0) {
+        return -1;
+    }
+    gr_conn *one[1] = {&c};
+    gr_conn_plan(&c, line, 0, line, 0, 0);
+    int rc = 0;
+    for (size_t i = 1; i <= n && rc == 0; i++) {
+        /* Send byte i-1 and give the echo a moment, so the server really sees
+         * separate pieces. A server that waits for the whole line is not
+         * wrong; it just makes us wait the moment out. */
+        gr_conn_extend(&c, i, i);
+        long until = gr_now_ms() + gr_ms(ctx, 50);
+        rc = gr_mux_run(ctx, one, 1, until < gr_deadline(ctx) ? until : gr_deadline(ctx),
+                        "byte-at-a-time echo");
+        rc = rc < 0 ? -1 : 0;
+    }
+    if (rc == 0) {
+        int r = gr_mux_run(ctx, one, 1, gr_deadline(ctx), "byte-at-a-time echo");
+        if (r == 0) {
+            rc = gr_conn_fail(ctx, &c, "client: the line, sent one byte at a time, did not all "
+                                       "come back (%zu of %zu bytes)",
+                              c.c_got_len, n);
+        } else if (r < 0) {
+            rc = -1;
+        }
+    }
+    gr_close(&c);
+    return rc;
+}
+
+static int check_large_payload(gr_ctx *ctx)
+{
+    size_t n = 4 * MiB;
+    unsigned char *data = malloc(n);
+    if (data == NULL) {
+        return gr_fail(ctx, "grader ran out of memory");
+    }
+    gr_random_bytes(ctx, data, n);
+    gr_conn c;
+    /* A small receive window and a client that reads in bursts: it keeps
+     * reading, but while it pauses the server's send() calls meet a full
+     * buffer, which is when a send() that is not looped loses data. */
+    int rc = connect_client(ctx, &c, "client", 16 * KiB, 0);
+    if (rc == 0) {
+        gr_conn_throttle(&c, 64 * KiB, gr_ms(ctx, 5));
+        rc = gr_exchange(ctx, &c, data, n, data, n, 0, "echo of 4 MiB");
+        gr_close(&c);
+    }
+    free(data);
+    return rc;
+}
+
+static int check_half_close(gr_ctx *ctx)
+{
+    /* Lines of text, the last one without a newline: a server that echoes
+     * line by line must still send it back when the client is done. */
+    char msg[4 * KiB];
+    size_t n = sizeof msg;
+    gr_random_text(ctx, msg, n);
+    for (size_t i = 60; i < n - 1; i += 60 + gr_random_below(ctx, 20)) {
+        msg[i] = '\n';
+    }
+    msg[n - 1] = '.';
+    gr_conn c;
+    if (connect_client(ctx, &c, "client", 0, 0) < 0) {
+        return -1;
+    }
+    int rc = gr_exchange(ctx, &c, msg, n, msg, n, GR_SHUT_AFTER | GR_WANT_EOF,
+                         "half-close: send, shutdown(SHUT_WR), read until EOF");
+    gr_close(&c);
+    return rc;
+}
+
+/* ---- step 3: many clients, one after another ------------------------------------ */
+
+/* One short connection: connect, one line echoed, close. */
+static int short_connection(gr_ctx *ctx, int i, long deadline)
+{
+    char label[32];
+    char line[64];
+    snprintf(label, sizeof label, "client %d", i);
+    int n = snprintf(line, sizeof line, "client %d says hello\n", i);
+    gr_conn c;
+    if (connect_client(ctx, &c, label, 0, 0) < 0) {
+        return -1;
+    }
+    int rc = gr_exchange_by(ctx, &c, line, (size_t)n, line, (size_t)n, 0, "echo", deadline);
+    gr_close(&c);
+    return rc;
+}
+
+static int check_clients_in_turn(gr_ctx *ctx)
+{
+    for (int i = 1; i <= 20; i++) {
+        if (short_connection(ctx, i, gr_deadline(ctx)) < 0) {
+            if (i > 1) {
+                gr_fail(ctx, "(clients 1 to %d were served)", i - 1);
+            }
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int tree_fds(gr_ctx *ctx)
+{
+    gr_tree_stats st;
+    if (gr_procfs_tree_stats(gr_server_pid(ctx), &st) < 0) {
+        return -1;
+    }
+    return st.ts_fds;
+}
+
+static int check_no_fd_leak(gr_ctx *ctx)
+{
+    enum { WARMUP = 10, COUNT = 2000, SLACK = 20 };
+    /* Warm up first: runtimes open files lazily (a JIT, a log file). */
+    for (int i = 1; i <= WARMUP; i++) {
+        if (short_connection(ctx, i, gr_deadline(ctx)) < 0) {
+            return -1;
+        }
+    }
+    int before = tree_fds(ctx);
+    if (before < 0) {
+        return gr_fail(ctx, "cannot read the server's open files from /proc");
+    }
+    for (int i = WARMUP + 1; i <= WARMUP + COUNT; i++) {
+        /* Each connection is quick; give each its own bound, so a server that
+         * ran out of descriptors fails fast instead of at the deadline. */
+        long each = gr_now_ms() + gr_ms(ctx, 2000);
+        if (short_connection(ctx, i, each < gr_deadline(ctx) ? each : gr_deadline(ctx)) < 0) {
+            int now = tree_fds(ctx);
+            if (now >= 0) {
+                gr_fail(ctx, "the server had %d open file descriptors after %d connections and "
+                             "%d now",
+                        before, WARMUP, now);
+            }
+            return -1;
+        }
+    }
+    /* The server may close its last sockets a moment after we do: look
+     * again until the count settles under the limit (a forking server may
+     * take a while on a busy machine), or five seconds pass. */
+    int after = tree_fds(ctx);
+    long settle = gr_now_ms() + gr_ms(ctx, 5000);
+    while (after >= 0 && after - before > SLACK && gr_now_ms() < settle) {
+        poll(NULL, 0, 10);
+        after = tree_fds(ctx);
+    }
+    gr_str_addf(gr_details(ctx), "open file descriptors: %d after %d connections, %d after %d\n",
+                before, WARMUP, after, WARMUP + COUNT);
+    if (after < 0) {
+        return gr_fail(ctx, "cannot read the server's open files from /proc");
+    }
+    if (after - before > SLACK) {
+        return gr_fail(ctx,
+                       "the server's open file descriptors grew from %d to %d over %d "
+                       "connections: it does not close the sockets of finished clients",
+                       before, after, COUNT);
+    }
+    return 0;
+}
+
+/* ---- step 4: robustness ------------------------------------------------------------ */
+
+/* Fill the pipe to the server without reading, until it stops taking data. */
+static int send_until_stalled(gr_ctx *ctx, gr_conn *c, const unsigned char *data, size_t n)
+{
+    size_t off = 0;
+    while (off < n) {
+        ssize_t put = gr_send_some(c, data + off, n - off);
+        if (put < 0) {
+            return 0; /* the server already gave up on us: fine */
+        }
+        off += (size_t)put;
+        if (off == n) {
+            break;
+        }
+        struct pollfd pfd = {.fd = c->c_fd, .events = POLLOUT};
+        if (poll(&pfd, 1, gr_ms(ctx, 100)) == 0) {
+            break; /* buffers are full both ways: the server is stuck in send() */
+        }
+    }
+    return 0;
+}
+
+static int check_peer_reset(gr_ctx *ctx)
+{
+    size_t n = 8 * MiB;
+    unsigned char *data = malloc(n);
+    if (data == NULL) {
+        return gr_fail(ctx, "grader ran out of memory");
+    }
+    gr_random_bytes(ctx, data, n);
+    int rc = 0;
+
+    /* 1. A client sends a lot, never reads, and resets the connection while
+     *    the server is busy echoing to it. */
+    for (int round = 1; round <= 3 && rc == 0; round++) {
+        gr_conn c;
+        rc = gr_connect_opts(ctx, &c, "resetting client", 4 * KiB, 0);
+        if (rc == 0) {
+            send_until_stalled(ctx, &c, data, n);
+            gr_reset(&c);
+        }
+    }
+
+    /* 2. A client sends data, closes its side, and resets while the server has
+     *    not yet echoed it: the server's next send() meets a connection the
+     *    peer has shut down (EPIPE, and SIGPIPE unless it is ignored). A first
+     *    client keeps a one-client-at-a-time server busy meanwhile. */
+    if (rc == 0) {
+        gr_conn a;
+        gr_conn b;
+        static const char hold[] = "hold on\n";
+        rc = connect_client(ctx, &a, "first client", 0, 0);
+        if (rc == 0) {
+            rc = gr_exchange(ctx, &a, hold, sizeof hold - 1, hold, sizeof hold - 1, 0, "echo");
+        }
+        if (rc == 0) {
+            rc = connect_client(ctx, &b, "second client", 0, 0);
+            if (rc == 0) {
+                gr_conn_plan(&b, data, 32 * KiB, NULL, 0, GR_SHUT_AFTER);
+                gr_conn *one[1] = {&b};
+                gr_mux_run(ctx, one, 1, gr_now_ms() + gr_ms(ctx, 1000), "send");
+                gr_wait_fin_acked(&b, gr_now_ms() + gr_ms(ctx, 1000));
+                gr_reset(&b);
+            }
+            gr_close(&a);
+        } else {
+            gr_close(&a);
+        }
+    }
+    free(data);
+    if (rc < 0) {
+        return rc;
+    }
+
+    /* 3. The server must still be there for the next client. */
+    gr_conn c;
+    static const char ping[] = "are you still there?\n";
+    if (connect_client(ctx, &c, "next client", 0, 0) < 0) {
+        return -1;
+    }
+    rc = gr_exchange(ctx, &c, ping, sizeof ping - 1, ping, sizeof ping - 1, 0,
+                     "echo after the resets");
+    gr_close(&c);
+    return rc;
+}
+
+static int check_restart(gr_ctx *ctx)
+{
+    static const char before[] = "before the restart\n";
+    static const char after[] = "after the restart\n";
+    if (gr_server_start(ctx) < 0) {
+        return -1;
+    }
+    gr_conn a;
+    if (connect_client(ctx, &a, "client", 0, 0) < 0) {
+        return -1;
+    }
+    if (gr_exchange(ctx, &a, before, sizeof before - 1, before, sizeof before - 1, 0, "echo") <
+        0) {
+        gr_close(&a);
+        return -1;
+    }
+    /* Stop the server while this client is still connected. Its side of the
+     * connection lingers in the kernel, still bound to the port. */
+    if (gr_server_stop(ctx) < 0) {
+        gr_close(&a);
+        return -1;
+    }
+    int rc = gr_server_start(ctx);
+    if (rc < 0) {
+        gr_fail(ctx, "(the first run of the server was stopped a moment before, while a client "
+                     "was still connected)");
+    } else {
+        gr_conn b;
+        rc = connect_client(ctx, &b, "client after restart", 0, 0);
+        if (rc == 0) {
+            rc = gr_exchange(ctx, &b, after, sizeof after - 1, after, sizeof after - 1, 0,
+                             "echo after the restart");
+            gr_close(&b);
+        }
+    }
+    gr_close(&a);
+    return rc;
+}
+
+/* ---- step 1: the client ---------------------------------------------------------------- */
+
+/* Fake servers. The argument is the pause between pieces, in ms, or unused. */
+void lab01_fake_echo(gr_fake *f, int fd, void *arg)
+{
+    (void)arg;
+    char buf[64 * KiB];
+    ssize_t n;
+    while ((n = gr_fake_recv(f, fd, buf, sizeof buf)) > 0) {
+        if (gr_fake_send(f, fd, buf, (size_t)n) < 0) {
+            return;
+        }
+    }
+}
+
+static void fake_swapcase(gr_fake *f, int fd, void *arg)
+{
+    (void)arg;
+    char buf[64 * KiB];
+    ssize_t n;
+    while ((n = gr_fake_recv(f, fd, buf, sizeof buf)) > 0) {
+        for (ssize_t i = 0; i < n; i++) {
+            unsigned char ch = (unsigned char)buf[i];
+            buf[i] = (char)(islower(ch) ? toupper(ch) : isupper(ch) ? tolower(ch) : ch);
+        }
+        if (gr_fake_send(f, fd, buf, (size_t)n) < 0) {
+            return;
+        }
+    }
+}
+
+/* Echo each complete line in three pieces with pauses between them. */
+static void fake_pieces(gr_fake *f, int fd, void *arg)
+{
+    int pause_ms = *(int *)arg;
+    char line[4 * KiB];
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = gr_fake_recv(f, fd, line + len, sizeof line - len);
+        if (n <= 0) {
+            break;
+        }
+        len += (size_t)n;
+        char *nl;
+        while ((nl = memchr(line, '\n', len)) != NULL || len == sizeof line) {
+            size_t whole = nl != NULL ? (size_t)(nl - line) + 1 : len;
+            size_t cut1 = whole / 3;
+            size_t cut2 = 2 * whole / 3;
+            if (gr_fake_send(f, fd, line, cut1) < 0 || gr_fake_pause(f, pause_ms) < 0 ||
+                gr_fake_send(f, fd, line + cut1, cut2 - cut1) < 0 ||
+                gr_fake_pause(f, pause_ms) < 0 ||
+                gr_fake_send(f, fd, line + cut2, whole - cut2) < 0) {
+                return;
+            }
+            memmove(line, line + whole, len - whole);
+            len -= whole;
+        }
+    }
+}
+
+/* Read the first line, then hang up without a word. */
+static void fake_hangup(gr_fake *f, int fd, void *arg)
+{
+    (void)arg;
+    char buf[4 * KiB];
+    ssize_t n;
+    while ((n = gr_fake_recv(f, fd, buf, sizeof buf)) > 0) {
+        if (memchr(buf, '\n', (size_t)n) != NULL) {
+            return;
+        }
+    }
+}
+
+/* Lines of random text, mixed case, for the client checks. */
+static size_t make_lines(gr_ctx *ctx, char *buf, size_t cap, int lines)
+{
+    size_t n = 0;
+    for (int i = 0; i < lines && n + 100 < cap; i++) {
+        size_t len = 10 + gr_random_below(ctx, 60);
+        gr_random_text(ctx, buf + n, len);
+        /* Capitalise some letters, so a case swap shows. */
+        for (size_t k = n; k < n + len; k++) {
+            if (islower((unsigned char)buf[k]) && gr_random_below(ctx, 4) == 0) {
+                buf[k] = (char)toupper((unsigned char)buf[k]);
+            }
+        }
+        n += len;
+        buf[n++] = '\n';
+    }
+    return n;
+}
+
+int lab01_client_round_trip(gr_ctx *ctx, gr_fake_handler handler, void *arg, const char *input,
+                             size_t ninput, const char *want, size_t nwant)
+{
+    char err[256] = "";
+    gr_fake *fake = gr_fake_start(handler, arg, err);
+    if (fake == NULL) {
+        return gr_fail(ctx, "grader could not start its echo server: %s", err);
+    }
+    gr_client_run run;
+    int rc = gr_client_start_and_wait(ctx, gr_fake_port(fake), input, ninput,
+                                      (int)(gr_deadline(ctx) - gr_now_ms()), &run);
+    gr_fake_stop(fake);
+    if (rc < 0) {
+        return rc;
+    }
+    int ok_exit = !run.cr_timed_out && WIFEXITED(run.cr_status) && WEXITSTATUS(run.cr_status) == 0;
+    int same = run.cr_stdout_len == nwant && memcmp(run.cr_stdout, want, nwant) == 0;
+    if (!ok_exit) {
+        /* How it ended is the first thing to fix; the bytes come after. */
+        char how[160];
+        if (run.cr_timed_out) {
+            snprintf(how, sizeof how, "was still running %.1f s after its input ended",
+                     (double)run.cr_ms / 1000.0);
+        } else {
+            gr_proc_describe(run.cr_status, how, sizeof how);
+        }
+        rc = gr_fail(ctx, "the client %s, after printing %zu of the %zu bytes of replies%s", how,
+                     run.cr_stdout_len, nwant, same ? " (all of them, correctly)" : "");
+    } else if (!same) {
+        size_t at = gr_first_diff(want, nwant, run.cr_stdout, run.cr_stdout_len);
+        rc = gr_fail(ctx, "the client's output differs from the server's replies at byte %zu", at);
+    }
+    if (!same) {
+        gr_str_add(gr_details(ctx), "(sent: the client's stdin; expected: the replies it should "
+                                    "print; received: its stdout)\n");
+        gr_transcript(gr_details(ctx), input, ninput, want, nwant, run.cr_stdout,
+                      run.cr_stdout_len);
+    }
+    if (rc < 0) {
+        gr_client_describe(ctx, &run);
+    }
+    gr_client_run_free(&run);
+    return rc;
+}
+
+static int check_client_echo(gr_ctx *ctx)
+{
+    char input[2 * KiB];
+    size_t n = make_lines(ctx, input, sizeof input, 5);
+    return lab01_client_round_trip(ctx, lab01_fake_echo, NULL, input, n, input, n);
+}
+
+static int check_client_prints_reply(gr_ctx *ctx)
+{
+    char input[2 * KiB];
+    char want[2 * KiB];
+    size_t n = make_lines(ctx, input, sizeof input, 5);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)input[i];
+        want[i] = (char)(islower(ch) ? toupper(ch) : isupper(ch) ? tolower(ch) : ch);
+    }
+    return lab01_client_round_trip(ctx, fake_swapcase, NULL, input, n, want, n);
+}
+
+static int check_client_pieces(gr_ctx *ctx)
+{
+    char input[2 * KiB];
+    size_t n = make_lines(ctx, input, sizeof input, 5);
+    int pause_ms = gr_ms(ctx, 30);
+    return lab01_client_round_trip(ctx, fake_pieces, &pause_ms, input, n, input, n);
+}
+
+static int check_client_long_line(gr_ctx *ctx)
+{
+    size_t n = 256 * KiB + 1;
+    char *input = malloc(n + 64);
+    if (input == NULL) {
+        return gr_fail(ctx, "grader ran out of memory");
+    }
+    gr_random_text(ctx, input, n - 1);
+    input[n - 1] = '\n';
+    static const char tail[] = "and one short line after it\n";
+    memcpy(input + n, tail, sizeof tail - 1);
+    n += sizeof tail - 1;
+    int rc = lab01_client_round_trip(ctx, lab01_fake_echo, NULL, input, n, input, n);
+    free(input);
+    return rc;
+}
+
+/* Did the client end by itself, with a non-zero status and a message? */
+static int expect_clean_error(gr_ctx *ctx, const gr_client_run *run, const char *situation,
+                              const char *must_mention)
+{
+    if (run->cr_timed_out) {
+        gr_fail(ctx, "%s, and the client was still running at the deadline", situation);
+        gr_client_describe(ctx, run);
+        return -1;
+    }
+    if (WIFSIGNALED(run->cr_status)) {
+        gr_fail(ctx, "%s, and the client crashed", situation);
+        gr_client_describe(ctx, run);
+        return -1;
+    }
+    if (WEXITSTATUS(run->cr_status) == 0) {
+        gr_fail(ctx, "%s, but the client exited with status 0, as if all went well", situation);
+        gr_client_describe(ctx, run);
+        return -1;
+    }
+    if (run->cr_stderr_len == 0) {
+        gr_fail(ctx, "%s; the client exited with status %d but printed no message on stderr",
+                situation, WEXITSTATUS(run->cr_status));
+        return -1;
+    }
+    if (must_mention != NULL && strcasestr(run->cr_stderr, must_mention) == NULL) {
+        gr_fail(ctx, "%s; the client's message does not say why (it should include the "
+                     "system's reason, \"%s\")",
+                situation, must_mention);
+        gr_client_describe(ctx, run);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_client_refused(gr_ctx *ctx)
+{
+    int holder = -1;
+    int port = gr_closed_port(&holder);
+    if (port < 0) {
+        return gr_fail(ctx, "grader could not reserve a closed port");
+    }
+    static const char input[] = "hello\n";
+    gr_client_run run;
+    int rc = gr_client_start_and_wait(ctx, port, input, sizeof input - 1,
+                                      (int)(gr_deadline(ctx) - gr_now_ms()), &run);
+    close(holder);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = expect_clean_error(ctx, &run, "nothing listens on the port (connection refused)",
+                            "refused");
+    gr_client_run_free(&run);
+    return rc;
+}
+
+static int check_client_hangup(gr_ctx *ctx)
+{
+    char input[2 * KiB];
+    size_t n = make_lines(ctx, input, sizeof input, 3);
+    char err[256] = "";
+    gr_fake *fake = gr_fake_start(fake_hangup, NULL, err);
+    if (fake == NULL) {
+        return gr_fail(ctx, "grader could not start its server: %s", err);
+    }
+    gr_client_run run;
+    int rc = gr_client_start_and_wait(ctx, gr_fake_port(fake), input, n,
+                                      (int)(gr_deadline(ctx) - gr_now_ms()), &run);
+    gr_fake_stop(fake);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = expect_clean_error(ctx, &run,
+                            "the server closed the connection after the first line, without a "
+                            "reply",
+                            NULL);
+    gr_client_run_free(&run);
+    return rc;
+}
+
+/* ---- the list ---------------------------------------------------------------------- */
+
+static const char *const steps[] = {
+    "",
+    "the client",
+    "a server that echoes one client",
+    "many clients, one after another",
+    "robustness",
+};
+
+static const gr_check checks[] = {
+    {"client-echo", 1, GR_CLIENT, 5, 10000, 0,
+     "each line of stdin is sent and the reply printed",
+     "Send each line with a loop until all of it is written, then recv() until as many bytes "
+     "came back as were sent, and write them to stdout. Print nothing else on stdout (use "
+     "stderr for messages); exit 0 at the end of stdin.",
+     check_client_echo},
+    {"client-prints-reply", 1, GR_CLIENT, 4, 10000, 0,
+     "what is printed is what the server sent back",
+     "Print the bytes you received from the server, not your own copy of the line: this "
+     "grader's server answers with the case of every letter swapped.",
+     check_client_prints_reply},
+    {"client-pieces", 1, GR_CLIENT, 5, 10000, 0, "a reply that arrives in pieces is read whole",
+     "One recv() is not one reply: TCP is a byte stream, and a reply may arrive in several "
+     "pieces. Keep calling recv() until you have as many bytes as you sent.",
+     check_client_pieces},
+    {"client-long-line", 1, GR_CLIENT, 4, 20000, 0, "a 256 KiB line is sent and printed whole",
+     "Do not truncate long lines: read stdin with getline() or in chunks, loop over send() "
+     "(or use sl_rio_writen), and loop over recv() until the whole reply is in.",
+     check_client_long_line},
+    {"client-refused", 1, GR_CLIENT, 3, 10000, 0,
+     "a refused connection gives a clear message and a non-zero exit",
+     "When connect() fails, print why (strerror(errno) or perror() says \"Connection "
+     "refused\") on stderr and exit with a non-zero status.",
+     check_client_refused},
+    {"client-hangup", 1, GR_CLIENT, 3, 10000, 0,
+     "a server that hangs up early is reported, not waited for",
+     "recv() returning 0 means the server closed the connection: if the reply is not complete, "
+     "say so on stderr and exit with a non-zero status instead of looping or waiting.",
+     check_client_hangup},
+
+    {"accept", 2, GR_SERVER, 4, 5000, 0, "a client can connect and gets a short line back",
+     "The server must listen on the port given on its command line (socket, bind to "
+     "INADDR_ANY and that port, listen), accept() a client, and send back what it receives.",
+     check_accept},
+    {"echo-text", 2, GR_SERVER, 6, 5000, 0, "a line of text comes back unchanged",
+     "Echo means every byte back, unchanged: no upper-casing, no trimming, no added newline.",
+     check_echo_text},
+    {"binary-safe", 2, GR_SERVER, 8, 5000, 0, "all 256 byte values, NUL included, come back",
+     "Data from recv() is bytes, not a C string: it may contain NUL bytes and is not "
+     "NUL-terminated. Use the count recv() returns; never strlen(), strcpy() or printf(\"%s\") "
+     "on it.",
+     check_binary_safe},
+    {"many-messages", 2, GR_SERVER, 8, 10000, 0,
+     "200 messages on one connection, each echoed",
+     "Keep serving the connection until recv() returns 0: loop over recv()/send() instead of "
+     "echoing one recv() and closing.",
+     check_many_messages},
+    {"byte-at-a-time", 2, GR_SERVER, 6, 10000, 0, "a line sent one byte per send() comes back",
+     "One recv() is not one message: data arrives in whatever pieces TCP delivers. Echo each "
+     "piece as it comes, exactly; do not add anything to it.",
+     check_byte_at_a_time},
+    {"large-payload", 2, GR_SERVER, 10, 20000, 0, "4 MiB echoed exactly while the client reads",
+     "send() may send fewer bytes than asked (check its return value): loop until every byte "
+     "is sent, as Python's sendall() does, or use sl_rio_writen().",
+     check_large_payload},
+    {"half-close", 2, GR_SERVER, 8, 5000, 0,
+     "after the client's shutdown(SHUT_WR), everything comes back, then EOF",
+     "When recv() returns 0 the client has finished sending: send back anything still "
+     "pending, then close() the client's socket so that the client sees end of file.",
+     check_half_close},
+
+    {"clients-in-turn", 3, GR_SERVER, 6, 10000, 0, "20 clients, one after another, all served",
+     "After one client leaves, go back to accept() for the next: the server runs until it is "
+     "stopped, not until its first client is done.",
+     check_clients_in_turn},
+    {"no-fd-leak", 3, GR_SERVER, 8, 60000, 0,
+     "2000 short connections; open file descriptors do not grow",
+     "Every socket accept() returns must be close()d when that client is done, on every path "
+     "(errors too). Otherwise descriptors pile up until accept() fails with EMFILE.",
+     check_no_fd_leak},
+
+    {"peer-reset", 4, GR_SERVER, 6, 20000, 0,
+     "clients that reset mid-echo do not kill the server",
+     "Writing to a connection the peer has closed raises SIGPIPE, which kills the process: "
+     "ignore it (signal(SIGPIPE, SIG_IGN)) or send with MSG_NOSIGNAL, and treat EPIPE or "
+     "ECONNRESET as \"this client is gone\": close it and accept the next.",
+     check_peer_reset},
+    {"restart", 4, GR_SERVER, 6, 20000, GR_OWN_SERVER,
+     "restarts on the same port at once, even with clients connected before",
+     "Set SO_REUSEADDR on the listening socket before bind(): connections of the previous run "
+     "linger in the kernel (FIN_WAIT, TIME_WAIT) and otherwise make bind() fail with "
+     "\"Address already in use\".",
+     check_restart},
+};
+
+/* In lab01_hidden.c, which the students' hand-out leaves out. */
+extern const gr_check_table gr_lab01_hidden __attribute__((weak));
+
+const gr_lab gr_lab01 = {
+    .lab_id = "01",
+    .lab_name = "tcp-echo",
+    .lab_title = "TCP echo",
+    .lab_server_cmd = "./echo_server {port}",
+    .lab_client_cmd = "./echo_client {host} {port}",
+    .lab_steps = steps,
+    .lab_nsteps = sizeof steps / sizeof steps[0] - 1,
+    .lab_checks = checks,
+    .lab_nchecks = sizeof checks / sizeof checks[0],
+    .lab_hidden = &gr_lab01_hidden,
+};

@@ -1,0 +1,290 @@
+/* test_selftest.c - the grader graded: reference solution, skeleton, buggy programs.
+ *
+ * Every check must be shown to fail on a program with the bug it targets and
+ * to pass on correct programs, ours and others. Each case runs bin/grade as a
+ * student would, reads its JSON report back, and compares the set of failed
+ * checks with the expected set exactly: a buggy server must lose points in
+ * the check meant to catch it, and only there. */
+#include "cu_run.h"
+#include "tests/e2e/grade_run.h"
+#include "engine/grader.h"
+#include "os/proc.h"
+
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void grade(const char *args, run *r)
+{
+    selftest_grade(args, NULL, r);
+}
+
+static int leftovers(void)
+{
+    return selftest_leftovers();
+}
+
+static void expect_failures(const char *args, const char *want_failed, int want_ntests)
+{
+    selftest_expect(args, NULL, want_failed, want_ntests);
+}
+
+/* Lab 01 has 17 checks: 6 client checks and 11 server checks. */
+#define LAB01_ALL 17
+#define LAB01_SERVER 11
+#define LAB01_CLIENT 6
+#define LAB01_HIDDEN 1
+
+static void test_solution_full_marks(void)
+{
+    /* Several runs in a row, different payloads each time. */
+    for (int seed = 1; seed <= 3; seed++) {
+        char args[64];
+        snprintf(args, sizeof args, "01 --solution --seed %d", seed);
+        run r;
+        grade(args, &r);
+        CU_ASSERT_EQUAL(r.status, 0);
+        CU_ASSERT_EQUAL(r.ntests, LAB01_ALL);
+        CU_ASSERT_EQUAL(r.score, r.max_score);
+        CU_ASSERT_EQUAL(r.max_score, 100);
+        if (r.failed[0] != '\0') {
+            fprintf(stderr, "\nselftest: the solution failed: %s (seed %d)\n", r.failed, seed);
+        }
+        free(r.outputs);
+    }
+}
+
+static void test_skeleton_not_full(void)
+{
+    run r;
+    grade("01 --seed 1", &r);
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_EQUAL(r.ntests, LAB01_ALL);
+    CU_ASSERT(r.score < r.max_score);
+    CU_ASSERT_EQUAL(leftovers(), 0);
+    free(r.outputs);
+}
+
+static void test_solution_sanitized(void)
+{
+    /* The reference solution, built with AddressSanitizer and UBSan (any
+     * report aborts the program), still gets full marks. */
+    char cmd[3 * PATH_MAX];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && rm -rf build/sanitized && mkdir -p build/sanitized && "
+             "cp -r solutions/01-tcp-echo build/sanitized/ && "
+             "make -s -C build/sanitized/01-tcp-echo clean all SOCKLAB='%s' "
+             "EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' "
+             "EXTRA_LDFLAGS='-fsanitize=address,undefined' >/dev/null",
+             selftest_root(), selftest_root());
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    expect_failures("01 --seed 41 --dir build/sanitized/01-tcp-echo", "", LAB01_ALL);
+}
+
+static void test_crash_is_named(void)
+{
+    run r;
+    grade("01 --seed 18 --server 'build/selftest/bug_crash {port}'", &r);
+    /* peer-reset sends random bytes too, so it meets the crash as well. */
+    CU_ASSERT_STRING_EQUAL(r.failed, "binary-safe large-payload peer-reset");
+    /* The report names the signal and shows the server's last words. */
+    CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "SIGSEGV") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "bug_crash: about to crash")
+                                             : NULL);
+    free(r.outputs);
+}
+
+static void test_never_listens(void)
+{
+    /* A server that never listens fails every check, quickly: after the first
+     * startup deadline the others are skipped. Deadlines scaled down to 0.2. */
+    run r;
+    setenv("SOCKLAB_TIMEOUT_SCALE", "0.2", 1);
+    grade("01 --seed 19 --server 'sleep 987657; echo {port}'", &r);
+    unsetenv("SOCKLAB_TIMEOUT_SCALE");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_EQUAL(r.score, 0);
+    CU_ASSERT_EQUAL(r.ntests, LAB01_SERVER);
+    CU_ASSERT(r.seconds < 30);
+    CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "did not listen") : NULL);
+    CU_ASSERT_EQUAL(leftovers(), 0);
+    free(r.outputs);
+}
+
+static void test_sanitizer_report(void)
+{
+    /* A submission whose server writes past a heap buffer: the grader builds
+     * it with AddressSanitizer, and the report fails the check and is shown.
+     * With --no-sanitize the same code passes: the bug stays hidden. */
+    char cmd[3 * PATH_MAX];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && rm -rf build/tests/overflow && mkdir -p build/tests/overflow && "
+             "cp solutions/01-tcp-echo/Makefile solutions/01-tcp-echo/echo_client.c "
+             "grader/tests/programs/selftest_server.h build/tests/overflow/ && "
+             "cp grader/tests/programs/bug_overflow.c build/tests/overflow/echo_server.c",
+             selftest_root());
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    run r;
+    grade("01 --seed 42 --only accept,echo-text --dir build/tests/overflow", &r);
+    CU_ASSERT_STRING_EQUAL(r.failed, "accept echo-text");
+    CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "heap-buffer-overflow") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "sanitizer") : NULL);
+    free(r.outputs);
+    expect_failures("01 --seed 42 --only accept,echo-text --no-sanitize --dir build/tests/overflow",
+                    "", 2);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/build/tests/overflow'", selftest_root());
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+static void test_bug_cstring(void)
+{
+    expect_failures("01 --seed 11 --server 'build/selftest/bug_cstring {port}'",
+                    "binary-safe large-payload", LAB01_SERVER);
+}
+
+static void test_bug_first_recv(void)
+{
+    expect_failures("01 --seed 12 --server 'build/selftest/bug_first_recv {port}'",
+                    "many-messages byte-at-a-time large-payload half-close", LAB01_SERVER);
+}
+
+static void test_bug_partial_send(void)
+{
+    expect_failures("01 --seed 13 --server 'build/selftest/bug_partial_send {port}'",
+                    "large-payload", LAB01_SERVER);
+}
+
+static void test_bug_sigpipe(void)
+{
+    expect_failures("01 --seed 14 --server 'build/selftest/bug_sigpipe {port}'", "peer-reset",
+                    LAB01_SERVER);
+}
+
+static void test_bug_fd_leak(void)
+{
+    expect_failures("01 --seed 15 --server 'build/selftest/bug_fd_leak {port}'",
+                    "half-close no-fd-leak", LAB01_SERVER);
+}
+
+static void test_bug_no_reuseaddr(void)
+{
+    expect_failures("01 --seed 16 --server 'build/selftest/bug_no_reuseaddr {port}'", "restart",
+                    LAB01_SERVER);
+}
+
+static void test_bug_one_client(void)
+{
+    expect_failures("01 --seed 19 --only clients-in-turn,no-fd-leak "
+                    "--server 'build/selftest/bug_one_client {port}'",
+                    "clients-in-turn no-fd-leak", 2);
+}
+
+static void test_bug_newline(void)
+{
+    expect_failures("01 --seed 17 --server 'build/selftest/bug_newline {port}'",
+                    "byte-at-a-time large-payload half-close", LAB01_SERVER);
+}
+
+static void test_bug_clients(void)
+{
+    expect_failures("01 --seed 21 --client 'build/selftest/bug_client one-recv {host} {port}'",
+                    "client-pieces client-long-line", LAB01_CLIENT);
+    expect_failures("01 --seed 22 --client 'build/selftest/bug_client own-copy {host} {port}'",
+                    "client-prints-reply", LAB01_CLIENT);
+    expect_failures("01 --seed 23 --client 'build/selftest/bug_client quiet {host} {port}'",
+                    "client-refused client-hangup", LAB01_CLIENT);
+}
+
+static void test_hidden_checks(void)
+{
+    /* Students' runs leave hidden checks out; instructors' runs include them. */
+    expect_failures("01 --seed 24 --client 'build/selftest/bug_client cstring {host} {port}'", "",
+                    LAB01_CLIENT);
+    expect_failures("01 --seed 24 --instructor "
+                    "--client 'build/selftest/bug_client cstring {host} {port}'",
+                    "client-binary", LAB01_CLIENT + LAB01_HIDDEN);
+    run r;
+    grade("01 --seed 25 --solution --instructor", &r);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_EQUAL(r.ntests, LAB01_ALL + LAB01_HIDDEN);
+    free(r.outputs);
+}
+
+static void test_other_correct_servers(void)
+{
+    /* Correct echo servers nobody on the team wrote get full marks. */
+    expect_failures("01 --seed 31 --server 'socat TCP-LISTEN:{port},reuseaddr,fork EXEC:cat'", "",
+                    LAB01_SERVER);
+    if (system("command -v python3 >/dev/null 2>&1") == 0) {
+        expect_failures("01 --seed 32 --server 'python3 grader/tests/programs/echo_threaded.py {port}'",
+                        "", LAB01_SERVER);
+    }
+    /* A server that logs a line for every byte it receives still passes:
+     * its output is drained all the time. */
+    expect_failures("01 --seed 33 --server 'build/selftest/ok_chatty {port}'", "", LAB01_SERVER);
+}
+
+static void test_slow_start(void)
+{
+    /* A server that needs 2 s before it listens is waited for. */
+    expect_failures("01 --seed 34 --only accept,echo-text --server 'sleep 2; exec "
+                    "build/selftest/ok_chatty {port}'",
+                    "", 2);
+}
+
+static void test_contract(void)
+{
+    run r;
+    grade("01 --solution --only 'step1' --seed 5", &r);
+    CU_ASSERT_EQUAL(r.ntests, LAB01_CLIENT);
+    CU_ASSERT_EQUAL(r.status, 0);
+    free(r.outputs);
+    /* Usage errors exit 2 and write no report. */
+    char cmd[PATH_MAX + 128];
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' >/dev/null 2>&1", selftest_root());
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 99 >/dev/null 2>&1", selftest_root());
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --server 'no-port-here' >/dev/null 2>&1", selftest_root());
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --only nothing-matches >/dev/null 2>&1", selftest_root());
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --seed -4 >/dev/null 2>&1", selftest_root());
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' --help >/dev/null 2>&1", selftest_root());
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 0);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' tcp-echo --list | grep -q no-fd-leak", selftest_root());
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 0);
+}
+
+int register_selftest_tests(void)
+{
+    static const cu_test tests[] = {
+        {"lab 01: the solution gets full marks, 3 runs", test_solution_full_marks},
+        {"lab 01: the skeleton does not", test_skeleton_not_full},
+        {"lab 01: the solution under ASan and UBSan", test_solution_sanitized},
+        {"lab 01: data as a C string", test_bug_cstring},
+        {"a crash is named, with the server's stderr", test_crash_is_named},
+        {"a sanitizer report fails the check", test_sanitizer_report},
+        {"a server that never listens", test_never_listens},
+        {"lab 01: echoes only the first recv", test_bug_first_recv},
+        {"lab 01: send() without a loop", test_bug_partial_send},
+        {"lab 01: dies of SIGPIPE", test_bug_sigpipe},
+        {"lab 01: never closes client sockets", test_bug_fd_leak},
+        {"lab 01: no SO_REUSEADDR", test_bug_no_reuseaddr},
+        {"lab 01: adds a newline", test_bug_newline},
+        {"lab 01: serves one client and exits", test_bug_one_client},
+        {"lab 01: buggy clients", test_bug_clients},
+        {"lab 01: hidden checks", test_hidden_checks},
+        {"lab 01: other correct servers get full marks", test_other_correct_servers},
+        {"lab 01: a server that starts slowly", test_slow_start},
+        {"bin/grade: selection and usage errors", test_contract},
+        {NULL, NULL},
+    };
+    return cu_add_suite("selftest", tests);
+}

@@ -1,0 +1,100 @@
+/* test_lab03.c - lab 03's checks graded: the reference solution, the
+ * skeleton, correct servers in other languages and the buggy UDP servers.
+ *
+ * Each case runs bin/grade as a student would, reads its JSON report back
+ * and compares the failed checks with the expected set exactly. */
+#include "cu_run.h"
+#include "tests/e2e/grade_run.h"
+#include "engine/grader.h"
+#include "os/proc.h"
+
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Lab 03 has 10 checks: 5 server checks and 5 client checks. */
+#define LAB03_ALL 10
+#define LAB03_SERVER 5
+#define LAB03_CLIENT 5
+
+/* Grade with ARGS in the root (grade_run.h). */
+static void expect03(const char *args, const char *want_failed, int want_ntests)
+{
+    selftest_expect(args, NULL, want_failed, want_ntests);
+}
+
+static void test_solution_full_marks(void)
+{
+    selftest_full_marks("03", 3, LAB03_ALL);
+}
+
+static void test_skeleton_not_full(void)
+{
+    selftest_not_full("03 --seed 1", LAB03_ALL);
+}
+
+static void test_other_correct_servers(void)
+{
+    if (system("command -v python3 >/dev/null 2>&1") == 0) {
+        expect03("03 --seed 51 --server 'python3 grader/labs/03-udp/selftest/udp_echo.py {port}'", "",
+                 LAB03_SERVER);
+    }
+}
+
+static void test_bug_small_buf(void)
+{
+    expect03("03 --seed 52 --server 'build/selftest/bug_udp_small_buf {port}'", "sizes",
+             LAB03_SERVER);
+}
+
+static void test_bug_first_client(void)
+{
+    expect03("03 --seed 53 --server 'build/selftest/bug_udp_first_client {port}'",
+             "interleaved-clients", LAB03_SERVER);
+}
+
+static void test_bug_exit_empty(void)
+{
+    expect03("03 --seed 54 --server 'build/selftest/bug_udp_exit_empty {port}'", "sizes burst",
+             LAB03_SERVER);
+}
+
+static void test_bug_split(void)
+{
+    expect03("03 --seed 55 --server 'build/selftest/bug_udp_split {port}'", "boundaries sizes",
+             LAB03_SERVER);
+}
+
+/* The wrong clients all wait for each reply before the next probe. */
+#define PING_ARGS "{host} {port} 10 --interval 100 --timeout 500'"
+
+static void test_bug_clients(void)
+{
+    expect03("03 --seed 56 --client 'build/selftest/bug_udp_ping serial " PING_ARGS,
+             "client-duration", LAB03_CLIENT);
+    expect03("03 --seed 57 --client 'build/selftest/bug_udp_ping any-reply " PING_ARGS,
+             "client-late-dup client-duration", LAB03_CLIENT);
+    expect03("03 --seed 58 --client 'build/selftest/bug_udp_ping unconnected " PING_ARGS,
+             "client-duration client-refused", LAB03_CLIENT);
+}
+
+int register_lab03_tests(void)
+{
+    static const cu_test tests[] = {
+        {"lab 03: the solution gets full marks, 3 runs", test_solution_full_marks},
+        {"lab 03: the skeleton does not", test_skeleton_not_full},
+        {"lab 03: a correct server in Python gets full marks", test_other_correct_servers},
+        {"lab 03: a 1 KiB receive buffer", test_bug_small_buf},
+        {"lab 03: replies to the first client only", test_bug_first_client},
+        {"lab 03: stops at an empty datagram", test_bug_exit_empty},
+        {"lab 03: replies in 512-byte pieces", test_bug_split},
+        {"lab 03: ping clients that wait, miscount, or miss ICMP", test_bug_clients},
+        {NULL, NULL},
+    };
+    return cu_add_suite("lab03", tests);
+}

@@ -1,0 +1,173 @@
+/* test_lab04.c - lab 04's checks graded: the reference solution (as a lab and
+ * as --server/--client commands), the skeleton, a correct server written in
+ * Python, and the buggy programs of grader/selftest.
+ *
+ * Each case runs bin/grade as a student would, reads its JSON report back
+ * and compares the failed checks with the expected set exactly. Servers run
+ * in a fresh world-writable directory, where they create their Unix socket. */
+#include "cu_run.h"
+#include "tests/e2e/grade_run.h"
+
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Lab 04 has 15 checks: 6 server checks (echo_dual) and 9 client checks
+ * (hostinfo 3, sockopts 1, portscan 5). */
+#define LAB04_ALL 15
+#define LAB04_SERVER 6
+#define LAB04_HOSTINFO 3
+#define LAB04_SCAN 5
+
+/* Grade "04 --seed SEED OPTION 'ROOT/COMMAND' EXTRA" in a fresh directory. */
+static void expect04(const char *option, const char *command, const char *extra, int seed,
+                     const char *want_failed, int want_ntests)
+{
+    char args[PATH_MAX + 400];
+    snprintf(args, sizeof args, "04 --seed %d %s '%s/%s' %s", seed, option, selftest_root(),
+             command, extra);
+    char cwd[PATH_MAX + 64];
+    CU_ASSERT_EQUAL_FATAL(selftest_fresh_dir("lab04", cwd, sizeof cwd), 0);
+    selftest_expect(args, cwd, want_failed, want_ntests);
+    selftest_remove_dir(cwd);
+}
+
+static void test_solution_full_marks(void)
+{
+    selftest_full_marks("04", 3, LAB04_ALL);
+}
+
+static void test_skeleton_not_full(void)
+{
+    selftest_not_full("04 --seed 1", LAB04_ALL);
+}
+
+static void test_solution_as_commands(void)
+{
+    expect04("--server", "solutions/04-addressing/echo_dual {port} echo.sock", "", 41, "",
+             LAB04_SERVER);
+    expect04("--client", "solutions/04-addressing/portscan", "--only 'scan-*'", 42, "", LAB04_SCAN);
+    expect04("--client", "solutions/04-addressing/hostinfo", "--only 'hostinfo-*'", 43, "",
+             LAB04_HOSTINFO);
+}
+
+static void test_python_server(void)
+{
+    if (system("command -v python3 >/dev/null 2>&1") == 0) {
+        expect04("--server", "grader/labs/04-addressing/selftest/dual_echo.py {port} echo.sock", "", 44, "",
+                 LAB04_SERVER);
+    }
+}
+
+static void test_bug_dual(void)
+{
+    static const struct {
+        const char *mode;
+        const char *failed;
+    } rows[] = {
+        {"v4only", "ipv6-echo peer-log"}, {"v6only", "ipv4-echo peer-log"},
+        {"nounlink", "unix-cleanup"},     {"nostale", "unix-stale"},
+        {"buffered", "peer-log"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "build/selftest/bug_dual %s {port} echo.sock", rows[i].mode);
+        expect04("--server", cmd, "", 50 + (int)i, rows[i].failed, LAB04_SERVER);
+    }
+    /* No Unix socket at all: each Unix check waits for it, so one is enough. */
+    expect04("--server", "build/selftest/bug_dual nounix {port} echo.sock", "--only unix-echo", 56,
+             "unix-echo", 1);
+}
+
+static void test_bug_hostinfo(void)
+{
+    static const struct {
+        const char *mode;
+        const char *failed;
+    } rows[] = {
+        {"v4only", "hostinfo-forward"},
+        {"noreverse", "hostinfo-reverse"},
+        {"perror", "hostinfo-errors"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "build/selftest/bug_hostinfo %s", rows[i].mode);
+        expect04("--client", cmd, "--only 'hostinfo-*'", 60 + (int)i, rows[i].failed,
+                 LAB04_HOSTINFO);
+    }
+}
+
+/* Bugs that show only on names whose answers the check controls: the
+ * grader gives hostinfo a hosts file of its own where it runs as root
+ * (private mounts). Elsewhere the machine's /etc/hosts decides. */
+static int can_mount_hosts(void)
+{
+    /* What the grader will try: a mount namespace, and a file bound over
+     * /etc/hosts in it (here /etc/hosts itself). */
+    pid_t pid = fork();
+    if (pid == 0) {
+        int ok = unshare(CLONE_NEWNS) == 0 &&
+                 mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+                 mount("/etc/hosts", "/etc/hosts", NULL, MS_BIND, NULL) == 0;
+        _exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+           WEXITSTATUS(status) == 0;
+}
+
+static void test_bug_hostinfo_own_hosts(void)
+{
+    if (geteuid() != 0 || !can_mount_hosts()) {
+        return;
+    }
+    expect04("--client", "build/selftest/bug_hostinfo first", "--only 'hostinfo-*'", 65,
+             "hostinfo-forward", LAB04_HOSTINFO);
+    expect04("--client", "build/selftest/bug_hostinfo noreqd", "--only 'hostinfo-*'", 66,
+             "hostinfo-reverse", LAB04_HOSTINFO);
+}
+
+static void test_bug_sockopts(void)
+{
+    expect04("--client", "build/selftest/bug_sockopts", "--only sockopts", 70, "sockopts", 1);
+}
+
+static void test_bug_scan(void)
+{
+    static const struct {
+        const char *mode;
+        const char *failed;
+    } rows[] = {
+        {"sequential", "scan-concurrent"},
+        {"writable", "scan-open scan-no-answer scan-concurrent scan-large-range"},
+        {"leak", "scan-large-range"},
+        {"noargs", "scan-bad-args"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "build/selftest/bug_scan %s", rows[i].mode);
+        expect04("--client", cmd, "--only 'scan-*'", 80 + (int)i, rows[i].failed, LAB04_SCAN);
+    }
+}
+
+int register_lab04_tests(void)
+{
+    static const cu_test tests[] = {
+        {"lab 04: the solution gets full marks (3 seeds)", test_solution_full_marks},
+        {"lab 04: the skeleton does not", test_skeleton_not_full},
+        {"lab 04: the solution as --server and --client commands", test_solution_as_commands},
+        {"lab 04: a correct Python server gets full marks", test_python_server},
+        {"lab 04: buggy dual-stack servers lose the checks for their bug", test_bug_dual},
+        {"lab 04: buggy hostinfo programs lose the checks for their bug", test_bug_hostinfo},
+        {"lab 04: with a hosts file of its own, first-address-only and no NI_NAMEREQD are caught",
+         test_bug_hostinfo_own_hosts},
+        {"lab 04: sockopts that trusts setsockopt() loses its check", test_bug_sockopts},
+        {"lab 04: buggy scanners lose the checks for their bug", test_bug_scan},
+        {NULL, NULL},
+    };
+    return cu_add_suite("lab04", tests);
+}

@@ -1,0 +1,131 @@
+/* test_lab06.c - lab 06's checks graded: the reference solutions (built
+ * with ThreadSanitizer, as every lab 06 submission is), the skeleton, a
+ * correct chat server in Python, and the classic bugs of threaded and
+ * forking servers.
+ *
+ * Each case runs bin/grade as a student would, reads its JSON report back
+ * and compares the failed checks with the expected set exactly. A bug that
+ * could show in several checks is graded with --only the checks that catch
+ * it every time. */
+#include "cu_run.h"
+#include "tests/e2e/grade_run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Lab 06 has 16 checks, all server checks: 10 for the chat server, 3 for
+ * the pool, 3 for the fork server. */
+#define LAB06_ALL 16
+#define LAB06_CHAT 10
+
+static void expect06(const char *args, const char *want_failed, int want_ntests)
+{
+    selftest_expect(args, NULL, want_failed, want_ntests);
+}
+
+static void test_solution_full_marks(void)
+{
+    selftest_full_marks("06", 2, LAB06_ALL);
+}
+
+static void test_skeleton_not_full(void)
+{
+    /* One check of each server is enough (each of the others would wait
+     * out its quiet time too): the skeleton serves one client at a time. */
+    selftest_not_full("06 --seed 1 --only chat-concurrent,pool-concurrent,fork-concurrent", 3);
+}
+
+static void test_python_chat(void)
+{
+    if (system("command -v python3 >/dev/null 2>&1") == 0) {
+        expect06("06 --seed 61 --server 'python3 grader/labs/06-threads/selftest/chat_threaded.py {port}' "
+                 "--only 'chat-*'",
+                 "", LAB06_CHAT);
+    }
+}
+
+static void test_bug_sequential(void)
+{
+    /* One client at a time: the chat's first step, and the echo servers'
+     * clients served out of order. */
+    expect06("06 --seed 62 --server 'build/selftest/bug_chat sequential {port}' --only step1",
+             "chat-concurrent chat-names", 2);
+    expect06("06 --seed 63 --server 'build/selftest/bug_echo_iterative {port}' "
+             "--only pool-concurrent,fork-concurrent",
+             "pool-concurrent fork-concurrent", 2);
+}
+
+static void test_bug_framing(void)
+{
+    /* Glued lines, a line in pieces, a long line in 1002-byte reads, half
+     * a line before a reset, lines sent in random pieces. */
+    expect06("06 --seed 64 --server 'build/selftest/bug_chat framing {port}' "
+             "--only chat-broadcast,chat-framing,chat-line-limit,chat-abrupt,chat-many-members",
+             "chat-broadcast chat-framing chat-line-limit chat-abrupt chat-many-members", 5);
+}
+
+static void test_bug_names_and_leave(void)
+{
+    expect06("06 --seed 68 --server 'build/selftest/bug_chat anyname {port}' --only chat-names",
+             "chat-names", 1);
+    expect06("06 --seed 69 --server 'build/selftest/bug_chat noleave {port}' "
+             "--only chat-leave,chat-abrupt",
+             "chat-leave chat-abrupt", 2);
+}
+
+static void test_bug_interleave(void)
+{
+    expect06("06 --seed 65 --server 'build/selftest/bug_chat interleave {port}' --only 'chat-*'",
+             "chat-many-members chat-slow-flows chat-slow-dropped", LAB06_CHAT);
+}
+
+static void test_bug_slow_member(void)
+{
+    expect06("06 --seed 66 --server 'build/selftest/bug_chat blocking {port}' --only step5",
+             "chat-slow-flows chat-slow-dropped", 2);
+    expect06("06 --seed 67 --server 'build/selftest/bug_chat unbounded {port}' --only step5",
+             "chat-slow-dropped", 2);
+}
+
+static void test_bug_unguarded(void)
+{
+    /* Built from a directory, so with ThreadSanitizer, which reports the
+     * member list walked without its lock as soon as two members meet. */
+    expect06("06 --seed 68 --dir grader/labs/06-threads/selftest/unguarded "
+             "--only chat-concurrent,chat-leave",
+             "chat-concurrent chat-leave", 2);
+}
+
+static void test_bug_pool_and_fork(void)
+{
+    expect06("06 --seed 69 --server 'build/selftest/bug_pool_unbounded {port}' --only 'pool-*'",
+             "pool-busy pool-threads", 3);
+    expect06("06 --seed 70 --server 'build/selftest/bug_fork_zombies {port}' --only 'fork-*'",
+             "fork-no-zombies", 3);
+    if (system("command -v python3 >/dev/null 2>&1") == 0) {
+        /* socketserver's ThreadingMixIn: a thread per client, not a process. */
+        expect06("06 --seed 71 --server 'python3 grader/tests/programs/echo_threaded.py {port}' "
+                 "--only 'fork-*'",
+                 "fork-children", 3);
+    }
+}
+
+int register_lab06_tests(void)
+{
+    static const cu_test tests[] = {
+        {"lab 06: the solutions get full marks under ThreadSanitizer, 2 runs",
+         test_solution_full_marks},
+        {"lab 06: the skeleton does not", test_skeleton_not_full},
+        {"lab 06: a correct chat server in Python gets full marks", test_python_chat},
+        {"lab 06: servers that serve one client at a time", test_bug_sequential},
+        {"lab 06: one recv() taken for one line", test_bug_framing},
+        {"lab 06: any name accepted; nobody told of a leave", test_bug_names_and_leave},
+        {"lab 06: lines written in pieces without a lock per member", test_bug_interleave},
+        {"lab 06: a member who does not read: blocking send, unbounded queue",
+         test_bug_slow_member},
+        {"lab 06: the member list without its lock (ThreadSanitizer)", test_bug_unguarded},
+        {"lab 06: a thread per connection; a fork server that never reaps", test_bug_pool_and_fork},
+        {NULL, NULL},
+    };
+    return cu_add_suite("lab06", tests);
+}

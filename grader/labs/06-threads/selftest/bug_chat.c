@@ -1,0 +1,412 @@
+/* bug_chat.c - self-test server: lab 06's chat server with one classic bug,
+ * chosen by MODE.
+ *
+ * usage: bug_chat MODE PORT
+ *
+ * sequential  serves one client at a time (no threads): nobody else is
+ *             served while a member is connected
+ * framing     takes what one recv() returns for one line, as the seed's
+ *             ChatServer does with its JSON messages
+ * interleave  writes "NAME", ": ", TEXT and "\n" to each member with four
+ *             send()s, from the talker's thread, with no lock per member:
+ *             two talkers' pieces interleave
+ * blocking    writes each line to every member with the room's lock held: a
+ *             member who does not read blocks the writer, and the room
+ * unbounded   queues lines for each member without a limit: a member who
+ *             does not read is never dropped
+ * unguarded   walks and changes the member list without the room's lock (a
+ *             data race that ThreadSanitizer reports; built that way through
+ *             grader/labs/06-threads/selftest/unguarded)
+ * anyname     takes any first line as the name: no check of its characters
+ *             or length, none that it is free
+ * noleave     takes a member who leaves out of the list but tells nobody
+ *
+ * Everything else follows the protocol of labs/06-threads/README.md, like
+ * the reference solution: a reader and a writer thread per member. */
+#include "addr.h"
+#include "err.h"
+#include "rio.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define LINE_MAX_LEN 1000
+#define QUEUE_MAX (256 * 1024)
+
+typedef enum mode {
+    SEQUENTIAL,
+    FRAMING,
+    INTERLEAVE,
+    BLOCKING,
+    UNBOUNDED,
+    UNGUARDED,
+    ANYNAME,
+    NOLEAVE
+} mode;
+static mode bug;
+
+typedef struct line {
+    struct line *next;
+    size_t len;
+    char text[];
+} line;
+
+typedef struct member {
+    int fd;
+    char name[17];
+    pthread_t writer;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    line *head, *tail;
+    size_t queued;
+    int stop;
+    struct member *next;
+} member;
+
+static pthread_mutex_t room_lock = PTHREAD_MUTEX_INITIALIZER;
+static member *room;
+
+static void room_lock_take(void)
+{
+    if (bug != UNGUARDED) {
+        pthread_mutex_lock(&room_lock);
+    }
+}
+
+static void room_lock_give(void)
+{
+    if (bug != UNGUARDED) {
+        pthread_mutex_unlock(&room_lock);
+    }
+}
+
+static void stop_locked(member *m)
+{
+    m->stop = 1;
+    pthread_cond_signal(&m->cv);
+    shutdown(m->fd, SHUT_RDWR);
+}
+
+static void enqueue(member *m, const char *text, size_t len)
+{
+    pthread_mutex_lock(&m->mu);
+    if (m->stop) {
+    } else if (bug != UNBOUNDED && m->queued + len > QUEUE_MAX) {
+        stop_locked(m);
+    } else {
+        line *l = malloc(sizeof *l + len);
+        if (l != NULL) {
+            l->next = NULL;
+            l->len = len;
+            memcpy(l->text, text, len);
+            if (m->tail != NULL) {
+                m->tail->next = l;
+            } else {
+                m->head = l;
+            }
+            m->tail = l;
+            m->queued += len;
+            pthread_cond_signal(&m->cv);
+        }
+    }
+    pthread_mutex_unlock(&m->mu);
+}
+
+static void *writer_main(void *arg)
+{
+    member *m = arg;
+    for (;;) {
+        pthread_mutex_lock(&m->mu);
+        while (m->head == NULL && !m->stop) {
+            pthread_cond_wait(&m->cv, &m->mu);
+        }
+        if (m->stop) {
+            pthread_mutex_unlock(&m->mu);
+            return NULL;
+        }
+        line *l = m->head;
+        m->head = l->next;
+        if (m->head == NULL) {
+            m->tail = NULL;
+        }
+        m->queued -= l->len;
+        pthread_mutex_unlock(&m->mu);
+        ssize_t w = sl_rio_writen(m->fd, l->text, l->len);
+        free(l);
+        if (w < 0) {
+            pthread_mutex_lock(&m->mu);
+            stop_locked(m);
+            pthread_mutex_unlock(&m->mu);
+            return NULL;
+        }
+    }
+}
+
+/* Write one line to fd in four pieces, yielding in between. */
+static void send_in_pieces(int fd, const char *buf, size_t n, size_t name_len)
+{
+    size_t cut[5] = {0, name_len, name_len + 2, n - 1, n};
+    for (size_t k = 0; k < 4; k++) {
+        send(fd, buf + cut[k], cut[k + 1] - cut[k], MSG_NOSIGNAL);
+        sched_yield();
+    }
+}
+
+/* Send buf to everyone but except, with the room's lock held. */
+static void deliver_locked(member *except, const char *buf, size_t n)
+{
+    for (member *o = room; o != NULL; o = o->next) {
+        if (o == except) {
+            continue;
+        }
+        if (bug == BLOCKING || bug == INTERLEAVE) {
+            /* The bug of "blocking": a send() that can block, with the
+             * room's lock held. */
+            sl_rio_writen(o->fd, buf, n);
+        } else {
+            enqueue(o, buf, n);
+        }
+    }
+}
+
+/* Say "NAME: TEXT\n" to everyone but m. */
+static void say(member *m, const char *text, size_t len)
+{
+    char buf[64 + LINE_MAX_LEN];
+    size_t name_len = strlen(m->name);
+    size_t n = (size_t)snprintf(buf, sizeof buf, "%s: ", m->name);
+    memcpy(buf + n, text, len);
+    buf[n + len] = '\n';
+    n += len + 1;
+    if (bug == INTERLEAVE) {
+        /* The bug: the list is copied under the lock, then each member gets
+         * the line in pieces, from this thread, with nothing held. */
+        int fds[256];
+        size_t nfds = 0;
+        room_lock_take();
+        for (member *o = room; o != NULL && nfds < 256; o = o->next) {
+            if (o != m) {
+                fds[nfds++] = o->fd;
+            }
+        }
+        room_lock_give();
+        for (size_t i = 0; i < nfds; i++) {
+            send_in_pieces(fds[i], buf, n, name_len);
+        }
+        return;
+    }
+    room_lock_take();
+    deliver_locked(m, buf, n);
+    room_lock_give();
+}
+
+static int valid_name(const char *s, size_t len)
+{
+    if (len < 1 || len > 16) {
+        return 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Replies to one member go straight to its socket in the modes without a
+ * writer thread, through its queue otherwise. */
+static void reply(member *m, const char *text)
+{
+    if (bug == INTERLEAVE || bug == BLOCKING || bug == SEQUENTIAL) {
+        sl_rio_writen(m->fd, text, strlen(text));
+    } else {
+        enqueue(m, text, strlen(text));
+    }
+}
+
+static int join_room(member *m)
+{
+    room_lock_take();
+    for (member *o = room; o != NULL && bug != ANYNAME; o = o->next) {
+        if (strcmp(o->name, m->name) == 0) {
+            room_lock_give();
+            return -1;
+        }
+    }
+    char text[64];
+    snprintf(text, sizeof text, "OK %s\n", m->name);
+    reply(m, text);
+    int n = snprintf(text, sizeof text, "* %s joined\n", m->name);
+    deliver_locked(m, text, (size_t)n);
+    m->next = room;
+    room = m;
+    room_lock_give();
+    return 0;
+}
+
+static void leave_room(member *m)
+{
+    room_lock_take();
+    for (member **pp = &room; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == m) {
+            *pp = m->next;
+            break;
+        }
+    }
+    char text[64];
+    int n = snprintf(text, sizeof text, "* %s left\n", m->name);
+    if (bug != NOLEAVE) {
+        deliver_locked(m, text, (size_t)n);
+    }
+    room_lock_give();
+}
+
+enum { LINE_OK, LINE_TOO_LONG, LINE_END };
+
+static int read_line(sl_rio *rio, int fd, char *buf, size_t *len)
+{
+    if (bug == FRAMING) {
+        /* The bug: one recv() is one line. */
+        ssize_t n = recv(fd, buf, LINE_MAX_LEN + 2, 0);
+        if (n <= 0) {
+            return LINE_END;
+        }
+        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) {
+            n--;
+        }
+        *len = (size_t)n;
+        return LINE_OK;
+    }
+    ssize_t n = sl_rio_readline(rio, buf, LINE_MAX_LEN + 3);
+    if (n < 0 && errno == EMSGSIZE) {
+        do {
+            n = sl_rio_readline(rio, buf, LINE_MAX_LEN + 3);
+        } while (n < 0 && errno == EMSGSIZE);
+        return n > 0 && buf[n - 1] == '\n' ? LINE_TOO_LONG : LINE_END;
+    }
+    if (n <= 0 || buf[n - 1] != '\n') {
+        return LINE_END;
+    }
+    n--;
+    if (n > 0 && buf[n - 1] == '\r') {
+        n--;
+    }
+    if (n > LINE_MAX_LEN) {
+        return LINE_TOO_LONG;
+    }
+    *len = (size_t)n;
+    return LINE_OK;
+}
+
+static void *member_main(void *arg)
+{
+    member *m = arg;
+    sl_rio rio;
+    sl_rio_init(&rio, m->fd);
+    char buf[LINE_MAX_LEN + 3];
+    size_t len = 0;
+    int joined = 0;
+    int r;
+    while (!joined && (r = read_line(&rio, m->fd, buf, &len)) != LINE_END) {
+        if (bug == ANYNAME && len > sizeof m->name - 1) {
+            len = sizeof m->name - 1; /* the bug accepts it, cut to fit */
+        } else if (bug != ANYNAME && (r == LINE_TOO_LONG || !valid_name(buf, len))) {
+            reply(m, "ERR invalid name\n");
+            continue;
+        }
+        memcpy(m->name, buf, len);
+        m->name[len] = '\0';
+        if (join_room(m) < 0) {
+            m->name[0] = '\0';
+            reply(m, "ERR name taken\n");
+            continue;
+        }
+        joined = 1;
+    }
+    while (joined && (r = read_line(&rio, m->fd, buf, &len)) != LINE_END) {
+        if (r == LINE_TOO_LONG) {
+            reply(m, "ERR line too long\n");
+        } else if (len > 0) {
+            say(m, buf, len);
+        }
+    }
+    if (joined) {
+        leave_room(m);
+    }
+    if (bug != SEQUENTIAL) {
+        pthread_mutex_lock(&m->mu);
+        stop_locked(m);
+        pthread_mutex_unlock(&m->mu);
+        pthread_join(m->writer, NULL);
+    }
+    while (m->head != NULL) {
+        line *l = m->head;
+        m->head = l->next;
+        free(l);
+    }
+    close(m->fd);
+    free(m);
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    static const char *const modes[] = {"sequential", "framing",   "interleave", "blocking",
+                                        "unbounded",  "unguarded", "anyname",    "noleave"};
+#ifdef BUG_CHAT_MODE
+    const char *want = BUG_CHAT_MODE; /* built for one mode: usage chat_server PORT */
+    const char *port = argc == 2 ? argv[1] : NULL;
+#else
+    const char *want = argc == 3 ? argv[1] : "";
+    const char *port = argc == 3 ? argv[2] : NULL;
+#endif
+    size_t i = 0;
+    while (i < sizeof modes / sizeof modes[0] && strcmp(modes[i], want) != 0) {
+        i++;
+    }
+    if (port == NULL || i == sizeof modes / sizeof modes[0]) {
+        fprintf(stderr, "usage: bug_chat sequential|framing|interleave|blocking|unbounded|"
+                        "unguarded|anyname|noleave PORT\n");
+        return 2;
+    }
+    bug = (mode)i;
+    signal(SIGPIPE, SIG_IGN);
+    char err[SL_ERR_LEN];
+    int lfd = sl_addr_listen(NULL, port, 128, err);
+    if (lfd < 0) {
+        fprintf(stderr, "bug_chat: %s\n", err);
+        return 1;
+    }
+    for (;;) {
+        int fd = accept(lfd, NULL, NULL);
+        if (fd < 0) {
+            continue;
+        }
+        member *m = calloc(1, sizeof *m);
+        if (m == NULL) {
+            close(fd);
+            continue;
+        }
+        m->fd = fd;
+        pthread_mutex_init(&m->mu, NULL);
+        pthread_cond_init(&m->cv, NULL);
+        if (bug == SEQUENTIAL) {
+            member_main(m); /* the bug: the next client waits for this one */
+            continue;
+        }
+        /* The writer stays idle in the modes that write directly. */
+        pthread_create(&m->writer, NULL, writer_main, m);
+        pthread_t reader;
+        pthread_create(&reader, NULL, member_main, m);
+        pthread_detach(reader);
+    }
+}

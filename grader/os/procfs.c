@@ -1,0 +1,345 @@
+/* procfs.c - /proc introspection of the server under test (see procfs.h). */
+#include "os/procfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Read a small /proc file into buf. Returns bytes read or -1. */
+static ssize_t read_small(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return -1;
+    }
+    size_t got = fread(buf, 1, len - 1, f);
+    fclose(f);
+    buf[got] = '\0';
+    return (ssize_t)got;
+}
+
+/* Parent pid (and the state letter, if state is not NULL) from
+ * /proc/PID/stat, or -1. */
+static pid_t parent_state_of(pid_t pid, char *state_out)
+{
+    char path[64];
+    char buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if (read_small(path, buf, sizeof buf) < 0) {
+        return -1;
+    }
+    /* The command name is in parentheses and may itself contain ") ". */
+    char *rp = strrchr(buf, ')');
+    char state;
+    int ppid;
+    if (rp == NULL || sscanf(rp + 1, " %c %d", &state, &ppid) != 2) {
+        return -1;
+    }
+    if (state_out != NULL) {
+        *state_out = state;
+    }
+    return (pid_t)ppid;
+}
+
+static pid_t parent_of(pid_t pid)
+{
+    return parent_state_of(pid, NULL);
+}
+
+int gr_procfs_tree(pid_t root, pid_t *out, size_t max)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d", (int)root);
+    if (access(path, F_OK) < 0 || max == 0) {
+        return -1;
+    }
+    /* One pass over /proc collects (pid, ppid); then grow the tree from root. */
+    size_t cap = 1024;
+    size_t n = 0;
+    pid_t(*pairs)[2] = malloc(cap * sizeof *pairs);
+    if (pairs == NULL) {
+        return -1;
+    }
+    DIR *d = opendir("/proc");
+    if (d == NULL) {
+        free(pairs);
+        return -1;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end != '\0' || pid <= 0) {
+            continue;
+        }
+        pid_t ppid = parent_of((pid_t)pid);
+        if (ppid < 0) {
+            continue;
+        }
+        if (n == cap) {
+            pid_t(*bigger)[2] = realloc(pairs, 2 * cap * sizeof *pairs);
+            if (bigger == NULL) {
+                break;
+            }
+            pairs = bigger;
+            cap *= 2;
+        }
+        pairs[n][0] = (pid_t)pid;
+        pairs[n][1] = ppid;
+        n++;
+    }
+    closedir(d);
+
+    size_t count = 0;
+    out[count++] = root;
+    /* Breadth-first: every process found so far looks for its children. */
+    for (size_t i = 0; i < count; i++) {
+        for (size_t k = 0; k < n && count < max; k++) {
+            if (pairs[k][1] == out[i]) {
+                out[count++] = pairs[k][0];
+            }
+        }
+    }
+    free(pairs);
+    return (int)count;
+}
+
+int gr_procfs_fd_count(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+    DIR *d = opendir(path);
+    if (d == NULL) {
+        return -1;
+    }
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] != '.') {
+            n++;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+int gr_procfs_threads(pid_t pid)
+{
+    char path[64];
+    char buf[4096];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    if (read_small(path, buf, sizeof buf) < 0) {
+        return -1;
+    }
+    char *line = strstr(buf, "\nThreads:");
+    int threads;
+    if (line == NULL || sscanf(line, "\nThreads: %d", &threads) != 1) {
+        errno = EIO;
+        return -1;
+    }
+    return threads;
+}
+
+long gr_procfs_max_files(pid_t pid)
+{
+    char path[64];
+    char buf[4096];
+    snprintf(path, sizeof path, "/proc/%d/limits", (int)pid);
+    if (read_small(path, buf, sizeof buf) < 0) {
+        return -1;
+    }
+    /* "Max open files            4096                 4096                 files" */
+    const char *line = strstr(buf, "Max open files");
+    char soft[32];
+    if (line == NULL || sscanf(line + strlen("Max open files"), "%31s", soft) != 1) {
+        errno = EIO;
+        return -1;
+    }
+    if (strcmp(soft, "unlimited") == 0) {
+        return LONG_MAX;
+    }
+    return strtol(soft, NULL, 10);
+}
+
+long gr_procfs_cpu_ms(pid_t pid)
+{
+    char path[64];
+    char buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if (read_small(path, buf, sizeof buf) < 0) {
+        return -1;
+    }
+    char *rp = strrchr(buf, ')');
+    unsigned long utime;
+    unsigned long stime;
+    /* Fields after the name: state ppid pgrp session tty tpgid flags minflt
+     * cminflt majflt cmajflt utime stime (fields 3..15 of proc(5)). */
+    if (rp == NULL || sscanf(rp + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                             &utime, &stime) != 2) {
+        errno = EIO;
+        return -1;
+    }
+    long hz = sysconf(_SC_CLK_TCK);
+    if (hz <= 0) {
+        hz = 100;
+    }
+    return (long)((utime + stime) * 1000UL / (unsigned long)hz);
+}
+
+int gr_procfs_fds(pid_t pid, gr_fdinfo *out, size_t max)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+    DIR *d = opendir(path);
+    if (d == NULL) {
+        return -1;
+    }
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < max) {
+        char *end;
+        long fd = strtol(e->d_name, &end, 10);
+        if (*end != '\0' || e->d_name[0] == '\0') {
+            continue;
+        }
+        gr_fdinfo *fi = &out[n];
+        memset(fi, 0, sizeof *fi);
+        fi->fi_fd = (int)fd;
+        char link[96];
+        snprintf(link, sizeof link, "/proc/%d/fd/%ld", (int)pid, fd);
+        ssize_t len = readlink(link, fi->fi_target, sizeof fi->fi_target - 1);
+        if (len < 0) {
+            continue; /* closed while we looked */
+        }
+        fi->fi_target[len] = '\0';
+        char info[96];
+        char buf[512];
+        snprintf(info, sizeof info, "/proc/%d/fdinfo/%ld", (int)pid, fd);
+        if (read_small(info, buf, sizeof buf) >= 0) {
+            char *flags = strstr(buf, "flags:");
+            if (flags != NULL) {
+                fi->fi_flags = (unsigned)strtoul(flags + 6, NULL, 8);
+            }
+        }
+        n++;
+    }
+    closedir(d);
+    return (int)n;
+}
+
+int gr_procfs_tree_stats(pid_t root, gr_tree_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    pid_t *pids = malloc(GR_PROCFS_MAX_TREE * sizeof *pids);
+    if (pids == NULL) {
+        return -1;
+    }
+    int n = gr_procfs_tree(root, pids, GR_PROCFS_MAX_TREE);
+    if (n < 0) {
+        free(pids);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        /* A zombie has no files and no memory left: count it and move on. */
+        char state = '?';
+        if (parent_state_of(pids[i], &state) >= 0 && state == 'Z') {
+            st->ts_processes++;
+            st->ts_zombies++;
+            continue;
+        }
+        int fds = gr_procfs_fd_count(pids[i]);
+        int threads = gr_procfs_threads(pids[i]);
+        long cpu = gr_procfs_cpu_ms(pids[i]);
+        if (fds < 0 || threads < 0 || cpu < 0) {
+            continue; /* exited while we looked */
+        }
+        st->ts_processes++;
+        st->ts_fds += fds;
+        st->ts_threads += threads;
+        st->ts_cpu_ms += cpu;
+        char statm[64];
+        char buf[128];
+        snprintf(statm, sizeof statm, "/proc/%d/statm", (int)pids[i]);
+        long size_pages;
+        long rss_pages;
+        if (read_small(statm, buf, sizeof buf) > 0 &&
+            sscanf(buf, "%ld %ld", &size_pages, &rss_pages) == 2) {
+            st->ts_rss_kb += rss_pages * (sysconf(_SC_PAGESIZE) / 1024);
+        }
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/fd", (int)pids[i]);
+        DIR *d = opendir(path);
+        if (d == NULL) {
+            continue;
+        }
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            char link[320];
+            char target[32];
+            snprintf(link, sizeof link, "%s/%s", path, e->d_name);
+            ssize_t len = readlink(link, target, sizeof target - 1);
+            if (len > 0) {
+                target[len] = '\0';
+                st->ts_sockets += strncmp(target, "socket:", 7) == 0;
+            }
+        }
+        closedir(d);
+    }
+    free(pids);
+    return 0;
+}
+
+/* Scan one /proc/net/{tcp,udp}* table for an entry on local port; with
+ * want_listen, only a TCP LISTEN (state 0A) entry counts. */
+static int scan_table(const char *path, int port, int want_listen)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return -1;
+    }
+    char line[512];
+    int found = 0;
+    /* The first line is a header. Each entry: "sl local_address rem_address st ..."
+     * where local_address is HEXADDR:HEXPORT. */
+    if (fgets(line, sizeof line, f) != NULL) {
+        while (!found && fgets(line, sizeof line, f) != NULL) {
+            char local[128];
+            char remote[128];
+            unsigned state;
+            if (sscanf(line, " %*s %127s %127s %x", local, remote, &state) != 3) {
+                continue;
+            }
+            char *colon = strrchr(local, ':');
+            if (colon != NULL && strtol(colon + 1, NULL, 16) == port &&
+                (!want_listen || state == 0x0A)) {
+                found = 1;
+            }
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+int gr_procfs_tcp_listening(int port)
+{
+    int v4 = scan_table("/proc/net/tcp", port, 1);
+    int v6 = scan_table("/proc/net/tcp6", port, 1);
+    if (v4 < 0 && v6 < 0) {
+        return -1;
+    }
+    return v4 == 1 || v6 == 1;
+}
+
+int gr_procfs_udp_bound(int port)
+{
+    int v4 = scan_table("/proc/net/udp", port, 0);
+    int v6 = scan_table("/proc/net/udp6", port, 0);
+    if (v4 < 0 && v6 < 0) {
+        return -1;
+    }
+    return v4 == 1 || v6 == 1;
+}

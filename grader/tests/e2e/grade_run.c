@@ -1,0 +1,172 @@
+/* grade_run.c - run bin/grade from the self-tests (see grade_run.h). */
+#include "tests/e2e/grade_run.h"
+
+#include "cu_run.h"
+#include "engine/grader.h"
+#include "os/proc.h"
+
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* From test_proc.c: processes with a NAME=value string in their environment. */
+int count_processes_with_env(const char *tag);
+
+static char root[PATH_MAX];
+
+/* Every grading run gets its own tag in the environment, which the programs
+ * it starts inherit: what survives a run is found by its tag, whatever else
+ * runs on the machine meanwhile. */
+static char run_tag[64];
+
+const char *selftest_root(void)
+{
+    if (root[0] == '\0') {
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n < 0) {
+            return ".";
+        }
+        exe[n] = '\0';
+        snprintf(root, sizeof root, "%s", dirname(dirname(dirname(exe))));
+    }
+    return root;
+}
+
+void selftest_grade(const char *args, const char *dir, run *r)
+{
+    memset(r, 0, sizeof *r);
+    r->status = -1;
+    const char *top = selftest_root();
+    char out[PATH_MAX + 64];
+    snprintf(out, sizeof out, "%s/build/tests/grade-run-%d.json", top, (int)getpid());
+    char cmd[3 * PATH_MAX + 1024];
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' %s --format json --output '%s' >/dev/null 2>&1", top,
+             args, out);
+    gr_proc p;
+    memset(&p, 0, sizeof p);
+    gr_spawn_opts so = {.so_cwd = dir != NULL ? dir : top};
+    static int runs;
+    snprintf(run_tag, sizeof run_tag, "SOCKLAB_SELFTEST_RUN=%d-%d", (int)getpid(), ++runs);
+    putenv(run_tag);
+    long started = gr_now_ms();
+    int spawned = gr_proc_spawn(&p, cmd, &so, NULL);
+    unsetenv("SOCKLAB_SELFTEST_RUN");
+    if (spawned < 0) {
+        return;
+    }
+    int done = gr_proc_wait(&p, 600000);
+    r->seconds = (double)(gr_now_ms() - started) / 1000.0;
+    gr_proc_stop(&p, 1000);
+    if (done && WIFEXITED(p.pr_status)) {
+        r->status = WEXITSTATUS(p.pr_status);
+    }
+    gr_proc_free(&p);
+
+    json_error_t jerr;
+    json_t *doc = json_load_file(out, 0, &jerr);
+    unlink(out);
+    if (doc == NULL) {
+        fprintf(stderr, "selftest: no JSON report from: %s\n", cmd);
+        return;
+    }
+    r->score = (int)json_integer_value(json_object_get(doc, "score"));
+    r->max_score = (int)json_integer_value(json_object_get(doc, "max_score"));
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(doc, "tests"), i, t)
+    {
+        r->ntests++;
+        const char *output = json_string_value(json_object_get(t, "output"));
+        if (output != NULL) {
+            size_t have = r->outputs != NULL ? strlen(r->outputs) : 0;
+            char *more = realloc(r->outputs, have + strlen(output) + 1);
+            if (more != NULL) {
+                strcpy(more + have, output);
+                r->outputs = more;
+            }
+        }
+        const char *status = json_string_value(json_object_get(t, "status"));
+        if (status == NULL || strcmp(status, "failed") != 0) {
+            continue;
+        }
+        const char *name = json_string_value(json_object_get(t, "name"));
+        size_t have = strlen(r->failed);
+        snprintf(r->failed + have, sizeof r->failed - have, "%s%s", have > 0 ? " " : "",
+                 name != NULL ? name : "?");
+    }
+    json_decref(doc);
+}
+
+int selftest_leftovers(void)
+{
+    return count_processes_with_env(run_tag);
+}
+
+void selftest_expect(const char *args, const char *dir, const char *want_failed, int want_ntests)
+{
+    run r;
+    selftest_grade(args, dir, &r);
+    if (strcmp(r.failed, want_failed) != 0 || r.ntests != want_ntests) {
+        fprintf(stderr,
+                "\nselftest: bin/grade %s\n  failed: [%s]\n  wanted: [%s] (%d checks, %d ran)\n",
+                args, r.failed, want_failed, want_ntests, r.ntests);
+    }
+    CU_ASSERT_STRING_EQUAL(r.failed, want_failed);
+    CU_ASSERT_EQUAL(r.ntests, want_ntests);
+    CU_ASSERT_EQUAL(r.status, want_failed[0] == '\0' ? 0 : 1);
+    CU_ASSERT_EQUAL(selftest_leftovers(), 0);
+    free(r.outputs);
+}
+
+void selftest_full_marks(const char *lab, int seeds, int want_ntests)
+{
+    for (int seed = 1; seed <= seeds; seed++) {
+        char args[64];
+        snprintf(args, sizeof args, "%s --solution --seed %d", lab, seed);
+        run r;
+        selftest_grade(args, NULL, &r);
+        if (r.failed[0] != '\0') {
+            fprintf(stderr, "\nlab %s: the solution failed: %s (seed %d)\n", lab, r.failed, seed);
+        }
+        CU_ASSERT_EQUAL(r.status, 0);
+        CU_ASSERT_EQUAL(r.ntests, want_ntests);
+        CU_ASSERT_EQUAL(r.max_score, 100);
+        CU_ASSERT_EQUAL(r.score, r.max_score);
+        CU_ASSERT_EQUAL(selftest_leftovers(), 0);
+        free(r.outputs);
+    }
+}
+
+void selftest_not_full(const char *args, int want_ntests)
+{
+    run r;
+    selftest_grade(args, NULL, &r);
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_EQUAL(r.ntests, want_ntests);
+    CU_ASSERT(r.score < r.max_score);
+    CU_ASSERT_EQUAL(selftest_leftovers(), 0);
+    free(r.outputs);
+}
+
+int selftest_fresh_dir(const char *tag, char *dir, size_t len)
+{
+    static int runs;
+    snprintf(dir, len, "%s/build/tests/%s-%d-%d", selftest_root(), tag, (int)getpid(), ++runs);
+    char rm[PATH_MAX + 80];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
+    return system(rm) == 0 && mkdir(dir, 0777) == 0 && chmod(dir, 0777) == 0 ? 0 : -1;
+}
+
+void selftest_remove_dir(const char *dir)
+{
+    char rm[PATH_MAX + 80];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
+    (void)!system(rm);
+}
