@@ -96,6 +96,19 @@ const char *gr_ctx_report(gr_ctx *ctx);
 /** @brief Free a context made by gr_ctx_standalone(). */
 void gr_ctx_standalone_free(gr_ctx *ctx);
 
+/**
+ * @brief Start a result row for @p ck: its name, step, kind, points and
+ *        hidden flag, status failed with no points and no output yet.
+ */
+void gr_result_init(gr_test_result *tr, const gr_check *ck);
+
+/**
+ * @brief A result row for a check that could not run (the build failed, the
+ *        submission was not graded): failed, with a copy of @p output.
+ * @return 0, or -1 if out of memory (then tr_output is NULL)
+ */
+int gr_result_not_run(gr_test_result *tr, const gr_check *ck, const char *output);
+
 /** @brief Free what gr_engine_run() allocated in @p result. */
 void gr_run_result_free(gr_run_result *result);
 

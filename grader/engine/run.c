@@ -953,13 +953,8 @@ static void run_one(const gr_options *opt, gr_ctx *ctx, const gr_check *ck, gr_t
     free(ctx->cx_client_stderr);
     ctx->cx_client_stderr = NULL;
     drop_etc_dir(ctx);
+    gr_result_init(tr, ck);
     tr->tr_seconds = (double)(gr_now_ms() - started) / 1000.0;
-
-    tr->tr_name = ck->ck_name;
-    tr->tr_step = ck->ck_step;
-    tr->tr_kind = ck->ck_kind == GR_SERVER ? "server" : "client";
-    tr->tr_max_score = ck->ck_points;
-    tr->tr_hidden = 0;
     gr_str out = {0};
     if (ctx->cx_failed) {
         tr->tr_status = GR_FAILED;
@@ -1154,17 +1149,12 @@ int gr_engine_run(const gr_options *opt, gr_run_result *result)
         }
         gr_test_result *tr = &result->rr_tests[result->rr_ntests++];
         if (build_failed) {
-            tr->tr_name = ck->ck_name;
-            tr->tr_step = ck->ck_step;
-            tr->tr_kind = ck->ck_kind == GR_SERVER ? "server" : "client";
-            tr->tr_max_score = ck->ck_points;
-            tr->tr_status = GR_FAILED;
-            tr->tr_output = strdup("the build failed, so nothing could be run (see the compiler "
-                                   "output above)\n");
+            gr_result_not_run(tr, ck,
+                              "the build failed, so nothing could be run (see the compiler "
+                              "output above)\n");
         } else {
             run_one(opt, &ctx, ck, tr);
         }
-        tr->tr_hidden = is_hidden;
         result->rr_score += tr->tr_score;
         result->rr_max_score += tr->tr_max_score;
         print_result(opt, tr);
