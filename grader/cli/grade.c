@@ -29,60 +29,61 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: grade LAB [--solution | --dir DIR | --server 'CMD' | --client 'CMD']\n"
-            "                 [--only PATTERN] [--list] [--seed N] [--verbose]\n"
-            "                 [--format text|json|junit|gradescope] [--output FILE]\n"
-            "       grade LAB --batch DIR [-j N] [--output OUTDIR] [--only PATTERN] [--seed N]\n"
-            "\n"
-            "Grade a socklab lab. LAB is a number (01), a name (tcp-echo) or both (01-tcp-echo).\n"
-            "\n"
-            "What to grade (default: your work in labs/LAB):\n"
-            "  --solution        the reference solution in solutions/LAB\n"
-            "  --dir DIR         a directory laid out like labs/LAB (built with make)\n"
-            "  --server 'CMD'    any server, in any language: {port} in CMD is replaced by the\n"
-            "                    port to listen on, {host} by the address; only server checks run.\n"
-            "                    In a lab with several servers (05, 06) CMD stands for each:\n"
-            "                    pick one with --only (e.g. --only 'epoll-*')\n"
-            "  --client 'CMD'    any client: {host} and {port} are where to connect; only client\n"
-            "                    checks run. Lab 04's clients take their own arguments: the\n"
-            "                    grader appends them to CMD (use --only 'scan-*', ...)\n"
-            "\n"
-            "Which checks:\n"
-            "  --only PATTERN    only checks whose name matches PATTERN (shell wildcards; several\n"
-            "                    patterns separated by commas; 'step2' selects a whole step)\n"
-            "  --list            list the lab's checks and exit\n"
-            "  --instructor      run the lab's hidden checks too (instructors' runs)\n"
-            "  --no-sandbox      no private network, limits or user change for the code under\n"
-            "                    test (for debugging the grader)\n"
-            "  --no-sanitize     build the code under test without sanitizers (AddressSanitizer\n"
-            "                    and UBSan; ThreadSanitizer and UBSan in lab 06)\n"
-            "\n"
-            "How:\n"
-            "  --seed N          seed for the random payloads (printed by every run; use it to\n"
-            "                    replay a failure exactly)\n"
-            "  --verbose, -v     say more about each check, passed ones too\n"
-            "  --format FMT      report format: text (default), json, junit or gradescope\n"
-            "  --output FILE, -o FILE\n"
-            "                    write the report to FILE (the text progress still goes to the\n"
-            "                    terminal); without it, json/junit/gradescope go to stdout and\n"
-            "                    the progress to stderr\n"
-            "  --help, -h        this help\n"
-            "\n"
-            "Grading a class:\n"
-            "  --batch DIR       grade each subdirectory of DIR as one submission (a copy of\n"
-            "                    labs/LAB, or a checkout of the kit), hidden checks included,\n"
-            "                    all on the same seed; writes NAME.json and NAME.txt for each,\n"
-            "                    gradebook.csv, summary.txt and summary.json into OUTDIR\n"
-            "  --jobs N, -j N    grade N submissions at once (1 to 64; default: one per CPU)\n"
-            "  --output OUTDIR, -o OUTDIR\n"
-            "                    where the class's reports go (default: grades-NN)\n"
-            "\n"
-            "Environment: SOCKLAB_TIMEOUT_SCALE=3 gives every deadline 3 times longer (slow\n"
-            "machines, valgrind). NO_COLOR turns colours off.\n"
-            "Exit status: 0 when the score is full, 1 when not, 2 for usage errors, 3 when the\n"
-            "grader itself could not run. With --batch: 0 when every submission was graded\n"
-            "(whatever the scores), 1 if one could not be.\n");
+    fprintf(
+        out,
+        "usage: grade LAB [--solution | --dir DIR | --server 'CMD' | --client 'CMD']\n"
+        "                 [--only PATTERN] [--list] [--seed N] [--verbose]\n"
+        "                 [--format text|json|junit|gradescope] [--output FILE]\n"
+        "       grade LAB --batch DIR [-j N] [--output OUTDIR] [--only PATTERN] [--seed N]\n"
+        "\n"
+        "Grade a socklab lab. LAB is a number (01), a name (tcp-echo) or both (01-tcp-echo).\n"
+        "\n"
+        "What to grade (default: your work in labs/LAB):\n"
+        "  --solution        the reference solution in solutions/LAB\n"
+        "  --dir DIR         a directory laid out like labs/LAB (built with make)\n"
+        "  --server 'CMD'    any server, in any language: {port} in CMD is replaced by the\n"
+        "                    port to listen on, {host} by the address; only server checks run.\n"
+        "                    In a lab with several servers (05, 06) CMD stands for each:\n"
+        "                    pick one with --only (e.g. --only 'epoll-*')\n"
+        "  --client 'CMD'    any client: {host} and {port} are where to connect; only client\n"
+        "                    checks run. Lab 04's clients take their own arguments: the\n"
+        "                    grader appends them to CMD (use --only 'scan-*', ...)\n"
+        "\n"
+        "Which checks:\n"
+        "  --only PATTERN    only checks whose name matches PATTERN (shell wildcards; several\n"
+        "                    patterns separated by commas; 'step2' selects a whole step)\n"
+        "  --list            list the lab's checks and exit\n"
+        "  --instructor      run the lab's hidden checks too (instructors' runs)\n"
+        "  --no-sandbox      no private network, limits or user change for the code under\n"
+        "                    test (for debugging the grader)\n"
+        "  --no-sanitize     build the code under test without sanitizers (AddressSanitizer\n"
+        "                    and UBSan; ThreadSanitizer and UBSan in lab 06)\n"
+        "\n"
+        "How:\n"
+        "  --seed N          seed for the random payloads (printed by every run; use it to\n"
+        "                    replay a failure exactly)\n"
+        "  --verbose, -v     say more about each check, passed ones too\n"
+        "  --format FMT      report format: text (default), json, junit or gradescope\n"
+        "  --output FILE, -o FILE\n"
+        "                    write the report to FILE (the text progress still goes to the\n"
+        "                    terminal); without it, json/junit/gradescope go to stdout and\n"
+        "                    the progress to stderr\n"
+        "  --help, -h        this help\n"
+        "\n"
+        "Grading a class:\n"
+        "  --batch DIR       grade each subdirectory of DIR as one submission (a copy of\n"
+        "                    labs/LAB, or a checkout of the kit), hidden checks included,\n"
+        "                    all on the same seed; writes NAME.json and NAME.txt for each,\n"
+        "                    gradebook.csv, summary.txt and summary.json into OUTDIR\n"
+        "  --jobs N, -j N    grade N submissions at once (1 to 64; default: one per CPU)\n"
+        "  --output OUTDIR, -o OUTDIR\n"
+        "                    where the class's reports go (default: grades-NN)\n"
+        "\n"
+        "Environment: SOCKLAB_TIMEOUT_SCALE=3 gives every deadline 3 times longer (slow\n"
+        "machines, valgrind). NO_COLOR turns colours off.\n"
+        "Exit status: 0 when the score is full, 1 when not, 2 for usage errors, 3 when the\n"
+        "grader itself could not run. With --batch: 0 when every submission was graded\n"
+        "(whatever the scores), 1 if one could not be.\n");
 }
 
 static void list_labs(FILE *out)
@@ -112,7 +113,6 @@ static char *find_root(void)
     char *root = dirname(bin);
     return strdup(root);
 }
-
 
 static int parse_seed(const char *s, uint64_t *seed)
 {
@@ -152,10 +152,10 @@ static void list_checks(const gr_options *opt)
     const gr_lab *lab = opt->op_lab;
     char dir[128];
     printf("lab %s (%s)\n", gr_lab_dirname(lab, dir, sizeof dir), lab->lab_title);
-    const gr_check *plan[256];
+    const gr_check *plan[GR_PLAN_MAX];
     int hidden = 0;
     int hidden_points = 0;
-    size_t n = gr_plan(opt, plan, 256, &hidden, &hidden_points);
+    size_t n = gr_plan(opt, plan, GR_PLAN_MAX, &hidden, &hidden_points);
     int last_step = -1;
     int total = 0;
     for (size_t i = 0; i < n; i++) {
@@ -179,16 +179,23 @@ static void list_checks(const gr_options *opt)
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"solution", no_argument, NULL, 'S'}, {"dir", required_argument, NULL, 'd'},
-        {"server", required_argument, NULL, 's'}, {"client", required_argument, NULL, 'c'},
-        {"only", required_argument, NULL, 'O'}, {"list", no_argument, NULL, 'l'},
-        {"seed", required_argument, NULL, 'r'}, {"verbose", no_argument, NULL, 'v'},
-        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
-        {"instructor", no_argument, NULL, 'I'}, {"no-sandbox", no_argument, NULL, 'N'},
-        {"no-sanitize", no_argument, NULL, 'Z'}, {"help", no_argument, NULL, 'h'},
-        {"batch", required_argument, NULL, 'B'}, {"jobs", required_argument, NULL, 'j'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"solution", no_argument, NULL, 'S'},
+                                             {"dir", required_argument, NULL, 'd'},
+                                             {"server", required_argument, NULL, 's'},
+                                             {"client", required_argument, NULL, 'c'},
+                                             {"only", required_argument, NULL, 'O'},
+                                             {"list", no_argument, NULL, 'l'},
+                                             {"seed", required_argument, NULL, 'r'},
+                                             {"verbose", no_argument, NULL, 'v'},
+                                             {"format", required_argument, NULL, 'f'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"instructor", no_argument, NULL, 'I'},
+                                             {"no-sandbox", no_argument, NULL, 'N'},
+                                             {"no-sanitize", no_argument, NULL, 'Z'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"batch", required_argument, NULL, 'B'},
+                                             {"jobs", required_argument, NULL, 'j'},
+                                             {NULL, 0, NULL, 0}};
 
     gr_options opt;
     memset(&opt, 0, sizeof opt);
@@ -325,9 +332,8 @@ int main(int argc, char **argv)
     int port_needed = !(opt.op_target == GR_TARGET_CLIENT &&
                         strstr(opt.op_lab->lab_client_cmd, "{port}") == NULL);
     if (opt.op_command != NULL && port_needed && strstr(opt.op_command, "{port}") == NULL) {
-        fprintf(stderr,
-                "grade: the command must contain {port}, where the grader puts the port "
-                "(e.g. --server './my_server {port}')\n");
+        fprintf(stderr, "grade: the command must contain {port}, where the grader puts the port "
+                        "(e.g. --server './my_server {port}')\n");
         gr_str_free(&target_args);
         return EXIT_USAGE;
     }
@@ -342,13 +348,12 @@ int main(int argc, char **argv)
         gr_str_free(&target_args);
         return 0;
     }
-    const gr_check *plan[256];
+    const gr_check *plan[GR_PLAN_MAX];
     int hidden = 0;
     int hidden_points = 0;
-    if (gr_plan(&opt, plan, 256, &hidden, &hidden_points) == 0) {
+    if (gr_plan(&opt, plan, GR_PLAN_MAX, &hidden, &hidden_points) == 0) {
         fprintf(stderr, "grade: no check of lab %s matches --only '%s' (see grade %s --list)\n",
-                opt.op_lab->lab_id, opt.op_only != NULL ? opt.op_only : "",
-                opt.op_lab->lab_id);
+                opt.op_lab->lab_id, opt.op_only != NULL ? opt.op_only : "", opt.op_lab->lab_id);
         gr_str_free(&target_args);
         return EXIT_USAGE;
     }

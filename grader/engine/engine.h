@@ -26,23 +26,26 @@ typedef enum gr_target {
 
 /** Everything the command line decides. */
 typedef struct gr_options {
-    const gr_lab *op_lab;        /**< the lab */
-    gr_target op_target;         /**< what to grade */
-    const char *op_dir;          /**< directory for GR_TARGET_DIR */
-    const char *op_command;      /**< command for GR_TARGET_SERVER / GR_TARGET_CLIENT */
-    const char *op_only;         /**< fnmatch pattern(s), comma-separated, or NULL */
-    uint64_t op_seed;            /**< the run's seed */
-    int op_verbose;              /**< --verbose */
-    double op_scale;             /**< deadline scale (SOCKLAB_TIMEOUT_SCALE) */
-    const char *op_root;         /**< top of the socklab tree */
-    const char *op_program;      /**< how to name the grader in replay lines */
-    const char *op_target_args;  /**< the target options, shell-quoted, for replay lines */
-    FILE *op_progress;           /**< where the text report goes, or NULL for none */
-    int op_color;                /**< use ANSI colours on op_progress */
-    int op_instructor;           /**< run hidden checks too (--instructor, --batch) */
-    int op_no_sanitize;          /**< build the code under test without sanitizers */
-    int op_no_sandbox;           /**< --no-sandbox (forwarded by --batch to each child) */
+    const gr_lab *op_lab;       /**< the lab */
+    gr_target op_target;        /**< what to grade */
+    const char *op_dir;         /**< directory for GR_TARGET_DIR */
+    const char *op_command;     /**< command for GR_TARGET_SERVER / GR_TARGET_CLIENT */
+    const char *op_only;        /**< fnmatch pattern(s), comma-separated, or NULL */
+    uint64_t op_seed;           /**< the run's seed */
+    int op_verbose;             /**< --verbose */
+    double op_scale;            /**< deadline scale (SOCKLAB_TIMEOUT_SCALE) */
+    const char *op_root;        /**< top of the socklab tree */
+    const char *op_program;     /**< how to name the grader in replay lines */
+    const char *op_target_args; /**< the target options, shell-quoted, for replay lines */
+    FILE *op_progress;          /**< where the text report goes, or NULL for none */
+    int op_color;               /**< use ANSI colours on op_progress */
+    int op_instructor;          /**< run hidden checks too (--instructor, --batch) */
+    int op_no_sanitize;         /**< build the code under test without sanitizers */
+    int op_no_sandbox;          /**< --no-sandbox (forwarded by --batch to each child) */
 } gr_options;
+
+/** Most checks in one run's plan. */
+#define GR_PLAN_MAX 256
 
 /**
  * @brief Does check @p name match the --only pattern list?

@@ -18,6 +18,7 @@
 #ifndef SOCKLAB_GRADER_GRADER_H
 #define SOCKLAB_GRADER_GRADER_H
 
+#include "os/clock.h"
 #include "text/strbuf.h"
 
 #include <stddef.h>
@@ -38,17 +39,41 @@ typedef enum gr_kind {
 /** Check flag: a hidden check; every check in a lab's hidden table carries it. */
 #define GR_HIDDEN 0x2u
 
-/** One check: one property of the program under test. */
+/**
+ * One of a lab's programs that some of its checks start, in a lab with
+ * several servers (lab 05 grades one on select(), one on poll(), one on
+ * epoll). A check names it in ck_program; a --server command stands for
+ * every program of the lab.
+ */
+typedef struct gr_program {
+    const char *pg_cmd; /**< its command, e.g. "./echo_select {port}" */
+    const void *pg_arg; /**< what its checks need to know of it (gr_arg()), or NULL */
+} gr_program;
+
+/**
+ * One check: one property of the program under test. Write a lab's table
+ * with designated initialisers, so that a row reads by field name; fields
+ * left out are 0 or NULL.
+ */
 typedef struct gr_check {
-    const char *ck_name;       /**< unique in the lab: lowercase words and dashes */
-    int ck_step;               /**< the guide step it belongs to */
-    gr_kind ck_kind;           /**< server or client check */
-    int ck_points;             /**< points when it passes */
-    int ck_deadline_ms;        /**< time allowed, before scaling */
-    unsigned ck_flags;         /**< GR_OWN_SERVER, ... */
-    const char *ck_summary;    /**< one line: what is checked */
-    const char *ck_hint;       /**< shown on failure: the concept, and where to look */
-    int (*ck_run)(gr_ctx *ctx);/**< returns 0 (pass) or gr_fail()'s value */
+    const char *ck_name;          /**< unique in the lab: lowercase words and dashes */
+    int ck_step;                  /**< the guide step it belongs to */
+    gr_kind ck_kind;              /**< server or client check */
+    int ck_points;                /**< points when it passes */
+    int ck_deadline_ms;           /**< time allowed, before scaling */
+    unsigned ck_flags;            /**< GR_OWN_SERVER, ... */
+    const char *ck_summary;       /**< one line: what is checked */
+    const char *ck_hint;          /**< shown on failure: the concept, and where to look */
+    int (*ck_run)(gr_ctx *ctx);   /**< returns 0 (pass) or gr_fail()'s value */
+    const gr_program *ck_program; /**< the server it starts, or NULL: the lab's
+                                       (lab_server_cmd) */
+    const void *ck_arg;           /**< the check's own argument (gr_arg()), or NULL: one
+                                       function serves several rows */
+    long ck_max_files;            /**< open-file limit (RLIMIT_NOFILE) of its server, or 0:
+                                       the default (4096). Where the grader cannot raise its
+                                       own hard limit the server gets that instead; a check
+                                       reads what it got with gr_procfs_max_files() and
+                                       scales itself. */
 } gr_check;
 
 /**
@@ -63,56 +88,35 @@ typedef struct gr_check_table {
     size_t ct_n;               /**< how many */
 } gr_check_table;
 
-/**
- * Which server a lab's checks start, for a lab with several server programs
- * (lab 05 grades one server on select, one on poll, one on epoll).
- *
- * Every rule whose pattern matches a check's name applies, in order; a later
- * rule's non-NULL command or non-zero limit wins. A --server command stands
- * for every program of the lab and overrides sr_cmd (not sr_max_files).
- */
-typedef struct gr_server_rule {
-    const char *sr_pattern;  /**< fnmatch pattern on check names, e.g. "epoll-*" */
-    const char *sr_cmd;      /**< server command for those checks, or NULL: unchanged */
-    long sr_max_files;       /**< open-file limit (RLIMIT_NOFILE) of the server in those
-                                  checks, or 0: unchanged (default 4096). Where the
-                                  grader cannot raise its own hard limit the server gets
-                                  that instead; a check reads what it got with
-                                  gr_procfs_max_files() and scales itself. */
-} gr_server_rule;
-
 /** One lab, as the engine sees it. */
 typedef struct gr_lab {
-    const char *lab_id;             /**< "01" */
-    const char *lab_name;           /**< "tcp-echo" */
-    const char *lab_title;          /**< "TCP echo" */
-    const char *lab_server_cmd;     /**< e.g. "./echo_server {port}", or NULL */
-    const char *lab_client_cmd;     /**< e.g. "./echo_client {host} {port}", or NULL */
-    const char *const *lab_steps;   /**< step titles; [0] unused, [N] is step N */
-    size_t lab_nsteps;              /**< highest step number */
-    const gr_check *lab_checks;     /**< the checks, in the order they run */
-    size_t lab_nchecks;             /**< how many */
+    const char *lab_id;               /**< "01" */
+    const char *lab_name;             /**< "tcp-echo" */
+    const char *lab_title;            /**< "TCP echo" */
+    const char *lab_server_cmd;       /**< e.g. "./echo_server {port}", or NULL */
+    const char *lab_client_cmd;       /**< e.g. "./echo_client {host} {port}", or NULL */
+    const char *const *lab_steps;     /**< step titles; [0] unused, [N] is step N */
+    size_t lab_nsteps;                /**< highest step number */
+    const gr_check *lab_checks;       /**< the checks, in the order they run */
+    size_t lab_nchecks;               /**< how many */
     const gr_check_table *lab_hidden; /**< hidden checks, run after the others; NULL
                                            when their file is not in this copy */
-    int lab_udp;                    /**< 1: the server is ready when a UDP socket is
-                                         bound to the port (0: when a TCP socket
-                                         listens on it) */
-    const gr_server_rule *lab_server_rules; /**< per-check server command and limits,
-                                                 or NULL: lab_server_cmd for all */
-    size_t lab_nserver_rules;       /**< how many rules */
-    const char *lab_sanitize;       /**< NULL, or the -fsanitize= list submissions are
-                                         built with instead of "address,undefined"
-                                         (e.g. "thread,undefined": ThreadSanitizer
-                                         and AddressSanitizer do not combine) */
+    int lab_udp;                      /**< 1: the server is ready when a UDP socket is
+                                           bound to the port (0: when a TCP socket
+                                           listens on it) */
+    int lab_quiet_ms;                 /**< how long its conversations may go quiet before
+                                           a check gives up (gr_quiet_ms()), or 0: the
+                                           kit's default */
+    const char *lab_sanitize;         /**< NULL, or the -fsanitize= list submissions are
+                                           built with instead of "address,undefined"
+                                           (e.g. "thread,undefined": ThreadSanitizer
+                                           and AddressSanitizer do not combine) */
 } gr_lab;
 
 /** Every lab the grader knows, in order; ends with NULL. */
 extern const gr_lab *const gr_labs[];
 
 /* ---- time ---------------------------------------------------------------- */
-
-/** @brief Milliseconds on a monotonic clock. */
-long gr_now_ms(void);
 
 /**
  * @brief Scale a duration by SOCKLAB_TIMEOUT_SCALE (slow machines, valgrind).
@@ -122,6 +126,17 @@ int gr_ms(const gr_ctx *ctx, int ms);
 
 /** @brief The check's absolute deadline, on the gr_now_ms() clock. */
 long gr_deadline(const gr_ctx *ctx);
+
+/* ---- the running check ----------------------------------------------------- */
+
+/**
+ * @brief The running check's argument: its ck_arg, or when that is NULL its
+ *        program's pg_arg; NULL when neither is set.
+ */
+const void *gr_arg(const gr_ctx *ctx);
+
+/** @brief The lab being graded. */
+const gr_lab *gr_lab_of(const gr_ctx *ctx);
 
 /* ---- the run's seed -------------------------------------------------------- */
 

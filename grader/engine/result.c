@@ -1,7 +1,6 @@
 /* result.c - result rows from checks (see engine.h). */
 #include "engine/engine.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 void gr_result_init(gr_test_result *tr, const gr_check *ck)

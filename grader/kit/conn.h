@@ -1,6 +1,7 @@
 /**
- * @file wire.h
- * @brief The grader's side of a TCP conversation, with deadlines and transcripts.
+ * @file conn.h
+ * @brief The grader's side of a stream conversation, with deadlines and
+ *        transcripts.
  *
  * A ::gr_conn is one connection to the server under test. Its core operation
  * is the exchange: send some bytes and, at the same time, read the reply and
@@ -15,76 +16,104 @@
  * failure is recorded in the check's context with a transcript: what was
  * sent, what was expected, what came back, and a caret under the first byte
  * that differs.
+ *
+ * Every byte goes through the connection's transport (net/xport.h): TCP or
+ * a Unix socket today, TLS with lab 10, with the same code above it.
  */
-#ifndef SOCKLAB_GRADER_WIRE_H
-#define SOCKLAB_GRADER_WIRE_H
+#ifndef SOCKLAB_GRADER_KIT_CONN_H
+#define SOCKLAB_GRADER_KIT_CONN_H
 
 #include "engine/grader.h"
+#include "net/xport.h"
 
 #include <stddef.h>
 #include <sys/socket.h>
 
+/**
+ * How long a conversation may go quiet, once everything is sent, before a
+ * check gives up on it (before scaling). Loopback replies take microseconds;
+ * a server that lost bytes never sends them, so waiting for the whole
+ * deadline would only cost time. A lab may ask for more (lab_quiet_ms).
+ */
+#define GR_QUIET_MS 2000
+
+/** gr_conn_opts::co_quiet_ms: no quiet limit, wait until the deadline. */
+#define GR_NO_QUIET (-1)
+
+/** @brief The lab's quiet period (lab_quiet_ms, or GR_QUIET_MS), scaled. */
+int gr_quiet_ms(const gr_ctx *ctx);
+
+/** How gr_connect() connects; zero (or a NULL pointer) for the defaults. */
+typedef struct gr_conn_opts {
+    int co_rcvbuf;                  /**< SO_RCVBUF before connecting (0: the default); a
+                                         small one makes the peer's send() meet a full
+                                         window sooner */
+    int co_nodelay;                 /**< 1: TCP_NODELAY, each send() leaves as its own
+                                         segment */
+    int co_quiet_ms;                /**< the quiet limit (gr_conn_idle_limit()): 0 the
+                                         lab's (gr_quiet_ms()), > 0 that many ms (scaled),
+                                         GR_NO_QUIET none */
+    const struct sockaddr *co_addr; /**< where to connect, or NULL: the server under
+                                         test (gr_host():gr_port()) */
+    socklen_t co_addrlen;           /**< its length */
+    const char *co_name;            /**< how messages name co_addr, e.g. "[::1]:5000" */
+    const gr_xport_ops *co_xport;   /**< the transport, or NULL: plain */
+} gr_conn_opts;
+
 /** One connection and the exchange it is in the middle of. */
 typedef struct gr_conn {
-    int c_fd;                     /**< socket, or -1 */
-    char c_label[32];             /**< "connection 3" in messages */
-    const unsigned char *c_out;   /**< bytes to send (not owned) */
-    size_t c_out_len;             /**< their count */
-    size_t c_out_off;             /**< how many have been sent */
-    int c_shut_after;             /**< shutdown(SHUT_WR) once all are sent */
-    const unsigned char *c_want;  /**< bytes expected back (not owned) */
-    size_t c_want_len;            /**< their count */
-    int c_want_eof;               /**< after them, expect end of stream */
-    unsigned char *c_got;         /**< bytes received in this exchange (owned) */
-    size_t c_got_len;             /**< their count */
-    size_t c_got_cap;             /**< allocated */
-    int c_eof;                    /**< the peer closed its side */
-    int c_done;                   /**< the exchange finished successfully */
-    size_t c_total_sent;          /**< bytes sent over the connection's life */
-    size_t c_burst;               /**< read at most this much, then pause (0: never pause) */
-    int c_pause_ms;               /**< length of each pause */
-    size_t c_burst_left;          /**< bytes left in the current burst */
-    long c_resume_at;             /**< while paused: when to read again */
-    int c_idle_ms;                /**< give up when nothing arrives for this long after
-                                       everything was sent (0: wait until the deadline) */
-    long c_last_rx;               /**< when the last byte arrived */
-    long c_sent_at;               /**< when the last byte of the plan was sent, or 0 */
+    gr_xport c_xp;               /**< the transport and its socket (xp_fd -1: none) */
+    char c_label[32];            /**< "connection 3" in messages */
+    const unsigned char *c_out;  /**< bytes to send (not owned) */
+    size_t c_out_len;            /**< their count */
+    size_t c_out_off;            /**< how many have been sent */
+    int c_shut_after;            /**< shutdown(SHUT_WR) once all are sent */
+    const unsigned char *c_want; /**< bytes expected back (not owned) */
+    size_t c_want_len;           /**< their count */
+    int c_want_eof;              /**< after them, expect end of stream */
+    unsigned char *c_got;        /**< bytes received in this exchange (owned) */
+    size_t c_got_len;            /**< their count */
+    size_t c_got_cap;            /**< allocated */
+    int c_eof;                   /**< the peer closed its side */
+    int c_done;                  /**< the exchange finished successfully */
+    size_t c_total_sent;         /**< bytes sent over the connection's life */
+    size_t c_burst;              /**< read at most this much, then pause (0: never pause) */
+    int c_pause_ms;              /**< length of each pause */
+    size_t c_burst_left;         /**< bytes left in the current burst */
+    long c_resume_at;            /**< while paused: when to read again */
+    int c_idle_ms;               /**< give up when nothing arrives for this long after
+                                      everything was sent (0: wait until the deadline) */
+    long c_last_rx;              /**< when the last byte arrived */
+    long c_sent_at;              /**< when the last byte of the plan was sent, or 0 */
 } gr_conn;
 
 /**
- * @brief Connect to the server under test with the check's deadline.
+ * @brief Connect within the check's deadline, to the server under test or
+ *        to any address (IPv6, a Unix domain socket...).
  * @param ctx   the check
  * @param c     connection to fill in (any previous contents are ignored)
  * @param label name used in messages, e.g. "client 3"; NULL for "connection"
+ * @param opts  socket options, address, quiet limit and transport, or NULL
+ *              for the defaults
  * @return 0, or gr_fail()'s value (refused, timed out, ...)
  */
-int gr_connect(gr_ctx *ctx, gr_conn *c, const char *label);
+int gr_connect(gr_ctx *ctx, gr_conn *c, const char *label, const gr_conn_opts *opts);
+
+/** @brief The connection's socket, or -1 (for poll(), getsockopt()). */
+int gr_conn_fd(const gr_conn *c);
+
+/** @brief Mark @p n connections as not connected, so gr_close() on them is safe. */
+void gr_conn_none(gr_conn *c, size_t n);
 
 /**
- * @brief Like gr_connect() but with socket options set before connecting.
- * @param ctx     the check
- * @param c       connection to fill in
- * @param label   name used in messages, or NULL
- * @param rcvbuf  SO_RCVBUF to set before connecting (0: leave the default);
- *                a small receive window makes the server's sends block sooner
- * @param nodelay 1 to set TCP_NODELAY, so each send() leaves as its own segment
- * @return 0, or gr_fail()'s value
- */
-int gr_connect_opts(gr_ctx *ctx, gr_conn *c, const char *label, int rcvbuf, int nodelay);
-
-/**
- * @brief Connect to any address (IPv6, a Unix domain socket...) with the
- *        check's deadline.
- * @param ctx   the check
+ * @brief Make @p c a connection over a socket connected some other way (a
+ *        check that retries its own connect()). @p c owns @p fd from now on.
  * @param c     connection to fill in
- * @param label name used in messages; NULL for "connection"
- * @param sa    the address, with its port
- * @param salen its length
- * @param name  how messages name the address, e.g. "[::1]:5000"
- * @return 0, or gr_fail()'s value
+ * @param fd    the connected socket
+ * @param label name used in messages, or NULL
+ * @param ops   its transport, or NULL: plain
  */
-int gr_connect_addr(gr_ctx *ctx, gr_conn *c, const char *label, const struct sockaddr *sa,
-                    socklen_t salen, const char *name);
+void gr_conn_adopt(gr_conn *c, int fd, const char *label, const gr_xport_ops *ops);
 
 /**
  * @brief Make @p c a bursty reader: read @p burst bytes, then read nothing
@@ -182,5 +211,47 @@ ssize_t gr_send_some(gr_conn *c, const void *buf, size_t n);
  * @return 1 when acknowledged, 0 at @p deadline
  */
 int gr_wait_fin_acked(gr_conn *c, long deadline);
+
+/* ---- one thing at a time, with a deadline (stream.c) ------------------------ */
+
+/** gr_send_all() and friends: the peer closed or reset (errno set). */
+#define GR_CONN_CLOSED (-1)
+/** gr_send_all() and friends: the deadline passed first. */
+#define GR_CONN_TIMEOUT (-2)
+
+/**
+ * @brief Send all @p n bytes by @p deadline (the gr_now_ms() clock).
+ * @return 0, GR_CONN_CLOSED (errno says why) or GR_CONN_TIMEOUT
+ */
+int gr_send_all(gr_conn *c, const void *buf, size_t n, long deadline);
+
+/**
+ * @brief Read what has arrived, waiting until something has or @p deadline.
+ * @return bytes read (> 0), 0 at end of stream, GR_CONN_CLOSED (a reset or
+ *         another error; errno says which) or GR_CONN_TIMEOUT
+ */
+ssize_t gr_recv_some(gr_conn *c, void *buf, size_t n, long deadline);
+
+/**
+ * @brief Read one line into @p buf (at most @p cap - 1 bytes, NUL-terminated),
+ *        without its newline.
+ *
+ * Reads a byte at a time: replies are short, and a byte read past the line
+ * would be a byte the next read misses.
+ * @return the line's length (also when @p cap - 1 bytes came without a
+ *         newline), GR_CONN_CLOSED (end of stream or reset; @p buf holds what
+ *         came) or GR_CONN_TIMEOUT
+ */
+int gr_read_line(gr_conn *c, char *buf, size_t cap, long deadline);
+
+/**
+ * @brief Wait for the peer to close.
+ * @return 0 on end of stream or a reset, 1 if it sent a byte instead, or
+ *         GR_CONN_TIMEOUT
+ */
+int gr_wait_close(gr_conn *c, long deadline);
+
+/** @brief Say that the client sends nothing more (shutdown(SHUT_WR), close_notify). */
+void gr_conn_shutdown(gr_conn *c);
 
 #endif

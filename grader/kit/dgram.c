@@ -5,12 +5,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 int gr_dgram_open(gr_ctx *ctx, gr_dgram *d, const char *label)
@@ -89,19 +86,6 @@ ssize_t gr_dgram_recv(gr_ctx *ctx, gr_dgram *d, void *buf, size_t cap, long dead
         struct pollfd p = {.fd = d->dg_fd, .events = POLLIN};
         poll(&p, 1, left > 1000 ? 1000 : (int)left);
     }
-}
-
-int gr_dgram_fail(gr_ctx *ctx, const void *sent, size_t nsent, const void *want, size_t nwant,
-                  const void *got, size_t ngot, const char *fmt, ...)
-{
-    char headline[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(headline, sizeof headline, fmt, ap);
-    va_end(ap);
-    int rc = gr_fail(ctx, "%s", headline);
-    gr_transcript(gr_details(ctx), sent, nsent, want, nwant, got, ngot);
-    return rc;
 }
 
 void gr_dgram_close(gr_dgram *d)

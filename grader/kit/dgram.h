@@ -11,8 +11,8 @@
  * Every failure is recorded in the check's context with gr_fail(); a wrong
  * reply is shown with a transcript (see transcript.h).
  */
-#ifndef SOCKLAB_GRADER_DGRAM_H
-#define SOCKLAB_GRADER_DGRAM_H
+#ifndef SOCKLAB_GRADER_KIT_DGRAM_H
+#define SOCKLAB_GRADER_KIT_DGRAM_H
 
 #include "engine/grader.h"
 
@@ -58,22 +58,6 @@ int gr_dgram_send(gr_ctx *ctx, gr_dgram *d, const void *buf, size_t n);
  *         gr_fail()'s value on an error
  */
 ssize_t gr_dgram_recv(gr_ctx *ctx, gr_dgram *d, void *buf, size_t cap, long deadline);
-
-/**
- * @brief Record a failure with the transcript of one datagram's round trip.
- * @param ctx       the check
- * @param sent      the datagram sent, or NULL
- * @param nsent     its length
- * @param want      the reply expected
- * @param nwant     its length
- * @param got       the reply received
- * @param ngot      its length
- * @param fmt       the headline, printf-style
- * @return gr_fail()'s value
- */
-int gr_dgram_fail(gr_ctx *ctx, const void *sent, size_t nsent, const void *want, size_t nwant,
-                  const void *got, size_t ngot, const char *fmt, ...)
-    __attribute__((format(printf, 8, 9)));
 
 /** @brief Close the socket. Safe to call twice. */
 void gr_dgram_close(gr_dgram *d);

@@ -1,6 +1,8 @@
 /* proc.c - run, watch and stop the programs under test (see proc.h). */
 #include "os/proc.h"
 
+#include "os/clock.h"
+
 #include "err.h"
 #include "os/procfs.h"
 
@@ -28,13 +30,6 @@ int gr_proc_init(void)
     }
     signal(SIGPIPE, SIG_IGN);
     return 0;
-}
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 /* Append to a capture, keeping only the newest cap_limit bytes. */
@@ -310,12 +305,12 @@ int gr_proc_exited(gr_proc *p)
 
 int gr_proc_wait_fd(gr_proc *p, int fd, int timeout_ms)
 {
-    long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    long deadline = gr_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     for (;;) {
         if (gr_proc_exited(p)) {
             return 1;
         }
-        long left = deadline - now_ms();
+        long left = deadline - gr_now_ms();
         if (left < 0) {
             return 0;
         }
@@ -479,8 +474,10 @@ const char *gr_proc_describe(int status, char *buf, size_t len)
         sigabbrev_np(WEXITSTATUS(status) - 128) != NULL) {
         /* How a shell reports a child that a signal killed. */
         int sig = WEXITSTATUS(status) - 128;
-        snprintf(buf, len, "exited with status %d (a shell's way of saying: killed by signal %d, "
-                 "SIG%s, %s)", WEXITSTATUS(status), sig, sigabbrev_np(sig), strsignal(sig));
+        snprintf(buf, len,
+                 "exited with status %d (a shell's way of saying: killed by signal %d, "
+                 "SIG%s, %s)",
+                 WEXITSTATUS(status), sig, sigabbrev_np(sig), strsignal(sig));
     } else if (WIFEXITED(status)) {
         snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
     } else if (WIFSIGNALED(status)) {

@@ -5,26 +5,25 @@
 #include "err.h"
 
 #include <errno.h>
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 struct gr_fake {
-    int f_listen;             /* listening socket */
-    int f_port;               /* its port */
-    int f_stop[2];            /* self-pipe: readable once stopping */
+    int f_listen;              /* listening socket */
+    const gr_xport_ops *f_ops; /* the transport of accepted connections */
+    int f_port;                /* its port */
+    int f_stop[2];             /* self-pipe: readable once stopping */
     gr_fake_handler f_handler;
     void *f_arg;
     pthread_t f_thread;
-    pthread_mutex_t f_lock;   /* guards the fields below */
+    pthread_mutex_t f_lock; /* guards the fields below */
     int f_connections;
-    char *f_rx;               /* everything received */
+    char *f_rx; /* everything received */
     size_t f_rx_len;
     size_t f_rx_cap;
 };
@@ -51,6 +50,21 @@ static int wait_for(gr_fake *f, int fd, short events, int timeout_ms)
     }
 }
 
+/* Set an accepted connection's transport up (a TLS handshake). */
+static int fake_handshake(gr_fake *f, gr_xport *x)
+{
+    for (;;) {
+        gr_io io = gr_xport_handshake(x);
+        if (io != GR_IO_AGAIN) {
+            return io == GR_IO_DONE ? 0 : -1;
+        }
+        short events = x->xp_wait != 0 ? x->xp_wait : POLLIN | POLLOUT;
+        if (wait_for(f, x->xp_fd, events, -1) != 1) {
+            return -1;
+        }
+    }
+}
+
 static void *fake_main(void *arg)
 {
     gr_fake *f = arg;
@@ -65,13 +79,23 @@ static void *fake_main(void *arg)
         pthread_mutex_lock(&f->f_lock);
         f->f_connections++;
         pthread_mutex_unlock(&f->f_lock);
-        f->f_handler(f, fd, f->f_arg);
-        close(fd);
+        gr_xport x;
+        gr_xport_init(&x, fd, f->f_ops);
+        if (fake_handshake(f, &x) == 0) {
+            f->f_handler(f, &x, f->f_arg);
+        }
+        gr_xport_close(&x, 0);
     }
     return NULL;
 }
 
 gr_fake *gr_fake_start(gr_fake_handler handler, void *arg, char *err)
+{
+    return gr_fake_start_xport(handler, arg, NULL, err);
+}
+
+gr_fake *gr_fake_start_xport(gr_fake_handler handler, void *arg, const gr_xport_ops *ops,
+                             char *err)
 {
     gr_fake *f = calloc(1, sizeof *f);
     if (f == NULL) {
@@ -82,6 +106,7 @@ gr_fake *gr_fake_start(gr_fake_handler handler, void *arg, char *err)
     f->f_stop[0] = f->f_stop[1] = -1;
     f->f_handler = handler;
     f->f_arg = arg;
+    f->f_ops = ops != NULL ? ops : &gr_xport_plain;
     pthread_mutex_init(&f->f_lock, NULL);
     f->f_listen = sl_addr_listen("127.0.0.1", "0", 16, err);
     if (f->f_listen < 0) {
@@ -153,57 +178,104 @@ void gr_fake_stop(gr_fake *f)
     free(f);
 }
 
-ssize_t gr_fake_recv(gr_fake *f, int fd, void *buf, size_t n)
+/* Keep a copy of what a client sent, for gr_fake_received(). */
+static void record(gr_fake *f, const void *buf, size_t got)
 {
-    if (wait_for(f, fd, POLLIN, -1) != 1) {
-        return -1;
-    }
-    ssize_t got;
-    do {
-        got = recv(fd, buf, n, MSG_DONTWAIT);
-    } while (got < 0 && errno == EINTR);
-    if (got > 0) {
-        pthread_mutex_lock(&f->f_lock);
-        size_t need = f->f_rx_len + (size_t)got;
-        if (need > f->f_rx_cap) {
-            size_t cap = f->f_rx_cap ? f->f_rx_cap * 2 : 4096;
-            while (cap < need) {
-                cap *= 2;
-            }
-            char *p = realloc(f->f_rx, cap);
-            if (p != NULL) {
-                f->f_rx = p;
-                f->f_rx_cap = cap;
-            }
+    pthread_mutex_lock(&f->f_lock);
+    size_t need = f->f_rx_len + got;
+    if (need > f->f_rx_cap) {
+        size_t cap = f->f_rx_cap ? f->f_rx_cap * 2 : 4096;
+        while (cap < need) {
+            cap *= 2;
         }
-        if (need <= f->f_rx_cap) {
-            memcpy(f->f_rx + f->f_rx_len, buf, (size_t)got);
-            f->f_rx_len = need;
+        char *p = realloc(f->f_rx, cap);
+        if (p != NULL) {
+            f->f_rx = p;
+            f->f_rx_cap = cap;
         }
-        pthread_mutex_unlock(&f->f_lock);
     }
-    if (got < 0 && errno == EAGAIN) {
-        return gr_fake_recv(f, fd, buf, n); /* spurious wake-up */
+    if (need <= f->f_rx_cap) {
+        memcpy(f->f_rx + f->f_rx_len, buf, got);
+        f->f_rx_len = need;
     }
-    return got;
+    pthread_mutex_unlock(&f->f_lock);
 }
 
-int gr_fake_send(gr_fake *f, int fd, const void *buf, size_t n)
+/* One read of what has arrived: bytes (> 0), 0 at EOF, -1 on error, or
+ * -2 when nothing has arrived yet. */
+static ssize_t read_arrived(gr_fake *f, gr_xport *x, void *buf, size_t n)
+{
+    size_t got = 0;
+    gr_io io = gr_xport_read(x, buf, n, &got);
+    if (io == GR_IO_AGAIN) {
+        return -2;
+    }
+    if (io == GR_IO_ERROR) {
+        return -1;
+    }
+    if (got > 0) {
+        record(f, buf, got);
+    }
+    return (ssize_t)got;
+}
+
+ssize_t gr_fake_recv(gr_fake *f, gr_xport *x, void *buf, size_t n)
+{
+    for (;;) {
+        if (gr_xport_pending(x) == 0 &&
+            wait_for(f, x->xp_fd, (short)(POLLIN | x->xp_wait), -1) != 1) {
+            return -1;
+        }
+        ssize_t got = read_arrived(f, x, buf, n);
+        if (got != -2) {
+            return got;
+        }
+        /* a spurious wake-up: wait again */
+    }
+}
+
+ssize_t gr_fake_recv_arrived(gr_fake *f, gr_xport *x, void *buf, size_t n)
+{
+    ssize_t got = read_arrived(f, x, buf, n);
+    return got != -2 ? got : gr_fake_recv(f, x, buf, n);
+}
+
+int gr_fake_has_input(gr_xport *x)
+{
+    char peek;
+    return gr_xport_pending(x) > 0 || recv(x->xp_fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
+int gr_fake_send(gr_fake *f, gr_xport *x, const void *buf, size_t n)
 {
     const char *p = buf;
     while (n > 0) {
-        if (wait_for(f, fd, POLLOUT, -1) != 1) {
+        if (wait_for(f, x->xp_fd, (short)(POLLOUT | x->xp_wait), -1) != 1) {
             return -1;
         }
-        ssize_t put = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (put < 0) {
-            if (errno == EINTR || errno == EAGAIN) {
-                continue;
-            }
+        size_t put = 0;
+        gr_io io = gr_xport_write(x, p, n, &put);
+        if (io == GR_IO_ERROR) {
             return -1;
         }
         p += put;
-        n -= (size_t)put;
+        n -= put;
+    }
+    return 0;
+}
+
+int gr_fake_send_pieces(gr_fake *f, gr_xport *x, const void *buf, size_t n, int pieces,
+                        int pause_ms)
+{
+    const char *p = buf;
+    size_t from = 0;
+    for (int k = 1; k <= pieces; k++) {
+        size_t to = k == pieces ? n : (size_t)k * n / (size_t)pieces;
+        if ((k > 1 && gr_fake_pause(f, pause_ms) < 0) ||
+            gr_fake_send(f, x, p + from, to - from) < 0) {
+            return -1;
+        }
+        from = to;
     }
     return 0;
 }
@@ -211,6 +283,11 @@ int gr_fake_send(gr_fake *f, int fd, const void *buf, size_t n)
 int gr_fake_pause(gr_fake *f, int ms)
 {
     return wait_for(f, -1, 0, ms) == 0 ? 0 : -1;
+}
+
+void gr_fake_reset(gr_xport *x)
+{
+    gr_xport_close(x, 1);
 }
 
 int gr_closed_port(int *fd)

@@ -9,7 +9,8 @@ int register_strbuf_tests(void);
 int register_transcript_tests(void);
 int register_report_tests(void);
 int register_proc_tests(void);
-int register_wire_tests(void);
+int register_conn_tests(void);
+int register_xport_tests(void);
 int register_selftest_tests(void);
 int register_hostile_tests(void);
 /* Suites that may be absent from a copy of the kit. */
@@ -30,7 +31,7 @@ int main(void)
         return 1;
     }
     if (register_strbuf_tests() < 0 || register_transcript_tests() < 0 ||
-        register_report_tests() < 0 || register_proc_tests() < 0 || register_wire_tests() < 0 ||
+        register_report_tests() < 0 || register_proc_tests() < 0 || register_conn_tests() < 0 || register_xport_tests() < 0 ||
         register_selftest_tests() < 0 || register_hostile_tests() < 0 ||
         (register_batch_tests != NULL && register_batch_tests() < 0) ||
         (register_handout_tests != NULL && register_handout_tests() < 0) ||

@@ -244,3 +244,48 @@ void gr_transcript(gr_str *out, const void *sent, size_t nsent, const void *expe
     add_verdict(out, want, nexpected, got, nreceived, diff);
     gr_str_add(out, "\n");
 }
+
+/* Lines of a program's output shown under a failed check. */
+#define OUTPUT_TAIL_LINES 12
+
+void gr_output_tail(gr_str *out, const char *title, const char *text, size_t len, size_t total)
+{
+    if (len == 0) {
+        return;
+    }
+    size_t start = len;
+    int lines = 0;
+    /* Skip one trailing newline, then walk back OUTPUT_TAIL_LINES lines. */
+    size_t end = len;
+    if (end > 0 && text[end - 1] == '\n') {
+        end--;
+    }
+    start = end;
+    while (start > 0 && lines < OUTPUT_TAIL_LINES) {
+        start--;
+        if (text[start] == '\n') {
+            lines++;
+            if (lines == OUTPUT_TAIL_LINES) {
+                start++;
+                break;
+            }
+        }
+    }
+    /* Long lines are cut: a flood of one line must not flood the report. */
+    if (end - start > 2000) {
+        start = end - 2000;
+    }
+    gr_str_addf(out, "%s%s:\n", title, start > 0 || total > len ? " (last lines)" : "");
+    gr_str_add(out, "  | ");
+    for (size_t i = start; i < end; i++) {
+        char ch = text[i];
+        if (ch == '\n') {
+            gr_str_add(out, "\n  | ");
+        } else if ((unsigned char)ch < 0x20 && ch != '\t') {
+            gr_escape(out, &text[i], 1);
+        } else {
+            gr_str_addn(out, &ch, 1);
+        }
+    }
+    gr_str_add(out, "\n");
+}

@@ -106,4 +106,17 @@ void gr_show_bytes(gr_str *out, const char *label, const void *data, size_t n, s
 void gr_transcript(gr_str *out, const void *sent, size_t nsent, const void *expected,
                    size_t nexpected, const void *received, size_t nreceived);
 
+/**
+ * @brief Append the last lines of a program's output (at most 12, each cut
+ *        to 2000 bytes), each after "  | ", under "TITLE:" or, when some of
+ *        it is left out, "TITLE (last lines):". Control bytes are escaped.
+ * @param out   where to append
+ * @param title e.g. "server stderr"
+ * @param text  the output kept (not NUL-terminated)
+ * @param len   its length; nothing is appended when 0
+ * @param total how many bytes the program wrote in all (> len when the
+ *              start was dropped)
+ */
+void gr_output_tail(gr_str *out, const char *title, const char *text, size_t len, size_t total);
+
 #endif

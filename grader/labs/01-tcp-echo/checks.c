@@ -7,47 +7,22 @@
  * without a loop, SIGPIPE, leaked sockets, no SO_REUSEADDR. Nothing here
  * depends on how the reference solution happens to be written: a correct
  * echo server in any language passes. */
-#include "peers/fake.h"
-#include "engine/grader.h"
-#include "lab01.h"
-#include "os/proc.h"
-#include "os/procfs.h"
-#include "text/transcript.h"
-#include "kit/conn.h"
+#include "kit/kit.h"
+#include "peers/echo.h"
 
 #include <ctype.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-#define KiB 1024
-#define MiB (1024 * 1024)
-
-/* How long an echo may go quiet, once everything is sent, before the check
- * gives up. Loopback echoes take microseconds; a server that lost bytes
- * never sends them, so waiting for the whole deadline only costs time. */
-#define QUIET_MS 2000
-
-/* Connect a grader client with the options every check here wants. */
-static int connect_client(gr_ctx *ctx, gr_conn *c, const char *label, int rcvbuf, int nodelay)
-{
-    if (gr_connect_opts(ctx, c, label, rcvbuf, nodelay) < 0) {
-        return -1;
-    }
-    gr_conn_idle_limit(c, gr_ms(ctx, QUIET_MS));
-    return 0;
-}
 
 /* ---- step 2: one client ------------------------------------------------------ */
 
 static int check_accept(gr_ctx *ctx)
 {
     gr_conn c;
-    if (connect_client(ctx, &c, "client", 0, 0) < 0) {
+    if (gr_connect(ctx, &c, "client", NULL) < 0) {
         return -1;
     }
     static const char hello[] = "hello\n";
@@ -64,7 +39,7 @@ static int check_echo_text(gr_ctx *ctx)
     gr_random_text(ctx, line, n);
     line[n++] = '\n';
     gr_conn c;
-    if (connect_client(ctx, &c, "client", 0, 0) < 0) {
+    if (gr_connect(ctx, &c, "client", NULL) < 0) {
         return -1;
     }
     int rc = gr_exchange(ctx, &c, line, n, line, n, 0, "echo of a line of text");
@@ -89,7 +64,7 @@ static int check_binary_safe(gr_ctx *ctx)
     memcpy(msg + n, "end\n", 4);
     n += 4;
     gr_conn c;
-    if (connect_client(ctx, &c, "client", 0, 0) < 0) {
+    if (gr_connect(ctx, &c, "client", NULL) < 0) {
         return -1;
     }
     int rc = gr_exchange(ctx, &c, msg, n, msg, n, 0, "echo of all 256 byte values");
@@ -101,7 +76,7 @@ static int check_many_messages(gr_ctx *ctx)
 {
     enum { COUNT = 200 };
     gr_conn c;
-    if (connect_client(ctx, &c, "client", 0, 0) < 0) {
+    if (gr_connect(ctx, &c, "client", NULL) < 0) {
         return -1;
     }
     int rc = 0;
@@ -113,8 +88,9 @@ static int check_many_messages(gr_ctx *ctx)
         line[n++] = '\n';
         rc = gr_exchange(ctx, &c, line, n, line, n, 0, "echo of one message");
         if (rc < 0) {
-            gr_fail(ctx, "(message %d of %d on the same connection; the earlier ones came back "
-                         "correctly)",
+            gr_fail(ctx,
+                    "(message %d of %d on the same connection; the earlier ones came back "
+                    "correctly)",
                     i + 1, COUNT);
         }
     }
@@ -130,7 +106,7 @@ static int check_byte_at_a_time(gr_ctx *ctx)
     line[n++] = '\n';
     gr_conn c;
     /* TCP_NODELAY: every one-byte send() leaves as its own segment. */
-    if (connect_client(ctx, &c, "client", 0, 1) < 0) {
+    if (gr_connect(ctx, &c, "client", &(gr_conn_opts){.co_nodelay = 1}) < 0) {
         return -1;
     }
     gr_conn *one[1] = {&c};
@@ -149,8 +125,9 @@ static int check_byte_at_a_time(gr_ctx *ctx)
     if (rc == 0) {
         int r = gr_mux_run(ctx, one, 1, gr_deadline(ctx), "byte-at-a-time echo");
         if (r == 0) {
-            rc = gr_conn_fail(ctx, &c, "client: the line, sent one byte at a time, did not all "
-                                       "come back (%zu of %zu bytes)",
+            rc = gr_conn_fail(ctx, &c,
+                              "client: the line, sent one byte at a time, did not all "
+                              "come back (%zu of %zu bytes)",
                               c.c_got_len, n);
         } else if (r < 0) {
             rc = -1;
@@ -172,7 +149,7 @@ static int check_large_payload(gr_ctx *ctx)
     /* A small receive window and a client that reads in bursts: it keeps
      * reading, but while it pauses the server's send() calls meet a full
      * buffer, which is when a send() that is not looped loses data. */
-    int rc = connect_client(ctx, &c, "client", 16 * KiB, 0);
+    int rc = gr_connect(ctx, &c, "client", &(gr_conn_opts){.co_rcvbuf = 16 * KiB});
     if (rc == 0) {
         gr_conn_throttle(&c, 64 * KiB, gr_ms(ctx, 5));
         rc = gr_exchange(ctx, &c, data, n, data, n, 0, "echo of 4 MiB");
@@ -194,7 +171,7 @@ static int check_half_close(gr_ctx *ctx)
     }
     msg[n - 1] = '.';
     gr_conn c;
-    if (connect_client(ctx, &c, "client", 0, 0) < 0) {
+    if (gr_connect(ctx, &c, "client", NULL) < 0) {
         return -1;
     }
     int rc = gr_exchange(ctx, &c, msg, n, msg, n, GR_SHUT_AFTER | GR_WANT_EOF,
@@ -213,7 +190,7 @@ static int short_connection(gr_ctx *ctx, int i, long deadline)
     snprintf(label, sizeof label, "client %d", i);
     int n = snprintf(line, sizeof line, "client %d says hello\n", i);
     gr_conn c;
-    if (connect_client(ctx, &c, label, 0, 0) < 0) {
+    if (gr_connect(ctx, &c, label, NULL) < 0) {
         return -1;
     }
     int rc = gr_exchange_by(ctx, &c, line, (size_t)n, line, (size_t)n, 0, "echo", deadline);
@@ -234,13 +211,11 @@ static int check_clients_in_turn(gr_ctx *ctx)
     return 0;
 }
 
+/* Open descriptors of the server's process tree, or -1. */
 static int tree_fds(gr_ctx *ctx)
 {
     gr_tree_stats st;
-    if (gr_procfs_tree_stats(gr_server_pid(ctx), &st) < 0) {
-        return -1;
-    }
-    return st.ts_fds;
+    return gr_server_stats(ctx, &st) < 0 ? -1 : st.ts_fds;
 }
 
 static int check_no_fd_leak(gr_ctx *ctx)
@@ -263,8 +238,9 @@ static int check_no_fd_leak(gr_ctx *ctx)
         if (short_connection(ctx, i, each < gr_deadline(ctx) ? each : gr_deadline(ctx)) < 0) {
             int now = tree_fds(ctx);
             if (now >= 0) {
-                gr_fail(ctx, "the server had %d open file descriptors after %d connections and "
-                             "%d now",
+                gr_fail(ctx,
+                        "the server had %d open file descriptors after %d connections and "
+                        "%d now",
                         before, WARMUP, now);
             }
             return -1;
@@ -308,7 +284,7 @@ static int send_until_stalled(gr_ctx *ctx, gr_conn *c, const unsigned char *data
         if (off == n) {
             break;
         }
-        struct pollfd pfd = {.fd = c->c_fd, .events = POLLOUT};
+        struct pollfd pfd = {.fd = gr_conn_fd(c), .events = POLLOUT};
         if (poll(&pfd, 1, gr_ms(ctx, 100)) == 0) {
             break; /* buffers are full both ways: the server is stuck in send() */
         }
@@ -330,7 +306,8 @@ static int check_peer_reset(gr_ctx *ctx)
      *    the server is busy echoing to it. */
     for (int round = 1; round <= 3 && rc == 0; round++) {
         gr_conn c;
-        rc = gr_connect_opts(ctx, &c, "resetting client", 4 * KiB, 0);
+        rc = gr_connect(ctx, &c, "resetting client",
+                        &(gr_conn_opts){.co_rcvbuf = 4 * KiB, .co_quiet_ms = GR_NO_QUIET});
         if (rc == 0) {
             send_until_stalled(ctx, &c, data, n);
             gr_reset(&c);
@@ -345,12 +322,12 @@ static int check_peer_reset(gr_ctx *ctx)
         gr_conn a;
         gr_conn b;
         static const char hold[] = "hold on\n";
-        rc = connect_client(ctx, &a, "first client", 0, 0);
+        rc = gr_connect(ctx, &a, "first client", NULL);
         if (rc == 0) {
             rc = gr_exchange(ctx, &a, hold, sizeof hold - 1, hold, sizeof hold - 1, 0, "echo");
         }
         if (rc == 0) {
-            rc = connect_client(ctx, &b, "second client", 0, 0);
+            rc = gr_connect(ctx, &b, "second client", NULL);
             if (rc == 0) {
                 gr_conn_plan(&b, data, 32 * KiB, NULL, 0, GR_SHUT_AFTER);
                 gr_conn *one[1] = {&b};
@@ -371,7 +348,7 @@ static int check_peer_reset(gr_ctx *ctx)
     /* 3. The server must still be there for the next client. */
     gr_conn c;
     static const char ping[] = "are you still there?\n";
-    if (connect_client(ctx, &c, "next client", 0, 0) < 0) {
+    if (gr_connect(ctx, &c, "next client", NULL) < 0) {
         return -1;
     }
     rc = gr_exchange(ctx, &c, ping, sizeof ping - 1, ping, sizeof ping - 1, 0,
@@ -388,11 +365,10 @@ static int check_restart(gr_ctx *ctx)
         return -1;
     }
     gr_conn a;
-    if (connect_client(ctx, &a, "client", 0, 0) < 0) {
+    if (gr_connect(ctx, &a, "client", NULL) < 0) {
         return -1;
     }
-    if (gr_exchange(ctx, &a, before, sizeof before - 1, before, sizeof before - 1, 0, "echo") <
-        0) {
+    if (gr_exchange(ctx, &a, before, sizeof before - 1, before, sizeof before - 1, 0, "echo") < 0) {
         gr_close(&a);
         return -1;
     }
@@ -408,7 +384,7 @@ static int check_restart(gr_ctx *ctx)
                      "was still connected)");
     } else {
         gr_conn b;
-        rc = connect_client(ctx, &b, "client after restart", 0, 0);
+        rc = gr_connect(ctx, &b, "client after restart", NULL);
         if (rc == 0) {
             rc = gr_exchange(ctx, &b, after, sizeof after - 1, after, sizeof after - 1, 0,
                              "echo after the restart");
@@ -420,77 +396,6 @@ static int check_restart(gr_ctx *ctx)
 }
 
 /* ---- step 1: the client ---------------------------------------------------------------- */
-
-/* Fake servers. The argument is the pause between pieces, in ms, or unused. */
-void lab01_fake_echo(gr_fake *f, int fd, void *arg)
-{
-    (void)arg;
-    char buf[64 * KiB];
-    ssize_t n;
-    while ((n = gr_fake_recv(f, fd, buf, sizeof buf)) > 0) {
-        if (gr_fake_send(f, fd, buf, (size_t)n) < 0) {
-            return;
-        }
-    }
-}
-
-static void fake_swapcase(gr_fake *f, int fd, void *arg)
-{
-    (void)arg;
-    char buf[64 * KiB];
-    ssize_t n;
-    while ((n = gr_fake_recv(f, fd, buf, sizeof buf)) > 0) {
-        for (ssize_t i = 0; i < n; i++) {
-            unsigned char ch = (unsigned char)buf[i];
-            buf[i] = (char)(islower(ch) ? toupper(ch) : isupper(ch) ? tolower(ch) : ch);
-        }
-        if (gr_fake_send(f, fd, buf, (size_t)n) < 0) {
-            return;
-        }
-    }
-}
-
-/* Echo each complete line in three pieces with pauses between them. */
-static void fake_pieces(gr_fake *f, int fd, void *arg)
-{
-    int pause_ms = *(int *)arg;
-    char line[4 * KiB];
-    size_t len = 0;
-    for (;;) {
-        ssize_t n = gr_fake_recv(f, fd, line + len, sizeof line - len);
-        if (n <= 0) {
-            break;
-        }
-        len += (size_t)n;
-        char *nl;
-        while ((nl = memchr(line, '\n', len)) != NULL || len == sizeof line) {
-            size_t whole = nl != NULL ? (size_t)(nl - line) + 1 : len;
-            size_t cut1 = whole / 3;
-            size_t cut2 = 2 * whole / 3;
-            if (gr_fake_send(f, fd, line, cut1) < 0 || gr_fake_pause(f, pause_ms) < 0 ||
-                gr_fake_send(f, fd, line + cut1, cut2 - cut1) < 0 ||
-                gr_fake_pause(f, pause_ms) < 0 ||
-                gr_fake_send(f, fd, line + cut2, whole - cut2) < 0) {
-                return;
-            }
-            memmove(line, line + whole, len - whole);
-            len -= whole;
-        }
-    }
-}
-
-/* Read the first line, then hang up without a word. */
-static void fake_hangup(gr_fake *f, int fd, void *arg)
-{
-    (void)arg;
-    char buf[4 * KiB];
-    ssize_t n;
-    while ((n = gr_fake_recv(f, fd, buf, sizeof buf)) > 0) {
-        if (memchr(buf, '\n', (size_t)n) != NULL) {
-            return;
-        }
-    }
-}
 
 /* Lines of random text, mixed case, for the client checks. */
 static size_t make_lines(gr_ctx *ctx, char *buf, size_t cap, int lines)
@@ -511,56 +416,11 @@ static size_t make_lines(gr_ctx *ctx, char *buf, size_t cap, int lines)
     return n;
 }
 
-int lab01_client_round_trip(gr_ctx *ctx, gr_fake_handler handler, void *arg, const char *input,
-                             size_t ninput, const char *want, size_t nwant)
-{
-    char err[256] = "";
-    gr_fake *fake = gr_fake_start(handler, arg, err);
-    if (fake == NULL) {
-        return gr_fail(ctx, "grader could not start its echo server: %s", err);
-    }
-    gr_client_run run;
-    int rc = gr_client_start_and_wait(ctx, gr_fake_port(fake), input, ninput,
-                                      (int)(gr_deadline(ctx) - gr_now_ms()), &run);
-    gr_fake_stop(fake);
-    if (rc < 0) {
-        return rc;
-    }
-    int ok_exit = !run.cr_timed_out && WIFEXITED(run.cr_status) && WEXITSTATUS(run.cr_status) == 0;
-    int same = run.cr_stdout_len == nwant && memcmp(run.cr_stdout, want, nwant) == 0;
-    if (!ok_exit) {
-        /* How it ended is the first thing to fix; the bytes come after. */
-        char how[160];
-        if (run.cr_timed_out) {
-            snprintf(how, sizeof how, "was still running %.1f s after its input ended",
-                     (double)run.cr_ms / 1000.0);
-        } else {
-            gr_proc_describe(run.cr_status, how, sizeof how);
-        }
-        rc = gr_fail(ctx, "the client %s, after printing %zu of the %zu bytes of replies%s", how,
-                     run.cr_stdout_len, nwant, same ? " (all of them, correctly)" : "");
-    } else if (!same) {
-        size_t at = gr_first_diff(want, nwant, run.cr_stdout, run.cr_stdout_len);
-        rc = gr_fail(ctx, "the client's output differs from the server's replies at byte %zu", at);
-    }
-    if (!same) {
-        gr_str_add(gr_details(ctx), "(sent: the client's stdin; expected: the replies it should "
-                                    "print; received: its stdout)\n");
-        gr_transcript(gr_details(ctx), input, ninput, want, nwant, run.cr_stdout,
-                      run.cr_stdout_len);
-    }
-    if (rc < 0) {
-        gr_client_describe(ctx, &run);
-    }
-    gr_client_run_free(&run);
-    return rc;
-}
-
 static int check_client_echo(gr_ctx *ctx)
 {
     char input[2 * KiB];
     size_t n = make_lines(ctx, input, sizeof input, 5);
-    return lab01_client_round_trip(ctx, lab01_fake_echo, NULL, input, n, input, n);
+    return gr_client_round_trip(ctx, gr_echo_exact, NULL, input, n, input, n);
 }
 
 static int check_client_prints_reply(gr_ctx *ctx)
@@ -572,7 +432,7 @@ static int check_client_prints_reply(gr_ctx *ctx)
         unsigned char ch = (unsigned char)input[i];
         want[i] = (char)(islower(ch) ? toupper(ch) : isupper(ch) ? tolower(ch) : ch);
     }
-    return lab01_client_round_trip(ctx, fake_swapcase, NULL, input, n, want, n);
+    return gr_client_round_trip(ctx, gr_echo_swapcase, NULL, input, n, want, n);
 }
 
 static int check_client_pieces(gr_ctx *ctx)
@@ -580,7 +440,7 @@ static int check_client_pieces(gr_ctx *ctx)
     char input[2 * KiB];
     size_t n = make_lines(ctx, input, sizeof input, 5);
     int pause_ms = gr_ms(ctx, 30);
-    return lab01_client_round_trip(ctx, fake_pieces, &pause_ms, input, n, input, n);
+    return gr_client_round_trip(ctx, gr_echo_in_pieces, &pause_ms, input, n, input, n);
 }
 
 static int check_client_long_line(gr_ctx *ctx)
@@ -595,43 +455,9 @@ static int check_client_long_line(gr_ctx *ctx)
     static const char tail[] = "and one short line after it\n";
     memcpy(input + n, tail, sizeof tail - 1);
     n += sizeof tail - 1;
-    int rc = lab01_client_round_trip(ctx, lab01_fake_echo, NULL, input, n, input, n);
+    int rc = gr_client_round_trip(ctx, gr_echo_exact, NULL, input, n, input, n);
     free(input);
     return rc;
-}
-
-/* Did the client end by itself, with a non-zero status and a message? */
-static int expect_clean_error(gr_ctx *ctx, const gr_client_run *run, const char *situation,
-                              const char *must_mention)
-{
-    if (run->cr_timed_out) {
-        gr_fail(ctx, "%s, and the client was still running at the deadline", situation);
-        gr_client_describe(ctx, run);
-        return -1;
-    }
-    if (WIFSIGNALED(run->cr_status)) {
-        gr_fail(ctx, "%s, and the client crashed", situation);
-        gr_client_describe(ctx, run);
-        return -1;
-    }
-    if (WEXITSTATUS(run->cr_status) == 0) {
-        gr_fail(ctx, "%s, but the client exited with status 0, as if all went well", situation);
-        gr_client_describe(ctx, run);
-        return -1;
-    }
-    if (run->cr_stderr_len == 0) {
-        gr_fail(ctx, "%s; the client exited with status %d but printed no message on stderr",
-                situation, WEXITSTATUS(run->cr_status));
-        return -1;
-    }
-    if (must_mention != NULL && strcasestr(run->cr_stderr, must_mention) == NULL) {
-        gr_fail(ctx, "%s; the client's message does not say why (it should include the "
-                     "system's reason, \"%s\")",
-                situation, must_mention);
-        gr_client_describe(ctx, run);
-        return -1;
-    }
-    return 0;
 }
 
 static int check_client_refused(gr_ctx *ctx)
@@ -643,14 +469,13 @@ static int check_client_refused(gr_ctx *ctx)
     }
     static const char input[] = "hello\n";
     gr_client_run run;
-    int rc = gr_client_start_and_wait(ctx, port, input, sizeof input - 1,
-                                      (int)(gr_deadline(ctx) - gr_now_ms()), &run);
+    int rc = gr_client_start_and_wait(ctx, port, input, sizeof input - 1, gr_time_left(ctx), &run);
     close(holder);
     if (rc < 0) {
         return rc;
     }
-    rc = expect_clean_error(ctx, &run, "nothing listens on the port (connection refused)",
-                            "refused");
+    rc = gr_expect_clean_error(ctx, &run, "nothing listens on the port (connection refused)",
+                               "refused");
     gr_client_run_free(&run);
     return rc;
 }
@@ -660,21 +485,20 @@ static int check_client_hangup(gr_ctx *ctx)
     char input[2 * KiB];
     size_t n = make_lines(ctx, input, sizeof input, 3);
     char err[256] = "";
-    gr_fake *fake = gr_fake_start(fake_hangup, NULL, err);
+    gr_fake *fake = gr_fake_start(gr_echo_hangup, NULL, err);
     if (fake == NULL) {
         return gr_fail(ctx, "grader could not start its server: %s", err);
     }
     gr_client_run run;
-    int rc = gr_client_start_and_wait(ctx, gr_fake_port(fake), input, n,
-                                      (int)(gr_deadline(ctx) - gr_now_ms()), &run);
+    int rc = gr_client_start_and_wait(ctx, gr_fake_port(fake), input, n, gr_time_left(ctx), &run);
     gr_fake_stop(fake);
     if (rc < 0) {
         return rc;
     }
-    rc = expect_clean_error(ctx, &run,
-                            "the server closed the connection after the first line, without a "
-                            "reply",
-                            NULL);
+    rc = gr_expect_clean_error(ctx, &run,
+                               "the server closed the connection after the first line, without a "
+                               "reply",
+                               NULL);
     gr_client_run_free(&run);
     return rc;
 }
@@ -690,92 +514,183 @@ static const char *const steps[] = {
 };
 
 static const gr_check checks[] = {
-    {"client-echo", 1, GR_CLIENT, 5, 10000, 0,
-     "each line of stdin is sent and the reply printed",
-     "Send each line with a loop until all of it is written, then recv() until as many bytes "
-     "came back as were sent, and write them to stdout. Print nothing else on stdout (use "
-     "stderr for messages); exit 0 at the end of stdin.",
-     check_client_echo},
-    {"client-prints-reply", 1, GR_CLIENT, 4, 10000, 0,
-     "what is printed is what the server sent back",
-     "Print the bytes you received from the server, not your own copy of the line: this "
-     "grader's server answers with the case of every letter swapped.",
-     check_client_prints_reply},
-    {"client-pieces", 1, GR_CLIENT, 5, 10000, 0, "a reply that arrives in pieces is read whole",
-     "One recv() is not one reply: TCP is a byte stream, and a reply may arrive in several "
-     "pieces. Keep calling recv() until you have as many bytes as you sent.",
-     check_client_pieces},
-    {"client-long-line", 1, GR_CLIENT, 4, 20000, 0, "a 256 KiB line is sent and printed whole",
-     "Do not truncate long lines: read stdin with getline() or in chunks, loop over send() "
-     "(or use sl_rio_writen), and loop over recv() until the whole reply is in.",
-     check_client_long_line},
-    {"client-refused", 1, GR_CLIENT, 3, 10000, 0,
-     "a refused connection gives a clear message and a non-zero exit",
-     "When connect() fails, print why (strerror(errno) or perror() says \"Connection "
-     "refused\") on stderr and exit with a non-zero status.",
-     check_client_refused},
-    {"client-hangup", 1, GR_CLIENT, 3, 10000, 0,
-     "a server that hangs up early is reported, not waited for",
-     "recv() returning 0 means the server closed the connection: if the reply is not complete, "
-     "say so on stderr and exit with a non-zero status instead of looping or waiting.",
-     check_client_hangup},
+    {.ck_name = "client-echo",
+     .ck_step = 1,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 5,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "each line of stdin is sent and the reply printed",
+     .ck_hint =
+         "Send each line with a loop until all of it is written, then recv() until as many bytes "
+         "came back as were sent, and write them to stdout. Print nothing else on stdout (use "
+         "stderr for messages); exit 0 at the end of stdin.",
+     .ck_run = check_client_echo},
+    {.ck_name = "client-prints-reply",
+     .ck_step = 1,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "what is printed is what the server sent back",
+     .ck_hint = "Print the bytes you received from the server, not your own copy of the line: this "
+                "grader's server answers with the case of every letter swapped.",
+     .ck_run = check_client_prints_reply},
+    {.ck_name = "client-pieces",
+     .ck_step = 1,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 5,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a reply that arrives in pieces is read whole",
+     .ck_hint =
+         "One recv() is not one reply: TCP is a byte stream, and a reply may arrive in several "
+         "pieces. Keep calling recv() until you have as many bytes as you sent.",
+     .ck_run = check_client_pieces},
+    {.ck_name = "client-long-line",
+     .ck_step = 1,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 20000,
+     .ck_summary = "a 256 KiB line is sent and printed whole",
+     .ck_hint =
+         "Do not truncate long lines: read stdin with getline() or in chunks, loop over send() "
+         "(or use sl_rio_writen), and loop over recv() until the whole reply is in.",
+     .ck_run = check_client_long_line},
+    {.ck_name = "client-refused",
+     .ck_step = 1,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 3,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a refused connection gives a clear message and a non-zero exit",
+     .ck_hint = "When connect() fails, print why (strerror(errno) or perror() says \"Connection "
+                "refused\") on stderr and exit with a non-zero status.",
+     .ck_run = check_client_refused},
+    {.ck_name = "client-hangup",
+     .ck_step = 1,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 3,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a server that hangs up early is reported, not waited for",
+     .ck_hint =
+         "recv() returning 0 means the server closed the connection: if the reply is not complete, "
+         "say so on stderr and exit with a non-zero status instead of looping or waiting.",
+     .ck_run = check_client_hangup},
 
-    {"accept", 2, GR_SERVER, 4, 5000, 0, "a client can connect and gets a short line back",
-     "The server must listen on the port given on its command line (socket, bind to "
-     "INADDR_ANY and that port, listen), accept() a client, and send back what it receives.",
-     check_accept},
-    {"echo-text", 2, GR_SERVER, 6, 5000, 0, "a line of text comes back unchanged",
-     "Echo means every byte back, unchanged: no upper-casing, no trimming, no added newline.",
-     check_echo_text},
-    {"binary-safe", 2, GR_SERVER, 8, 5000, 0, "all 256 byte values, NUL included, come back",
-     "Data from recv() is bytes, not a C string: it may contain NUL bytes and is not "
-     "NUL-terminated. Use the count recv() returns; never strlen(), strcpy() or printf(\"%s\") "
-     "on it.",
-     check_binary_safe},
-    {"many-messages", 2, GR_SERVER, 8, 10000, 0,
-     "200 messages on one connection, each echoed",
-     "Keep serving the connection until recv() returns 0: loop over recv()/send() instead of "
-     "echoing one recv() and closing.",
-     check_many_messages},
-    {"byte-at-a-time", 2, GR_SERVER, 6, 10000, 0, "a line sent one byte per send() comes back",
-     "One recv() is not one message: data arrives in whatever pieces TCP delivers. Echo each "
-     "piece as it comes, exactly; do not add anything to it.",
-     check_byte_at_a_time},
-    {"large-payload", 2, GR_SERVER, 10, 20000, 0, "4 MiB echoed exactly while the client reads",
-     "send() may send fewer bytes than asked (check its return value): loop until every byte "
-     "is sent, as Python's sendall() does, or use sl_rio_writen().",
-     check_large_payload},
-    {"half-close", 2, GR_SERVER, 8, 5000, 0,
-     "after the client's shutdown(SHUT_WR), everything comes back, then EOF",
-     "When recv() returns 0 the client has finished sending: send back anything still "
-     "pending, then close() the client's socket so that the client sees end of file.",
-     check_half_close},
+    {.ck_name = "accept",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 4,
+     .ck_deadline_ms = 5000,
+     .ck_summary = "a client can connect and gets a short line back",
+     .ck_hint =
+         "The server must listen on the port given on its command line (socket, bind to "
+         "INADDR_ANY and that port, listen), accept() a client, and send back what it receives.",
+     .ck_run = check_accept},
+    {.ck_name = "echo-text",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 6,
+     .ck_deadline_ms = 5000,
+     .ck_summary = "a line of text comes back unchanged",
+     .ck_hint =
+         "Echo means every byte back, unchanged: no upper-casing, no trimming, no added newline.",
+     .ck_run = check_echo_text},
+    {.ck_name = "binary-safe",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 8,
+     .ck_deadline_ms = 5000,
+     .ck_summary = "all 256 byte values, NUL included, come back",
+     .ck_hint =
+         "Data from recv() is bytes, not a C string: it may contain NUL bytes and is not "
+         "NUL-terminated. Use the count recv() returns; never strlen(), strcpy() or printf(\"%s\") "
+         "on it.",
+     .ck_run = check_binary_safe},
+    {.ck_name = "many-messages",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 8,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "200 messages on one connection, each echoed",
+     .ck_hint =
+         "Keep serving the connection until recv() returns 0: loop over recv()/send() instead of "
+         "echoing one recv() and closing.",
+     .ck_run = check_many_messages},
+    {.ck_name = "byte-at-a-time",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 6,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a line sent one byte per send() comes back",
+     .ck_hint =
+         "One recv() is not one message: data arrives in whatever pieces TCP delivers. Echo each "
+         "piece as it comes, exactly; do not add anything to it.",
+     .ck_run = check_byte_at_a_time},
+    {.ck_name = "large-payload",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 10,
+     .ck_deadline_ms = 20000,
+     .ck_summary = "4 MiB echoed exactly while the client reads",
+     .ck_hint =
+         "send() may send fewer bytes than asked (check its return value): loop until every byte "
+         "is sent, as Python's sendall() does, or use sl_rio_writen().",
+     .ck_run = check_large_payload},
+    {.ck_name = "half-close",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 8,
+     .ck_deadline_ms = 5000,
+     .ck_summary = "after the client's shutdown(SHUT_WR), everything comes back, then EOF",
+     .ck_hint = "When recv() returns 0 the client has finished sending: send back anything still "
+                "pending, then close() the client's socket so that the client sees end of file.",
+     .ck_run = check_half_close},
 
-    {"clients-in-turn", 3, GR_SERVER, 6, 10000, 0, "20 clients, one after another, all served",
-     "After one client leaves, go back to accept() for the next: the server runs until it is "
-     "stopped, not until its first client is done.",
-     check_clients_in_turn},
-    {"no-fd-leak", 3, GR_SERVER, 8, 60000, 0,
-     "2000 short connections; open file descriptors do not grow",
-     "Every socket accept() returns must be close()d when that client is done, on every path "
-     "(errors too). Otherwise descriptors pile up until accept() fails with EMFILE.",
-     check_no_fd_leak},
+    {.ck_name = "clients-in-turn",
+     .ck_step = 3,
+     .ck_kind = GR_SERVER,
+     .ck_points = 6,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "20 clients, one after another, all served",
+     .ck_hint =
+         "After one client leaves, go back to accept() for the next: the server runs until it is "
+         "stopped, not until its first client is done.",
+     .ck_run = check_clients_in_turn},
+    {.ck_name = "no-fd-leak",
+     .ck_step = 3,
+     .ck_kind = GR_SERVER,
+     .ck_points = 8,
+     .ck_deadline_ms = 60000,
+     .ck_summary = "2000 short connections; open file descriptors do not grow",
+     .ck_hint =
+         "Every socket accept() returns must be close()d when that client is done, on every path "
+         "(errors too). Otherwise descriptors pile up until accept() fails with EMFILE.",
+     .ck_run = check_no_fd_leak},
 
-    {"peer-reset", 4, GR_SERVER, 6, 20000, 0,
-     "clients that reset mid-echo do not kill the server",
-     "Writing to a connection the peer has closed raises SIGPIPE, which kills the process: "
-     "ignore it (signal(SIGPIPE, SIG_IGN)) or send with MSG_NOSIGNAL, and treat EPIPE or "
-     "ECONNRESET as \"this client is gone\": close it and accept the next.",
-     check_peer_reset},
-    {"restart", 4, GR_SERVER, 6, 20000, GR_OWN_SERVER,
-     "restarts on the same port at once, even with clients connected before",
-     "Set SO_REUSEADDR on the listening socket before bind(): connections of the previous run "
-     "linger in the kernel (FIN_WAIT, TIME_WAIT) and otherwise make bind() fail with "
-     "\"Address already in use\".",
-     check_restart},
+    {.ck_name = "peer-reset",
+     .ck_step = 4,
+     .ck_kind = GR_SERVER,
+     .ck_points = 6,
+     .ck_deadline_ms = 20000,
+     .ck_summary = "clients that reset mid-echo do not kill the server",
+     .ck_hint =
+         "Writing to a connection the peer has closed raises SIGPIPE, which kills the process: "
+         "ignore it (signal(SIGPIPE, SIG_IGN)) or send with MSG_NOSIGNAL, and treat EPIPE or "
+         "ECONNRESET as \"this client is gone\": close it and accept the next.",
+     .ck_run = check_peer_reset},
+    {.ck_name = "restart",
+     .ck_step = 4,
+     .ck_kind = GR_SERVER,
+     .ck_points = 6,
+     .ck_deadline_ms = 20000,
+     .ck_flags = GR_OWN_SERVER,
+     .ck_summary = "restarts on the same port at once, even with clients connected before",
+     .ck_hint =
+         "Set SO_REUSEADDR on the listening socket before bind(): connections of the previous run "
+         "linger in the kernel (FIN_WAIT, TIME_WAIT) and otherwise make bind() fail with "
+         "\"Address already in use\".",
+     .ck_run = check_restart},
 };
 
-/* In lab01_hidden.c, which the students' hand-out leaves out. */
+/* In hidden.c, which the students' hand-out leaves out. */
 extern const gr_check_table gr_lab01_hidden __attribute__((weak));
 
 const gr_lab gr_lab01 = {

@@ -1,11 +1,10 @@
-/* lab01_hidden.c - lab 01's hidden checks.
+/* hidden.c - lab 01's hidden checks.
  *
  * Students see that these exist, not what they are; the hand-out leaves this
  * file out, and instructors' runs (--instructor, --batch) include them. Each
  * is as fair as the visible checks: it tests the protocol in the guide. */
-#include "lab01.h"
-
-#include <stdlib.h>
+#include "kit/kit.h"
+#include "peers/echo.h"
 
 /* The client must be binary-safe too: lines with NUL and high bytes. */
 static int check_client_binary(gr_ctx *ctx)
@@ -23,15 +22,21 @@ static int check_client_binary(gr_ctx *ctx)
         n += len;
         input[n++] = '\n';
     }
-    return lab01_client_round_trip(ctx, lab01_fake_echo, NULL, input, n, input, n);
+    return gr_client_round_trip(ctx, gr_echo_exact, NULL, input, n, input, n);
 }
 
 static const gr_check hidden[] = {
-    {"client-binary", 1, GR_CLIENT, 5, 10000, GR_HIDDEN,
-     "lines with NUL bytes and every byte value are echoed and printed exactly",
-     "A line read from stdin is bytes, not a C string: use the length getline() returns, not "
-     "strlen(), and write replies with fwrite() or write(), not printf(\"%s\") or fputs().",
-     check_client_binary},
+    {.ck_name = "client-binary",
+     .ck_step = 1,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 5,
+     .ck_deadline_ms = 10000,
+     .ck_flags = GR_HIDDEN,
+     .ck_summary = "lines with NUL bytes and every byte value are echoed and printed exactly",
+     .ck_hint =
+         "A line read from stdin is bytes, not a C string: use the length getline() returns, not "
+         "strlen(), and write replies with fwrite() or write(), not printf(\"%s\") or fputs().",
+     .ck_run = check_client_binary},
 };
 
 const gr_check_table gr_lab01_hidden = {hidden, sizeof hidden / sizeof hidden[0]};

@@ -1,4 +1,4 @@
-/* lab02.c - checks for Lab 02, framing and file transfer: file_server.
+/* checks.c - checks for Lab 02, framing and file transfer: file_server.
  *
  * TCP delivers a stream of bytes, not messages: a header may arrive one byte
  * per recv() and a body in pieces of any size, or glued to the header. The
@@ -14,25 +14,17 @@
  * names, so files left by earlier checks never confuse a later one; checks
  * that must see "nothing written" compare the directory's entries before
  * and after. */
-#include "peers/fake.h"
-#include "engine/grader.h"
-#include "os/procfs.h"
-#include "text/transcript.h"
-#include "kit/conn.h"
+#include "kit/kit.h"
+#include "peers/file_server.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <netinet/in.h>
-#include <sys/wait.h>
-#include <openssl/evp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,102 +44,6 @@
 
 /* ---- talking to the server ------------------------------------------------------ */
 
-/* Outcomes of the I/O helpers besides success. */
-enum { IO_CLOSED = -1, IO_TIMEOUT = -2 };
-
-/* Send all n bytes by deadline. 0, IO_CLOSED (errno set) or IO_TIMEOUT. */
-static int send_all(gr_conn *c, const void *buf, size_t n, long deadline)
-{
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t k = send(c->c_fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (k > 0) {
-            p += k;
-            n -= (size_t)k;
-            continue;
-        }
-        if (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-            return IO_CLOSED;
-        }
-        long left = deadline - gr_now_ms();
-        if (left <= 0) {
-            return IO_TIMEOUT;
-        }
-        struct pollfd pfd = {.fd = c->c_fd, .events = POLLOUT};
-        poll(&pfd, 1, (int)(left < 1000 ? left : 1000));
-    }
-    return 0;
-}
-
-/* Read one reply line into buf (REPLY_MAX bytes), without its newline.
- * Returns its length, IO_CLOSED (EOF or reset; buf holds what came) or
- * IO_TIMEOUT. Reads a byte at a time: replies are short, and a byte read
- * past the line would be a byte the next read misses. */
-static int read_line(gr_conn *c, char *buf, long deadline)
-{
-    size_t n = 0;
-    buf[0] = '\0';
-    while (n + 1 < REPLY_MAX) {
-        char ch;
-        ssize_t k = recv(c->c_fd, &ch, 1, MSG_DONTWAIT);
-        if (k == 1) {
-            if (ch == '\n') {
-                return (int)n;
-            }
-            buf[n++] = ch;
-            buf[n] = '\0';
-            continue;
-        }
-        if (k == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-            return IO_CLOSED;
-        }
-        long left = deadline - gr_now_ms();
-        if (left <= 0) {
-            return IO_TIMEOUT;
-        }
-        struct pollfd pfd = {.fd = c->c_fd, .events = POLLIN};
-        poll(&pfd, 1, (int)(left < 1000 ? left : 1000));
-    }
-    return (int)n;
-}
-
-/* Wait for the server to close: 0 on EOF or reset, IO_TIMEOUT, or 1 if it sent more. */
-static int wait_close(gr_conn *c, long deadline)
-{
-    for (;;) {
-        char ch;
-        ssize_t k = recv(c->c_fd, &ch, 1, MSG_DONTWAIT);
-        if (k == 1) {
-            return 1;
-        }
-        if (k == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-            return 0;
-        }
-        long left = deadline - gr_now_ms();
-        if (left <= 0) {
-            return IO_TIMEOUT;
-        }
-        struct pollfd pfd = {.fd = c->c_fd, .events = POLLIN};
-        poll(&pfd, 1, (int)(left < 1000 ? left : 1000));
-    }
-}
-
-/* Printable copy of s for messages: control bytes become '?', at most 120 bytes. */
-static const char *shown(const char *s, size_t n, char *out, size_t outn)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n && k + 4 < outn && i < 120; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        out[k++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
-    }
-    if (n > 120 && k + 4 < outn) {
-        memcpy(out + k, "...", 3);
-        k += 3;
-    }
-    out[k] = '\0';
-    return out;
-}
-
 static long reply_deadline(gr_ctx *ctx)
 {
     long d = gr_now_ms() + gr_ms(ctx, REPLY_MS);
@@ -158,21 +54,21 @@ static long reply_deadline(gr_ctx *ctx)
 static int expect_line(gr_ctx *ctx, gr_conn *c, const char *want, const char *after)
 {
     char line[REPLY_MAX];
-    int n = read_line(c, line, reply_deadline(ctx));
+    int n = gr_read_line(c, line, sizeof line, reply_deadline(ctx));
     char show[160];
-    if (n == IO_TIMEOUT) {
-        return gr_fail(ctx, "%s, the server did not answer \"%s\" within %d s (got \"%s\")",
-                       after, want, gr_ms(ctx, REPLY_MS) / 1000, shown(line, strlen(line), show,
-                                                                       sizeof show));
+    if (n == GR_CONN_TIMEOUT) {
+        return gr_fail(ctx, "%s, the server did not answer \"%s\" within %d s (got \"%s\")", after,
+                       want, gr_ms(ctx, REPLY_MS) / 1000,
+                       gr_printable(line, strlen(line), show, sizeof show));
     }
-    if (n == IO_CLOSED) {
+    if (n == GR_CONN_CLOSED) {
         return gr_fail(ctx, "%s, the server closed the connection instead of answering \"%s\"%s%s",
                        after, want, line[0] != '\0' ? "; before that it sent: " : "",
-                       shown(line, strlen(line), show, sizeof show));
+                       gr_printable(line, strlen(line), show, sizeof show));
     }
     if (strcmp(line, want) != 0) {
         return gr_fail(ctx, "%s, the server answered \"%s\"; expected \"%s\"", after,
-                       shown(line, (size_t)n, show, sizeof show), want);
+                       gr_printable(line, (size_t)n, show, sizeof show), want);
     }
     return 0;
 }
@@ -226,7 +122,7 @@ static int expect_new_entries(gr_ctx *ctx, const gr_str *before, const char *con
         if (!known) {
             char show[160];
             rc = gr_fail(ctx, "%s, a new entry \"%s\" appeared in %s/", when,
-                         shown(name, len, show, sizeof show), UP_DIR);
+                         gr_printable(name, len, show, sizeof show), UP_DIR);
         }
         p = end + 1;
     }
@@ -237,13 +133,13 @@ static int expect_new_entries(gr_ctx *ctx, const gr_str *before, const char *con
 /* ---- one upload -------------------------------------------------------------------- */
 
 typedef struct up_opts {
-    const char *uo_name;   /* a safe name */
-    uint64_t uo_size;      /* body size */
-    int uo_text;           /* body of readable text (else any bytes) */
-    int uo_header_bytes;   /* header one byte per send() */
-    int uo_odd_chunks;     /* body in random odd-sized send()s */
-    int uo_watch_memory;   /* sample the server's resident memory */
-    long uo_max_rss_kb;    /* set: the largest sample */
+    const char *uo_name; /* a safe name */
+    uint64_t uo_size;    /* body size */
+    int uo_text;         /* body of readable text (else any bytes) */
+    int uo_header_bytes; /* header one byte per send() */
+    int uo_odd_chunks;   /* body in random odd-sized send()s */
+    int uo_watch_memory; /* sample the server's resident memory */
+    long uo_max_rss_kb;  /* set: the largest sample */
 } up_opts;
 
 /* A random name "WORD-HEX.EXT" in buf (64 bytes). */
@@ -257,39 +153,23 @@ static int verify_file(gr_ctx *ctx, const up_opts *o, const unsigned char *md, u
 {
     char path[PATH_MAX];
     up_path(ctx, path, sizeof path, o->uo_name);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    unsigned char got[GR_DIGEST_MAX];
+    uint64_t total = 0;
+    unsigned glen = gr_digest_file(path, got, &total);
+    if (glen == 0) {
         return gr_fail(ctx, "the server answered DONE but %s/%s cannot be opened: %s", UP_DIR,
                        o->uo_name, strerror(errno));
     }
-    EVP_MD_CTX *h = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(h, EVP_sha256(), NULL);
-    static unsigned char buf[BLOCK];
-    uint64_t total = 0;
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0) {
-        EVP_DigestUpdate(h, buf, (size_t)n);
-        total += (uint64_t)n;
-    }
-    close(fd);
-    unsigned char got[EVP_MAX_MD_SIZE];
-    unsigned glen = 0;
-    EVP_DigestFinal_ex(h, got, &glen);
-    EVP_MD_CTX_free(h);
     if (total != o->uo_size) {
         return gr_fail(ctx, "%s/%s has %" PRIu64 " bytes; %" PRIu64 " were sent", UP_DIR,
                        o->uo_name, total, o->uo_size);
     }
     if (glen != mdlen || memcmp(got, md, mdlen) != 0) {
-        char hs[2 * EVP_MAX_MD_SIZE + 1];
-        char hg[2 * EVP_MAX_MD_SIZE + 1];
-        for (unsigned i = 0; i < mdlen; i++) {
-            snprintf(hs + 2 * i, 3, "%02x", md[i]);
-            snprintf(hg + 2 * i, 3, "%02x", got[i]);
-        }
+        char hs[2 * GR_DIGEST_MAX + 1];
+        char hg[2 * GR_DIGEST_MAX + 1];
         gr_fail(ctx, "%s/%s has the right size but different bytes", UP_DIR, o->uo_name);
-        return gr_fail(ctx, "SHA-256 of what was sent: %s\nSHA-256 of the stored file: %s", hs,
-                       hg);
+        return gr_fail(ctx, "SHA-256 of what was sent: %s\nSHA-256 of the stored file: %s",
+                       gr_digest_hex(md, mdlen, hs), gr_digest_hex(got, glen, hg));
     }
     return 0;
 }
@@ -297,8 +177,7 @@ static int verify_file(gr_ctx *ctx, const up_opts *o, const unsigned char *md, u
 static int sample_rss(gr_ctx *ctx, up_opts *o)
 {
     gr_tree_stats st;
-    if (gr_server_pid(ctx) > 0 && gr_procfs_tree_stats(gr_server_pid(ctx), &st) == 0 &&
-        st.ts_rss_kb > o->uo_max_rss_kb) {
+    if (gr_server_stats(ctx, &st) == 0 && st.ts_rss_kb > o->uo_max_rss_kb) {
         o->uo_max_rss_kb = st.ts_rss_kb;
     }
     return 0;
@@ -309,7 +188,8 @@ static int upload(gr_ctx *ctx, up_opts *o)
 {
     gr_conn c;
     int nodelay = o->uo_header_bytes || o->uo_odd_chunks;
-    if (gr_connect_opts(ctx, &c, "uploader", 0, nodelay) < 0) {
+    if (gr_connect(ctx, &c, "uploader",
+                   &(gr_conn_opts){.co_nodelay = nodelay, .co_quiet_ms = GR_NO_QUIET}) < 0) {
         return -1;
     }
     char header[REPLY_MAX];
@@ -321,13 +201,13 @@ static int upload(gr_ctx *ctx, up_opts *o)
     long deadline = gr_deadline(ctx);
     for (int i = 0; i < hn && rc == 0; i++) {
         size_t piece = o->uo_header_bytes ? 1 : (size_t)hn;
-        if (send_all(&c, header + i, piece, deadline) < 0) {
+        if (gr_send_all(&c, header + i, piece, deadline) < 0) {
             break; /* the reply, if any, says why */
         }
         i += (int)piece - 1;
         if (o->uo_header_bytes) {
             /* A slow client: a moment between bytes, or an early answer. */
-            struct pollfd pfd = {.fd = c.c_fd, .events = POLLIN};
+            struct pollfd pfd = {.fd = gr_conn_fd(&c), .events = POLLIN};
             if (poll(&pfd, 1, 3) > 0) {
                 break;
             }
@@ -335,8 +215,11 @@ static int upload(gr_ctx *ctx, up_opts *o)
     }
     rc = expect_line(ctx, &c, "OK", after);
 
-    EVP_MD_CTX *h = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(h, EVP_sha256(), NULL);
+    gr_digest *h = gr_digest_new();
+    if (h == NULL) {
+        gr_close(&c);
+        return gr_fail(ctx, "grader ran out of memory");
+    }
     static unsigned char block[BLOCK];
     uint64_t sent = 0;
     uint64_t next_sample = 0;
@@ -347,26 +230,27 @@ static int upload(gr_ctx *ctx, up_opts *o)
         } else {
             gr_random_bytes(ctx, block, n);
         }
-        EVP_DigestUpdate(h, block, n);
+        gr_digest_add(h, block, n);
         for (size_t off = 0; off < n && rc == 0;) {
             size_t piece = n - off;
             if (o->uo_odd_chunks) {
                 size_t odd = 1 + 2 * gr_random_below(ctx, 2048);
                 piece = odd < piece ? odd : piece;
             }
-            int s = send_all(&c, block + off, piece, deadline);
-            if (s == IO_TIMEOUT) {
-                rc = gr_fail(ctx, "the server stopped reading the body after %" PRIu64
-                                  " of %" PRIu64 " bytes",
+            int s = gr_send_all(&c, block + off, piece, deadline);
+            if (s == GR_CONN_TIMEOUT) {
+                rc = gr_fail(ctx,
+                             "the server stopped reading the body after %" PRIu64 " of %" PRIu64
+                             " bytes",
                              sent + off, o->uo_size);
             } else if (s < 0) {
                 char line[REPLY_MAX];
-                int k = read_line(&c, line, reply_deadline(ctx));
+                int k = gr_read_line(&c, line, sizeof line, reply_deadline(ctx));
                 char show[160];
-                rc = gr_fail(ctx, "the connection broke after %" PRIu64 " of %" PRIu64
-                                  " body bytes%s%s",
+                rc = gr_fail(ctx,
+                             "the connection broke after %" PRIu64 " of %" PRIu64 " body bytes%s%s",
                              sent + off, o->uo_size, k >= 0 ? "; the server said: " : "",
-                             k >= 0 ? shown(line, (size_t)k, show, sizeof show) : "");
+                             k >= 0 ? gr_printable(line, (size_t)k, show, sizeof show) : "");
             }
             off += piece;
         }
@@ -376,10 +260,8 @@ static int upload(gr_ctx *ctx, up_opts *o)
             next_sample += 1u << 20;
         }
     }
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned mdlen = 0;
-    EVP_DigestFinal_ex(h, md, &mdlen);
-    EVP_MD_CTX_free(h);
+    unsigned char md[GR_DIGEST_MAX];
+    unsigned mdlen = gr_digest_end(h, md);
     if (rc == 0) {
         char done[64];
         snprintf(done, sizeof done, "DONE %" PRIu64, o->uo_size);
@@ -434,8 +316,8 @@ static int check_header_pieces(gr_ctx *ctx)
 {
     char name[64];
     random_name(ctx, name, "pieces", "bin");
-    up_opts o = {.uo_name = name, .uo_size = 5000 + gr_random_below(ctx, 5000),
-                 .uo_header_bytes = 1};
+    up_opts o = {
+        .uo_name = name, .uo_size = 5000 + gr_random_below(ctx, 5000), .uo_header_bytes = 1};
     return upload(ctx, &o);
 }
 
@@ -443,8 +325,8 @@ static int check_odd_chunks(gr_ctx *ctx)
 {
     char name[64];
     random_name(ctx, name, "chunks", "bin");
-    up_opts o = {.uo_name = name, .uo_size = (256u << 10) + gr_random_below(ctx, 4096),
-                 .uo_odd_chunks = 1};
+    up_opts o = {
+        .uo_name = name, .uo_size = (256u << 10) + gr_random_below(ctx, 4096), .uo_odd_chunks = 1};
     return upload(ctx, &o);
 }
 
@@ -475,38 +357,40 @@ static int expect_refusal(gr_ctx *ctx, const char *header, size_t n, const char 
                           int may_just_close)
 {
     gr_conn c;
-    if (gr_connect(ctx, &c, "client") < 0) {
+    if (gr_connect(ctx, &c, "client", &(gr_conn_opts){.co_quiet_ms = GR_NO_QUIET}) < 0) {
         return -1;
     }
     int rc = 0;
     /* A send error is no failure: the server may answer and close early. */
-    (void)send_all(&c, header, n, reply_deadline(ctx));
+    (void)gr_send_all(&c, header, n, reply_deadline(ctx));
     char line[REPLY_MAX];
-    int k = read_line(&c, line, reply_deadline(ctx));
+    int k = gr_read_line(&c, line, sizeof line, reply_deadline(ctx));
     char show[160];
-    if (k == IO_TIMEOUT) {
-        rc = gr_fail(ctx, "the server did not answer %s within %d s; it must answer \"ERR "
-                          "reason\" and close",
+    if (k == GR_CONN_TIMEOUT) {
+        rc = gr_fail(ctx,
+                     "the server did not answer %s within %d s; it must answer \"ERR "
+                     "reason\" and close",
                      desc, gr_ms(ctx, REPLY_MS) / 1000);
-    } else if (k == IO_CLOSED && line[0] == '\0') {
+    } else if (k == GR_CONN_CLOSED && line[0] == '\0') {
         if (!may_just_close) {
-            rc = gr_fail(ctx, "the server closed the connection after %s without a reply; it "
-                              "must answer \"ERR reason\" first",
+            rc = gr_fail(ctx,
+                         "the server closed the connection after %s without a reply; it "
+                         "must answer \"ERR reason\" first",
                          desc);
         }
     } else if (k < 0 || strncmp(line, "ERR ", 4) != 0 || k < 5) {
-        rc = gr_fail(ctx, "the server answered %s with \"%s\"; it must answer \"ERR reason\"",
-                     desc, shown(line, strlen(line), show, sizeof show));
+        rc = gr_fail(ctx, "the server answered %s with \"%s\"; it must answer \"ERR reason\"", desc,
+                     gr_printable(line, strlen(line), show, sizeof show));
         if (strcmp(line, "OK") == 0) {
             gr_fail(ctx, "a server that accepts this header can be made to write anywhere, or "
                          "into a file it cannot name");
             /* Let it finish, so that whatever it wrote is there to be seen
              * (and removed) when this function returns. */
-            (void)send_all(&c, "hello", 5, reply_deadline(ctx));
-            (void)wait_close(&c, reply_deadline(ctx));
+            (void)gr_send_all(&c, "hello", 5, reply_deadline(ctx));
+            (void)gr_wait_close(&c, reply_deadline(ctx));
         }
     } else {
-        int w = wait_close(&c, reply_deadline(ctx));
+        int w = gr_wait_close(&c, reply_deadline(ctx));
         if (w != 0) {
             rc = gr_fail(ctx, "after \"%s\" (the answer to %s) the server %s", line, desc,
                          w == 1 ? "sent more bytes; it must close the connection"
@@ -553,19 +437,19 @@ static int check_hostile_names(gr_ctx *ctx)
         size_t h_len;
     } cases[6];
     int nc = 0;
-    cases[nc].h_len = (size_t)snprintf(cases[nc].h_bytes, sizeof cases[nc].h_bytes, "../%s|5\n",
-                                       escape);
+    cases[nc].h_len =
+        (size_t)snprintf(cases[nc].h_bytes, sizeof cases[nc].h_bytes, "../%s|5\n", escape);
     cases[nc++].h_desc = "the name \"../escape-...\" (it climbs out of the directory)";
-    cases[nc].h_len = (size_t)snprintf(cases[nc].h_bytes, sizeof cases[nc].h_bytes, "%s|5\n",
-                                       absolute);
+    cases[nc].h_len =
+        (size_t)snprintf(cases[nc].h_bytes, sizeof cases[nc].h_bytes, "%s|5\n", absolute);
     cases[nc++].h_desc = "an absolute path as the name";
     cases[nc].h_len = (size_t)snprintf(cases[nc].h_bytes, sizeof cases[nc].h_bytes, "|5\n");
     cases[nc++].h_desc = "an empty name";
     memcpy(cases[nc].h_bytes, "a\0b|5\n", 6);
     cases[nc].h_len = 6;
     cases[nc++].h_desc = "the name \"a\\0b\" (a NUL byte inside it)";
-    cases[nc].h_len = (size_t)snprintf(cases[nc].h_bytes, sizeof cases[nc].h_bytes, "%s|5\n",
-                                       longname);
+    cases[nc].h_len =
+        (size_t)snprintf(cases[nc].h_bytes, sizeof cases[nc].h_bytes, "%s|5\n", longname);
     cases[nc++].h_desc = "a name of 300 bytes (longer than 255)";
     cases[nc].h_len = (size_t)snprintf(cases[nc].h_bytes, sizeof cases[nc].h_bytes, "..|5\n");
     cases[nc++].h_desc = "the name \"..\"";
@@ -586,13 +470,15 @@ static int check_hostile_names(gr_ctx *ctx)
     }
     /* Files outside DIR: report them, and remove them so they cannot linger. */
     if (remove_if_there(outside_rel) && rc == 0) {
-        rc = gr_fail(ctx, "the name \"../%s\" created %s: the server writes outside its "
-                          "directory",
+        rc = gr_fail(ctx,
+                     "the name \"../%s\" created %s: the server writes outside its "
+                     "directory",
                      escape, outside_rel);
     }
     if (remove_if_there(absolute) && rc == 0) {
-        rc = gr_fail(ctx, "the name \"%s\" created that file: the server writes outside its "
-                          "directory",
+        rc = gr_fail(ctx,
+                     "the name \"%s\" created that file: the server writes outside its "
+                     "directory",
                      absolute);
     }
     const char *allowed[] = {next, NULL};
@@ -605,8 +491,8 @@ static int check_hostile_names(gr_ctx *ctx)
 
 static int check_bad_sizes(gr_ctx *ctx)
 {
-    static const char *const sizes[] = {"-1", "abc", "1e9", "99999999999999999999", " 10", "",
-                                        "+5", "10 ", "1099511627777"};
+    static const char *const sizes[] = {"-1", "abc", "1e9", "99999999999999999999", " 10",
+                                        "",   "+5",  "10 ", "1099511627777"};
     gr_str before = {0};
     dir_snapshot(ctx, &before);
     int rc = 0;
@@ -657,7 +543,7 @@ static int check_disconnect_mid_body(gr_ctx *ctx)
     gr_str before = {0};
     dir_snapshot(ctx, &before);
     gr_conn c;
-    if (gr_connect(ctx, &c, "client") < 0) {
+    if (gr_connect(ctx, &c, "client", &(gr_conn_opts){.co_quiet_ms = GR_NO_QUIET}) < 0) {
         gr_str_free(&before);
         return -1;
     }
@@ -665,7 +551,7 @@ static int check_disconnect_mid_body(gr_ctx *ctx)
     char header[100];
     int hn = snprintf(header, sizeof header, "%s|%d\n", name, SIZE);
     int rc = 0;
-    if (send_all(&c, header, (size_t)hn, gr_deadline(ctx)) < 0) {
+    if (gr_send_all(&c, header, (size_t)hn, gr_deadline(ctx)) < 0) {
         rc = gr_fail(ctx, "the server closed the connection before the header was sent");
     }
     if (rc == 0) {
@@ -673,7 +559,7 @@ static int check_disconnect_mid_body(gr_ctx *ctx)
     }
     static unsigned char half[SIZE / 2];
     gr_random_bytes(ctx, half, sizeof half);
-    if (rc == 0 && send_all(&c, half, sizeof half, gr_deadline(ctx)) < 0) {
+    if (rc == 0 && gr_send_all(&c, half, sizeof half, gr_deadline(ctx)) < 0) {
         rc = gr_fail(ctx, "the server stopped reading the body before its middle");
     }
     /* Hang up in the middle, as a client that crashed would. */
@@ -686,8 +572,9 @@ static int check_disconnect_mid_body(gr_ctx *ctx)
     up_path(ctx, path, sizeof path, name);
     struct stat st;
     if (rc == 0 && lstat(path, &st) == 0) {
-        rc = gr_fail(ctx, "a client announced 1 MiB, sent half and hung up, and %s/%s exists "
-                          "(%lld bytes): a partial file must never appear under the real name",
+        rc = gr_fail(ctx,
+                     "a client announced 1 MiB, sent half and hung up, and %s/%s exists "
+                     "(%lld bytes): a partial file must never appear under the real name",
                      UP_DIR, name, (long long)st.st_size);
     }
     const char *allowed[] = {next, NULL};
@@ -705,112 +592,10 @@ static int check_disconnect_mid_body(gr_ctx *ctx)
 /* The file the client command sends, in its working directory. */
 #define CLIENT_FILE "upload.bin"
 
-/* How the grader's fake file server behaves. */
-typedef enum fake_mode {
-    FAKE_NORMAL,  /* OK at once, DONE at the end */
-    FAKE_SLOW,    /* OK after a pause and in two pieces; DONE in two pieces */
-    FAKE_ERR,     /* ERR disk full, then close */
-    FAKE_NO_DONE, /* reads the whole body, then closes without DONE */
-} fake_mode;
-
-/* The fake server's plan and what it saw (written by its thread, read
- * after gr_fake_stop()). */
-typedef struct fake_upload {
-    fake_mode fu_mode;
-    int fu_pause_ms;
-    const unsigned char *fu_body; /* what the client should send */
-    size_t fu_size;
-    char fu_header[REPLY_MAX];    /* the header line, without its newline */
-    int fu_header_len;            /* -1 until a whole line came */
-    int fu_early;                 /* body bytes came before OK was sent */
-    size_t fu_got;                /* body bytes received */
-    size_t fu_diff;               /* first differing byte, or fu_size */
-} fake_upload;
-
-/* Receive what has arrived, even after the fake server was told to stop (a
- * client that sent everything and exited at once must still be judged on
- * what it sent); wait through gr_fake_recv() only when nothing has. */
-static ssize_t fake_read(gr_fake *f, int fd, void *buf, size_t n)
-{
-    ssize_t k = recv(fd, buf, n, MSG_DONTWAIT);
-    if (k >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-        return k;
-    }
-    return gr_fake_recv(f, fd, buf, n);
-}
-
-static void fake_file_server(gr_fake *f, int fd, void *arg)
-{
-    fake_upload *u = arg;
-    size_t n = 0;
-    for (;;) {
-        char ch;
-        if (fake_read(f, fd, &ch, 1) != 1) {
-            return;
-        }
-        if (ch == '\n') {
-            break;
-        }
-        if (n + 1 < sizeof u->fu_header) {
-            u->fu_header[n++] = ch;
-            u->fu_header[n] = '\0';
-        }
-    }
-    u->fu_header_len = (int)n;
-    if (u->fu_mode == FAKE_ERR) {
-        (void)gr_fake_send(f, fd, "ERR disk full\n", 14);
-        return;
-    }
-    if (u->fu_mode == FAKE_SLOW) {
-        /* Wait before answering, looking for body bytes that do not wait. */
-        char peek;
-        for (int waited = 0; waited < u->fu_pause_ms && !u->fu_early; waited += 20) {
-            int stopping = gr_fake_pause(f, 20) < 0;
-            u->fu_early = recv(fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
-            if (stopping) {
-                return;
-            }
-        }
-        if (gr_fake_send(f, fd, "O", 1) < 0 || gr_fake_pause(f, 50) < 0 ||
-            gr_fake_send(f, fd, "K\n", 2) < 0) {
-            return;
-        }
-    } else if (gr_fake_send(f, fd, "OK\n", 3) < 0) {
-        return;
-    }
-    static unsigned char buf[BLOCK];
-    u->fu_diff = u->fu_size;
-    while (u->fu_got < u->fu_size) {
-        size_t want = u->fu_size - u->fu_got < sizeof buf ? u->fu_size - u->fu_got : sizeof buf;
-        ssize_t k = fake_read(f, fd, buf, want);
-        if (k <= 0) {
-            return;
-        }
-        size_t d = gr_first_diff(u->fu_body + u->fu_got, (size_t)k, buf, (size_t)k);
-        if (d < (size_t)k && u->fu_diff == u->fu_size) {
-            u->fu_diff = u->fu_got + d;
-        }
-        u->fu_got += (size_t)k;
-    }
-    if (u->fu_mode == FAKE_NO_DONE) {
-        return;
-    }
-    char done[64];
-    int dn = snprintf(done, sizeof done, "DONE %zu\n", u->fu_size);
-    if (u->fu_mode == FAKE_SLOW) {
-        if (gr_fake_send(f, fd, done, 3) < 0 || gr_fake_pause(f, 50) < 0) {
-            return;
-        }
-        (void)gr_fake_send(f, fd, done + 3, (size_t)dn - 3);
-    } else {
-        (void)gr_fake_send(f, fd, done, (size_t)dn);
-    }
-}
-
 /* Write size random bytes to CLIENT_FILE in the client's directory, run the
  * client against a fake server in mode, and check what it saw. want_exit:
  * 0 for success, 1 for "must fail"; want_err: text its stderr must hold. */
-static int client_run(gr_ctx *ctx, fake_mode mode, size_t size, int want_exit,
+static int client_run(gr_ctx *ctx, gr_upload_mode mode, size_t size, int want_exit,
                       const char *want_err)
 {
     unsigned char *body = malloc(size > 0 ? size : 1);
@@ -826,17 +611,19 @@ static int client_run(gr_ctx *ctx, fake_mode mode, size_t size, int want_exit,
         return gr_fail(ctx, "grader cannot write %s: %s", path, strerror(errno));
     }
     fchmodat(AT_FDCWD, path, 0644, 0);
-    fake_upload u = {.fu_mode = mode, .fu_pause_ms = gr_ms(ctx, 500), .fu_body = body,
-                     .fu_size = size, .fu_header_len = -1};
+    gr_upload u = {.up_mode = mode,
+                   .up_pause_ms = gr_ms(ctx, 500),
+                   .up_body = body,
+                   .up_size = size,
+                   .up_header_len = -1};
     char err[256] = "";
-    gr_fake *fake = gr_fake_start(fake_file_server, &u, err);
+    gr_fake *fake = gr_fake_start(gr_file_server, &u, err);
     if (fake == NULL) {
         free(body);
         return gr_fail(ctx, "grader could not start its file server: %s", err);
     }
     gr_client_run run;
-    int rc = gr_client_start_and_wait(ctx, gr_fake_port(fake), "", 0,
-                                      (int)(gr_deadline(ctx) - gr_now_ms()), &run);
+    int rc = gr_client_start_and_wait(ctx, gr_fake_port(fake), "", 0, gr_time_left(ctx), &run);
     gr_fake_stop(fake);
     free(body);
     if (rc < 0) {
@@ -851,17 +638,18 @@ static int client_run(gr_ctx *ctx, fake_mode mode, size_t size, int want_exit,
         rc = gr_fail(ctx, "the client was still running at the deadline");
     } else if (!exited) {
         rc = gr_fail(ctx, "the client was killed by a signal");
-    } else if (u.fu_header_len < 0) {
+    } else if (u.up_header_len < 0) {
         rc = gr_fail(ctx, "the grader's server never received a whole header line");
-    } else if (strcmp(u.fu_header, want_header) != 0) {
+    } else if (strcmp(u.up_header, want_header) != 0) {
         rc = gr_fail(ctx, "the header was \"%s\"; expected \"%s\" and a newline",
-                     shown(u.fu_header, (size_t)u.fu_header_len, show, sizeof show), want_header);
-    } else if (u.fu_early) {
+                     gr_printable(u.up_header, (size_t)u.up_header_len, show, sizeof show),
+                     want_header);
+    } else if (u.up_early) {
         rc = gr_fail(ctx, "the client sent body bytes before the server answered OK");
-    } else if (mode != FAKE_ERR && u.fu_got != size) {
-        rc = gr_fail(ctx, "the server received %zu of the %zu bytes of the file", u.fu_got, size);
-    } else if (mode != FAKE_ERR && u.fu_diff != size) {
-        rc = gr_fail(ctx, "the body differs from the file at byte %zu", u.fu_diff);
+    } else if (mode != GR_UPLOAD_ERR && u.up_got != size) {
+        rc = gr_fail(ctx, "the server received %zu of the %zu bytes of the file", u.up_got, size);
+    } else if (mode != GR_UPLOAD_ERR && u.up_diff != size) {
+        rc = gr_fail(ctx, "the body differs from the file at byte %zu", u.up_diff);
     } else if (want_exit == 0 && status != 0) {
         rc = gr_fail(ctx, "the server answered DONE, but the client exited with status %d", status);
     } else if (want_exit != 0 && status == 0) {
@@ -869,8 +657,9 @@ static int client_run(gr_ctx *ctx, fake_mode mode, size_t size, int want_exit,
                           "was not confirmed with DONE");
     } else if (want_err != NULL &&
                (run.cr_stderr == NULL || strstr(run.cr_stderr, want_err) == NULL)) {
-        rc = gr_fail(ctx, "the client's message on stderr should include the server's reason, "
-                          "\"%s\"",
+        rc = gr_fail(ctx,
+                     "the client's message on stderr should include the server's reason, "
+                     "\"%s\"",
                      want_err);
     }
     if (rc < 0) {
@@ -882,109 +671,172 @@ static int client_run(gr_ctx *ctx, fake_mode mode, size_t size, int want_exit,
 
 static int check_client_upload(gr_ctx *ctx)
 {
-    return client_run(ctx, FAKE_NORMAL, (100u << 10) + gr_random_below(ctx, 4096), 0, NULL);
+    return client_run(ctx, GR_UPLOAD_NORMAL, (100u << 10) + gr_random_below(ctx, 4096), 0, NULL);
 }
 
 static int check_client_slow_ack(gr_ctx *ctx)
 {
-    return client_run(ctx, FAKE_SLOW, (64u << 10) + gr_random_below(ctx, 4096), 0, NULL);
+    return client_run(ctx, GR_UPLOAD_SLOW, (64u << 10) + gr_random_below(ctx, 4096), 0, NULL);
 }
 
 static int check_client_err(gr_ctx *ctx)
 {
-    return client_run(ctx, FAKE_ERR, 1000 + gr_random_below(ctx, 1000), 1, "disk full");
+    return client_run(ctx, GR_UPLOAD_ERR, 1000 + gr_random_below(ctx, 1000), 1, "disk full");
 }
 
 static int check_client_no_done(gr_ctx *ctx)
 {
-    return client_run(ctx, FAKE_NO_DONE, 10000 + gr_random_below(ctx, 1000), 1, NULL);
+    return client_run(ctx, GR_UPLOAD_NO_DONE, 10000 + gr_random_below(ctx, 1000), 1, NULL);
 }
 
 /* ---- the list ---------------------------------------------------------------------- */
 
 static const char *const steps[] = {
-    "",
-    "one upload",
-    "framing",
-    "constant memory",
-    "hostile headers",
-    "no partial files",
+    "",           "one upload", "framing", "constant memory", "hostile headers", "no partial files",
     "the client",
 };
 
 static const gr_check checks[] = {
-    {"upload-small", 1, GR_SERVER, 10, 10000, 0,
-     "a text file uploaded with NAME|SIZE arrives intact, with OK and DONE replies",
-     "Read the header line with sl_rio_readline(), split it at the last '|', reply \"OK\\n\", "
-     "copy exactly SIZE bytes into DIR/NAME, then reply \"DONE SIZE\\n\".",
-     check_upload_small},
-    {"empty-file", 1, GR_SERVER, 5, 10000, 0, "a file of 0 bytes is stored, then the next one",
-     "SIZE 0 is a valid upload: reply OK, read nothing, create the (empty) file and reply "
-     "\"DONE 0\". A loop `while (left > 0)` handles it; waiting for a first recv() does not.",
-     check_empty_file},
-    {"header-pieces", 2, GR_SERVER, 10, 15000, 0,
-     "a header sent one byte per send() is understood",
-     "One recv() returns whatever has arrived, maybe one byte of the header. Read until the "
-     "newline (sl_rio_readline() does it), never trust a single recv() to hold the header.",
-     check_header_pieces},
-    {"odd-chunks", 2, GR_SERVER, 8, 15000, 0,
-     "a body sent in random odd-sized pieces is stored byte for byte",
-     "Count body bytes as they arrive: each read returns anything from 1 byte up, and the "
-     "header's buffered reader may already hold the first body bytes. Read the body through "
-     "the same sl_rio reader, never with recv() on the fd.",
-     check_odd_chunks},
-    {"large-file", 3, GR_SERVER, 10, 60000, 0,
-     "a 64 MiB file arrives intact (SHA-256); the server's memory grows by less than 32 MiB",
-     "Copy the body through a fixed buffer (64 KiB is plenty): read some, write them, repeat. "
-     "Never malloc(SIZE): SIZE comes from the network and may be 1 TiB.",
-     check_large_file},
-    {"hostile-names", 4, GR_SERVER, 13, 20000, 0,
-     "../, absolute, empty, NUL, 300-byte and \"..\" names get ERR, nothing is written",
-     "A NAME is one path component: 1..255 bytes, no '/', no NUL, no control characters, not "
-     "\".\" or \"..\". Check it before opening anything and answer \"ERR reason\" and close "
-     "otherwise. Joining DIR and NAME (os.path.join, snprintf) without checks lets a client "
-     "write anywhere.",
-     check_hostile_names},
-    {"bad-sizes", 4, GR_SERVER, 8, 20000, 0,
-     "sizes like -1, abc, 1e9, \" 10\", 20 digits and empty get ERR, nothing is written",
-     "SIZE is 1 to 13 decimal digits and at most 2^40, nothing else. atoi() and strtol() "
-     "accept spaces, signs and junk; check each character yourself (or strtoull with endptr, "
-     "errno and a first-character test).",
-     check_bad_sizes},
-    {"long-header", 4, GR_SERVER, 6, 20000, 0,
-     "2000 bytes without a newline are refused, and the next client is served",
-     "Bound the header: read at most 1024 bytes looking for the newline (sl_rio_readline() "
-     "returns -1 with EMSGSIZE), then answer \"ERR header too long\" and close.",
-     check_long_header},
-    {"disconnect-mid-body", 5, GR_SERVER, 10, 20000, 0,
-     "a client that hangs up halfway leaves no file and no temporary file behind",
-     "Write the body to a temporary name in DIR (open with O_CREAT|O_EXCL), rename() it to "
-     "NAME only after the last byte, and unlink() it when the client leaves early (a read "
-     "returning 0 or an error before SIZE bytes).",
-     check_disconnect_mid_body},
+    {.ck_name = "upload-small",
+     .ck_step = 1,
+     .ck_kind = GR_SERVER,
+     .ck_points = 10,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a text file uploaded with NAME|SIZE arrives intact, with OK and DONE replies",
+     .ck_hint =
+         "Read the header line with sl_rio_readline(), split it at the last '|', reply \"OK\\n\", "
+         "copy exactly SIZE bytes into DIR/NAME, then reply \"DONE SIZE\\n\".",
+     .ck_run = check_upload_small},
+    {.ck_name = "empty-file",
+     .ck_step = 1,
+     .ck_kind = GR_SERVER,
+     .ck_points = 5,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a file of 0 bytes is stored, then the next one",
+     .ck_hint =
+         "SIZE 0 is a valid upload: reply OK, read nothing, create the (empty) file and reply "
+         "\"DONE 0\". A loop `while (left > 0)` handles it; waiting for a first recv() does not.",
+     .ck_run = check_empty_file},
+    {.ck_name = "header-pieces",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 10,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "a header sent one byte per send() is understood",
+     .ck_hint =
+         "One recv() returns whatever has arrived, maybe one byte of the header. Read until the "
+         "newline (sl_rio_readline() does it), never trust a single recv() to hold the header.",
+     .ck_run = check_header_pieces},
+    {.ck_name = "odd-chunks",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 8,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "a body sent in random odd-sized pieces is stored byte for byte",
+     .ck_hint =
+         "Count body bytes as they arrive: each read returns anything from 1 byte up, and the "
+         "header's buffered reader may already hold the first body bytes. Read the body through "
+         "the same sl_rio reader, never with recv() on the fd.",
+     .ck_run = check_odd_chunks},
+    {.ck_name = "large-file",
+     .ck_step = 3,
+     .ck_kind = GR_SERVER,
+     .ck_points = 10,
+     .ck_deadline_ms = 60000,
+     .ck_summary =
+         "a 64 MiB file arrives intact (SHA-256); the server's memory grows by less than 32 MiB",
+     .ck_hint =
+         "Copy the body through a fixed buffer (64 KiB is plenty): read some, write them, repeat. "
+         "Never malloc(SIZE): SIZE comes from the network and may be 1 TiB.",
+     .ck_run = check_large_file},
+    {.ck_name = "hostile-names",
+     .ck_step = 4,
+     .ck_kind = GR_SERVER,
+     .ck_points = 13,
+     .ck_deadline_ms = 20000,
+     .ck_summary =
+         "../, absolute, empty, NUL, 300-byte and \"..\" names get ERR, nothing is written",
+     .ck_hint =
+         "A NAME is one path component: 1..255 bytes, no '/', no NUL, no control characters, not "
+         "\".\" or \"..\". Check it before opening anything and answer \"ERR reason\" and close "
+         "otherwise. Joining DIR and NAME (os.path.join, snprintf) without checks lets a client "
+         "write anywhere.",
+     .ck_run = check_hostile_names},
+    {.ck_name = "bad-sizes",
+     .ck_step = 4,
+     .ck_kind = GR_SERVER,
+     .ck_points = 8,
+     .ck_deadline_ms = 20000,
+     .ck_summary =
+         "sizes like -1, abc, 1e9, \" 10\", 20 digits and empty get ERR, nothing is written",
+     .ck_hint =
+         "SIZE is 1 to 13 decimal digits and at most 2^40, nothing else. atoi() and strtol() "
+         "accept spaces, signs and junk; check each character yourself (or strtoull with endptr, "
+         "errno and a first-character test).",
+     .ck_run = check_bad_sizes},
+    {.ck_name = "long-header",
+     .ck_step = 4,
+     .ck_kind = GR_SERVER,
+     .ck_points = 6,
+     .ck_deadline_ms = 20000,
+     .ck_summary = "2000 bytes without a newline are refused, and the next client is served",
+     .ck_hint =
+         "Bound the header: read at most 1024 bytes looking for the newline (sl_rio_readline() "
+         "returns -1 with EMSGSIZE), then answer \"ERR header too long\" and close.",
+     .ck_run = check_long_header},
+    {.ck_name = "disconnect-mid-body",
+     .ck_step = 5,
+     .ck_kind = GR_SERVER,
+     .ck_points = 10,
+     .ck_deadline_ms = 20000,
+     .ck_summary = "a client that hangs up halfway leaves no file and no temporary file behind",
+     .ck_hint =
+         "Write the body to a temporary name in DIR (open with O_CREAT|O_EXCL), rename() it to "
+         "NAME only after the last byte, and unlink() it when the client leaves early (a read "
+         "returning 0 or an error before SIZE bytes).",
+     .ck_run = check_disconnect_mid_body},
 
-    {"client-upload", 6, GR_CLIENT, 8, 15000, 0,
-     "file_send sends NAME|SIZE, waits for OK, sends the file and exits 0 on DONE",
-     "Send \"upload.bin|SIZE\\n\" (the file's last path component and its size from fstat), "
-     "read the reply line, then copy exactly SIZE bytes with sl_rio_writen(), read \"DONE "
-     "SIZE\" and exit 0.",
-     check_client_upload},
-    {"client-slow-ack", 6, GR_CLIENT, 4, 15000, 0,
-     "the body waits for OK, which comes late and in pieces, as does DONE",
-     "Read the reply line with sl_rio_readline() before sending any body byte: a server "
-     "that refuses the header never reads the body. One recv() may hold \"O\" alone.",
-     check_client_slow_ack},
-    {"client-err", 6, GR_CLIENT, 4, 15000, 0,
-     "an ERR reply ends the upload: the server's reason on stderr, exit 1",
-     "Anything but \"OK\" ends the upload: print the reason after \"ERR \" on stderr and "
-     "exit 1.",
-     check_client_err},
-    {"client-no-done", 6, GR_CLIENT, 4, 15000, 0,
-     "a server that closes without DONE makes the client exit 1",
-     "Sending every byte proves nothing: the file is stored only when the server says "
-     "\"DONE SIZE\". A closed connection (sl_rio_readline() returning 0) before that is a "
-     "failure: say so and exit 1.",
-     check_client_no_done},
+    {.ck_name = "client-upload",
+     .ck_step = 6,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 8,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "file_send sends NAME|SIZE, waits for OK, sends the file and exits 0 on DONE",
+     .ck_hint =
+         "Send \"upload.bin|SIZE\\n\" (the file's last path component and its size from fstat), "
+         "read the reply line, then copy exactly SIZE bytes with sl_rio_writen(), read \"DONE "
+         "SIZE\" and exit 0.",
+     .ck_run = check_client_upload},
+    {.ck_name = "client-slow-ack",
+     .ck_step = 6,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "the body waits for OK, which comes late and in pieces, as does DONE",
+     .ck_hint = "Read the reply line with sl_rio_readline() before sending any body byte: a server "
+                "that refuses the header never reads the body. One recv() may hold \"O\" alone.",
+     .ck_run = check_client_slow_ack},
+    {.ck_name = "client-err",
+     .ck_step = 6,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "an ERR reply ends the upload: the server's reason on stderr, exit 1",
+     .ck_hint =
+         "Anything but \"OK\" ends the upload: print the reason after \"ERR \" on stderr and "
+         "exit 1.",
+     .ck_run = check_client_err},
+    {.ck_name = "client-no-done",
+     .ck_step = 6,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "a server that closes without DONE makes the client exit 1",
+     .ck_hint =
+         "Sending every byte proves nothing: the file is stored only when the server says "
+         "\"DONE SIZE\". A closed connection (sl_rio_readline() returning 0) before that is a "
+         "failure: say so and exit 1.",
+     .ck_run = check_client_no_done},
 };
 
 const gr_lab gr_lab02 = {

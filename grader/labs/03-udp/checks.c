@@ -1,4 +1,4 @@
-/* lab03.c - checks for Lab 03, UDP: an echo server and a ping client.
+/* checks.c - checks for Lab 03, UDP: an echo server and a ping client.
  *
  * UDP carries datagrams: each send() is one message, delivered whole or not
  * at all, possibly out of order, possibly never. An echo server must keep
@@ -19,21 +19,14 @@
  * reply. The plan says exactly which probes must count as received, so the
  * reported loss can be checked exactly; and with every probe but the first
  * lost, the run time shows whether probes are sent on schedule. */
-#include "kit/dgram.h"
-#include "engine/grader.h"
-#include "text/transcript.h"
+#include "kit/kit.h"
+#include "peers/udp.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* How long to wait for a reply before sending the datagram again. Loopback
@@ -192,7 +185,7 @@ static int fail_stray(gr_ctx *ctx, plan *plans, size_t nplans, size_t which,
     const char *why = full < m->dm_len   ? "shorter: cut short, or split into several datagrams"
                       : full > m->dm_len ? "longer: datagrams merged, or bytes added"
                                          : "the same length, with different bytes";
-    return gr_dgram_fail(ctx, m->dm_data, m->dm_len, m->dm_data, m->dm_len, got, ngot,
+    return gr_fail_bytes(ctx, m->dm_data, m->dm_len, m->dm_data, m->dm_len, got, ngot,
                          "%s: datagram %ld of %zu (%zu bytes) came back as a datagram of %zu "
                          "bytes, %s",
                          p->pl_sock.dg_label, best + 1, p->pl_n, m->dm_len, full, why);
@@ -425,28 +418,6 @@ typedef enum ping_action {
     ACT_REORDER /* reply after the next probe's reply */
 } ping_action;
 
-/* A reply the fake server holds back. */
-typedef struct held {
-    long h_at; /* when to send it (gr_now_ms() clock) */
-    unsigned char h_data[128];
-    size_t h_len;
-    struct sockaddr_storage h_to;
-    socklen_t h_to_len;
-} held;
-
-/* The grader's fake UDP echo server: one thread, one socket, and a script
- * that says, per sequence number, what to do with that probe. */
-typedef struct fake_udp {
-    int fu_fd;
-    int fu_stop[2]; /* a pipe: writing to it stops the thread */
-    pthread_t fu_thread;
-    ping_action fu_script[PING_COUNT + 1]; /* [1..PING_COUNT]; others are echoed */
-    held fu_held[4 * PING_COUNT];
-    size_t fu_nheld;
-    int fu_port;
-    unsigned char fu_buf[GR_DGRAM_MAX + 1]; /* one datagram, in the thread */
-} fake_udp;
-
 /* The sequence number of a probe "seq=N ...", or 0. */
 static long probe_seq(const unsigned char *data, size_t n)
 {
@@ -458,156 +429,33 @@ static long probe_seq(const unsigned char *data, size_t n)
     return sscanf(text, "seq=%ld", &seq) == 1 && seq >= 1 && seq <= PING_COUNT ? seq : 0;
 }
 
-static void fake_hold(fake_udp *f, const unsigned char *data, size_t n,
-                      const struct sockaddr_storage *to, socklen_t to_len, long at)
+/* The fake UDP server's script: per sequence number, what to do with that
+ * probe ([1..PING_COUNT]; anything else is echoed). */
+typedef struct ping_script {
+    ping_action ps_act[PING_COUNT + 1];
+} ping_script;
+
+static gr_udp_act script_decide(void *arg, const unsigned char *data, size_t n, int *delay_ms)
 {
-    if (f->fu_nheld == sizeof f->fu_held / sizeof f->fu_held[0] ||
-        n > sizeof f->fu_held[0].h_data) {
-        return; /* more than a run can need: drop it */
+    const ping_script *ps = arg;
+    long seq = probe_seq(data, n);
+    switch (seq > 0 ? ps->ps_act[seq] : ACT_ECHO) {
+    case ACT_DROP:
+        return GR_UDP_DROP;
+    case ACT_LATE:
+        *delay_ms = LATE_MS;
+        return GR_UDP_DELAY;
+    case ACT_REORDER:
+        *delay_ms = REORDER_MS;
+        return GR_UDP_DELAY;
+    case ACT_DUP:
+        return GR_UDP_TWICE;
+    case ACT_ECHO:
+    default:
+        return GR_UDP_ECHO;
     }
-    held *h = &f->fu_held[f->fu_nheld++];
-    h->h_at = at;
-    memcpy(h->h_data, data, n);
-    h->h_len = n;
-    h->h_to = *to;
-    h->h_to_len = to_len;
 }
 
-/* Send the held replies that are due; return ms until the next one, or -1. */
-static int fake_send_due(fake_udp *f)
-{
-    long now = gr_now_ms();
-    int wait = -1;
-    for (size_t i = 0; i < f->fu_nheld;) {
-        held *h = &f->fu_held[i];
-        if (h->h_at <= now) {
-            sendto(f->fu_fd, h->h_data, h->h_len, 0, (struct sockaddr *)&h->h_to, h->h_to_len);
-            *h = f->fu_held[--f->fu_nheld];
-            continue;
-        }
-        int left = (int)(h->h_at - now);
-        wait = wait < 0 || left < wait ? left : wait;
-        i++;
-    }
-    return wait;
-}
-
-static void *fake_udp_main(void *arg)
-{
-    fake_udp *f = arg;
-    unsigned char *buf = f->fu_buf;
-    for (;;) {
-        struct pollfd p[2] = {{.fd = f->fu_fd, .events = POLLIN},
-                              {.fd = f->fu_stop[0], .events = POLLIN}};
-        if (poll(p, 2, fake_send_due(f)) < 0 || p[1].revents != 0) {
-            break;
-        }
-        if (p[0].revents == 0) {
-            continue;
-        }
-        struct sockaddr_storage from;
-        socklen_t from_len = sizeof from;
-        ssize_t n = recvfrom(f->fu_fd, buf, sizeof f->fu_buf, MSG_DONTWAIT,
-                             (struct sockaddr *)&from, &from_len);
-        if (n < 0) {
-            continue;
-        }
-        long seq = probe_seq(buf, (size_t)n);
-        ping_action act = seq > 0 ? f->fu_script[seq] : ACT_ECHO;
-        long now = gr_now_ms();
-        switch (act) {
-        case ACT_DROP:
-            break;
-        case ACT_LATE:
-            fake_hold(f, buf, (size_t)n, &from, from_len, now + LATE_MS);
-            break;
-        case ACT_REORDER:
-            fake_hold(f, buf, (size_t)n, &from, from_len, now + REORDER_MS);
-            break;
-        case ACT_DUP:
-            sendto(f->fu_fd, buf, (size_t)n, 0, (struct sockaddr *)&from, from_len);
-            sendto(f->fu_fd, buf, (size_t)n, 0, (struct sockaddr *)&from, from_len);
-            break;
-        case ACT_ECHO:
-            sendto(f->fu_fd, buf, (size_t)n, 0, (struct sockaddr *)&from, from_len);
-            break;
-        }
-    }
-    return NULL;
-}
-
-/* Start the fake server on 127.0.0.1 and a port the kernel picks. */
-static fake_udp *fake_udp_start(gr_ctx *ctx, const ping_action *script)
-{
-    fake_udp *f = calloc(1, sizeof *f);
-    if (f == NULL) {
-        gr_fail(ctx, "grader ran out of memory");
-        return NULL;
-    }
-    memcpy(f->fu_script, script, sizeof f->fu_script);
-    f->fu_stop[0] = f->fu_stop[1] = -1;
-    f->fu_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof sin);
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof sin;
-    if (f->fu_fd < 0 || bind(f->fu_fd, (struct sockaddr *)&sin, sizeof sin) < 0 ||
-        getsockname(f->fu_fd, (struct sockaddr *)&sin, &len) < 0 ||
-        pipe2(f->fu_stop, O_CLOEXEC) < 0) {
-        gr_fail(ctx, "grader could not start its UDP server: %s", strerror(errno));
-        goto fail;
-    }
-    f->fu_port = ntohs(sin.sin_port);
-    if (pthread_create(&f->fu_thread, NULL, fake_udp_main, f) != 0) {
-        gr_fail(ctx, "grader could not start its UDP server's thread");
-        goto fail;
-    }
-    return f;
-
-fail:
-    if (f->fu_fd >= 0) {
-        close(f->fu_fd);
-    }
-    if (f->fu_stop[0] >= 0) {
-        close(f->fu_stop[0]);
-        close(f->fu_stop[1]);
-    }
-    free(f);
-    return NULL;
-}
-
-static void fake_udp_stop(fake_udp *f)
-{
-    /* One byte in the pipe wakes the thread's poll(); the pipe is empty,
-     * so the write cannot block or fail. */
-    ssize_t w = write(f->fu_stop[1], "x", 1);
-    (void)w;
-    pthread_join(f->fu_thread, NULL);
-    close(f->fu_fd);
-    close(f->fu_stop[0]);
-    close(f->fu_stop[1]);
-    free(f);
-}
-
-/* Did the client end by itself with status 0? If not, say how it ended. */
-static int expect_exit_zero(gr_ctx *ctx, const gr_client_run *run)
-{
-    if (run->cr_timed_out) {
-        gr_fail(ctx, "the client was still running at the deadline");
-    } else if (WIFSIGNALED(run->cr_status)) {
-        gr_fail(ctx, "the client crashed");
-    } else if (WEXITSTATUS(run->cr_status) != 0) {
-        gr_fail(ctx, "the client exited with status %d; with replies received it should exit 0",
-                WEXITSTATUS(run->cr_status));
-    } else {
-        return 0;
-    }
-    gr_client_describe(ctx, run);
-    return -1;
-}
-
-/* Find the summary line "N sent, M received, L% loss" in the client's output. */
 static int parse_summary(const char *out, long *sent, long *received, double *loss,
                          double *precision)
 {
@@ -655,14 +503,16 @@ static const char *const action_names[] = {"replied at once", "dropped", "replie
  * probe's line, the summary and, with max_ms > 0, the run time. */
 static int ping_run(gr_ctx *ctx, const ping_action *script, long max_ms)
 {
-    fake_udp *f = fake_udp_start(ctx, script);
+    ping_script ps;
+    memcpy(ps.ps_act, script, sizeof ps.ps_act);
+    char err[256] = "";
+    gr_udp_fake *f = gr_udp_fake_start(script_decide, &ps, err);
     if (f == NULL) {
-        return -1;
+        return gr_fail(ctx, "grader could not start its UDP server: %s", err);
     }
     gr_client_run run;
-    int rc = gr_client_start_and_wait(ctx, f->fu_port, "", 0, (int)(gr_deadline(ctx) - gr_now_ms()),
-                                      &run);
-    fake_udp_stop(f);
+    int rc = gr_client_start_and_wait(ctx, gr_udp_fake_port(f), "", 0, gr_time_left(ctx), &run);
+    gr_udp_fake_stop(f);
     if (rc < 0) {
         return rc;
     }
@@ -681,7 +531,7 @@ static int ping_run(gr_ctx *ctx, const ping_action *script, long max_ms)
     double loss = 0;
     double precision = 0;
     if (run.cr_timed_out || WIFSIGNALED(run.cr_status)) {
-        rc = expect_exit_zero(ctx, &run);
+        rc = gr_expect_exit_zero(ctx, &run, "with replies received it should exit 0");
     } else if (parse_summary(out, &sent, &received, &loss, &precision) < 0) {
         rc = gr_fail(ctx, "no summary line \"N sent, M received, L%% loss, ...\" on stdout");
     } else if (sent != PING_COUNT || received != want_received) {
@@ -708,7 +558,7 @@ static int ping_run(gr_ctx *ctx, const ping_action *script, long max_ms)
         }
     }
     if (rc == 0) {
-        rc = expect_exit_zero(ctx, &run);
+        rc = gr_expect_exit_zero(ctx, &run, "with replies received it should exit 0");
     }
     if (rc == 0 && max_ms > 0 && run.cr_ms > max_ms) {
         rc = gr_fail(ctx,
@@ -808,8 +658,7 @@ static int check_client_refused(gr_ctx *ctx)
     }
     close(fd);
     gr_client_run run;
-    int rc = gr_client_start_and_wait(ctx, ntohs(sin.sin_port), "", 0,
-                                      (int)(gr_deadline(ctx) - gr_now_ms()), &run);
+    int rc = gr_client_start_and_wait(ctx, ntohs(sin.sin_port), "", 0, gr_time_left(ctx), &run);
     if (rc < 0) {
         return rc;
     }
@@ -839,66 +688,118 @@ static const char *const steps[] = {
 };
 
 static const gr_check checks[] = {
-    {"dgram-echo", 1, GR_SERVER, 10, 5000, 0, "one datagram comes back to its sender",
-     "Bind a SOCK_DGRAM socket to the port on the command line (socket, bind to INADDR_ANY; no "
-     "listen, no accept), then loop: recvfrom() one datagram, sendto() the same bytes back to "
-     "the address recvfrom() filled in.",
-     check_dgram_echo},
-    {"boundaries", 2, GR_SERVER, 12, 10000, 0,
-     "10 datagrams sent back to back come back as 10 datagrams, each unchanged",
-     "UDP keeps message boundaries: one recvfrom() returns exactly one datagram, and one "
-     "sendto() sends exactly one. Echo each datagram with a single sendto() of the length "
-     "recvfrom() returned; never split a reply into pieces or join two.",
-     check_boundaries},
-    {"interleaved-clients", 2, GR_SERVER, 12, 10000, 0,
-     "20 clients sending at once each get their own datagrams, and only those",
-     "There is no accept() and no connection per client: every datagram may come from a "
-     "different client. Reply to the address recvfrom() returned for this datagram, every "
-     "time; never remember the first client's address, and never connect() the server's "
-     "socket.",
-     check_interleaved_clients},
-    {"sizes", 3, GR_SERVER, 14, 15000, 0,
-     "datagrams of 0, 1, 1472, 8192 and 65507 bytes come back whole",
-     "recvfrom() silently cuts a datagram to the size of your buffer: use one of 65535 bytes "
-     "(65507 is the largest UDP payload over IPv4). An empty datagram is a datagram, not end "
-     "of file: recvfrom() returning 0 means echo 0 bytes, not stop.",
-     check_sizes},
-    {"burst", 4, GR_SERVER, 12, 20000, 0,
-     "after a burst of 2000 datagrams (some empty) the server still answers",
-     "A UDP server serves everyone from one loop: no datagram and no error may end it. Some of "
-     "a burst may be lost (UDP does not promise delivery), but log errors of recvfrom() and "
-     "sendto() (ECONNREFUSED, ENOBUFS, EINTR) and go on to the next datagram.",
-     check_burst},
+    {.ck_name = "dgram-echo",
+     .ck_step = 1,
+     .ck_kind = GR_SERVER,
+     .ck_points = 10,
+     .ck_deadline_ms = 5000,
+     .ck_summary = "one datagram comes back to its sender",
+     .ck_hint =
+         "Bind a SOCK_DGRAM socket to the port on the command line (socket, bind to INADDR_ANY; no "
+         "listen, no accept), then loop: recvfrom() one datagram, sendto() the same bytes back to "
+         "the address recvfrom() filled in.",
+     .ck_run = check_dgram_echo},
+    {.ck_name = "boundaries",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 12,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "10 datagrams sent back to back come back as 10 datagrams, each unchanged",
+     .ck_hint =
+         "UDP keeps message boundaries: one recvfrom() returns exactly one datagram, and one "
+         "sendto() sends exactly one. Echo each datagram with a single sendto() of the length "
+         "recvfrom() returned; never split a reply into pieces or join two.",
+     .ck_run = check_boundaries},
+    {.ck_name = "interleaved-clients",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 12,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "20 clients sending at once each get their own datagrams, and only those",
+     .ck_hint =
+         "There is no accept() and no connection per client: every datagram may come from a "
+         "different client. Reply to the address recvfrom() returned for this datagram, every "
+         "time; never remember the first client's address, and never connect() the server's "
+         "socket.",
+     .ck_run = check_interleaved_clients},
+    {.ck_name = "sizes",
+     .ck_step = 3,
+     .ck_kind = GR_SERVER,
+     .ck_points = 14,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "datagrams of 0, 1, 1472, 8192 and 65507 bytes come back whole",
+     .ck_hint =
+         "recvfrom() silently cuts a datagram to the size of your buffer: use one of 65535 bytes "
+         "(65507 is the largest UDP payload over IPv4). An empty datagram is a datagram, not end "
+         "of file: recvfrom() returning 0 means echo 0 bytes, not stop.",
+     .ck_run = check_sizes},
+    {.ck_name = "burst",
+     .ck_step = 4,
+     .ck_kind = GR_SERVER,
+     .ck_points = 12,
+     .ck_deadline_ms = 20000,
+     .ck_summary = "after a burst of 2000 datagrams (some empty) the server still answers",
+     .ck_hint =
+         "A UDP server serves everyone from one loop: no datagram and no error may end it. Some of "
+         "a burst may be lost (UDP does not promise delivery), but log errors of recvfrom() and "
+         "sendto() (ECONNREFUSED, ENOBUFS, EINTR) and go on to the next datagram.",
+     .ck_run = check_burst},
 
-    {"client-ping", 5, GR_CLIENT, 10, 10000, 0,
-     "10 probes, all answered: a line each and a summary with 0% loss",
-     "Send \"seq=N t=NANOSECONDS\" every --interval ms on a connected UDP socket; for each "
-     "reply print \"seq=N rtt=X ms\", at the end \"N sent, M received, L% loss, rtt "
-     "min/avg/max = a/b/c ms\", and exit 0.",
-     check_client_ping},
-    {"client-loss", 5, GR_CLIENT, 8, 10000, 0,
-     "lost probes are reported as timeouts and the loss is exact",
-     "Wait for each reply at most --timeout ms (poll() with a timeout, or SO_RCVTIMEO), then "
-     "print \"seq=N timeout\". Loss is (sent - received) / sent, in percent.",
-     check_client_loss},
-    {"client-late-dup", 5, GR_CLIENT, 10, 10000, 0,
-     "late, duplicate and reordered replies are each counted once, by sequence number",
-     "Match every reply to its probe by the sequence number inside it, not by its order: a "
-     "reply whose probe already timed out, or a second copy of a reply, is ignored. Keep one "
-     "state per probe (pending, answered, timed out).",
-     check_client_late_dup},
-    {"client-duration", 5, GR_CLIENT, 6, 10000, 0,
-     "the run takes at most COUNT x interval plus one timeout",
-     "Send on schedule, every --interval ms, while earlier probes are still waiting: the "
-     "timeout of one probe must not delay the next. One poll() whose timeout is the nearer "
-     "of the next send and the oldest probe's deadline does it.",
-     check_client_duration},
-    {"client-refused", 5, GR_CLIENT, 6, 10000, 0,
-     "a closed port is reported as \"Connection refused\", with a non-zero exit",
-     "connect() the UDP socket: the kernel then turns the ICMP port unreachable into "
-     "ECONNREFUSED from recv() or send(). Print \"udp_ping: HOST:PORT: Connection refused\" "
-     "on stderr and exit 1.",
-     check_client_refused},
+    {.ck_name = "client-ping",
+     .ck_step = 5,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 10,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "10 probes, all answered: a line each and a summary with 0% loss",
+     .ck_hint =
+         "Send \"seq=N t=NANOSECONDS\" every --interval ms on a connected UDP socket; for each "
+         "reply print \"seq=N rtt=X ms\", at the end \"N sent, M received, L% loss, rtt "
+         "min/avg/max = a/b/c ms\", and exit 0.",
+     .ck_run = check_client_ping},
+    {.ck_name = "client-loss",
+     .ck_step = 5,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 8,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "lost probes are reported as timeouts and the loss is exact",
+     .ck_hint =
+         "Wait for each reply at most --timeout ms (poll() with a timeout, or SO_RCVTIMEO), then "
+         "print \"seq=N timeout\". Loss is (sent - received) / sent, in percent.",
+     .ck_run = check_client_loss},
+    {.ck_name = "client-late-dup",
+     .ck_step = 5,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 10,
+     .ck_deadline_ms = 10000,
+     .ck_summary =
+         "late, duplicate and reordered replies are each counted once, by sequence number",
+     .ck_hint =
+         "Match every reply to its probe by the sequence number inside it, not by its order: a "
+         "reply whose probe already timed out, or a second copy of a reply, is ignored. Keep one "
+         "state per probe (pending, answered, timed out).",
+     .ck_run = check_client_late_dup},
+    {.ck_name = "client-duration",
+     .ck_step = 5,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 6,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "the run takes at most COUNT x interval plus one timeout",
+     .ck_hint =
+         "Send on schedule, every --interval ms, while earlier probes are still waiting: the "
+         "timeout of one probe must not delay the next. One poll() whose timeout is the nearer "
+         "of the next send and the oldest probe's deadline does it.",
+     .ck_run = check_client_duration},
+    {.ck_name = "client-refused",
+     .ck_step = 5,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 6,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a closed port is reported as \"Connection refused\", with a non-zero exit",
+     .ck_hint =
+         "connect() the UDP socket: the kernel then turns the ICMP port unreachable into "
+         "ECONNREFUSED from recv() or send(). Print \"udp_ping: HOST:PORT: Connection refused\" "
+         "on stderr and exit 1.",
+     .ck_run = check_client_refused},
 };
 
 const gr_lab gr_lab03 = {

@@ -1,4 +1,4 @@
-/* test_wire.c - the grader's client side: exchanges, many connections at once,
+/* test_conn.c - the grader's client side: exchanges, many connections at once,
  * and the failures it must report, against small servers run in a thread. */
 #include "cu_run.h"
 #include "engine/engine.h"
@@ -123,7 +123,7 @@ static void test_many_at_once(void)
     gr_random_bytes(ctx, data, (size_t)N * SIZE);
     int connected = 0;
     for (int i = 0; i < N; i++) {
-        if (gr_connect(ctx, &conns[i], "c") == 0) {
+        if (gr_connect(ctx, &conns[i], "c", &(gr_conn_opts){.co_quiet_ms = GR_NO_QUIET}) == 0) {
             connected++;
         }
         ptrs[i] = &conns[i];
@@ -148,9 +148,9 @@ static void test_wrong_byte_is_shown(void)
     CU_ASSERT_FATAL(port > 0);
     gr_ctx *ctx = gr_ctx_standalone(port, 1, 5000);
     gr_conn c;
-    CU_ASSERT_EQUAL_FATAL(gr_connect(ctx, &c, "client"), 0);
-    CU_ASSERT_EQUAL(gr_exchange(ctx, &c, "hello world\n", 12, "hello world\n", 12, 0, "echo"),
-                    -1);
+    CU_ASSERT_EQUAL_FATAL(
+        gr_connect(ctx, &c, "client", &(gr_conn_opts){.co_quiet_ms = GR_NO_QUIET}), 0);
+    CU_ASSERT_EQUAL(gr_exchange(ctx, &c, "hello world\n", 12, "hello world\n", 12, 0, "echo"), -1);
     const char *report = gr_ctx_report(ctx);
     CU_ASSERT_PTR_NOT_NULL(strstr(report, "wrong byte at offset 5"));
     CU_ASSERT_PTR_NOT_NULL(strstr(report, "received: \"hello\0world"));
@@ -167,7 +167,8 @@ static void test_early_close_and_quiet(void)
     CU_ASSERT_FATAL(port > 0);
     gr_ctx *ctx = gr_ctx_standalone(port, 1, 5000);
     gr_conn c;
-    CU_ASSERT_EQUAL_FATAL(gr_connect(ctx, &c, "client"), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        gr_connect(ctx, &c, "client", &(gr_conn_opts){.co_quiet_ms = GR_NO_QUIET}), 0);
     CU_ASSERT_EQUAL(gr_exchange(ctx, &c, "abcdefgh", 8, "abcdefgh", 8, 0, "echo"), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(gr_ctx_report(ctx), "closed the connection after sending"));
     gr_close(&c);
@@ -178,7 +179,8 @@ static void test_early_close_and_quiet(void)
      * limit, the exchange fails at the limit, not at the deadline. */
     port = echo_start(&es, -1, 0);
     ctx = gr_ctx_standalone(port, 1, 20000);
-    CU_ASSERT_EQUAL_FATAL(gr_connect(ctx, &c, "client"), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        gr_connect(ctx, &c, "client", &(gr_conn_opts){.co_quiet_ms = GR_NO_QUIET}), 0);
     gr_conn_idle_limit(&c, 200);
     long t0 = gr_now_ms();
     CU_ASSERT_EQUAL(gr_exchange(ctx, &c, "abc", 3, "abc", 3, GR_WANT_EOF, "echo"), -1);
@@ -196,7 +198,7 @@ static void test_refused_and_throttle(void)
     CU_ASSERT_FATAL(port > 0);
     gr_ctx *ctx = gr_ctx_standalone(port, 1, 5000);
     gr_conn c;
-    CU_ASSERT_EQUAL(gr_connect(ctx, &c, "client"), -1);
+    CU_ASSERT_EQUAL(gr_connect(ctx, &c, "client", &(gr_conn_opts){.co_quiet_ms = GR_NO_QUIET}), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(gr_ctx_report(ctx), "Connection refused"));
     gr_ctx_standalone_free(ctx);
     close(holder);
@@ -208,7 +210,10 @@ static void test_refused_and_throttle(void)
     size_t n = 1 << 20;
     unsigned char *data = malloc(n);
     gr_random_bytes(ctx, data, n);
-    CU_ASSERT_EQUAL_FATAL(gr_connect_opts(ctx, &c, "client", 16384, 0), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        gr_connect(ctx, &c, "client",
+                   &(gr_conn_opts){.co_rcvbuf = 16384, .co_quiet_ms = GR_NO_QUIET}),
+        0);
     gr_conn_throttle(&c, 65536, 2);
     CU_ASSERT_EQUAL(gr_exchange(ctx, &c, data, n, data, n, 0, "echo"), 0);
     gr_close(&c);
@@ -217,7 +222,7 @@ static void test_refused_and_throttle(void)
     echo_stop(&es);
 }
 
-int register_wire_tests(void)
+int register_conn_tests(void)
 {
     static const cu_test tests[] = {
         {"200 connections at once from one thread", test_many_at_once},
@@ -226,5 +231,5 @@ int register_wire_tests(void)
         {"refused connection; a bursty reader", test_refused_and_throttle},
         {NULL, NULL},
     };
-    return cu_add_suite("wire", tests);
+    return cu_add_suite("conn", tests);
 }

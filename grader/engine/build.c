@@ -1,0 +1,143 @@
+/* build.c - building the code under test with sanitizers, and reading the
+ * sanitizers' reports afterwards.
+ *
+ * A submission is built in a scratch copy (so that the student's own files
+ * and binaries stay as they were) with AddressSanitizer and UBSan, or the
+ * sanitizers its lab asks for (lab_sanitize): a memory error, a data race or
+ * undefined behaviour then shows up as a report that fails the check in
+ * which it happened, not as luck. */
+#include "engine/ctx.h"
+
+#include "err.h"
+#include "os/sandbox.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Sanitizers the code under test is built with unless --no-sanitize. */
+#define SANITIZE_DEFAULT "address,undefined"
+/* Time a build gets, before scaling. */
+#define BUILD_MS 300000
+/* Most bytes of the compiler's output kept. */
+#define BUILD_LOG_MAX (256 * 1024)
+/* Lines of a sanitizer report shown, and the most bytes of each. */
+#define REPORT_LINES 8
+#define REPORT_LINE_MAX 200
+
+const char *engine_sanitizers(const gr_lab *lab)
+{
+    return lab->lab_sanitize != NULL ? lab->lab_sanitize : SANITIZE_DEFAULT;
+}
+
+/* "make clean; make" in the copy, with the kit's root and the sanitizers.
+ * Binaries copied along were built without sanitizers: start clean. */
+static char *make_command(const gr_options *opt)
+{
+    gr_str s = {0};
+    gr_str_add(&s, "make --no-print-directory SOCKLAB=");
+    gr_str_add_quoted(&s, opt->op_root);
+    gr_str_add(&s, " clean >/dev/null 2>&1; make --no-print-directory SOCKLAB=");
+    gr_str_add_quoted(&s, opt->op_root);
+    if (!opt->op_no_sanitize) {
+        const char *san = engine_sanitizers(opt->op_lab);
+        gr_str_addf(&s, " EXTRA_CFLAGS='-fsanitize=%s -fno-omit-frame-pointer'", san);
+        gr_str_addf(&s, " EXTRA_LDFLAGS='-fsanitize=%s -fno-omit-frame-pointer'", san);
+    }
+    gr_str_add(&s, " 2>&1");
+    return gr_str_take(&s);
+}
+
+/* A build log that says only why the build could not start. */
+static void say_why(char **log, size_t *loglen, const char *what, const char *err)
+{
+    gr_str e = {0};
+    gr_str_addf(&e, "%s: %s\n", what, err);
+    *loglen = e.s_len;
+    *log = gr_str_take(&e);
+}
+
+int engine_build(const gr_options *opt, const char *dir, char **workdir, char **log, size_t *loglen)
+{
+    *log = NULL;
+    *loglen = 0;
+    *workdir = NULL;
+    char err[SL_ERR_LEN] = "";
+    if (gr_sandbox_scratch_copy(dir, workdir, err) < 0) {
+        say_why(log, loglen, "could not prepare the build", err);
+        return -1;
+    }
+    char *cmd = make_command(opt);
+    gr_proc p;
+    memset(&p, 0, sizeof p);
+    gr_spawn_opts so = {.so_cwd = *workdir, .so_keep_stdout = BUILD_LOG_MAX};
+    int rc = -1;
+    if (cmd == NULL || gr_proc_spawn(&p, cmd, &so, err) < 0) {
+        say_why(log, loglen, "could not run make", cmd == NULL ? "out of memory" : err);
+        free(cmd);
+        return -1;
+    }
+    int done = gr_proc_wait(&p, engine_scale_ms(opt->op_scale, BUILD_MS));
+    gr_proc_stop(&p, 1000);
+    *log = gr_proc_output(&p, 0, loglen, NULL);
+    if (done && WIFEXITED(p.pr_status) && WEXITSTATUS(p.pr_status) == 0) {
+        rc = 0;
+    }
+    gr_proc_free(&p);
+    free(cmd);
+    return rc;
+}
+
+/* If @p text holds a sanitizer report, append its first lines to @p out
+ * and return 1. */
+static int sanitizer_report(gr_str *out, const char *who, const char *text, const char *san)
+{
+    static const char *const markers[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                                          "runtime error:", "WARNING: ThreadSanitizer",
+                                          "ERROR: ThreadSanitizer"};
+    if (text == NULL) {
+        return 0;
+    }
+    const char *at = NULL;
+    for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
+        const char *m = strstr(text, markers[i]);
+        if (m != NULL && (at == NULL || m < at)) {
+            at = m;
+        }
+    }
+    if (at == NULL) {
+        return 0;
+    }
+    while (at > text && at[-1] != '\n') {
+        at--;
+    }
+    gr_str_addf(out,
+                "the %s's sanitizer report (the grader builds submissions with "
+                "-fsanitize=%s; --no-sanitize turns that off):\n",
+                who, san);
+    const char *p = at;
+    for (int line = 0; line < REPORT_LINES && *p != '\0'; line++) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+        gr_str_addf(out, "  | %.*s\n", (int)(n > REPORT_LINE_MAX ? REPORT_LINE_MAX : n), p);
+        p += n + (nl != NULL);
+    }
+    return 1;
+}
+
+int engine_sanitizer_verdict(gr_ctx *ctx)
+{
+    gr_str report = {0};
+    const char *san = engine_sanitizers(ctx->cx_opt->op_lab);
+    int server_report = sanitizer_report(&report, "server", ctx->cx_server_stderr, san);
+    if (server_report || sanitizer_report(&report, "client", ctx->cx_client_stderr, san)) {
+        /* The bytes may have been right: the program was wrong, and lucky. */
+        if (!ctx->cx_failed) {
+            gr_fail(ctx, "a sanitizer (%s) reported an error",
+                    strstr(san, "thread") != NULL ? "ThreadSanitizer or UBSan"
+                                                  : "AddressSanitizer or UBSan");
+        }
+        gr_str_add(&ctx->cx_details, gr_str_cstr(&report));
+    }
+    gr_str_free(&report);
+    return server_report;
+}

@@ -1,0 +1,90 @@
+/* ctx.h - what a check's context holds, and the engine's functions that
+ * share it across its files. Private to grader/engine/: checks see a
+ * gr_ctx only through grader.h.
+ *
+ * One context lives through a whole run. run.c resets its per-check part
+ * before each check (engine_begin_check); server.c owns the server's fields,
+ * client.c the client's. */
+#ifndef SOCKLAB_GRADER_ENGINE_CTX_H
+#define SOCKLAB_GRADER_ENGINE_CTX_H
+
+#include "engine/engine.h"
+#include "os/proc.h"
+#include "text/strbuf.h"
+
+/* Time a program gets to exit after SIGTERM, before scaling. */
+#define ENGINE_GRACE_MS 1000
+
+struct gr_ctx {
+    const gr_options *cx_opt;
+    const gr_check *cx_check;
+    const char *cx_cwd;        /* where the program under test runs */
+    const char *cx_server_cmd; /* the lab's server command template, or NULL */
+    const char *cx_client_cmd; /* the lab's client command template, or NULL */
+    int cx_port;
+    long cx_deadline;
+    uint64_t cx_rng;
+
+    /* The check's verdict (ctx.c). */
+    gr_str cx_headline;
+    gr_str cx_details;
+    int cx_failed;
+
+    /* The server (server.c). */
+    gr_proc cx_server;
+    int cx_server_running;  /* cx_server holds a process (maybe exited) */
+    int cx_server_started;  /* gr_server_start() succeeded at least once */
+    char *cx_server_stderr; /* stderr of the last server, kept for the report */
+    size_t cx_server_stderr_len;
+    size_t cx_server_stderr_total;
+    char cx_startup_failure[512];      /* why the server never listened, for later checks */
+    const char *cx_startup_failed_cmd; /* the command template that never listened */
+    int cx_server_memory_killed;       /* the last server went over the memory limit */
+
+    /* The client (client.c). */
+    char *cx_client_stderr; /* stderr of the last client run, for sanitizer reports */
+    char *cx_etc_dir;       /* gr_client_hosts()'s files for client runs, or NULL */
+};
+
+/* @p ms times @p scale, at least 1 and at most an hour. */
+int engine_scale_ms(double scale, int ms);
+
+/* Reset the per-check part of @p ctx for @p ck: verdict, seed stream, port,
+ * deadline. */
+void engine_begin_check(gr_ctx *ctx, const gr_check *ck, int port);
+
+/* Free what the context holds (not the context). */
+void engine_ctx_free(gr_ctx *ctx);
+
+/* Replace {port} and {host} in a command template; malloc'd. */
+char *engine_expand(const char *tmpl, const char *host, int port);
+
+/* Stop the server if one runs, keeping its stderr for the report. */
+void engine_server_release(gr_ctx *ctx);
+
+/* After a check: wait a moment for a server that failed it to finish dying,
+ * stop it, and describe a crash or a memory kill in @p note (for the report).
+ * May record a failure (a memory kill always fails the check). */
+void engine_server_after_check(gr_ctx *ctx, char *note, size_t len);
+
+/* Forget the last client run's stderr and the check's hosts file. */
+void engine_client_forget(gr_ctx *ctx);
+
+/* A port nobody uses right now, or -1. */
+int engine_pick_port(void);
+
+/* The -fsanitize= list the lab's submissions are built with. */
+const char *engine_sanitizers(const gr_lab *lab);
+
+/* If the stderr of the server or of the last client holds a sanitizer
+ * report, fail the check (if nothing failed it yet) and add the report to
+ * its details. Returns 1 if the server's stderr held one. */
+int engine_sanitizer_verdict(gr_ctx *ctx);
+
+/* Build the lab directory @p dir in a scratch copy with make. Returns 0, or
+ * -1 with the compiler's output in *log; *workdir is the copy (NULL if none
+ * was made). */
+int engine_build(const gr_options *opt, const char *dir, char **workdir, char **log,
+                 size_t *loglen);
+
+#endif

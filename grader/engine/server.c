@@ -1,0 +1,287 @@
+/* server.c - the life cycle of the server under test (see grader.h): start
+ * it on the check's port, wait until it listens, watch it, stop it.
+ *
+ * The shape follows libuv's test runner: every check gets its own server
+ * process (so one check's damage never leaks into the next), readiness is an
+ * event (the port shows up as listening) rather than a sleep, output is
+ * drained all the time, and teardown is SIGTERM, grace, SIGKILL, reap. */
+#include "engine/ctx.h"
+
+#include "err.h"
+#include "os/procfs.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Time a server gets to start listening, before scaling. Generous: a server
+ * that needs 2 s to start (a JVM, say) must still pass. */
+#define STARTUP_MS 10000
+/* After a failed check, time a dying server gets to be seen dead. */
+#define DYING_MS 200
+
+/* A port nobody uses right now: bind to port 0 and let the kernel choose.
+ * The kernel never hands out a port that has sockets on it, TIME_WAIT ones
+ * included, so a server without SO_REUSEADDR can still bind it. */
+int engine_pick_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    socklen_t len = sizeof sin;
+    int port = -1;
+    if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sin, &len) == 0) {
+        port = ntohs(sin.sin_port);
+    }
+    close(fd);
+    return port;
+}
+
+/* Is cmd one simple command that the shell may replace itself with? Then
+ * "exec" makes the program under test the process the grader watches (its
+ * pid, its exit status, its /proc entries) rather than a shell waiting for it. */
+static int simple_command(const char *cmd)
+{
+    if (strpbrk(cmd, ";&|<>()$`\\\n'\"*?[~{}") != NULL) {
+        return 0;
+    }
+    const char *first_end = strpbrk(cmd, " \t");
+    size_t first_len = first_end != NULL ? (size_t)(first_end - cmd) : strlen(cmd);
+    /* "VAR=value prog" cannot follow exec. */
+    return memchr(cmd, '=', first_len) == NULL && strncmp(cmd, "exec ", 5) != 0;
+}
+
+/* Without /proc/net (an unusual sandbox), readiness falls back to trying to
+ * connect, as most test runners do. Returns 1 if a connection was accepted. */
+static int probe_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return 0;
+    }
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)port);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int ok = connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0;
+    close(fd);
+    return ok;
+}
+
+char *engine_expand(const char *tmpl, const char *host, int port)
+{
+    gr_str s = {0};
+    for (const char *p = tmpl; *p != '\0';) {
+        if (strncmp(p, "{port}", 6) == 0) {
+            gr_str_addf(&s, "%d", port);
+            p += 6;
+        } else if (strncmp(p, "{host}", 6) == 0) {
+            gr_str_add(&s, host);
+            p += 6;
+        } else {
+            gr_str_addn(&s, p, 1);
+            p++;
+        }
+    }
+    return gr_str_take(&s);
+}
+
+/* Keep the stderr of the server that just stopped, for the report. */
+static void keep_server_stderr(gr_ctx *ctx)
+{
+    ctx->cx_server_memory_killed = ctx->cx_server.pr_memory_killed;
+    free(ctx->cx_server_stderr);
+    ctx->cx_server_stderr = gr_proc_output(&ctx->cx_server, 1, &ctx->cx_server_stderr_len,
+                                           &ctx->cx_server_stderr_total);
+}
+
+void engine_server_release(gr_ctx *ctx)
+{
+    if (ctx->cx_server_running) {
+        gr_proc_stop(&ctx->cx_server, gr_ms(ctx, ENGINE_GRACE_MS));
+        keep_server_stderr(ctx);
+        gr_proc_free(&ctx->cx_server);
+        ctx->cx_server_running = 0;
+    }
+}
+
+/* The server command and limits of the running check: a lab with several
+ * server programs says which one each check starts (ck_program), and a
+ * --server command stands for all of them. */
+static const char *server_template(const gr_ctx *ctx, gr_limits *limits)
+{
+    *limits = gr_default_limits;
+    const gr_check *ck = ctx->cx_check;
+    if (ck != NULL && ck->ck_max_files > 0) {
+        limits->lim_files = ck->ck_max_files;
+    }
+    if (ck != NULL && ck->ck_program != NULL && ctx->cx_opt->op_target != GR_TARGET_SERVER) {
+        return ck->ck_program->pg_cmd;
+    }
+    return ctx->cx_server_cmd;
+}
+
+/* Spawn the server command @p cmd (expanded) with @p limits. */
+static int spawn_server(gr_ctx *ctx, const char *cmd, const gr_limits *limits)
+{
+    gr_str exec = {0};
+    if (simple_command(cmd)) {
+        gr_str_add(&exec, "exec ");
+    }
+    gr_str_add(&exec, cmd);
+    gr_spawn_opts so = {.so_cwd = ctx->cx_cwd, .so_limits = limits};
+    char err[SL_ERR_LEN] = "";
+    memset(&ctx->cx_server, 0, sizeof ctx->cx_server);
+    int rc = gr_proc_spawn(&ctx->cx_server, gr_str_cstr(&exec), &so, err);
+    if (rc < 0) {
+        gr_str_free(&exec);
+        return gr_fail(ctx, "could not start the server: %s", err);
+    }
+    ctx->cx_server_running = 1;
+    gr_verbose(ctx, "started server: %s (pid %d)", gr_str_cstr(&exec), (int)ctx->cx_server.pr_pid);
+    gr_str_free(&exec);
+    return 0;
+}
+
+/* Wait until the server listens on the check's port: the port shows up as
+ * listening in /proc/net/tcp{,6} (or bound, for UDP). No connection is
+ * made, so a server that serves a single client and exits still has its
+ * one client for the check. Returns 1 when it listens, 0 if it exited or
+ * the time ran out. */
+static int wait_listening(gr_ctx *ctx)
+{
+    long started = gr_now_ms();
+    long deadline = started + gr_ms(ctx, STARTUP_MS);
+    int udp = ctx->cx_opt->op_lab->lab_udp;
+    for (;;) {
+        int l = udp ? gr_procfs_udp_bound(ctx->cx_port) : gr_procfs_tcp_listening(ctx->cx_port);
+        if (l == 1 || (l < 0 && !udp && probe_connect(ctx->cx_port))) {
+            gr_verbose(ctx, "server listening on port %d after %ld ms", ctx->cx_port,
+                       gr_now_ms() - started);
+            return 1;
+        }
+        if (gr_proc_exited(&ctx->cx_server) || gr_now_ms() >= deadline) {
+            return 0;
+        }
+        /* Not yet: wait a little, waking at once if the server exits. */
+        gr_proc_wait(&ctx->cx_server, 10);
+    }
+}
+
+/* The server never listened: say why, and remember a timeout, so that the
+ * lab's later checks with the same program are not waited for again. */
+static int fail_startup(gr_ctx *ctx, const char *tmpl, const char *cmd)
+{
+    int rc;
+    double waited = (double)gr_ms(ctx, STARTUP_MS) / 1000.0;
+    if (gr_proc_exited(&ctx->cx_server)) {
+        char how[128];
+        gr_proc_describe(ctx->cx_server.pr_status, how, sizeof how);
+        rc = gr_fail(ctx, "the server %s before it listened on port %d", how, ctx->cx_port);
+        gr_str_addf(&ctx->cx_details, "command: %s\n", cmd);
+    } else {
+        rc = gr_fail(ctx, "the server did not listen on port %d within %.1f s", ctx->cx_port,
+                     waited);
+        gr_str_addf(&ctx->cx_details,
+                    "command: %s\nDoes it use the port given on its command line? (later "
+                    "checks are skipped for the same reason)\n",
+                    cmd);
+        /* Keep the message short for the checks that follow. */
+        snprintf(ctx->cx_startup_failure, sizeof ctx->cx_startup_failure,
+                 "skipped: the server did not listen within %.1f s in an earlier check", waited);
+        ctx->cx_startup_failed_cmd = tmpl;
+    }
+    engine_server_release(ctx);
+    return rc;
+}
+
+int gr_server_start(gr_ctx *ctx)
+{
+    gr_limits limits;
+    const char *tmpl = server_template(ctx, &limits);
+    if (tmpl == NULL) {
+        return gr_fail(ctx, "this lab has no server to start");
+    }
+    /* A server that never listened is not waited for again; another
+     * program of the same lab still gets its chance. */
+    if (ctx->cx_startup_failure[0] != '\0' && ctx->cx_startup_failed_cmd == tmpl) {
+        return gr_fail(ctx, "%s", ctx->cx_startup_failure);
+    }
+    engine_server_release(ctx);
+    char *cmd = engine_expand(tmpl, gr_host(ctx), ctx->cx_port);
+    if (cmd == NULL) {
+        return gr_fail(ctx, "grader ran out of memory");
+    }
+    int rc = spawn_server(ctx, cmd, &limits);
+    if (rc == 0 && wait_listening(ctx)) {
+        ctx->cx_server_started = 1;
+    } else if (rc == 0) {
+        rc = fail_startup(ctx, tmpl, cmd);
+    }
+    free(cmd);
+    return rc;
+}
+
+int gr_server_check_alive(gr_ctx *ctx)
+{
+    if (!ctx->cx_server_running) {
+        return gr_fail(ctx, "the server is not running");
+    }
+    if (!gr_proc_exited(&ctx->cx_server)) {
+        return 0;
+    }
+    char how[128];
+    gr_proc_describe(ctx->cx_server.pr_status, how, sizeof how);
+    return gr_fail(ctx, "the server %s during the check", how);
+}
+
+int gr_server_stop(gr_ctx *ctx)
+{
+    int rc = 0;
+    if (ctx->cx_server_running && gr_proc_exited(&ctx->cx_server)) {
+        rc = gr_server_check_alive(ctx);
+    }
+    engine_server_release(ctx);
+    return rc;
+}
+
+char *gr_server_output(gr_ctx *ctx, int stream, size_t *len)
+{
+    *len = 0;
+    if (!ctx->cx_server_running) {
+        return NULL;
+    }
+    return gr_proc_output(&ctx->cx_server, stream, len, NULL);
+}
+
+void engine_server_after_check(gr_ctx *ctx, char *note, size_t len)
+{
+    note[0] = '\0';
+    /* A crash during the check is the most useful thing to report. A dying
+     * process closes its sockets before its parent can see it exit, so after
+     * a failure give it a moment to finish dying. */
+    if (ctx->cx_server_running && ctx->cx_failed) {
+        gr_proc_wait(&ctx->cx_server, gr_ms(ctx, DYING_MS));
+    }
+    if (ctx->cx_server_running && gr_proc_exited(&ctx->cx_server) && ctx->cx_failed) {
+        char how[128];
+        gr_proc_describe(ctx->cx_server.pr_status, how, sizeof how);
+        snprintf(note, len, "note: the server %s during this check\n", how);
+    }
+    engine_server_release(ctx);
+    if (ctx->cx_server_memory_killed) {
+        if (!ctx->cx_failed) {
+            gr_fail(ctx, "the server was stopped for using too much memory");
+        }
+        snprintf(note, len, "note: the server was killed for using more than %ld MiB of memory\n",
+                 gr_default_limits.lim_memory_bytes >> 20);
+        ctx->cx_server_memory_killed = 0;
+    }
+}

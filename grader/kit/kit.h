@@ -1,0 +1,157 @@
+/**
+ * @file kit.h
+ * @brief The check kit: what a lab's check files use, in one include.
+ *
+ * A check file includes this header and nothing else of the grader: it
+ * brings the check API (engine/grader.h), connections with transcripts
+ * (kit/conn.h), datagrams (kit/dgram.h), fake servers (peers/fake.h), byte
+ * transcripts and strings (text/), the /proc views of the server under test
+ * (os/procfs.h), and the helpers below, which every lab shares: the kit's
+ * units, deadlines, verdicts on a client's run, a client run against a fake
+ * server, and file digests.
+ */
+#ifndef SOCKLAB_GRADER_KIT_KIT_H
+#define SOCKLAB_GRADER_KIT_KIT_H
+
+#include "engine/grader.h"
+#include "kit/conn.h"
+#include "kit/dgram.h"
+#include "os/procfs.h"
+#include "peers/fake.h"
+#include "text/strbuf.h"
+#include "text/transcript.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** One kibibyte. */
+#define KiB 1024
+/** One mebibyte. */
+#define MiB (1024 * 1024)
+
+/* ---- time ------------------------------------------------------------------ */
+
+/** @brief A deadline @p ms (scaled) from now, but never past the check's. */
+long gr_soon(gr_ctx *ctx, int ms);
+
+/** @brief Milliseconds left until the check's deadline (at least 0). */
+int gr_time_left(const gr_ctx *ctx);
+
+/* ---- failures with bytes --------------------------------------------------- */
+
+/**
+ * @brief Record a failure with a transcript under it: what was sent, what
+ *        was expected, what came back, a caret under the first difference.
+ * @return gr_fail()'s value
+ */
+int gr_fail_bytes(gr_ctx *ctx, const void *sent, size_t nsent, const void *want, size_t nwant,
+                  const void *got, size_t ngot, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+
+/**
+ * @brief A printable copy of @p s for a message: control bytes become '?',
+ *        at most 120 bytes, then "...".
+ * @return @p out
+ */
+const char *gr_printable(const char *s, size_t n, char *out, size_t outn);
+
+/* ---- the server under test, from /proc --------------------------------------- */
+
+/**
+ * @brief Totals over the running server's process tree (threads, fds,
+ *        sockets, CPU time, memory, zombies).
+ * @return 0, or -1 if no server runs or /proc cannot be read
+ */
+int gr_server_stats(gr_ctx *ctx, gr_tree_stats *st);
+
+/* ---- a run of the student's client ------------------------------------------- */
+
+/** @brief Did the run end by exiting with status 0? */
+int gr_exited_zero(const gr_client_run *run);
+
+/** @brief Did the run end by exiting with a non-zero status (not a signal or a timeout)? */
+int gr_exited_nonzero(const gr_client_run *run);
+
+/**
+ * @brief Expect the client to have exited 0; otherwise fail, saying how it
+ *        ended and why it should have exited 0 (@p why, e.g. "with replies
+ *        received it should exit 0"), with its stderr.
+ * @return 0, or gr_fail()'s value
+ */
+int gr_expect_exit_zero(gr_ctx *ctx, const gr_client_run *run, const char *why);
+
+/**
+ * @brief Expect the client to have ended by itself with a non-zero status and
+ *        a message on stderr, which must contain @p must_mention (the
+ *        system's reason, e.g. "refused"; case-insensitive) unless NULL.
+ * @param ctx          the check
+ * @param run          how the client ran
+ * @param situation    what it met, for messages ("nothing listens on the port")
+ * @param must_mention text its message must hold, or NULL
+ * @return 0, or gr_fail()'s value
+ */
+int gr_expect_clean_error(gr_ctx *ctx, const gr_client_run *run, const char *situation,
+                          const char *must_mention);
+
+/**
+ * @brief Run the lab's client against a fake server and compare its output.
+ *
+ * Starts a fake server with @p handler, runs the client with @p input on its
+ * stdin until the check's deadline, and fails the check unless the client
+ * exits with status 0 having printed exactly @p want (a transcript shows
+ * where it differs).
+ * @param ctx     the check
+ * @param handler the fake server's connection handler (peers/)
+ * @param arg     its argument
+ * @param input   the client's stdin
+ * @param ninput  its length
+ * @param want    what the client must print
+ * @param nwant   its length
+ * @return 0, or gr_fail()'s value
+ */
+int gr_client_round_trip(gr_ctx *ctx, gr_fake_handler handler, void *arg, const char *input,
+                         size_t ninput, const char *want, size_t nwant);
+
+/**
+ * @brief Append @p text to the check's details under "TITLE:", each line
+ *        after "  | ", at most @p max_lines lines ("TITLE: (nothing)" when empty).
+ */
+void gr_show_text(gr_ctx *ctx, const char *title, const char *text, int max_lines);
+
+/**
+ * @brief The next line of the text at *@p p, without its newline and with
+ *        trailing CR and spaces removed, cut to @p cap - 1 bytes; advances *@p p.
+ * @return 1, or 0 at the end of the text
+ */
+int gr_next_line(const char **p, char *line, size_t cap);
+
+/* ---- files ------------------------------------------------------------------- */
+
+/** Most bytes of a digest (SHA-256: 32). */
+#define GR_DIGEST_MAX 64
+
+/** A running SHA-256 digest (through OpenSSL: no check file includes it). */
+typedef struct gr_digest gr_digest;
+
+/** @brief Start a digest. @return it, or NULL when out of memory */
+gr_digest *gr_digest_new(void);
+
+/** @brief Add @p n bytes. */
+void gr_digest_add(gr_digest *d, const void *buf, size_t n);
+
+/**
+ * @brief Finish: the digest's bytes into @p md (GR_DIGEST_MAX), and free @p d.
+ * @return the digest's length
+ */
+unsigned gr_digest_end(gr_digest *d, unsigned char md[GR_DIGEST_MAX]);
+
+/**
+ * @brief The SHA-256 digest of a file's contents, and its size.
+ * @return the digest's length, or 0 if the file cannot be read (errno set)
+ */
+unsigned gr_digest_file(const char *path, unsigned char md[GR_DIGEST_MAX], uint64_t *size);
+
+/** @brief @p md as lowercase hex into @p out (2 * GR_DIGEST_MAX + 1 bytes). */
+const char *gr_digest_hex(const unsigned char *md, unsigned len, char *out);
+
+#endif

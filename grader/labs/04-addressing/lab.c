@@ -1,0 +1,234 @@
+/* lab.c - checks for Lab 04: addressing, socket options and a port scanner.
+ *
+ * The lab has four programs. hostinfo and sockopts are graded against what
+ * the grader itself gets from the same resolver and the same kernel, so a
+ * check never depends on this machine's /etc/hosts or sysctls, only on the
+ * program telling the truth about them. echo_dual is a server, reached over
+ * IPv4, IPv6 and a Unix domain socket. portscan is graded against listeners
+ * the grader opens on a seeded set of ports: some accept, some have a full
+ * accept queue (a connect there hangs, like a port behind a firewall that
+ * drops packets), the rest are closed.
+ *
+ * Every check is about the protocol and the bug it targets: a correct
+ * program in any language passes. */
+#include "addr.h"
+#include "lab04.h"
+
+/* ---- running the lab's programs --------------------------------------------- */
+
+/* Run PROGRAM ARGS (ARGS already quoted) for at most ms (scaled). */
+int lab04_run_prog(gr_ctx *ctx, const char *prog, const char *args, int ms, gr_client_run *r)
+{
+    return gr_client_run_args(ctx, prog, args, gr_ms(ctx, ms), r);
+}
+
+/* Say how a run ended, with its stdout and stderr. */
+void lab04_describe_run(gr_ctx *ctx, const gr_client_run *r)
+{
+    gr_client_describe(ctx, r);
+    gr_show_text(ctx, "its stdout", r->cr_stdout, 30);
+}
+
+/* ---- the lab ------------------------------------------------------------------ */
+
+static const char *const steps[] = {
+    "",
+    "resolve a name",
+    "reverse lookups and resolver errors",
+    "one server for IPv4 and IPv6",
+    "a Unix domain socket",
+    "socket options",
+    "a concurrent port scanner",
+};
+
+static const gr_check checks[] = {
+    {.ck_name = "hostinfo-forward",
+     .ck_step = 1,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 10,
+     .ck_deadline_ms = 90000,
+     .ck_summary =
+         "hostinfo prints every IPv4 and IPv6 address of a name once, and its canonical name",
+     .ck_hint =
+         "Call getaddrinfo() with hints.ai_family = AF_UNSPEC (both families), ai_socktype = "
+         "SOCK_STREAM (one entry per address, not one per socket type) and AI_CANONNAME, then walk "
+         "the whole ai_next list: a name can have several addresses.",
+     .ck_run = lab04_check_hostinfo_forward},
+    {.ck_name = "hostinfo-reverse",
+     .ck_step = 2,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 6,
+     .ck_deadline_ms = 60000,
+     .ck_summary =
+         "hostinfo prints each address's reverse name from getnameinfo(), or - when there is none",
+     .ck_hint =
+         "getnameinfo() with NI_NAMEREQD fails when no name is registered for an address; without "
+         "it you get the numeric address back and cannot tell. Print - in that case.",
+     .ck_run = lab04_check_hostinfo_reverse},
+    {.ck_name = "hostinfo-errors",
+     .ck_step = 2,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 6,
+     .ck_deadline_ms = 40000,
+     .ck_summary =
+         "an unknown name gives the resolver's own message (gai_strerror) and a non-zero exit",
+     .ck_hint = "getaddrinfo() returns an EAI_* code, not -1 with errno: print gai_strerror(code) "
+                "with the "
+                "name, and exit with a non-zero status. perror() would print an unrelated errno.",
+     .ck_run = lab04_check_hostinfo_errors},
+    {.ck_name = "ipv4-echo",
+     .ck_step = 3,
+     .ck_kind = GR_SERVER,
+     .ck_points = 6,
+     .ck_deadline_ms = 10000,
+     .ck_flags = GR_OWN_SERVER,
+     .ck_summary = "the server echoes to a client connecting over IPv4 (127.0.0.1)",
+     .ck_hint = "One AF_INET6 socket with IPV6_V6ONLY set to 0 also accepts IPv4 clients, as "
+                "IPv4-mapped addresses (::ffff:127.0.0.1). Set the option before bind().",
+     .ck_run = lab04_check_ipv4_echo},
+    {.ck_name = "ipv6-echo",
+     .ck_step = 3,
+     .ck_kind = GR_SERVER,
+     .ck_points = 8,
+     .ck_deadline_ms = 10000,
+     .ck_flags = GR_OWN_SERVER,
+     .ck_summary =
+         "the same server, on the same port, echoes to a client connecting over IPv6 (::1)",
+     .ck_hint =
+         "An AF_INET socket bound to INADDR_ANY reaches IPv4 only. Listen on an AF_INET6 socket "
+         "bound to in6addr_any with IPV6_V6ONLY off (or on two sockets, one per family, both in "
+         "your poll() set).",
+     .ck_run = lab04_check_ipv6_echo},
+    {.ck_name = "peer-log",
+     .ck_step = 3,
+     .ck_kind = GR_SERVER,
+     .ck_points = 6,
+     .ck_deadline_ms = 15000,
+     .ck_flags = GR_OWN_SERVER,
+     .ck_summary = "each connection is logged with the peer's address and port, as it happens",
+     .ck_hint =
+         "After accept(), getpeername() gives the client's address: print it with inet_ntop() (or "
+         "getnameinfo() with NI_NUMERICHOST) and its port with ntohs(), then fflush(stdout): "
+         "stdout to a pipe is block-buffered.",
+     .ck_run = lab04_check_peer_log},
+    {.ck_name = "unix-echo",
+     .ck_step = 4,
+     .ck_kind = GR_SERVER,
+     .ck_points = 7,
+     .ck_deadline_ms = 10000,
+     .ck_flags = GR_OWN_SERVER,
+     .ck_summary =
+         "the same echo service answers on the Unix domain socket given as second argument",
+     .ck_hint =
+         "socket(AF_UNIX, SOCK_STREAM, 0), a struct sockaddr_un with the path in sun_path, then "
+         "bind(), listen() and the same accept loop as TCP. Poll the Unix listener and the TCP one "
+         "together.",
+     .ck_run = lab04_check_unix_echo},
+    {.ck_name = "unix-cleanup",
+     .ck_step = 4,
+     .ck_kind = GR_SERVER,
+     .ck_points = 5,
+     .ck_deadline_ms = 10000,
+     .ck_flags = GR_OWN_SERVER,
+     .ck_summary = "after SIGTERM the server removes its socket file",
+     .ck_hint =
+         "A Unix socket's file outlives the socket. Catch SIGTERM and SIGINT with sigaction() (no "
+         "SA_RESTART, so poll() returns EINTR), leave the loop, unlink() the path and exit.",
+     .ck_run = lab04_check_unix_cleanup},
+    {.ck_name = "unix-stale",
+     .ck_step = 4,
+     .ck_kind = GR_SERVER,
+     .ck_points = 5,
+     .ck_deadline_ms = 10000,
+     .ck_flags = GR_OWN_SERVER,
+     .ck_summary = "the server starts even when a dead server's socket file is still at the path",
+     .ck_hint =
+         "bind() fails with EADDRINUSE if the path exists. If it is a socket and connect() to it "
+         "is "
+         "refused, nobody serves it: unlink() it and bind again. Never remove a live socket or a "
+         "file that is not a socket.",
+     .ck_run = lab04_check_unix_stale},
+    {.ck_name = "sockopts",
+     .ck_step = 5,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 8,
+     .ck_deadline_ms = 15000,
+     .ck_summary =
+         "sockopts prints each option's default, the value asked and what the kernel reports after",
+     .ck_hint =
+         "Read each option back with getsockopt() after setsockopt(): Linux doubles SO_RCVBUF and "
+         "SO_SNDBUF and caps them at net.core.rmem_max and wmem_max (socket(7)); booleans read "
+         "back "
+         "as non-zero.",
+     .ck_run = lab04_check_sockopts},
+    {.ck_name = "scan-open",
+     .ck_step = 6,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 9,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "portscan reports exactly the ports that accept connections, in ascending order",
+     .ck_hint =
+         "A non-blocking connect() returns EINPROGRESS; when poll() says POLLOUT, read SO_ERROR: 0 "
+         "is open, ECONNREFUSED closed. Writable alone does not mean connected.",
+     .ck_run = lab04_check_scan_open},
+    {.ck_name = "scan-no-answer",
+     .ck_step = 6,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 8,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "ports whose connects hang are given up after --timeout and not reported open",
+     .ck_hint =
+         "A listener with a full accept queue drops SYNs, like a firewall: the connect neither "
+         "succeeds nor fails. Give each probe a deadline and close it when the deadline passes.",
+     .ck_run = lab04_check_scan_no_answer},
+    {.ck_name = "scan-concurrent",
+     .ck_step = 6,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 8,
+     .ck_deadline_ms = 15000,
+     .ck_summary =
+         "many connects are in flight at once: 20 silent ports cost about one timeout, not twenty",
+     .ck_hint =
+         "Keep up to --parallel non-blocking connects in flight and wait for all of them with one "
+         "poll(), whose timeout is the earliest deadline. A blocking connect_ex() with "
+         "settimeout() "
+         "waits the whole timeout for each silent port: one at a time, 20 ports cost 20 s.",
+     .ck_run = lab04_check_scan_concurrent},
+    {.ck_name = "scan-large-range",
+     .ck_step = 6,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 45000,
+     .ck_summary = "5000 ports scan under a 4096 open-files limit",
+     .ck_hint =
+         "Close each socket as soon as its port is decided, and never have more in flight than "
+         "--parallel (and RLIMIT_NOFILE) allows: EMFILE is a scanner bug, not a closed port.",
+     .ck_run = lab04_check_scan_large_range},
+    {.ck_name = "scan-bad-args",
+     .ck_step = 6,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 90000,
+     .ck_summary =
+         "bad ranges, ports, options and hosts give a message on stderr and a non-zero exit",
+     .ck_hint =
+         "Check every argument: ports are whole numbers from 1 to 65535, FIRST is at most LAST, "
+         "--timeout and --parallel are positive; a resolver error is reported with gai_strerror().",
+     .ck_run = lab04_check_scan_bad_args},
+};
+
+const gr_lab gr_lab04 = {
+    .lab_id = "04",
+    .lab_name = "addressing",
+    .lab_title = "addressing, options and a port scanner",
+    .lab_server_cmd = "./echo_dual {port} " SOCK_NAME,
+    /* The client checks run ./hostinfo, ./sockopts and ./portscan with their own
+     * arguments (gr_client_run_args); --client 'CMD' stands in for one of them. */
+    .lab_client_cmd = "./portscan",
+    .lab_steps = steps,
+    .lab_nsteps = sizeof steps / sizeof steps[0] - 1,
+    .lab_checks = checks,
+    .lab_nchecks = sizeof checks / sizeof checks[0],
+    .lab_hidden = NULL,
+    .lab_udp = 0,
+};

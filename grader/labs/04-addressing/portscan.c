@@ -1,0 +1,433 @@
+/* portscan.c - lab 04's checks of portscan (step 6): seeded listeners that accept, hang or refuse,
+ * a concurrent scan, and bad arguments. */
+#include "addr.h"
+#include "lab04.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* ---- step 6: the port scanner ---------------------------------------------- */
+
+enum port_kind { PORT_CLOSED, PORT_OPEN, PORT_SILENT };
+
+/* Ports the grader set up for one scan. */
+typedef struct scan_setup {
+    int first, last;
+    unsigned char *kind; /* per port: enum port_kind */
+    int *fds;            /* listeners and the connections that fill their queues */
+    size_t nfds, capfds;
+} scan_setup;
+
+static void scan_free(scan_setup *s)
+{
+    for (size_t i = 0; i < s->nfds; i++) {
+        close(s->fds[i]);
+    }
+    free(s->fds);
+    free(s->kind);
+    memset(s, 0, sizeof *s);
+}
+
+static int keep_fd(scan_setup *s, int fd)
+{
+    if (s->nfds == s->capfds) {
+        size_t cap = s->capfds != 0 ? 2 * s->capfds : 32;
+        int *f = realloc(s->fds, cap * sizeof *f);
+        if (f == NULL) {
+            return -1;
+        }
+        s->fds = f;
+        s->capfds = cap;
+    }
+    s->fds[s->nfds++] = fd;
+    return 0;
+}
+
+/* A socket bound to 127.0.0.1:port, or -1 if the port is taken. */
+static int bind_port(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)port);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&sin, sizeof sin) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Is the accept queue of listener fd full? -1 if the kernel cannot say. */
+static int queue_full(int fd)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    memset(&ti, 0, sizeof ti);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0) {
+        return -1;
+    }
+    /* On a listener, tcpi_unacked is the accept queue's length and
+     * tcpi_sacked its limit (tcp(7)); the kernel drops SYNs when it is over. */
+    return ti.tcpi_unacked > ti.tcpi_sacked;
+}
+
+/* Make listener fd (bound to port) one whose connects hang: backlog 0, and
+ * connections that complete but are never accepted until the queue is full. */
+static int make_silent(gr_ctx *ctx, scan_setup *s, int fd, int port)
+{
+    if (listen(fd, 0) < 0) {
+        return gr_fail(ctx, "grader could not listen on port %d: %s", port, strerror(errno));
+    }
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)port);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (int tries = 0; tries < 4; tries++) {
+        int full = queue_full(fd);
+        if (full == 1 || (full < 0 && tries > 0)) {
+            return 0;
+        }
+        int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (c < 0 || keep_fd(s, c) < 0) {
+            if (c >= 0) {
+                close(c);
+            }
+            return gr_fail(ctx, "grader could not fill a listen queue: %s", strerror(errno));
+        }
+        if (connect(c, (struct sockaddr *)&sin, sizeof sin) < 0 && errno == EINPROGRESS) {
+            struct pollfd pfd = {.fd = c, .events = POLLOUT};
+            if (poll(&pfd, 1, gr_ms(ctx, 2000)) != 1) {
+                return 0; /* already hanging: the queue is full */
+            }
+        }
+    }
+    return queue_full(fd) == 0
+               ? gr_fail(ctx, "grader could not fill the listen queue of port %d", port)
+               : 0;
+}
+
+/* The lowest and highest ephemeral ports (scans stay out of them: a connect
+ * to a port in that range can pick the same port as its source and connect
+ * to itself). */
+static void ephemeral_range(int *lo, int *hi)
+{
+    *lo = 32768;
+    *hi = 60999;
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    if (f != NULL) {
+        if (fscanf(f, "%d %d", lo, hi) != 2) {
+            *lo = 32768;
+            *hi = 60999;
+        }
+        fclose(f);
+    }
+}
+
+/* Open nports ports in a row: nopen that accept, nsilent whose connects
+ * hang, the rest closed, at seeded places. Ports that some other program
+ * uses are avoided. */
+static int scan_prepare(gr_ctx *ctx, scan_setup *s, int nports, int nopen, int nsilent)
+{
+    memset(s, 0, sizeof *s);
+    int lo, hi;
+    ephemeral_range(&lo, &hi);
+    /* Bases below the ephemeral range (from 10000) and above it. */
+    int nbelow = lo - nports - 10000 > 0 ? lo - nports - 10000 : 0;
+    int nabove = 65536 - nports - (hi + 1) > 0 ? 65536 - nports - (hi + 1) : 0;
+    if (nbelow + nabove == 0) {
+        nbelow = 65536 - nports - 10000; /* every port is ephemeral here: take the risk */
+    }
+    s->kind = calloc((size_t)nports, 1);
+    if (s->kind == NULL) {
+        return gr_fail(ctx, "grader out of memory");
+    }
+    for (int attempt = 0; attempt < 20; attempt++) {
+        int pick = (int)gr_random_below(ctx, (size_t)(nbelow + nabove));
+        int base = pick < nbelow ? 10000 + pick : hi + 1 + (pick - nbelow);
+        /* Every port of the range must be free. */
+        int ok = 1;
+        for (int p = base; p < base + nports && ok; p++) {
+            int fd = bind_port(p);
+            ok = fd >= 0;
+            if (fd >= 0) {
+                close(fd);
+            }
+        }
+        if (!ok) {
+            continue;
+        }
+        s->first = base;
+        s->last = base + nports - 1;
+        memset(s->kind, PORT_CLOSED, (size_t)nports);
+        for (int k = 0; k < nopen + nsilent; k++) {
+            size_t i;
+            do {
+                i = gr_random_below(ctx, (size_t)nports);
+            } while (s->kind[i] != PORT_CLOSED);
+            s->kind[i] = k < nopen ? PORT_OPEN : PORT_SILENT;
+        }
+        for (int i = 0; i < nports; i++) {
+            if (s->kind[i] == PORT_CLOSED) {
+                continue;
+            }
+            int fd = bind_port(base + i);
+            if (fd < 0 || keep_fd(s, fd) < 0) {
+                if (fd >= 0) {
+                    close(fd);
+                }
+                scan_free(s);
+                return gr_fail(ctx, "grader could not open port %d for the scan", base + i);
+            }
+            if (s->kind[i] == PORT_OPEN) {
+                if (listen(fd, 128) < 0) {
+                    scan_free(s);
+                    return gr_fail(ctx, "grader could not listen: %s", strerror(errno));
+                }
+            } else if (make_silent(ctx, s, fd, base + i) < 0) {
+                scan_free(s);
+                return -1;
+            }
+        }
+        return 0;
+    }
+    scan_free(s);
+    return gr_fail(ctx, "grader found no free range of %d ports to scan", nports);
+}
+
+static const char *kind_text(int kind)
+{
+    return kind == PORT_OPEN     ? "open"
+           : kind == PORT_SILENT ? "a listener whose accept queue is full: a connect there "
+                                   "hangs and must time out"
+                                 : "closed: a connect there is refused";
+}
+
+/* Compare the scanner's output with the setup. */
+static int scan_compare(gr_ctx *ctx, const scan_setup *s, const gr_client_run *r)
+{
+    char line[256];
+    const char *p = r->cr_stdout;
+    int prev = 0;
+    int nports = s->last - s->first + 1;
+    unsigned char *reported = calloc((size_t)nports, 1);
+    if (reported == NULL) {
+        return gr_fail(ctx, "grader out of memory");
+    }
+    int rc = 0;
+    while (rc == 0 && gr_next_line(&p, line, sizeof line)) {
+        int port;
+        char word[16], extra[8];
+        if (line[0] == '\0') {
+            continue;
+        }
+        if (sscanf(line, "%d %15s %7s", &port, word, extra) != 2 || strcmp(word, "open") != 0) {
+            rc = gr_fail(ctx, "the scanner printed a line that is not \"PORT open\": \"%.100s\"",
+                         line);
+        } else if (port < s->first || port > s->last) {
+            rc = gr_fail(ctx,
+                         "the scanner reported port %d, outside the range %d-%d it was "
+                         "given",
+                         port, s->first, s->last);
+        } else if (port <= prev) {
+            rc = gr_fail(ctx,
+                         "the scanner printed port %d after port %d: print the open ports "
+                         "once each, in ascending order",
+                         port, prev);
+        } else if (s->kind[port - s->first] != PORT_OPEN && gr_procfs_tcp_listening(port) != 1) {
+            rc = gr_fail(ctx, "the scanner reported port %d open, but it is %s", port,
+                         kind_text(s->kind[port - s->first]));
+            if (s->kind[port - s->first] == PORT_CLOSED) {
+                gr_str_add(gr_details(ctx),
+                           "A non-blocking connect() reports its end as 'writable' whether it "
+                           "succeeded or not: read SO_ERROR with getsockopt() to tell.\n");
+            }
+        } else {
+            reported[port - s->first] = 1;
+            prev = port;
+        }
+    }
+    for (int i = 0; rc == 0 && i < nports; i++) {
+        if (s->kind[i] == PORT_OPEN && !reported[i]) {
+            rc = gr_fail(ctx, "the scanner did not report port %d, which accepts connections",
+                         s->first + i);
+        }
+    }
+    free(reported);
+    return rc;
+}
+
+/* Scan the setup with extra options; limit_ms (scaled) bounds the run. */
+static int scan_run(gr_ctx *ctx, const scan_setup *s, const char *opts, int limit_ms,
+                    const char *too_slow)
+{
+    char args[160];
+    snprintf(args, sizeof args, "127.0.0.1 %d %d %s", s->first, s->last, opts);
+    gr_client_run r;
+    if (lab04_run_prog(ctx, "./portscan", args, limit_ms, &r) < 0) {
+        return -1;
+    }
+    int rc;
+    if (r.cr_timed_out) {
+        rc = gr_fail(ctx, "the scan of %d ports did not finish within %.1f s",
+                     s->last - s->first + 1, (double)gr_ms(ctx, limit_ms) / 1000.0);
+        if (too_slow != NULL) {
+            gr_str_addf(gr_details(ctx), "%s\n", too_slow);
+        }
+    } else if (!gr_exited_zero(&r)) {
+        rc = gr_fail(ctx, "the scanner did not exit with status 0 after the scan");
+    } else {
+        rc = scan_compare(ctx, s, &r);
+    }
+    if (rc < 0) {
+        int open = 0, silent = 0;
+        for (int i = 0; i <= s->last - s->first; i++) {
+            open += s->kind[i] == PORT_OPEN;
+            silent += s->kind[i] == PORT_SILENT;
+        }
+        gr_str_addf(gr_details(ctx), "the range %d-%d had %d open ports", s->first, s->last, open);
+        for (int i = 0; i <= s->last - s->first; i++) {
+            if (s->kind[i] == PORT_OPEN) {
+                gr_str_addf(gr_details(ctx), " %d", s->first + i);
+            }
+        }
+        gr_str_addf(gr_details(ctx), ", %d that never answer, the rest closed\n", silent);
+        lab04_describe_run(ctx, &r);
+    }
+    gr_client_run_free(&r);
+    return rc;
+}
+
+int lab04_check_scan_open(gr_ctx *ctx)
+{
+    scan_setup s;
+    if (scan_prepare(ctx, &s, 40, 4, 0) < 0) {
+        return -1;
+    }
+    int rc = scan_run(ctx, &s, "--timeout 2000", 10000, NULL);
+    scan_free(&s);
+    return rc;
+}
+
+int lab04_check_scan_no_answer(gr_ctx *ctx)
+{
+    scan_setup s;
+    if (scan_prepare(ctx, &s, 30, 3, 3) < 0) {
+        return -1;
+    }
+    int rc = scan_run(ctx, &s, "--timeout 300", 10000,
+                      "3 ports never answer: a scanner must give up on each after --timeout");
+    scan_free(&s);
+    return rc;
+}
+
+int lab04_check_scan_concurrent(gr_ctx *ctx)
+{
+    scan_setup s;
+    if (scan_prepare(ctx, &s, 200, 4, 20) < 0) {
+        return -1;
+    }
+    int rc = scan_run(ctx, &s, "--timeout 1000 --parallel 50", 6000,
+                      "20 of the 200 ports never answer. With --timeout 1000, a scanner that "
+                      "waits for one port at a time needs 20 s; one with 50 connects in flight "
+                      "needs about 1 s. Start many non-blocking connects, then poll() them all.");
+    scan_free(&s);
+    return rc;
+}
+
+int lab04_check_scan_large_range(gr_ctx *ctx)
+{
+    scan_setup s;
+    if (scan_prepare(ctx, &s, 5000, 3, 0) < 0) {
+        return -1;
+    }
+    int rc = scan_run(ctx, &s, "--timeout 1000", 30000, NULL);
+    if (rc < 0) {
+        gr_str_add(gr_details(ctx), "the scanner runs with at most 4096 open files: close each "
+                                    "socket as soon as its port is decided\n");
+    }
+    scan_free(&s);
+    return rc;
+}
+
+int lab04_check_scan_bad_args(gr_ctx *ctx)
+{
+    /* First a valid scan of one closed port: it must succeed (status 0), so
+     * that failing on every input is not enough. (What it prints is the
+     * other checks' business.) */
+    scan_setup s;
+    if (scan_prepare(ctx, &s, 1, 0, 0) < 0) {
+        return -1;
+    }
+    char args[64];
+    snprintf(args, sizeof args, "127.0.0.1 %d %d", s.first, s.first);
+    scan_free(&s);
+    gr_client_run r0;
+    if (lab04_run_prog(ctx, "./portscan", args, 5000, &r0) < 0) {
+        return -1;
+    }
+    if (!gr_exited_zero(&r0)) {
+        gr_fail(ctx, "portscan %s, a valid scan of one closed port, should exit with status 0",
+                args);
+        lab04_describe_run(ctx, &r0);
+        gr_client_run_free(&r0);
+        return -1;
+    }
+    gr_client_run_free(&r0);
+
+    static const struct {
+        const char *args;
+        const char *what;
+        int ms;
+    } cases[] = {
+        {"127.0.0.1 200 100", "a range whose FIRST is above LAST", 5000},
+        {"127.0.0.1 0 10", "port 0", 5000},
+        {"127.0.0.1 1 65536", "port 65536", 5000},
+        {"127.0.0.1 abc 10", "a port that is not a number", 5000},
+        {"127.0.0.1 10x 20", "a port with trailing junk", 5000},
+        {"127.0.0.1 10", "a missing LAST", 5000},
+        {"127.0.0.1 1 10 --timeout -5", "a negative --timeout", 5000},
+        {"127.0.0.1 1 10 --parallel 0", "--parallel 0", 5000},
+        {"no-such-host.invalid 1 10", "a host name that does not resolve", 25000},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gr_client_run r;
+        if (lab04_run_prog(ctx, "./portscan", cases[i].args, cases[i].ms, &r) < 0) {
+            return -1;
+        }
+        int rc = 0;
+        if (!gr_exited_nonzero(&r)) {
+            rc = gr_fail(ctx, "portscan %s (%s) should fail with a non-zero exit status",
+                         cases[i].args, cases[i].what);
+        } else if (strspn(r.cr_stdout, " \t\r\n") != r.cr_stdout_len) {
+            rc = gr_fail(ctx,
+                         "portscan %s (%s) printed on stdout: stdout is for open ports, "
+                         "messages go to stderr",
+                         cases[i].args, cases[i].what);
+        } else if (r.cr_stderr_len == 0) {
+            rc = gr_fail(ctx, "portscan %s (%s) exited without saying what was wrong on stderr",
+                         cases[i].args, cases[i].what);
+        }
+        if (rc < 0) {
+            lab04_describe_run(ctx, &r);
+        }
+        gr_client_run_free(&r);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}

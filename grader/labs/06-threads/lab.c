@@ -1,0 +1,246 @@
+/* lab.c - checks for Lab 06, threads and processes: a chat server with a
+ * thread per member, a thread-pool echo server, a fork-per-connection echo
+ * server.
+ *
+ * Concurrency is checked by behaviour, never by reading the source: clients
+ * connect in one order and are served in another, one client stops in the
+ * middle of a line while the others must go on, one member of the chat stops
+ * reading while the room must keep flowing. Architecture is checked through
+ * /proc: the pool server's threads, the fork server's children and zombies.
+ *
+ * The chat checks that follow one conversation compare every byte each member
+ * receives (gr_conn, kit/conn.h). The big ones (50 members saying 100 lines each,
+ * a member who never reads) cannot know in which order lines of different
+ * senders arrive, so they read lines and check what the protocol promises:
+ * every line of every other member exactly once, in the order it was said,
+ * whole, and never one's own.
+ *
+ * Lab 06 builds submissions with ThreadSanitizer (lab_sanitize), so a data
+ * race, such as a member list walked without its lock, fails the check in
+ * which it happened even when the bytes came out right. */
+#include "lab06.h"
+
+/* ---- the list ----------------------------------------------------------------------- */
+
+static const char *const steps[] = {
+    "",
+    "a thread per member",
+    "broadcast",
+    "join and leave",
+    "many members at once",
+    "a member who does not read",
+    "a pool of threads",
+    "a process per connection",
+};
+
+/* The pool and fork checks start their own programs; the chat checks the
+ * lab's server. A --server command stands for all three. */
+static const gr_program pool_server = {"./pool_server {port}", NULL};
+static const gr_program fork_server = {"./fork_server {port}", NULL};
+
+static const gr_check checks[] = {
+    {.ck_name = "chat-concurrent",
+     .ck_step = 1,
+     .ck_kind = GR_SERVER,
+     .ck_points = 6,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a member is served while another is in the middle of its first line",
+     .ck_hint =
+         "Give each connection its own thread: accept(), then pthread_create() a thread that reads "
+         "that client's lines, and go straight back to accept(). A server that reads one client "
+         "until it is done serves nobody else meanwhile.",
+     .ck_run = lab06_check_chat_concurrent},
+    {.ck_name = "chat-names",
+     .ck_step = 1,
+     .ck_kind = GR_SERVER,
+     .ck_points = 7,
+     .ck_deadline_ms = 10000,
+     .ck_summary =
+         "bad and taken names get ERR replies; a member is named before it hears the room",
+     .ck_hint =
+         "The first line is the name: 1 to 16 of A-Z a-z 0-9 _ -. Reply \"ERR invalid name\" or "
+         "\"ERR name taken\" and read the next line; on a good one reply \"OK NAME\". Check that "
+         "the "
+         "name is free and add the member under the same lock.",
+     .ck_run = lab06_check_chat_names},
+    {.ck_name = "chat-broadcast",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 7,
+     .ck_deadline_ms = 10000,
+     .ck_summary =
+         "each line goes to every other member as \"NAME: TEXT\", never back to its sender",
+     .ck_hint =
+         "Walk the member list with the room's mutex held and send \"NAME: TEXT\\n\" to every "
+         "member but the sender. Skip empty lines.",
+     .ck_run = lab06_check_chat_broadcast},
+    {.ck_name = "chat-framing",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 8,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "lines are found by their newline, whatever pieces recv() returns",
+     .ck_hint = "A recv() returns what has arrived: part of a line, or several lines. Read with a "
+                "buffered line reader (sl_rio_readline()) and handle one complete line at a time.",
+     .ck_run = lab06_check_chat_framing},
+    {.ck_name = "chat-line-limit",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 5,
+     .ck_deadline_ms = 10000,
+     .ck_summary =
+         "a 1000-byte line passes; a longer one gets \"ERR line too long\" once and is dropped",
+     .ck_hint =
+         "Read into a buffer of 1000 bytes plus room for CR, LF and NUL. When no newline comes in "
+         "time (sl_rio_readline() fails with EMSGSIZE), reply \"ERR line too long\" and skip the "
+         "rest of that line, up to its newline.",
+     .ck_run = lab06_check_chat_line_limit},
+    {.ck_name = "chat-leave",
+     .ck_step = 3,
+     .ck_kind = GR_SERVER,
+     .ck_points = 7,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "\"* NAME left\" when a member closes; the name is free again",
+     .ck_hint =
+         "When recv() returns 0, take the member out of the list (under the lock), tell the others "
+         "\"* NAME left\", close the socket and end the thread. Nothing may be sent to a member "
+         "after it is out of the list.",
+     .ck_run = lab06_check_chat_leave},
+    {.ck_name = "chat-abrupt",
+     .ck_step = 3,
+     .ck_kind = GR_SERVER,
+     .ck_points = 6,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a reset connection is a member leaving too; half a line is dropped",
+     .ck_hint =
+         "recv() failing (ECONNRESET) ends the member like end of file does. A line without its "
+         "newline is not a line: drop it. A client that leaves before it has a name is never "
+         "announced. Ignore SIGPIPE so that a send() to a vanished member fails with EPIPE.",
+     .ck_run = lab06_check_chat_abrupt},
+    {.ck_name = "chat-many-members",
+     .ck_step = 4,
+     .ck_kind = GR_SERVER,
+     .ck_points = 12,
+     .ck_deadline_ms = 60000,
+     .ck_summary =
+         "50 members say 100 lines each at once: everyone gets every other's lines once, in order, "
+         "whole",
+     .ck_hint =
+         "Each line must reach each member whole: give every member one writer (a queue and a "
+         "thread, or a per-member mutex held for the whole line) so two senders never write to "
+         "one socket at the same time. Join, leave and broadcast all hold the room's lock.",
+     .ck_run = lab06_check_chat_crowd},
+    {.ck_name = "chat-slow-flows",
+     .ck_step = 5,
+     .ck_kind = GR_SERVER,
+     .ck_points = 6,
+     .ck_deadline_ms = 60000,
+     .ck_summary = "a member who never reads does not stop the others from talking",
+     .ck_hint =
+         "Never call a send() that can block while holding the room's lock, or in the thread of "
+         "the member who is talking: a member who does not read fills its socket, and send() then "
+         "waits for it. Queue the line for that member; its own writer thread waits instead.",
+     .ck_run = lab06_check_chat_slow_flows},
+    {.ck_name = "chat-slow-dropped",
+     .ck_step = 5,
+     .ck_kind = GR_SERVER,
+     .ck_points = 6,
+     .ck_deadline_ms = 60000,
+     .ck_summary = "a member who never reads is disconnected once 256 KiB wait for it",
+     .ck_hint =
+         "Bound each member's queue: when a line would make it longer than 256 KiB, disconnect "
+         "that member (shutdown(fd, SHUT_RDWR) wakes its threads) and let its reader announce "
+         "\"* NAME left\". An unbounded queue lets one client use up the server's memory.",
+     .ck_run = lab06_check_chat_slow_dropped},
+
+    {.ck_name = "pool-concurrent",
+     .ck_step = 6,
+     .ck_kind = GR_SERVER,
+     .ck_points = 5,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "8 clients connected in order 1..8 are served in order 8..1, client 1 mid-line",
+     .ck_hint =
+         "Start 8 worker threads at the beginning; the main thread accepts and puts each "
+         "connection on the queue, and a free worker takes it and echoes until the client closes.",
+     .ck_run = lab06_check_pool_concurrent,
+     .ck_program = &pool_server},
+    {.ck_name = "pool-busy",
+     .ck_step = 6,
+     .ck_kind = GR_SERVER,
+     .ck_points = 5,
+     .ck_deadline_ms = 10000,
+     .ck_summary =
+         "with 8 clients served and 16 waiting, the next gets \"BUSY\"; a free worker takes the "
+         "oldest",
+     .ck_hint =
+         "The queue holds at most 16 connections. When it is full, send \"BUSY\\n\" and close the "
+         "new connection instead of queueing it. Take connections off the queue oldest first "
+         "(a ring buffer, a mutex and a condition variable).",
+     .ck_run = lab06_check_pool_busy,
+     .ck_program = &pool_server},
+    {.ck_name = "pool-threads",
+     .ck_step = 6,
+     .ck_kind = GR_SERVER,
+     .ck_points = 5,
+     .ck_deadline_ms = 20000,
+     .ck_summary =
+         "the server has 8 workers and one thread that accepts, however many clients come",
+     .ck_hint = "Create the workers once, before the accept loop, and never again: a thread per "
+                "connection is not a pool. /proc/PID/status (Threads:) shows how many you have.",
+     .ck_run = lab06_check_pool_threads,
+     .ck_program = &pool_server},
+
+    {.ck_name = "fork-concurrent",
+     .ck_step = 7,
+     .ck_kind = GR_SERVER,
+     .ck_points = 5,
+     .ck_deadline_ms = 10000,
+     .ck_summary =
+         "10 clients connected in order are served in reverse order; each sees end of file after "
+         "closing",
+     .ck_hint =
+         "After accept(), fork(): the child closes the listening socket, echoes its client and "
+         "_exit()s; the parent closes the connected socket (or the client never sees end of "
+         "file) and goes back to accept().",
+     .ck_run = lab06_check_fork_concurrent,
+     .ck_program = &fork_server},
+    {.ck_name = "fork-children",
+     .ck_step = 7,
+     .ck_kind = GR_SERVER,
+     .ck_points = 4,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "each connection is served by a child process of its own",
+     .ck_hint = "fork() once per accepted connection; ps --forest (or /proc) shows the children.",
+     .ck_run = lab06_check_fork_children,
+     .ck_program = &fork_server},
+    {.ck_name = "fork-no-zombies",
+     .ck_step = 7,
+     .ck_kind = GR_SERVER,
+     .ck_points = 6,
+     .ck_deadline_ms = 30000,
+     .ck_summary = "after 300 connections no child is left: none running, none a zombie",
+     .ck_hint =
+         "An exited child stays a zombie until its parent calls waitpid(). Install a SIGCHLD "
+         "handler (sigaction, SA_RESTART) that calls waitpid(-1, NULL, WNOHANG) in a loop: one "
+         "signal may stand for many children.",
+     .ck_run = lab06_check_fork_zombies,
+     .ck_program = &fork_server},
+};
+
+const gr_lab gr_lab06 = {
+    .lab_id = "06",
+    .lab_name = "threads",
+    .lab_title = "threads and processes",
+    .lab_server_cmd = "./chat_server {port}",
+    .lab_client_cmd = NULL,
+    .lab_steps = steps,
+    .lab_nsteps = sizeof steps / sizeof steps[0] - 1,
+    .lab_checks = checks,
+    .lab_nchecks = sizeof checks / sizeof checks[0],
+    .lab_hidden = NULL,
+    .lab_udp = 0,
+    .lab_sanitize = "thread,undefined",
+    /* A correct chat server answers in microseconds, under ThreadSanitizer
+     * in milliseconds. */
+    .lab_quiet_ms = 3000,
+};

@@ -1,0 +1,60 @@
+/* lab06.h - what the files of lab 06's checks share: the lab's constants,
+ * helpers of more than one file, and each file's checks for the table in
+ * lab.c. Private to this folder. */
+#ifndef SOCKLAB_GRADER_LAB06_H
+#define SOCKLAB_GRADER_LAB06_H
+
+#include "kit/kit.h"
+
+/* The protocol's limits (README.md). */
+#define LINE_MAX_LEN 1000
+#define QUEUE_MAX (256 * 1024)
+/* The pool server's size. */
+#define WORKERS 8
+#define POOL_QUEUE 16
+
+/* One member's part in a scene (chat.c): what it sends (NULL: nothing) and
+ * exactly what it must receive meanwhile (NULL: nothing). */
+typedef struct part {
+    gr_conn *p_conn;
+    const char *p_out;
+    const char *p_want;
+} part;
+
+/* Play a scene: all parts at once, until every member got what it expects.
+ * Returns 0, or gr_fail()'s value with the transcript of the member that
+ * did not get it. */
+int lab06_scene(gr_ctx *ctx, const char *what, const part *parts, size_t n);
+
+/* Connect a member and give its name: it must get "OK NAME"; the members in
+ * others[0..nothers) must get "* NAME joined". */
+int lab06_join(gr_ctx *ctx, gr_conn *c, const char *name, gr_conn *const *others, size_t nothers);
+
+/* Close n connections. */
+void lab06_close_all(gr_conn *c, size_t n);
+
+/* The server's end of the connection from local port cport to sport, from
+ * /proc/net/tcp: its receive queue, and *state its TCP state. */
+long lab06_server_end(int sport, int cport, int *state);
+
+/* The local port of a socket. */
+int lab06_local_port(int fd);
+
+int lab06_check_chat_abrupt(gr_ctx *ctx);
+int lab06_check_chat_broadcast(gr_ctx *ctx);
+int lab06_check_chat_concurrent(gr_ctx *ctx);
+int lab06_check_chat_crowd(gr_ctx *ctx);
+int lab06_check_chat_framing(gr_ctx *ctx);
+int lab06_check_chat_leave(gr_ctx *ctx);
+int lab06_check_chat_line_limit(gr_ctx *ctx);
+int lab06_check_chat_names(gr_ctx *ctx);
+int lab06_check_chat_slow_dropped(gr_ctx *ctx);
+int lab06_check_chat_slow_flows(gr_ctx *ctx);
+int lab06_check_fork_children(gr_ctx *ctx);
+int lab06_check_fork_concurrent(gr_ctx *ctx);
+int lab06_check_fork_zombies(gr_ctx *ctx);
+int lab06_check_pool_busy(gr_ctx *ctx);
+int lab06_check_pool_concurrent(gr_ctx *ctx);
+int lab06_check_pool_threads(gr_ctx *ctx);
+
+#endif
