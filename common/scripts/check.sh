@@ -1,27 +1,98 @@
-#!/bin/sh
-# check.sh - run socklab's test programs and add up their results.
+#!/usr/bin/env bash
+# check.sh - run socklab's test programs, suite by suite, and add up their results.
 #
-# usage: check.sh PROGRAM...
-# Each program prints, as its last line, "NAME: N passed, M failed". This
-# script runs them all (even after a failure), then prints the totals as the
-# last line of `make check`.
+# usage: check.sh [--jobs N] PROGRAM...
+#
+# Each PROGRAM is a CUnit test program built on common/tests/cu_run.c. Asked
+# with SOCKLAB_LIST_SUITES=1, it names its suites and says which of them
+# measure time or CPU ("alone"). The others run N at a time (default: 2,
+# the machine this kit is checked on has two cores); then the measuring
+# ones run one after another, with the machine to themselves. Every line a
+# suite prints comes out at once, after "[suite]", so a long suite is never
+# silent for more than 10 s (its tests say when they are still running).
+# The last lines are each suite's real elapsed time and the totals:
+# "check: N passed, M failed".
 set -u
 
-passed=0
-failed=0
+jobs=2
+if [ "${1:-}" = "--jobs" ]; then
+    jobs=$2
+    shift 2
+fi
+case "$jobs" in
+'' | *[!0-9]* | 0)
+    echo "check.sh: --jobs wants a number of at least 1, not '$jobs'" >&2
+    exit 2
+    ;;
+esac
+if [ $# -eq 0 ]; then
+    echo "usage: check.sh [--jobs N] PROGRAM..." >&2
+    exit 2
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+started=$SECONDS
+
+# The plan: one line per suite, "PROGRAM SUITE parallel|alone".
+plan=$work/plan
+: >"$plan"
 broken=""
 for prog in "$@"; do
-    name=$(basename "$prog")
-    echo "==> $name"
-    log=$(mktemp)
-    rcfile=$(mktemp)
-    { "$prog"; echo $? >"$rcfile"; } 2>&1 | tee "$log"
-    rc=$(cat "$rcfile")
-    status=$(tail -n 1 "$log" | sed -n 's/^.*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p')
-    rm -f "$log" "$rcfile"
+    if ! SOCKLAB_LIST_SUITES=1 "$prog" >"$work/list" 2>&1; then
+        broken="$broken $(basename "$prog")(cannot list its suites)"
+        continue
+    fi
+    sed -n 's/^suite \([^ ]*\) \(parallel\|alone\)$/\1 \2/p' "$work/list" |
+        while read -r suite mode; do
+            printf '%s %s %s\n' "$prog" "$suite" "$mode"
+        done >>"$plan"
+done
+
+# Run one suite: its lines prefixed, its last line and exit status kept.
+run_suite() {
+    local prog=$1 suite=$2 log=$work/$2.log
+    local t0=$SECONDS
+    { SOCKLAB_SUITE="$suite" "$prog" 2>&1; echo $? >"$work/$suite.rc"; } |
+        tee "$log" | sed -u "s/^/[$suite] /"
+    echo $((SECONDS - t0)) >"$work/$suite.time"
+}
+
+echo "check: $(grep -c parallel "$plan") suites $jobs at a time, then $(grep -c ' alone$' "$plan") alone"
+# The longest suites are registered last (each lab's): start from the end,
+# so the short ones fill in around them.
+running=0
+tac "$plan" | while read -r prog suite mode; do
+    [ "$mode" = parallel ] && echo "$prog $suite $mode"
+done >"$work/parallel"
+while read -r prog suite mode; do
+    if [ "$running" -ge "$jobs" ]; then
+        wait -n
+        running=$((running - 1))
+    fi
+    run_suite "$prog" "$suite" &
+    running=$((running + 1))
+done <"$work/parallel"
+wait
+while read -r prog suite mode; do
+    [ "$mode" = alone ] && run_suite "$prog" "$suite"
+done <"$plan"
+
+# Add it all up.
+passed=0
+failed=0
+echo
+echo "check: elapsed time per suite"
+while read -r prog suite mode; do
+    log=$work/$suite.log
+    status=$(tail -n 1 "$log" 2>/dev/null |
+        sed -n 's/^.*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*$/\1 \2/p')
+    rc=$(cat "$work/$suite.rc" 2>/dev/null || echo 1)
+    printf '  %-12s %5s s  %s\n' "$suite" "$(cat "$work/$suite.time" 2>/dev/null || echo '?')" \
+        "${status:+$(echo "$status" | sed 's/ / passed, /') failed}"
     if [ -z "$status" ]; then
         # The program died before it could report: count it as one failure.
-        broken="$broken $name"
+        broken="$broken $suite"
         failed=$((failed + 1))
         continue
     fi
@@ -30,14 +101,14 @@ for prog in "$@"; do
     # A clean summary with a failing exit status (a sanitizer report at exit,
     # say) still counts as a failure.
     if [ "$f" -eq 0 ] && [ "$rc" -ne 0 ]; then
-        broken="$broken $name(exit $rc)"
+        broken="$broken $suite(exit $rc)"
         f=1
     fi
     passed=$((passed + p))
     failed=$((failed + f))
-done
+done <"$plan"
 
 echo
-[ -n "$broken" ] && echo "check: these test programs did not finish:$broken"
-echo "check: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+[ -n "$broken" ] && echo "check: these suites did not finish:$broken"
+echo "check: $passed passed, $failed failed in $((SECONDS - started)) s"
+[ "$failed" -eq 0 ] && [ -z "$broken" ]

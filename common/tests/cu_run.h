@@ -19,6 +19,13 @@ typedef struct cu_test {
 int cu_add_suite(const char *name, const cu_test *tests);
 
 /**
+ * Like cu_add_suite(), for a suite that measures time or CPU (a grader
+ * check with a time limit, a server's idle CPU): `make check` runs it alone,
+ * after the others, which it runs two at a time.
+ */
+int cu_add_suite_alone(const char *name, const cu_test *tests);
+
+/**
  * A CUnit assertion with a formatted message, so that a failing row of a
  * table says which row it was and what came out. Use through CU_EXPECT().
  */
@@ -29,9 +36,14 @@ void cu_expect(int ok, const char *file, int line, const char *fmt, ...)
 #define CU_EXPECT(ok, line, ...) cu_expect((ok), __FILE__, (line), __VA_ARGS__)
 
 /**
- * Run every registered suite, print CUnit's summary and then one line
- * "PROGRAM: N passed, M failed". Returns the process exit status (0 when
- * nothing failed). Cleans up the registry.
+ * Run every registered suite, each test on a line with its wall time (and a
+ * line every 10 s while one runs long), then one line "PROGRAM: N passed,
+ * M failed in T s". Returns the process exit status (0 when nothing
+ * failed). Cleans up the registry.
+ *
+ * With SOCKLAB_LIST_SUITES=1 in the environment it runs nothing and prints
+ * one line per suite instead, "suite NAME parallel" or "suite NAME alone",
+ * for common/scripts/check.sh to schedule.
  */
 int cu_run(const char *program);
 

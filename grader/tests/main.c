@@ -11,11 +11,12 @@ int register_report_tests(void);
 int register_proc_tests(void);
 int register_conn_tests(void);
 int register_xport_tests(void);
-int register_selftest_tests(void);
+int register_engine_tests(void);
 int register_hostile_tests(void);
 /* Suites that may be absent from a copy of the kit. */
 int register_batch_tests(void) __attribute__((weak));
 int register_handout_tests(void) __attribute__((weak));
+int register_lab01_tests(void) __attribute__((weak));
 int register_lab02_tests(void) __attribute__((weak));
 int register_lab03_tests(void) __attribute__((weak));
 int register_lab04_tests(void) __attribute__((weak));
@@ -32,9 +33,10 @@ int main(void)
     }
     if (register_strbuf_tests() < 0 || register_transcript_tests() < 0 ||
         register_report_tests() < 0 || register_proc_tests() < 0 || register_conn_tests() < 0 || register_xport_tests() < 0 ||
-        register_selftest_tests() < 0 || register_hostile_tests() < 0 ||
+        register_engine_tests() < 0 || register_hostile_tests() < 0 ||
         (register_batch_tests != NULL && register_batch_tests() < 0) ||
         (register_handout_tests != NULL && register_handout_tests() < 0) ||
+        (register_lab01_tests != NULL && register_lab01_tests() < 0) ||
         (register_lab02_tests != NULL && register_lab02_tests() < 0) ||
         (register_lab03_tests != NULL && register_lab03_tests() < 0) ||
         (register_lab04_tests != NULL && register_lab04_tests() < 0) ||

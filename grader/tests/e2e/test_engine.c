@@ -1,0 +1,137 @@
+/* test_engine.c - the engine's own behaviour, seen as users see it: through
+ * bin/grade and its JSON report, with lab 01 as the vehicle. A crash is
+ * named with the server's last words, a sanitizer report fails the check, a
+ * server that never listens is given up on quickly, a slow starter is
+ * waited for, a chatty one is drained, and the command line keeps its
+ * contract. */
+#include "cu_run.h"
+#include "tests/e2e/grade_run.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+/* Lab 01's checks: 6 client checks and 11 server checks. */
+#define LAB01_SERVER 11
+#define LAB01_CLIENT 6
+
+static void grade(const char *args, run *r)
+{
+    selftest_grade(args, NULL, r);
+}
+
+static void expect_failures(const char *args, const char *want_failed, int want_ntests)
+{
+    selftest_expect(args, NULL, want_failed, want_ntests);
+}
+
+static void test_crash_is_named(void)
+{
+    run r;
+    grade("01 --seed 18 --server 'build/selftest/bug_crash {port}'", &r);
+    /* peer-reset sends random bytes too, so it meets the crash as well. */
+    CU_ASSERT_STRING_EQUAL(r.failed, "binary-safe large-payload peer-reset");
+    /* The report names the signal and shows the server's last words. */
+    CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "SIGSEGV") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "bug_crash: about to crash")
+                                             : NULL);
+    free(r.outputs);
+}
+
+static void test_sanitizer_report(void)
+{
+    /* A submission whose server writes past a heap buffer: the grader builds
+     * it with AddressSanitizer, and the report fails the check and is shown.
+     * With --no-sanitize the same code passes: the bug stays hidden. */
+    char cmd[3 * PATH_MAX];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && rm -rf build/tests/overflow && mkdir -p build/tests/overflow && "
+             "cp solutions/01-tcp-echo/Makefile solutions/01-tcp-echo/echo_client.c "
+             "grader/tests/programs/selftest_server.h build/tests/overflow/ && "
+             "cp grader/tests/programs/bug_overflow.c build/tests/overflow/echo_server.c",
+             selftest_root());
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    run r;
+    grade("01 --seed 42 --only accept,echo-text --dir build/tests/overflow", &r);
+    CU_ASSERT_STRING_EQUAL(r.failed, "accept echo-text");
+    CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "heap-buffer-overflow") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "sanitizer") : NULL);
+    free(r.outputs);
+    expect_failures("01 --seed 42 --only accept,echo-text --no-sanitize --dir build/tests/overflow",
+                    "", 2);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/build/tests/overflow'", selftest_root());
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+static void test_never_listens(void)
+{
+    /* A server that never listens fails every check, quickly: after the first
+     * startup deadline the others are skipped. Deadlines scaled down to 0.2. */
+    run r;
+    setenv("SOCKLAB_TIMEOUT_SCALE", "0.2", 1);
+    grade("01 --seed 19 --server 'sleep 987657; echo {port}'", &r);
+    unsetenv("SOCKLAB_TIMEOUT_SCALE");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_EQUAL(r.score, 0);
+    CU_ASSERT_EQUAL(r.ntests, LAB01_SERVER);
+    CU_ASSERT(r.seconds < 30);
+    CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "did not listen") : NULL);
+    CU_ASSERT_EQUAL(selftest_leftovers(), 0);
+    free(r.outputs);
+}
+
+static void test_slow_start(void)
+{
+    /* A server that needs 2 s before it listens is waited for. */
+    expect_failures("01 --seed 34 --only accept,echo-text --server 'sleep 2; exec "
+                    "build/selftest/ok_chatty {port}'",
+                    "", 2);
+}
+
+static void test_contract(void)
+{
+    run r;
+    grade("01 --solution --only 'step1' --seed 5", &r);
+    CU_ASSERT_EQUAL(r.ntests, LAB01_CLIENT);
+    CU_ASSERT_EQUAL(r.status, 0);
+    free(r.outputs);
+    /* Usage errors exit 2 and write no report. */
+    char cmd[PATH_MAX + 128];
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' >/dev/null 2>&1", selftest_root());
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 99 >/dev/null 2>&1", selftest_root());
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --server 'no-port-here' >/dev/null 2>&1", selftest_root());
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --only nothing-matches >/dev/null 2>&1", selftest_root());
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --seed -4 >/dev/null 2>&1", selftest_root());
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' --help >/dev/null 2>&1", selftest_root());
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 0);
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' tcp-echo --list | grep -q no-fd-leak", selftest_root());
+    CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 0);
+}
+
+/* A server that logs a line for every byte it receives still passes: its
+ * output is drained all the time. */
+static void test_chatty_server(void)
+{
+    expect_failures("01 --seed 33 --server 'build/selftest/ok_chatty {port}'", "", LAB01_SERVER);
+}
+
+int register_engine_tests(void)
+{
+    static const cu_test tests[] = {
+        {"a crash is named, with the server's stderr", test_crash_is_named},
+        {"a sanitizer report fails the check", test_sanitizer_report},
+        {"a server that never listens", test_never_listens},
+        {"a server that starts slowly", test_slow_start},
+        {"a server that prints a line per byte", test_chatty_server},
+        {"bin/grade: selection and usage errors", test_contract},
+        {NULL, NULL},
+    };
+    return cu_add_suite("engine", tests);
+}
