@@ -5,6 +5,7 @@
 #   make check        unit tests, grader self-tests and the docs build
 #   make grade LAB=01 grade your work in labs/01-* (same as bin/grade 01)
 #   make bench LAB=05 throughput and latency of a lab's reference servers (bin/bench)
+#   make soak LAB=05  grade a lab's solution 20 times in a row (RUNS=N): no flaky check
 #   make docs         API docs and guides with Doxygen, into docs/api/html
 #   make deps         install the system packages socklab needs (or say how)
 #   make handout      the students' tarball, no solutions or hidden checks
@@ -74,13 +75,13 @@ TESTS := $(BUILD)/tests/test_common $(BUILD)/tests/test_grader
 LAB_DIRS      := $(patsubst %/Makefile,%,$(wildcard labs/*/Makefile))
 SOLUTION_DIRS := $(patsubst %/Makefile,%,$(wildcard solutions/*/Makefile))
 
-.PHONY: all lib grader labs solutions tests selftest check grade bench demo docs deps \
+.PHONY: all lib grader labs solutions tests selftest check grade bench demo soak docs deps \
         deps-build deps-check deps-docs clean help handout gradescope classroom
 
 all: lib grader labs solutions
 
 help:
-	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---- system packages ---------------------------------------------------------
 # Order-only prerequisites: they run every time (a few pkg-config calls) but
@@ -183,6 +184,11 @@ bench: all
 demo: all
 	$(Q)common/scripts/demo.sh $(GRADER) $(SOLUTION_DIRS)
 
+# The evidence `make check` cannot give in its time: many runs in a row.
+soak: all
+	@if [ -z "$(LAB)" ]; then echo "usage: make soak LAB=05 [RUNS=20]" >&2; exit 2; fi
+	$(Q)common/scripts/soak.sh $(GRADER) $(LAB) $(RUNS)
+
 # ---- hand-out and classroom platforms (docs/INSTRUCTORS.md) ------------------
 handout: ; $(Q)common/scripts/handout.sh
 gradescope: ; $(Q)common/scripts/gradescope.sh $(LAB)
@@ -190,7 +196,7 @@ classroom: ; $(Q)common/scripts/classroom.sh $(LAB)
 
 # A students' hand-out has no solutions/, which demo and check run over.
 ifeq ($(wildcard solutions/*/Makefile),)
-ifneq ($(filter demo check,$(MAKECMDGOALS)),)
+ifneq ($(filter demo check soak,$(MAKECMDGOALS)),)
 $(error this is the students' copy of socklab, without solutions/: `make demo` and \
 `make check` need the full kit. Here, build with `make` and grade your work with `make grade LAB=01`)
 endif

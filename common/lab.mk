@@ -9,13 +9,24 @@
 #
 # SOCKLAB is the top of the socklab tree. Run from anywhere else (a copy of the
 # lab directory, a grading sandbox), pass it: make SOCKLAB=/path/to/socklab.
-# EXTRA_CFLAGS and EXTRA_LDFLAGS add flags, e.g. sanitizers.
+# EXTRA_CFLAGS and EXTRA_LDFLAGS add flags, e.g. sanitizers. V=1 shows the
+# compiler's command lines; otherwise each program gets one line that says
+# which copy of the lab it is built from.
 
 CC       ?= cc
 CFLAGS   ?= -O1 -g
 WARN     := -std=gnu11 -Wall -Wextra -Werror
 CPPFLAGS += -I$(SOCKLAB)/common
 LIBSOCKLAB := $(SOCKLAB)/build/libsocklab.a
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+# labs/NN-name is the student's copy, solutions/NN-name the reference one.
+LAB_HOME  := $(notdir $(patsubst %/,%,$(dir $(CURDIR))))
+LAB_COPY  := $(if $(filter labs,$(LAB_HOME)),your lab,$(if $(filter solutions,$(LAB_HOME)),the reference solution,a copy of the lab))
 
 .PHONY: all clean socklab-lib
 
@@ -27,7 +38,8 @@ socklab-lib:
 	@$(MAKE) --no-print-directory -C $(SOCKLAB) lib
 
 %: %.c $(LIBSOCKLAB)
-	$(CC) $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(LIBSOCKLAB) $(EXTRA_LDFLAGS) $(LDLIBS)
+	@echo "  CC      $(notdir $(CURDIR))/$@ ($(LAB_COPY))"
+	$(Q)$(CC) $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(LIBSOCKLAB) $(EXTRA_LDFLAGS) $(LDLIBS)
 
 clean:
 	rm -f $(PROGRAMS)

@@ -15,6 +15,7 @@
  *
  * Without --server it benchmarks lab 05's three programs in DIR (default
  * solutions/05-select). */
+#include "net/port.h"
 #include "os/procfs.h"
 #include "os/proc.h"
 
@@ -77,22 +78,6 @@ static void usage(FILE *out)
                  "  --messages N    messages per client, one at a time (default 1000)\n"
                  "  --size BYTES    bytes per message (default 64)\n"
                  "  --seconds S     time limit per server (default 10)\n");
-}
-
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sin = {.sin_family = AF_INET};
-    socklen_t len = sizeof sin;
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sin, &len) == 0) {
-        port = ntohs(sin.sin_port);
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    return port;
 }
 
 static int connect_to(int port)
@@ -263,7 +248,7 @@ static void expand(char *out, size_t len, const char *cmd, int port)
 
 static int bench_one(const char *dir, const char *cmd, const load *ld)
 {
-    int port = free_port();
+    int port = gr_port_free();
     char line[1024];
     expand(line, sizeof line, cmd, port);
     char full[1100];

@@ -177,284 +177,330 @@ static void list_checks(const gr_options *opt)
     }
 }
 
-int main(int argc, char **argv)
+/* What the command line asked for, beside the engine's options. */
+typedef struct cli {
+    gr_options cl_opt;
+    const char *cl_format;  /* --format */
+    const char *cl_output;  /* --output */
+    const char *cl_batch;   /* --batch DIR, or NULL */
+    int cl_jobs;            /* -j N; 0: one per CPU */
+    int cl_list;            /* --list */
+    int cl_targets;         /* how many of --solution, --dir, --server, --client */
+    int cl_have_seed;       /* --seed was given */
+    int cl_sandbox;         /* 0 with --no-sandbox */
+    gr_str cl_target_args;  /* the target options, shell-quoted, for replay lines */
+} cli;
+
+/* Record a target option (--solution, --dir, --server, --client). */
+static void set_target(cli *c, gr_target target, const char *option, const char *value)
 {
-    static const struct option longopts[] = {{"solution", no_argument, NULL, 'S'},
-                                             {"dir", required_argument, NULL, 'd'},
-                                             {"server", required_argument, NULL, 's'},
-                                             {"client", required_argument, NULL, 'c'},
-                                             {"only", required_argument, NULL, 'O'},
-                                             {"list", no_argument, NULL, 'l'},
-                                             {"seed", required_argument, NULL, 'r'},
-                                             {"verbose", no_argument, NULL, 'v'},
-                                             {"format", required_argument, NULL, 'f'},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"instructor", no_argument, NULL, 'I'},
-                                             {"no-sandbox", no_argument, NULL, 'N'},
-                                             {"no-sanitize", no_argument, NULL, 'Z'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {"batch", required_argument, NULL, 'B'},
-                                             {"jobs", required_argument, NULL, 'j'},
-                                             {NULL, 0, NULL, 0}};
+    c->cl_opt.op_target = target;
+    c->cl_targets++;
+    gr_str_add_word(&c->cl_target_args, option);
+    if (value != NULL) {
+        gr_str_add_word(&c->cl_target_args, value);
+    }
+}
 
-    gr_options opt;
-    memset(&opt, 0, sizeof opt);
-    opt.op_target = GR_TARGET_LAB;
-    const char *format = "text";
-    const char *output = NULL;
-    int list = 0;
-    int targets = 0;
-    int have_seed = 0;
-    int sandbox = 1;
-    gr_str target_args = {0};
-    const char *batch = NULL; /* --batch DIR */
-    int jobs = 0;             /* -j N; 0: one per CPU */
-
-    int c;
-    while ((c = getopt_long(argc, argv, "hvo:j:", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'S':
-            opt.op_target = GR_TARGET_SOLUTION;
-            targets++;
-            gr_str_add_word(&target_args, "--solution");
-            break;
-        case 'd':
-            opt.op_target = GR_TARGET_DIR;
-            opt.op_dir = optarg;
-            targets++;
-            gr_str_add_word(&target_args, "--dir");
-            gr_str_add_word(&target_args, optarg);
-            break;
-        case 's':
-        case 'c':
-            opt.op_target = c == 's' ? GR_TARGET_SERVER : GR_TARGET_CLIENT;
-            opt.op_command = optarg;
-            targets++;
-            gr_str_add_word(&target_args, c == 's' ? "--server" : "--client");
-            gr_str_add_word(&target_args, optarg);
-            break;
-        case 'O':
-            opt.op_only = optarg;
-            break;
-        case 'l':
-            list = 1;
-            break;
-        case 'r':
-            if (parse_seed(optarg, &opt.op_seed) < 0) {
-                fprintf(stderr, "grade: --seed wants a whole number from 0 to 2^53, not '%s'\n",
-                        optarg);
-                return EXIT_USAGE;
-            }
-            have_seed = 1;
-            break;
-        case 'v':
-            opt.op_verbose = 1;
-            break;
-        case 'I':
-            opt.op_instructor = 1;
-            break;
-        case 'N':
-            sandbox = 0;
-            opt.op_no_sandbox = 1;
-            break;
-        case 'Z':
-            opt.op_no_sanitize = 1;
-            break;
-        case 'f':
-            format = optarg;
-            break;
-        case 'o':
-            output = optarg;
-            break;
-        case 'B':
-            batch = optarg;
-            break;
-        case 'j': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || n < 1 || n > GR_BATCH_MAX_JOBS) {
-                fprintf(stderr, "grade: --jobs wants a number from 1 to %d, not '%s'\n",
-                        GR_BATCH_MAX_JOBS, optarg);
-                gr_str_free(&target_args);
-                return EXIT_USAGE;
-            }
-            jobs = (int)n;
-            break;
-        }
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            fprintf(stderr, "grade: try 'grade --help'\n");
+/* One option. Returns 0, or an exit status: a usage error, or 0 after --help
+ * (then *done is set). */
+static int take_option(cli *c, int opt, const char *arg, int *done)
+{
+    switch (opt) {
+    case 'S':
+        set_target(c, GR_TARGET_SOLUTION, "--solution", NULL);
+        return 0;
+    case 'd':
+        c->cl_opt.op_dir = arg;
+        set_target(c, GR_TARGET_DIR, "--dir", arg);
+        return 0;
+    case 's':
+    case 'c':
+        c->cl_opt.op_command = arg;
+        set_target(c, opt == 's' ? GR_TARGET_SERVER : GR_TARGET_CLIENT,
+                   opt == 's' ? "--server" : "--client", arg);
+        return 0;
+    case 'O':
+        c->cl_opt.op_only = arg;
+        return 0;
+    case 'l':
+        c->cl_list = 1;
+        return 0;
+    case 'r':
+        if (parse_seed(arg, &c->cl_opt.op_seed) < 0) {
+            fprintf(stderr, "grade: --seed wants a whole number from 0 to 2^53, not '%s'\n", arg);
             return EXIT_USAGE;
+        }
+        c->cl_have_seed = 1;
+        return 0;
+    case 'v':
+        c->cl_opt.op_verbose = 1;
+        return 0;
+    case 'I':
+        c->cl_opt.op_instructor = 1;
+        return 0;
+    case 'N':
+        c->cl_sandbox = 0;
+        c->cl_opt.op_no_sandbox = 1;
+        return 0;
+    case 'Z':
+        c->cl_opt.op_no_sanitize = 1;
+        return 0;
+    case 'f':
+        c->cl_format = arg;
+        return 0;
+    case 'o':
+        c->cl_output = arg;
+        return 0;
+    case 'B':
+        c->cl_batch = arg;
+        return 0;
+    case 'j': {
+        char *end;
+        long n = strtol(arg, &end, 10);
+        if (*arg == '\0' || *end != '\0' || n < 1 || n > GR_BATCH_MAX_JOBS) {
+            fprintf(stderr, "grade: --jobs wants a number from 1 to %d, not '%s'\n",
+                    GR_BATCH_MAX_JOBS, arg);
+            return EXIT_USAGE;
+        }
+        c->cl_jobs = (int)n;
+        return 0;
+    }
+    case 'h':
+        usage(stdout);
+        *done = 1;
+        return 0;
+    default:
+        fprintf(stderr, "grade: try 'grade --help'\n");
+        return EXIT_USAGE;
+    }
+}
+
+/* Parse the command line into @p c. Returns 0, or an exit status (then
+ * *done is set, or it is a usage error). */
+static int parse_args(int argc, char **argv, cli *c, int *done)
+{
+    static const struct option longopts[] = {
+        {"solution", no_argument, NULL, 'S'}, {"dir", required_argument, NULL, 'd'},
+        {"server", required_argument, NULL, 's'}, {"client", required_argument, NULL, 'c'},
+        {"only", required_argument, NULL, 'O'}, {"list", no_argument, NULL, 'l'},
+        {"seed", required_argument, NULL, 'r'}, {"verbose", no_argument, NULL, 'v'},
+        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
+        {"instructor", no_argument, NULL, 'I'}, {"no-sandbox", no_argument, NULL, 'N'},
+        {"no-sanitize", no_argument, NULL, 'Z'}, {"help", no_argument, NULL, 'h'},
+        {"batch", required_argument, NULL, 'B'}, {"jobs", required_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0}};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "hvo:j:", longopts, NULL)) != -1) {
+        int rc = take_option(c, opt, optarg, done);
+        if (rc != 0 || *done) {
+            return rc;
         }
     }
     if (optind != argc - 1) {
         fprintf(stderr, optind >= argc ? "grade: which lab? (e.g. grade 01)\n"
                                        : "grade: one lab at a time, please\n");
         list_labs(stderr);
-        gr_str_free(&target_args);
         return EXIT_USAGE;
     }
-    opt.op_lab = gr_lab_find(argv[optind]);
-    if (opt.op_lab == NULL) {
+    c->cl_opt.op_lab = gr_lab_find(argv[optind]);
+    if (c->cl_opt.op_lab == NULL) {
         fprintf(stderr, "grade: no lab called '%s'\n", argv[optind]);
         list_labs(stderr);
-        gr_str_free(&target_args);
         return EXIT_USAGE;
     }
-    if (targets > 1) {
+    return 0;
+}
+
+/* Options that do not go together, or do not fit the lab. */
+static int check_combinations(const cli *c)
+{
+    const gr_options *opt = &c->cl_opt;
+    if (c->cl_targets > 1) {
         fprintf(stderr, "grade: choose one of --solution, --dir, --server, --client\n");
-        gr_str_free(&target_args);
         return EXIT_USAGE;
     }
-    if ((batch != NULL && (targets > 0 || strcmp(format, "text") != 0)) ||
-        (batch == NULL && jobs > 0)) {
-        fprintf(stderr, batch != NULL ? "grade: --batch grades each submission in its directory "
-                                        "and writes its own reports: it goes without --solution, "
-                                        "--dir, --server, --client and --format\n"
-                                      : "grade: --jobs goes with --batch\n");
-        gr_str_free(&target_args);
+    if ((c->cl_batch != NULL && (c->cl_targets > 0 || strcmp(c->cl_format, "text") != 0)) ||
+        (c->cl_batch == NULL && c->cl_jobs > 0)) {
+        fprintf(stderr, c->cl_batch != NULL
+                            ? "grade: --batch grades each submission in its directory and writes "
+                              "its own reports: it goes without --solution, --dir, --server, "
+                              "--client and --format\n"
+                            : "grade: --jobs goes with --batch\n");
         return EXIT_USAGE;
     }
-    if (batch != NULL) {
-        opt.op_instructor = 1; /* a class is graded on the hidden checks too */
-    }
-    if ((opt.op_target == GR_TARGET_SERVER && opt.op_lab->lab_server_cmd == NULL) ||
-        (opt.op_target == GR_TARGET_CLIENT && opt.op_lab->lab_client_cmd == NULL)) {
-        fprintf(stderr, "grade: lab %s has no %s checks\n", opt.op_lab->lab_id,
-                opt.op_target == GR_TARGET_SERVER ? "server" : "client");
-        gr_str_free(&target_args);
+    if ((opt->op_target == GR_TARGET_SERVER && opt->op_lab->lab_server_cmd == NULL) ||
+        (opt->op_target == GR_TARGET_CLIENT && opt->op_lab->lab_client_cmd == NULL)) {
+        fprintf(stderr, "grade: lab %s has no %s checks\n", opt->op_lab->lab_id,
+                opt->op_target == GR_TARGET_SERVER ? "server" : "client");
         return EXIT_USAGE;
     }
     /* A lab whose client programs take arguments the checks append (lab 04)
      * has no {port} in its client command, and neither need --client's. */
-    int port_needed = !(opt.op_target == GR_TARGET_CLIENT &&
-                        strstr(opt.op_lab->lab_client_cmd, "{port}") == NULL);
-    if (opt.op_command != NULL && port_needed && strstr(opt.op_command, "{port}") == NULL) {
-        fprintf(stderr, "grade: the command must contain {port}, where the grader puts the port "
-                        "(e.g. --server './my_server {port}')\n");
-        gr_str_free(&target_args);
+    int port_needed = !(opt->op_target == GR_TARGET_CLIENT &&
+                        strstr(opt->op_lab->lab_client_cmd, "{port}") == NULL);
+    if (opt->op_command != NULL && port_needed && strstr(opt->op_command, "{port}") == NULL) {
+        fprintf(stderr,
+                "grade: the command must contain {port}, where the grader puts the port "
+                "(e.g. --server './my_server {port}')\n");
         return EXIT_USAGE;
     }
-    if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
-        strcmp(format, "junit") != 0 && strcmp(format, "gradescope") != 0) {
-        fprintf(stderr, "grade: --format is text, json, junit or gradescope, not '%s'\n", format);
-        gr_str_free(&target_args);
+    if (strcmp(c->cl_format, "text") != 0 && strcmp(c->cl_format, "json") != 0 &&
+        strcmp(c->cl_format, "junit") != 0 && strcmp(c->cl_format, "gradescope") != 0) {
+        fprintf(stderr, "grade: --format is text, json, junit or gradescope, not '%s'\n",
+                c->cl_format);
         return EXIT_USAGE;
     }
-    if (list) {
-        list_checks(&opt);
-        gr_str_free(&target_args);
-        return 0;
-    }
+    return 0;
+}
+
+/* The checks --only leaves, the timeout scale, and a seed when none was given. */
+static int check_run(cli *c)
+{
+    gr_options *opt = &c->cl_opt;
     const gr_check *plan[GR_PLAN_MAX];
     int hidden = 0;
     int hidden_points = 0;
-    if (gr_plan(&opt, plan, GR_PLAN_MAX, &hidden, &hidden_points) == 0) {
+    if (gr_plan(opt, plan, GR_PLAN_MAX, &hidden, &hidden_points) == 0) {
         fprintf(stderr, "grade: no check of lab %s matches --only '%s' (see grade %s --list)\n",
-                opt.op_lab->lab_id, opt.op_only != NULL ? opt.op_only : "", opt.op_lab->lab_id);
-        gr_str_free(&target_args);
+                opt->op_lab->lab_id, opt->op_only != NULL ? opt->op_only : "",
+                opt->op_lab->lab_id);
         return EXIT_USAGE;
     }
-    if (parse_scale(&opt.op_scale) < 0) {
+    if (parse_scale(&opt->op_scale) < 0) {
         fprintf(stderr, "grade: SOCKLAB_TIMEOUT_SCALE must be a number from 0.1 to 100, not '%s'\n",
                 getenv("SOCKLAB_TIMEOUT_SCALE"));
-        gr_str_free(&target_args);
         return EXIT_USAGE;
     }
-    if (!have_seed) {
+    if (!c->cl_have_seed) {
         uint32_t r = 0;
         if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) {
             r = (uint32_t)getpid() ^ (uint32_t)gr_now_ms();
         }
-        opt.op_seed = r % 1000000000u;
+        opt->op_seed = r % 1000000000u;
     }
+    return 0;
+}
 
-    char *root = find_root();
-    if (root == NULL) {
-        fprintf(stderr, "grade: cannot find the socklab directory (set SOCKLAB_ROOT)\n");
-        gr_str_free(&target_args);
+/* Write the structured report (--format json, junit, gradescope). */
+static int write_report(const cli *c, FILE *dst, const gr_run_result *result)
+{
+    char err[SL_ERR_LEN] = "";
+    int rc;
+    if (strcmp(c->cl_format, "json") == 0) {
+        rc = gr_report_json(dst, result, err);
+    } else if (strcmp(c->cl_format, "junit") == 0) {
+        rc = gr_report_junit(dst, result, err);
+    } else {
+        /* Hidden checks show to students once grades are published. */
+        rc = gr_report_gradescope(dst, result, 0, err);
+    }
+    if (rc < 0) {
+        fprintf(stderr, "grade: could not write the %s report: %s\n", c->cl_format, err);
         return EXIT_INTERNAL;
     }
-    opt.op_root = root;
-    opt.op_program = argv[0];
-    opt.op_target_args = gr_str_cstr(&target_args);
+    return 0;
+}
 
-    if (batch != NULL) {
-        /* Each submission gets a child grader, which sandboxes itself. */
-        opt.op_progress = stdout;
-        int batch_status = gr_batch_run(&opt, batch, jobs, output);
-        free(root);
-        gr_str_free(&target_args);
-        return batch_status;
-    }
-
-    /* Where the text report and the structured report go. */
-    int text = strcmp(format, "text") == 0;
-    FILE *report = NULL;
-    if (output != NULL) {
-        report = fopen(output, "w");
-        if (report == NULL) {
-            fprintf(stderr, "grade: cannot write %s: %s\n", output, strerror(errno));
-            free(root);
-            gr_str_free(&target_args);
-            return EXIT_USAGE;
-        }
-    }
+/* Where the text report goes, and whether it gets colours. */
+static void choose_progress(cli *c, FILE *report)
+{
+    int text = strcmp(c->cl_format, "text") == 0;
     if (text) {
-        opt.op_progress = report != NULL ? report : stdout;
+        c->cl_opt.op_progress = report != NULL ? report : stdout;
     } else {
-        opt.op_progress = report != NULL ? stdout : stderr;
+        c->cl_opt.op_progress = report != NULL ? stdout : stderr;
     }
     const char *no_color = getenv("NO_COLOR");
     const char *term = getenv("TERM");
-    opt.op_color = isatty(fileno(opt.op_progress)) && (no_color == NULL || *no_color == '\0') &&
-                   (term == NULL || strcmp(term, "dumb") != 0);
+    c->cl_opt.op_color = isatty(fileno(c->cl_opt.op_progress)) &&
+                         (no_color == NULL || *no_color == '\0') &&
+                         (term == NULL || strcmp(term, "dumb") != 0);
+}
 
+/* Grade one target: sandbox, engine, report. Returns the exit status. */
+static int grade(cli *c)
+{
+    FILE *report = NULL;
+    if (c->cl_output != NULL && (report = fopen(c->cl_output, "w")) == NULL) {
+        fprintf(stderr, "grade: cannot write %s: %s\n", c->cl_output, strerror(errno));
+        return EXIT_USAGE;
+    }
+    choose_progress(c, report);
     /* Before any thread exists: a network namespace needs a single-threaded
      * process. */
     gr_sandbox sb;
-    gr_sandbox_init(&sb, sandbox);
+    gr_sandbox_init(&sb, c->cl_sandbox);
     if (sb.sb_note[0] != '\0') {
         fprintf(stderr, "grade: note: %s\n", sb.sb_note);
     }
-
+    int status = EXIT_INTERNAL;
+    gr_run_result result;
     if (gr_proc_init() < 0) {
         fprintf(stderr, "grade: cannot supervise child processes: %s\n", strerror(errno));
-        free(root);
-        gr_str_free(&target_args);
-        return EXIT_INTERNAL;
-    }
-
-    gr_run_result result;
-    int status = EXIT_INTERNAL;
-    if (gr_engine_run(&opt, &result) == 0) {
+    } else if (gr_engine_run(&c->cl_opt, &result) == 0) {
         status = result.rr_score == result.rr_max_score ? 0 : 1;
-        if (!text) {
-            FILE *dst = report != NULL ? report : stdout;
-            char err[SL_ERR_LEN] = "";
-            int rc;
-            if (strcmp(format, "json") == 0) {
-                rc = gr_report_json(dst, &result, err);
-            } else if (strcmp(format, "junit") == 0) {
-                rc = gr_report_junit(dst, &result, err);
-            } else {
-                /* Hidden checks show to students once grades are published. */
-                rc = gr_report_gradescope(dst, &result, 0, err);
-            }
-            if (rc < 0) {
-                fprintf(stderr, "grade: could not write the %s report: %s\n", format, err);
-                status = EXIT_INTERNAL;
-            }
+        if (strcmp(c->cl_format, "text") != 0) {
+            int rc = write_report(c, report != NULL ? report : stdout, &result);
+            status = rc != 0 ? rc : status;
         }
         gr_run_result_free(&result);
     }
     if (report != NULL && fclose(report) != 0) {
-        fprintf(stderr, "grade: could not write %s: %s\n", output, strerror(errno));
+        fprintf(stderr, "grade: could not write %s: %s\n", c->cl_output, strerror(errno));
         status = EXIT_INTERNAL;
     }
-    free(root);
-    gr_str_free(&target_args);
     return status;
+}
+
+/* Everything after the command line is understood. */
+static int run(cli *c, const char *program)
+{
+    if (c->cl_list) {
+        list_checks(&c->cl_opt);
+        return 0;
+    }
+    int rc = check_run(c);
+    if (rc != 0) {
+        return rc;
+    }
+    char *root = find_root();
+    if (root == NULL) {
+        fprintf(stderr, "grade: cannot find the socklab directory (set SOCKLAB_ROOT)\n");
+        return EXIT_INTERNAL;
+    }
+    c->cl_opt.op_root = root;
+    c->cl_opt.op_program = program;
+    c->cl_opt.op_target_args = gr_str_cstr(&c->cl_target_args);
+    if (c->cl_batch != NULL) {
+        /* Each submission gets a child grader, which sandboxes itself. */
+        c->cl_opt.op_progress = stdout;
+        rc = gr_batch_run(&c->cl_opt, c->cl_batch, c->cl_jobs, c->cl_output);
+    } else {
+        rc = grade(c);
+    }
+    free(root);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    cli c;
+    memset(&c, 0, sizeof c);
+    c.cl_opt.op_target = GR_TARGET_LAB;
+    c.cl_format = "text";
+    c.cl_sandbox = 1;
+    int done = 0;
+    int rc = parse_args(argc, argv, &c, &done);
+    if (rc == 0 && !done) {
+        rc = check_combinations(&c);
+    }
+    if (rc == 0 && !done) {
+        if (c.cl_batch != NULL) {
+            c.cl_opt.op_instructor = 1; /* a class is graded on the hidden checks too */
+        }
+        rc = run(&c, argv[0]);
+    }
+    gr_str_free(&c.cl_target_args);
+    return rc;
 }

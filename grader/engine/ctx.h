@@ -70,9 +70,6 @@ void engine_server_after_check(gr_ctx *ctx, char *note, size_t len);
 /* Forget the last client run's stderr and the check's hosts file. */
 void engine_client_forget(gr_ctx *ctx);
 
-/* A port nobody uses right now, or -1. */
-int engine_pick_port(void);
-
 /* The -fsanitize= list the lab's submissions are built with. */
 const char *engine_sanitizers(const gr_lab *lab);
 

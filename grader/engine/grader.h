@@ -2,14 +2,15 @@
  * @file grader.h
  * @brief The interface between the grading engine and the checks of each lab.
  *
- * A lab's checks live in one file (lab01.c, ...) as one table of ::gr_check,
- * each with a name, the guide step it belongs to, points, a deadline and a
- * hint that names the concept. The engine runs them in order. For a server
- * check it first starts the program under test on a fresh port and waits
- * until it listens; afterwards it stops it, so checks never share a server.
- * A check function talks to the server (see wire.h), or runs the student's
- * client against the grader's own fake server (see fake.h), and returns 0 for
- * pass or the value of gr_fail() for fail.
+ * A lab's checks live in its folder (grader/labs/NN-name/) as one table of
+ * ::gr_check, each with a name, the guide step it belongs to, points, a
+ * deadline and a hint that names the concept. The engine runs them in
+ * order. For a server check it first starts the program under test on a
+ * fresh port and waits until it listens; afterwards it stops it, so checks
+ * never share a server. A check function talks to the server (kit/conn.h),
+ * or runs the student's client against the grader's own fake server
+ * (peers/), and returns 0 for pass or the value of gr_fail() for fail. Check
+ * files include kit/kit.h, which brings this header and the rest of the kit.
  *
  * Everything a check needs comes through its ::gr_ctx: the port, a random
  * generator seeded from the run's seed (so a replay sends the same bytes),

@@ -6,6 +6,7 @@
  * result row) is run_check(). */
 #include "engine/ctx.h"
 
+#include "net/port.h"
 #include "os/sandbox.h"
 #include "report/text.h"
 #include "text/transcript.h"
@@ -192,7 +193,7 @@ static char *failure_output(const gr_ctx *ctx, const gr_check *ck, const char *n
 static void run_check(gr_ctx *ctx, const gr_check *ck, gr_test_result *tr)
 {
     long started = gr_now_ms();
-    engine_begin_check(ctx, ck, engine_pick_port());
+    engine_begin_check(ctx, ck, gr_port_free());
     exercise(ctx, ck);
     char note[192];
     engine_server_after_check(ctx, note, sizeof note);

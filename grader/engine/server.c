@@ -8,6 +8,7 @@
 #include "engine/ctx.h"
 
 #include "err.h"
+#include "net/port.h"
 #include "os/procfs.h"
 
 #include <netinet/in.h>
@@ -20,28 +21,6 @@
 #define STARTUP_MS 10000
 /* After a failed check, time a dying server gets to be seen dead. */
 #define DYING_MS 200
-
-/* A port nobody uses right now: bind to port 0 and let the kernel choose.
- * The kernel never hands out a port that has sockets on it, TIME_WAIT ones
- * included, so a server without SO_REUSEADDR can still bind it. */
-int engine_pick_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return -1;
-    }
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof sin);
-    sin.sin_family = AF_INET;
-    socklen_t len = sizeof sin;
-    int port = -1;
-    if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sin, &len) == 0) {
-        port = ntohs(sin.sin_port);
-    }
-    close(fd);
-    return port;
-}
 
 /* Is cmd one simple command that the shell may replace itself with? Then
  * "exec" makes the program under test the process the grader watches (its

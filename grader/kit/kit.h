@@ -16,6 +16,7 @@
 #include "engine/grader.h"
 #include "kit/conn.h"
 #include "kit/dgram.h"
+#include "net/port.h"
 #include "os/procfs.h"
 #include "peers/fake.h"
 #include "text/strbuf.h"

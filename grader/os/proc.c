@@ -159,6 +159,15 @@ static void close_fd(int *fd)
     }
 }
 
+/* Close both ends of the child's three pipes (those that are open). */
+static void close_pipes(int in_pipe[2], int out_pipe[2], int err_pipe[2])
+{
+    int *ends[] = {&in_pipe[0], &in_pipe[1], &out_pipe[0], &out_pipe[1], &err_pipe[0], &err_pipe[1]};
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+        close_fd(ends[i]);
+    }
+}
+
 int gr_proc_spawn(gr_proc *p, const char *cmd, const gr_spawn_opts *opts, char *err)
 {
     gr_spawn_opts defaults = {0};
@@ -196,24 +205,14 @@ int gr_proc_spawn(gr_proc *p, const char *cmd, const gr_spawn_opts *opts, char *
     if ((opts->so_stdin_pipe && pipe2(in_pipe, O_CLOEXEC) < 0) || pipe2(out_pipe, O_CLOEXEC) < 0 ||
         pipe2(err_pipe, O_CLOEXEC) < 0 || pipe2(p->pr_wake, O_CLOEXEC) < 0) {
         sl_err_errno(err, "pipe");
-        close_fd(&in_pipe[0]);
-        close_fd(&in_pipe[1]);
-        close_fd(&out_pipe[0]);
-        close_fd(&out_pipe[1]);
-        close_fd(&err_pipe[0]);
-        close_fd(&err_pipe[1]);
+        close_pipes(in_pipe, out_pipe, err_pipe);
         goto fail;
     }
 
     pid_t pid = fork();
     if (pid < 0) {
         sl_err_errno(err, "fork");
-        close_fd(&in_pipe[0]);
-        close_fd(&in_pipe[1]);
-        close_fd(&out_pipe[0]);
-        close_fd(&out_pipe[1]);
-        close_fd(&err_pipe[0]);
-        close_fd(&err_pipe[1]);
+        close_pipes(in_pipe, out_pipe, err_pipe);
         goto fail;
     }
     if (pid == 0) {

@@ -289,25 +289,3 @@ void gr_fake_reset(gr_xport *x)
 {
     gr_xport_close(x, 1);
 }
-
-int gr_closed_port(int *fd)
-{
-    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s < 0) {
-        return -1;
-    }
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof sin);
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof sin;
-    /* Bound but not listening: connects to it are refused, and no other
-     * program can take the port while we hold it. */
-    if (bind(s, (struct sockaddr *)&sin, sizeof sin) < 0 ||
-        getsockname(s, (struct sockaddr *)&sin, &len) < 0) {
-        close(s);
-        return -1;
-    }
-    *fd = s;
-    return ntohs(sin.sin_port);
-}

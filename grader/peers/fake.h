@@ -108,12 +108,5 @@ int gr_fake_pause(gr_fake *f, int ms);
 /** @brief Abort the connection with a reset (RST) instead of a clean close. */
 void gr_fake_reset(gr_xport *x);
 
-/**
- * @brief A port on 127.0.0.1 where nothing listens, and nothing will while
- *        the returned socket stays open (it holds the port without listening).
- * @param fd  set to that socket; close() it when done
- * @return the port, or -1
- */
-int gr_closed_port(int *fd);
 
 #endif

@@ -1,4 +1,4 @@
-/* lab01.c - checks for Lab 01, TCP echo (RFC 862).
+/* checks.c - checks for Lab 01, TCP echo (RFC 862).
  *
  * Each check tests one property of an echo service and names the concept a
  * failure points to. The properties come from the protocol (every byte back,

@@ -1,4 +1,4 @@
-/* test_lab02.c - lab 02's checks graded: the reference solution, the
+/* selftest.c - lab 02's checks graded: the reference solution, the
  * skeleton and the buggy file servers.
  *
  * Each case runs bin/grade as a student would, reads its JSON report back

@@ -1,4 +1,4 @@
-/* test_lab03.c - lab 03's checks graded: the reference solution, the
+/* selftest.c - lab 03's checks graded: the reference solution, the
  * skeleton, correct servers in other languages and the buggy UDP servers.
  *
  * Each case runs bin/grade as a student would, reads its JSON report back

@@ -1,4 +1,4 @@
-/* test_lab04.c - lab 04's checks graded: the reference solution (as a lab and
+/* selftest.c - lab 04's checks graded: the reference solution (as a lab and
  * as --server/--client commands), the skeleton, a correct server written in
  * Python, and the buggy programs of grader/selftest.
  *

@@ -1,4 +1,4 @@
-/* test_lab05.c - lab 05's checks graded: the reference solution, the
+/* selftest.c - lab 05's checks graded: the reference solution, the
  * skeleton, a correct server in Python, and one buggy server per classic
  * mistake of an event-driven server, each caught by the check meant for it.
  *

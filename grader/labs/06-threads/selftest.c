@@ -1,4 +1,4 @@
-/* test_lab06.c - lab 06's checks graded: the reference solutions (built
+/* selftest.c - lab 06's checks graded: the reference solutions (built
  * with ThreadSanitizer, as every lab 06 submission is), the skeleton, a
  * correct chat server in Python, and the classic bugs of threaded and
  * forking servers.

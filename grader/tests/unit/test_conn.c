@@ -2,6 +2,7 @@
  * and the failures it must report, against small servers run in a thread. */
 #include "cu_run.h"
 #include "engine/engine.h"
+#include "net/port.h"
 #include "peers/fake.h"
 #include "kit/conn.h"
 

@@ -1,4 +1,4 @@
-/* test_report.c - unit tests for grader/report.c.
+/* test_report.c - unit tests for grader/report/.
  *
  * Every test parses the report back (jansson for JSON, libxml2 for JUnit)
  * and checks values, rather than comparing text: the contract is what a

@@ -1,4 +1,4 @@
-/* test_strbuf.c - unit tests for grader/strbuf.c. */
+/* test_strbuf.c - unit tests for grader/text/strbuf.c. */
 #include "cu_run.h"
 #include "text/strbuf.h"
 

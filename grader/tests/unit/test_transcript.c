@@ -1,4 +1,4 @@
-/* test_transcript.c - unit tests for grader/transcript.c. */
+/* test_transcript.c - unit tests for grader/text/transcript.c. */
 #include "cu_run.h"
 #include "text/transcript.h"
 
