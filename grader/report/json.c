@@ -128,8 +128,9 @@ static double clean_seconds(double s)
 
 /* ---- JSON and Gradescope --------------------------------------------------- */
 
-/* A JSON string holding clean_text(@p s); NULL when out of memory. */
-static json_t *json_text(const char *s)
+/* Every string of the JSON reports that may hold anything other than our
+ * own ASCII goes through here (see clean_text() for why). */
+json_t *gr_json_text(const char *s)
 {
     char *clean = clean_text(s, 0);
     if (clean == NULL) {
@@ -166,11 +167,11 @@ static void put(json_t *obj, const char *key, json_t *value, int *ok)
 /* The keys every test object has, in both JSON formats. */
 static void put_test_common(json_t *o, const gr_test_result *t, int *ok)
 {
-    put(o, "name", json_text(t->tr_name), ok);
+    put(o, "name", gr_json_text(t->tr_name), ok);
     put(o, "score", json_integer(t->tr_score), ok);
     put(o, "max_score", json_integer(t->tr_max_score), ok);
     put(o, "status", json_string(t->tr_status == GR_PASSED ? "passed" : "failed"), ok);
-    put(o, "output", json_text(t->tr_output), ok);
+    put(o, "output", gr_json_text(t->tr_output), ok);
 }
 
 /* One test of the socklab JSON report; NULL when out of memory. */
@@ -184,7 +185,7 @@ static json_t *json_test(const gr_test_result *t)
     put_test_common(o, t, &ok);
     put(o, "step", json_integer(t->tr_step), &ok);
     if (t->tr_kind != NULL) {
-        put(o, "kind", json_text(t->tr_kind), &ok);
+        put(o, "kind", gr_json_text(t->tr_kind), &ok);
     }
     put(o, "execution_time", json_real(clean_seconds(t->tr_seconds)), &ok);
     put(o, "hidden", json_boolean(t->tr_hidden), &ok);
@@ -221,7 +222,7 @@ static json_t *gradescope_tags(const gr_test_result *t)
     snprintf(step, sizeof step, "step%d", t->tr_step);
     int ok = json_array_append_new(tags, json_string(step)) == 0;
     if (t->tr_kind != NULL) {
-        ok = ok && json_array_append_new(tags, json_text(t->tr_kind)) == 0;
+        ok = ok && json_array_append_new(tags, gr_json_text(t->tr_kind)) == 0;
     }
     if (!ok) {
         json_decref(tags);
@@ -257,7 +258,7 @@ static json_t *gradescope_summary(const gr_run_result *r)
     gr_str line = {0};
     gr_str_addf(&line, "lab %s: %d/%d, seed %" PRIu64, r->rr_lab != NULL ? r->rr_lab : "",
                 r->rr_score, r->rr_max_score, r->rr_seed);
-    json_t *v = line.s_oom ? NULL : json_text(gr_str_cstr(&line));
+    json_t *v = line.s_oom ? NULL : gr_json_text(gr_str_cstr(&line));
     gr_str_free(&line);
     return v;
 }
@@ -279,6 +280,45 @@ static int dump(FILE *out, json_t *root, const char *what, char *err)
         return -1;
     }
     return 0;
+}
+
+int gr_json_write_file(const json_t *root, const char *path, char *err)
+{
+    FILE *f = NULL;
+    int rc = -1;
+    if (path == NULL) {
+        sl_err_set(err, "JSON file: no path to write to");
+        errno = EINVAL;
+        goto out;
+    }
+    if (root == NULL) {
+        sl_err_set(err, "out of memory while building %s", path);
+        errno = ENOMEM;
+        goto out;
+    }
+    f = fopen(path, "w");
+    if (f == NULL) {
+        sl_err_errno(err, "cannot write %s", path);
+        goto out;
+    }
+    /* fflush() and fclose() too: a full disk shows up only when the buffer
+     * is written. */
+    if (json_dumpf(root, f, JSON_FLAGS) != 0 || fflush(f) != 0 || ferror(f)) {
+        sl_err_errno(err, "could not write %s", path);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (f != NULL) {
+        int saved = errno; /* the reason of a failed write, not fclose()'s */
+        if (fclose(f) != 0 && rc == 0) {
+            sl_err_errno(err, "could not write %s", path);
+            rc = -1;
+        } else {
+            errno = saved;
+        }
+    }
+    return rc;
 }
 
 /* Check the arguments every writer takes. */
@@ -304,12 +344,12 @@ int gr_report_json(FILE *out, const gr_run_result *r, char *err)
         ok = json_array_append_new(tests, json_test(&r->rr_tests[i])) == 0;
     }
     if (ok) {
-        put(root, "lab", json_text(r->rr_lab), &ok);
+        put(root, "lab", gr_json_text(r->rr_lab), &ok);
         put(root, "score", json_integer(r->rr_score), &ok);
         put(root, "max_score", json_integer(r->rr_max_score), &ok);
         put(root, "seed", json_seed(r->rr_seed), &ok);
         if (r->rr_target != NULL) {
-            put(root, "target", json_text(r->rr_target), &ok);
+            put(root, "target", gr_json_text(r->rr_target), &ok);
         }
         put(root, "execution_time", json_real(clean_seconds(r->rr_seconds)), &ok);
         put(root, "tests", tests, &ok); /* root owns tests from here */
@@ -341,7 +381,7 @@ int gr_report_gradescope(FILE *out, const gr_run_result *r, int show_hidden, cha
         put(root, "output", gradescope_summary(r), &ok);
         put(root, "visibility", json_string("visible"), &ok);
         put(root, "stdout_visibility", json_string("visible"), &ok);
-        put(root, "lab", json_text(r->rr_lab), &ok);
+        put(root, "lab", gr_json_text(r->rr_lab), &ok);
         put(root, "seed", json_seed(r->rr_seed), &ok);
         put(root, "tests", tests, &ok);
         tests = NULL;

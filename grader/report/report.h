@@ -1,6 +1,7 @@
 /**
  * @file report.h
- * @brief Machine-readable reports of a grading run: JSON, JUnit XML, Gradescope.
+ * @brief Machine-readable reports of a grading run: JSON, JUnit XML, Gradescope;
+ *        and the two helpers other JSON documents of socklab are written with.
  *
  * The JSON shape is part of socklab's contract (see DESIGN.md):
  * @code
@@ -26,12 +27,17 @@
  * The seed is a JSON integer. jansson's integers are signed 64-bit, so a seed
  * above INT64_MAX is written as a string of decimal digits instead. The
  * engine makes seeds below 2^53, which every JSON reader holds exactly.
+ *
+ * Other JSON documents (the class summary of a batch) are built with jansson
+ * and go through gr_json_text() and gr_json_write_file(), so that every JSON
+ * file socklab writes cleans its text and lays it out the same way.
  */
 #ifndef SOCKLAB_GRADER_REPORT_H
 #define SOCKLAB_GRADER_REPORT_H
 
 #include "engine/result.h"
 
+#include <jansson.h>
 #include <stdio.h>
 
 /**
@@ -73,5 +79,35 @@ int gr_report_junit(FILE *out, const gr_run_result *r, char *err);
  * @return 0, or -1
  */
 int gr_report_gradescope(FILE *out, const gr_run_result *r, int show_hidden, char *err);
+
+/**
+ * @brief A JSON string of any bytes, cleaned as the reports clean their text:
+ *        each byte that is not part of well-formed UTF-8 becomes U+FFFD.
+ *
+ * jansson's json_string() refuses text that is not UTF-8, and a file name or
+ * what a student's program printed may not be.
+ *
+ * @param s  the text, or NULL for ""
+ * @return a new reference (the caller's to json_decref(), or to hand to a
+ *         container with json_object_set_new() or json_array_append_new()),
+ *         or NULL when out of memory
+ */
+json_t *gr_json_text(const char *s);
+
+/**
+ * @brief Write @p root to the file @p path in the reports' layout: a 2-space
+ *        indent, reals with 6 significant digits, keys in the order they
+ *        were added. As with json_dump_file(), no newline follows the
+ *        document.
+ *
+ * The file is made, or truncated if it exists, and closed before returning.
+ *
+ * @param root the document, not taken; NULL (building it ran out of memory)
+ *             fails with errno ENOMEM and writes nothing
+ * @param path the file
+ * @param err  reason on failure (::SL_ERR_LEN bytes), or NULL
+ * @return 0, or -1 with errno set (a file left half-written is not removed)
+ */
+int gr_json_write_file(const json_t *root, const char *path, char *err);
 
 #endif
