@@ -25,7 +25,7 @@ static struct {
     pthread_cond_t wake;
     const char *name; /* NULL between tests */
     double started;
-    int done;         /* the run is over: the heartbeat thread ends */
+    int done; /* the run is over: the heartbeat thread ends */
 } now = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, 0};
 
 static double wall_s(void)
@@ -127,8 +127,7 @@ static void on_test_complete(const CU_pTest test, const CU_pSuite suite,
     double took = wall_s() - now.started;
     now.name = NULL;
     pthread_mutex_unlock(&now.lock);
-    printf("  Test: %s ...%s (%.1f s)\n", test->pName, failure == NULL ? "passed" : "FAILED",
-           took);
+    printf("  Test: %s ...%s (%.1f s)\n", test->pName, failure == NULL ? "passed" : "FAILED", took);
     for (CU_pFailureRecord f = failure; f != NULL && f->pTest == test; f = f->pNext) {
         printf("    %s:%u: %s\n", f->strFileName != NULL ? f->strFileName : "?", f->uiLineNumber,
                f->strCondition != NULL ? f->strCondition : "");

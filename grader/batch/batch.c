@@ -34,14 +34,10 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 /* Time one submission's grader gets, before scaling: far more than any lab
  * needs, so only a grader that hangs meets it. */
@@ -313,7 +309,7 @@ static int init_batch(batch *b, const gr_options *opt, const char *dir)
     b->bt_plan_opt.op_instructor = 1;
     int hidden = 0;
     int hidden_points = 0;
-    b->bt_nplan = gr_plan(&b->bt_plan_opt, b->bt_plan, BATCH_MAX_PLAN, &hidden, &hidden_points);
+    b->bt_nplan = gr_plan(&b->bt_plan_opt, b->bt_plan, GR_PLAN_MAX, &hidden, &hidden_points);
     for (size_t k = 0; k < b->bt_nplan; k++) {
         b->bt_max_score += b->bt_plan[k]->ck_points;
     }

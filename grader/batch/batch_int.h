@@ -23,9 +23,6 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-/* Most checks in a lab's plan, as in the engine. */
-#define BATCH_MAX_PLAN 256
-
 /* What became of a submission. */
 typedef enum outcome {
     OUT_PENDING,      /* not finished yet */
@@ -52,8 +49,8 @@ typedef struct submission {
 
 typedef struct batch {
     const gr_options *bt_opt;
-    gr_options bt_plan_opt;                  /* the children's view: --dir, --instructor */
-    const gr_check *bt_plan[BATCH_MAX_PLAN]; /* the checks every child runs, in order */
+    gr_options bt_plan_opt;               /* the children's view: --dir, --instructor */
+    const gr_check *bt_plan[GR_PLAN_MAX]; /* the checks every child runs, in order */
     size_t bt_nplan;
     int bt_max_score;
     char bt_lab[128];   /* "01-tcp-echo" */

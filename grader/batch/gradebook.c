@@ -7,7 +7,6 @@
 #include "text/strbuf.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

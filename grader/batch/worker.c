@@ -19,15 +19,9 @@
 
 #include <glob.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <limits.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 /* Time a child grader gets to exit after SIGTERM. */
 #define GRACE_MS 2000

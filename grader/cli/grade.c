@@ -18,8 +18,6 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -180,15 +178,15 @@ static void list_checks(const gr_options *opt)
 /* What the command line asked for, beside the engine's options. */
 typedef struct cli {
     gr_options cl_opt;
-    const char *cl_format;  /* --format */
-    const char *cl_output;  /* --output */
-    const char *cl_batch;   /* --batch DIR, or NULL */
-    int cl_jobs;            /* -j N; 0: one per CPU */
-    int cl_list;            /* --list */
-    int cl_targets;         /* how many of --solution, --dir, --server, --client */
-    int cl_have_seed;       /* --seed was given */
-    int cl_sandbox;         /* 0 with --no-sandbox */
-    gr_str cl_target_args;  /* the target options, shell-quoted, for replay lines */
+    const char *cl_format; /* --format */
+    const char *cl_output; /* --output */
+    const char *cl_batch;  /* --batch DIR, or NULL */
+    int cl_jobs;           /* -j N; 0: one per CPU */
+    int cl_list;           /* --list */
+    int cl_targets;        /* how many of --solution, --dir, --server, --client */
+    int cl_have_seed;      /* --seed was given */
+    int cl_sandbox;        /* 0 with --no-sandbox */
+    gr_str cl_target_args; /* the target options, shell-quoted, for replay lines */
 } cli;
 
 /* Record a target option (--solution, --dir, --server, --client). */
@@ -280,16 +278,23 @@ static int take_option(cli *c, int opt, const char *arg, int *done)
  * *done is set, or it is a usage error). */
 static int parse_args(int argc, char **argv, cli *c, int *done)
 {
-    static const struct option longopts[] = {
-        {"solution", no_argument, NULL, 'S'}, {"dir", required_argument, NULL, 'd'},
-        {"server", required_argument, NULL, 's'}, {"client", required_argument, NULL, 'c'},
-        {"only", required_argument, NULL, 'O'}, {"list", no_argument, NULL, 'l'},
-        {"seed", required_argument, NULL, 'r'}, {"verbose", no_argument, NULL, 'v'},
-        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
-        {"instructor", no_argument, NULL, 'I'}, {"no-sandbox", no_argument, NULL, 'N'},
-        {"no-sanitize", no_argument, NULL, 'Z'}, {"help", no_argument, NULL, 'h'},
-        {"batch", required_argument, NULL, 'B'}, {"jobs", required_argument, NULL, 'j'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"solution", no_argument, NULL, 'S'},
+                                             {"dir", required_argument, NULL, 'd'},
+                                             {"server", required_argument, NULL, 's'},
+                                             {"client", required_argument, NULL, 'c'},
+                                             {"only", required_argument, NULL, 'O'},
+                                             {"list", no_argument, NULL, 'l'},
+                                             {"seed", required_argument, NULL, 'r'},
+                                             {"verbose", no_argument, NULL, 'v'},
+                                             {"format", required_argument, NULL, 'f'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"instructor", no_argument, NULL, 'I'},
+                                             {"no-sandbox", no_argument, NULL, 'N'},
+                                             {"no-sanitize", no_argument, NULL, 'Z'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"batch", required_argument, NULL, 'B'},
+                                             {"jobs", required_argument, NULL, 'j'},
+                                             {NULL, 0, NULL, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "hvo:j:", longopts, NULL)) != -1) {
         int rc = take_option(c, opt, optarg, done);
@@ -340,9 +345,8 @@ static int check_combinations(const cli *c)
     int port_needed = !(opt->op_target == GR_TARGET_CLIENT &&
                         strstr(opt->op_lab->lab_client_cmd, "{port}") == NULL);
     if (opt->op_command != NULL && port_needed && strstr(opt->op_command, "{port}") == NULL) {
-        fprintf(stderr,
-                "grade: the command must contain {port}, where the grader puts the port "
-                "(e.g. --server './my_server {port}')\n");
+        fprintf(stderr, "grade: the command must contain {port}, where the grader puts the port "
+                        "(e.g. --server './my_server {port}')\n");
         return EXIT_USAGE;
     }
     if (strcmp(c->cl_format, "text") != 0 && strcmp(c->cl_format, "json") != 0 &&
@@ -363,8 +367,7 @@ static int check_run(cli *c)
     int hidden_points = 0;
     if (gr_plan(opt, plan, GR_PLAN_MAX, &hidden, &hidden_points) == 0) {
         fprintf(stderr, "grade: no check of lab %s matches --only '%s' (see grade %s --list)\n",
-                opt->op_lab->lab_id, opt->op_only != NULL ? opt->op_only : "",
-                opt->op_lab->lab_id);
+                opt->op_lab->lab_id, opt->op_only != NULL ? opt->op_only : "", opt->op_lab->lab_id);
         return EXIT_USAGE;
     }
     if (parse_scale(&opt->op_scale) < 0) {

@@ -10,7 +10,7 @@
 #define SOCKLAB_GRADER_ENGINE_H
 
 #include "engine/grader.h"
-#include "engine/result.h"
+#include "report/result.h"
 
 #include <stdint.h>
 #include <stdio.h>

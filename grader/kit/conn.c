@@ -586,6 +586,13 @@ void gr_close(gr_conn *c)
     release(c);
 }
 
+void gr_close_all(gr_conn *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        gr_close(&c[i]);
+    }
+}
+
 void gr_reset(gr_conn *c)
 {
     gr_xport_close(&c->c_xp, 1);

@@ -196,6 +196,9 @@ int gr_conn_fail(gr_ctx *ctx, gr_conn *c, const char *fmt, ...)
 /** @brief Close gracefully (FIN) and free the buffers. Safe to call twice. */
 void gr_close(gr_conn *c);
 
+/** @brief gr_close() each of @p n connections. */
+void gr_close_all(gr_conn *c, size_t n);
+
 /** @brief Close with a reset (RST: SO_LINGER 0) and free the buffers. */
 void gr_reset(gr_conn *c);
 

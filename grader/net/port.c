@@ -1,11 +1,9 @@
 /* port.c - ports for the grader's own use (see port.h). */
 #include "net/port.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 int gr_port_reserve(int any, int *fd)

@@ -162,7 +162,8 @@ static void close_fd(int *fd)
 /* Close both ends of the child's three pipes (those that are open). */
 static void close_pipes(int in_pipe[2], int out_pipe[2], int err_pipe[2])
 {
-    int *ends[] = {&in_pipe[0], &in_pipe[1], &out_pipe[0], &out_pipe[1], &err_pipe[0], &err_pipe[1]};
+    int *ends[] = {&in_pipe[0],  &in_pipe[1],  &out_pipe[0],
+                   &out_pipe[1], &err_pipe[0], &err_pipe[1]};
     for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
         close_fd(ends[i]);
     }

@@ -24,10 +24,10 @@
 
 /** The kept part of one output stream of a child. */
 typedef struct gr_capture {
-    char *cap_buf;       /**< the last cap_len bytes (not NUL-terminated) */
-    size_t cap_len;      /**< bytes kept */
-    size_t cap_limit;    /**< most bytes kept; older bytes are dropped */
-    size_t cap_total;    /**< bytes seen in all */
+    char *cap_buf;    /**< the last cap_len bytes (not NUL-terminated) */
+    size_t cap_len;   /**< bytes kept */
+    size_t cap_limit; /**< most bytes kept; older bytes are dropped */
+    size_t cap_total; /**< bytes seen in all */
 } gr_capture;
 
 /** A child process and its output. Zero-initialise, then gr_proc_spawn(). */
@@ -51,17 +51,17 @@ typedef struct gr_proc {
 
 /** Options for gr_proc_spawn(). */
 typedef struct gr_spawn_opts {
-    const char *so_cwd;      /**< directory to run in, or NULL for the grader's */
-    int so_stdin_pipe;       /**< 1: give the child a pipe on stdin (pr_stdin);
-                                  0: stdin is /dev/null */
-    size_t so_keep_stdout;   /**< bytes of stdout to keep (0: a default of 64 KiB) */
-    size_t so_keep_stderr;   /**< bytes of stderr to keep (0: a default of 64 KiB) */
+    const char *so_cwd;         /**< directory to run in, or NULL for the grader's */
+    int so_stdin_pipe;          /**< 1: give the child a pipe on stdin (pr_stdin);
+                                     0: stdin is /dev/null */
+    size_t so_keep_stdout;      /**< bytes of stdout to keep (0: a default of 64 KiB) */
+    size_t so_keep_stderr;      /**< bytes of stderr to keep (0: a default of 64 KiB) */
     const gr_limits *so_limits; /**< code under test: limits, the sandbox's user and
                                      private /tmp (see sandbox.h); NULL for the
                                      grader's own helpers (make, cp) */
-    const char *so_etc_dir;  /**< NULL, or a directory whose hosts and nsswitch.conf the
-                                  child sees as /etc/hosts and /etc/nsswitch.conf (with
-                                  so_limits, in a sandbox with private mounts) */
+    const char *so_etc_dir;     /**< NULL, or a directory whose hosts and nsswitch.conf the
+                                     child sees as /etc/hosts and /etc/nsswitch.conf (with
+                                     so_limits, in a sandbox with private mounts) */
 } gr_spawn_opts;
 
 /**

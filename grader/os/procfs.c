@@ -178,8 +178,8 @@ long gr_procfs_cpu_ms(pid_t pid)
     unsigned long stime;
     /* Fields after the name: state ppid pgrp session tty tpgid flags minflt
      * cminflt majflt cmajflt utime stime (fields 3..15 of proc(5)). */
-    if (rp == NULL || sscanf(rp + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-                             &utime, &stime) != 2) {
+    if (rp == NULL || sscanf(rp + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+                             &stime) != 2) {
         errno = EIO;
         return -1;
     }

@@ -51,14 +51,14 @@ long gr_procfs_max_files(pid_t pid);
 
 /** Totals over a process tree. */
 typedef struct gr_tree_stats {
-    int ts_processes;   /**< processes in the tree, the root included */
-    int ts_threads;     /**< threads in all of them */
-    int ts_fds;         /**< open file descriptors in all of them */
-    int ts_sockets;     /**< of those, sockets */
-    long ts_cpu_ms;     /**< CPU time of the live processes */
-    long ts_rss_kb;     /**< resident memory of the live processes, KiB */
-    int ts_zombies;     /**< of the processes, zombies: exited, not yet reaped by
-                             their parent (waitpid) */
+    int ts_processes; /**< processes in the tree, the root included */
+    int ts_threads;   /**< threads in all of them */
+    int ts_fds;       /**< open file descriptors in all of them */
+    int ts_sockets;   /**< of those, sockets */
+    long ts_cpu_ms;   /**< CPU time of the live processes */
+    long ts_rss_kb;   /**< resident memory of the live processes, KiB */
+    int ts_zombies;   /**< of the processes, zombies: exited, not yet reaped by
+                           their parent (waitpid) */
 } gr_tree_stats;
 
 /**
@@ -69,10 +69,10 @@ int gr_procfs_tree_stats(pid_t root, gr_tree_stats *st);
 
 /** What /proc says about one open file descriptor. */
 typedef struct gr_fdinfo {
-    int fi_fd;            /**< the descriptor number */
-    char fi_target[64];   /**< readlink of /proc/PID/fd/N: "socket:[1234]",
-                               "anon_inode:[eventpoll]", "/dev/null", ... */
-    unsigned fi_flags;    /**< open flags from fdinfo (O_NONBLOCK etc.) */
+    int fi_fd;          /**< the descriptor number */
+    char fi_target[64]; /**< readlink of /proc/PID/fd/N: "socket:[1234]",
+                             "anon_inode:[eventpoll]", "/dev/null", ... */
+    unsigned fi_flags;  /**< open flags from fdinfo (O_NONBLOCK etc.) */
 } gr_fdinfo;
 
 /**

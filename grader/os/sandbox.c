@@ -102,8 +102,7 @@ static void enter_netns(gr_sandbox *sb, char *why, size_t len)
         }
     }
     if (sb->sb_netns && loopback_up() < 0) {
-        snprintf(why, len, "cannot bring up loopback in the private network: %s",
-                 strerror(errno));
+        snprintf(why, len, "cannot bring up loopback in the private network: %s", strerror(errno));
         sb->sb_netns = 0;
     }
 }
@@ -354,8 +353,7 @@ int gr_sandbox_scratch_copy(const char *src, char **out, char *err)
     }
     if (current.sb_drop_user) {
         char owner[64];
-        snprintf(owner, sizeof owner, "%u:%u", (unsigned)current.sb_uid,
-                 (unsigned)current.sb_gid);
+        snprintf(owner, sizeof owner, "%u:%u", (unsigned)current.sb_uid, (unsigned)current.sb_gid);
         char *ch[] = {"chown", "-R", owner, dst, NULL};
         run_quiet(ch);
     }

@@ -94,8 +94,7 @@ gr_fake *gr_fake_start(gr_fake_handler handler, void *arg, char *err)
     return gr_fake_start_xport(handler, arg, NULL, err);
 }
 
-gr_fake *gr_fake_start_xport(gr_fake_handler handler, void *arg, const gr_xport_ops *ops,
-                             char *err)
+gr_fake *gr_fake_start_xport(gr_fake_handler handler, void *arg, const gr_xport_ops *ops, char *err)
 {
     gr_fake *f = calloc(1, sizeof *f);
     if (f == NULL) {

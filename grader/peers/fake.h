@@ -108,5 +108,4 @@ int gr_fake_pause(gr_fake *f, int ms);
 /** @brief Abort the connection with a reset (RST) instead of a clean close. */
 void gr_fake_reset(gr_xport *x);
 
-
 #endif

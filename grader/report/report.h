@@ -35,7 +35,7 @@
 #ifndef SOCKLAB_GRADER_REPORT_H
 #define SOCKLAB_GRADER_REPORT_H
 
-#include "engine/result.h"
+#include "report/result.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
 #ifndef SOCKLAB_GRADER_REPORT_TEXT_H
 #define SOCKLAB_GRADER_REPORT_TEXT_H
 
-#include "engine/result.h"
+#include "report/result.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -32,8 +32,8 @@ int main(void)
         return 1;
     }
     if (register_strbuf_tests() < 0 || register_transcript_tests() < 0 ||
-        register_report_tests() < 0 || register_proc_tests() < 0 || register_conn_tests() < 0 || register_xport_tests() < 0 ||
-        register_engine_tests() < 0 || register_hostile_tests() < 0 ||
+        register_report_tests() < 0 || register_proc_tests() < 0 || register_conn_tests() < 0 ||
+        register_xport_tests() < 0 || register_engine_tests() < 0 || register_hostile_tests() < 0 ||
         (register_batch_tests != NULL && register_batch_tests() < 0) ||
         (register_handout_tests != NULL && register_handout_tests() < 0) ||
         (register_lab01_tests != NULL && register_lab01_tests() < 0) ||

@@ -16,10 +16,10 @@
 
 /** A heap string. Zero-initialise (`gr_str s = {0};`) before use. */
 typedef struct gr_str {
-    char *s_buf;   /**< the text, NUL-terminated; NULL until the first append */
-    size_t s_len;  /**< bytes used, not counting the NUL */
-    size_t s_cap;  /**< bytes allocated */
-    int s_oom;     /**< set when an append could not allocate */
+    char *s_buf;  /**< the text, NUL-terminated; NULL until the first append */
+    size_t s_len; /**< bytes used, not counting the NUL */
+    size_t s_cap; /**< bytes allocated */
+    int s_oom;    /**< set when an append could not allocate */
 } gr_str;
 
 /** @brief Append @p n bytes (which may include NUL bytes). */

@@ -11,14 +11,8 @@
 #include "engine/grader.h"
 #include "os/proc.h"
 
-#include <jansson.h>
-#include <libgen.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 static void grade(const char *args, run *r)
 {
@@ -72,9 +66,6 @@ static void test_solution_sanitized(void)
     CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
     expect_failures("01 --seed 41 --dir build/sanitized/01-tcp-echo", "", LAB01_ALL);
 }
-
-
-
 
 static void test_bug_cstring(void)
 {
@@ -156,12 +147,11 @@ static void test_other_correct_servers(void)
     expect_failures("01 --seed 31 --server 'socat TCP-LISTEN:{port},reuseaddr,fork EXEC:cat'", "",
                     LAB01_SERVER);
     if (system("command -v python3 >/dev/null 2>&1") == 0) {
-        expect_failures("01 --seed 32 --server 'python3 grader/tests/programs/echo_threaded.py {port}'",
-                        "", LAB01_SERVER);
+        expect_failures(
+            "01 --seed 32 --server 'python3 grader/tests/programs/echo_threaded.py {port}'", "",
+            LAB01_SERVER);
     }
 }
-
-
 
 int register_lab01_tests(void)
 {

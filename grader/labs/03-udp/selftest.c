@@ -41,8 +41,8 @@ static void test_skeleton_not_full(void)
 static void test_other_correct_servers(void)
 {
     if (system("command -v python3 >/dev/null 2>&1") == 0) {
-        expect03("03 --seed 51 --server 'python3 grader/labs/03-udp/selftest/udp_echo.py {port}'", "",
-                 LAB03_SERVER);
+        expect03("03 --seed 51 --server 'python3 grader/labs/03-udp/selftest/udp_echo.py {port}'",
+                 "", LAB03_SERVER);
     }
 }
 

@@ -1,5 +1,5 @@
-/* echo_dual.c - lab 04's checks of echo_dual (steps 3 and 4): one server reached over IPv4, IPv6
- * and a Unix domain socket, logging its peers. */
+/* echo_dual.c - lab 04's checks of echo_dual (steps 3 and 4): one server
+ * reached over IPv4, IPv6 and a Unix domain socket, logging its peers. */
 #include "addr.h"
 #include "lab04.h"
 

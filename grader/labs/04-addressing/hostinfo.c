@@ -1,5 +1,6 @@
-/* hostinfo.c - lab 04's checks of hostinfo (steps 1 and 2): forward and reverse lookups compared
- * with what the grader's own resolver says, and resolver errors. */
+/* hostinfo.c - lab 04's checks of hostinfo (steps 1 and 2): forward and
+ * reverse lookups compared with what the grader's own resolver says, and
+ * resolver errors. */
 #include "addr.h"
 #include "lab04.h"
 

@@ -1,5 +1,5 @@
-/* portscan.c - lab 04's checks of portscan (step 6): seeded listeners that accept, hang or refuse,
- * a concurrent scan, and bad arguments. */
+/* portscan.c - lab 04's checks of portscan (step 6): seeded listeners that
+ * accept, hang or refuse, a concurrent scan, and bad arguments. */
 #include "addr.h"
 #include "lab04.h"
 

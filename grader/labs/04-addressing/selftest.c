@@ -58,8 +58,8 @@ static void test_solution_as_commands(void)
 static void test_python_server(void)
 {
     if (system("command -v python3 >/dev/null 2>&1") == 0) {
-        expect04("--server", "grader/labs/04-addressing/selftest/dual_echo.py {port} echo.sock", "", 44, "",
-                 LAB04_SERVER);
+        expect04("--server", "grader/labs/04-addressing/selftest/dual_echo.py {port} echo.sock", "",
+                 44, "", LAB04_SERVER);
     }
 }
 

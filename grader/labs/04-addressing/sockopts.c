@@ -1,5 +1,5 @@
-/* sockopts.c - lab 04's check of sockopts (step 5): the options it reports, compared with what the
- * kernel says. */
+/* sockopts.c - lab 04's check of sockopts (step 5): the options it reports,
+ * compared with what the kernel says. */
 #include "addr.h"
 #include "lab04.h"
 

@@ -37,8 +37,9 @@ static void test_skeleton_not_full(void)
 static void test_python_selectors(void)
 {
     if (system("command -v python3 >/dev/null 2>&1") == 0) {
-        expect05("05 --seed 61 --server 'python3 grader/labs/05-select/selftest/echo_selectors.py {port}'", "",
-                 LAB05_ALL);
+        expect05("05 --seed 61 --server 'python3 grader/labs/05-select/selftest/echo_selectors.py "
+                 "{port}'",
+                 "", LAB05_ALL);
     }
 }
 
@@ -97,9 +98,10 @@ static void test_bug_fork_and_threads(void)
     expect05("05 --seed 68 --only 'select-*' --server 'build/selftest/bug_mux_fork {port}'",
              "select-nonblocking select-one-thread", LAB05_SELECT);
     if (system("command -v python3 >/dev/null 2>&1") == 0) {
-        expect05("05 --seed 69 --only 'poll-*' --server 'python3 grader/tests/programs/echo_threaded.py "
-                 "{port}'",
-                 "poll-one-thread poll-nonblocking", LAB05_POLL);
+        expect05(
+            "05 --seed 69 --only 'poll-*' --server 'python3 grader/tests/programs/echo_threaded.py "
+            "{port}'",
+            "poll-one-thread poll-nonblocking", LAB05_POLL);
     }
 }
 

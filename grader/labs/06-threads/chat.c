@@ -1,6 +1,7 @@
-/* chat.c - lab 06's checks of the chat server, steps 1 to 3: a thread per member, names, broadcast,
- * framing, the line limit, leaving. Each conversation is a scene: every member sends its bytes and
- * must receive exactly its bytes. */
+/* chat.c - lab 06's checks of the chat server, steps 1 to 3: a thread per
+ * member, names, broadcast, framing, the line limit, leaving. Each
+ * conversation is a scene: every member sends its bytes and must receive
+ * exactly its bytes. */
 #include "lab06.h"
 
 #include <arpa/inet.h>
@@ -56,13 +57,6 @@ int lab06_join(gr_ctx *ctx, gr_conn *c, const char *name, gr_conn *const *others
     char what[96];
     snprintf(what, sizeof what, "%s joins", name);
     return lab06_scene(ctx, what, parts, nothers + 1);
-}
-
-void lab06_close_all(gr_conn *c, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        gr_close(&c[i]);
-    }
 }
 
 /* ---- /proc/net/tcp: has the server read what a client sent? ---------------- */
@@ -220,7 +214,7 @@ int lab06_check_chat_names(gr_ctx *ctx)
                               {&p, NULL, "alice: after you came\n"}},
                      3);
 out:
-    lab06_close_all(m, 2);
+    gr_close_all(m, 2);
     gr_close(&p);
     return rc;
 }
@@ -267,7 +261,7 @@ int lab06_check_chat_broadcast(gr_ctx *ctx)
                               {&m[1], NULL, "carol: not empty\n"}},
                      3);
 out:
-    lab06_close_all(m, 3);
+    gr_close_all(m, 3);
     return rc;
 }
 
@@ -375,7 +369,7 @@ int lab06_check_chat_leave(gr_ctx *ctx)
                               {&m[2], NULL, "bob: welcome back\n"}},
                      3);
 out:
-    lab06_close_all(m, 3);
+    gr_close_all(m, 3);
     return rc;
 }
 
@@ -412,7 +406,7 @@ int lab06_check_chat_abrupt(gr_ctx *ctx)
         (part[]){{&m[0], "is anyone there?\n", NULL}, {&m[1], NULL, "alice: is anyone there?\n"}},
         2);
 out:
-    lab06_close_all(m, 3);
+    gr_close_all(m, 3);
     gr_close(&nameless);
     return rc;
 }

@@ -1,6 +1,7 @@
-/* crowd.c - lab 06's checks of the chat server with many members, steps 4 and 5: 50 members talking
- * at once, and a member who never reads. They read lines, not bytes: the order in which lines of
- * different senders arrive is not known, so they check what the protocol promises. */
+/* crowd.c - lab 06's checks of the chat server with many members, steps 4
+ * and 5: 50 members talking at once, and a member who never reads. They read
+ * lines, not bytes: the order in which lines of different senders arrive is
+ * not known, so they check what the protocol promises. */
 #include "lab06.h"
 
 #include <errno.h>

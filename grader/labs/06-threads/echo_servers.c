@@ -1,6 +1,7 @@
-/* echo_servers.c - lab 06's checks of the thread-pool and fork-per-connection echo servers (steps 6
- * and 7): served out of order, BUSY when the queue is full, the pool's threads, a child per
- * connection, no zombies. */
+/* echo_servers.c - lab 06's checks of the thread-pool and the
+ * fork-per-connection echo servers (steps 6 and 7): served out of order,
+ * BUSY when the queue is full, the pool's threads, a child per connection,
+ * no zombies. */
 #include "lab06.h"
 
 #include <errno.h>
@@ -58,7 +59,7 @@ static int served_out_of_order(gr_ctx *ctx, size_t n)
         rc = gr_exchange(ctx, &c[i], "bye\n", 4, "bye\n", 4, GR_SHUT_AFTER | GR_WANT_EOF,
                          "echo of a last line, then end of file after the client closed its side");
     }
-    lab06_close_all(c, n);
+    gr_close_all(c, n);
     return rc;
 }
 
@@ -131,7 +132,7 @@ int lab06_check_pool_busy(gr_ctx *ctx)
                          "waiting client, client 9)");
         }
     }
-    lab06_close_all(c, FULL + 1);
+    gr_close_all(c, FULL + 1);
     return rc;
 }
 
@@ -230,7 +231,7 @@ int lab06_check_pool_threads(gr_ctx *ctx)
         during = now > during ? now : during;
         gr_close(&extra);
     }
-    lab06_close_all(c, FULL);
+    gr_close_all(c, FULL);
     /* The workers now finish the 24 closed clients; a client that comes
      * meanwhile may find the queue still full: BUSY, and it tries again. */
     int served = 0;
@@ -291,7 +292,7 @@ int lab06_check_fork_children(gr_ctx *ctx)
                          N, st.ts_processes, st.ts_processes == 1 ? "" : "es", st.ts_threads);
         }
     }
-    lab06_close_all(c, N);
+    gr_close_all(c, N);
     return rc;
 }
 
@@ -326,7 +327,7 @@ int lab06_check_fork_zombies(gr_ctx *ctx)
                                          "did not all see end of file in time")
                           : 0;
         }
-        lab06_close_all(c, BATCH);
+        gr_close_all(c, BATCH);
     }
     if (rc < 0) {
         return rc;

@@ -30,9 +30,6 @@ int lab06_scene(gr_ctx *ctx, const char *what, const part *parts, size_t n);
  * others[0..nothers) must get "* NAME joined". */
 int lab06_join(gr_ctx *ctx, gr_conn *c, const char *name, gr_conn *const *others, size_t nothers);
 
-/* Close n connections. */
-void lab06_close_all(gr_conn *c, size_t n);
-
 /* The server's end of the connection from local port cport to sport, from
  * /proc/net/tcp: its receive queue, and *state its TCP state. */
 long lab06_server_end(int sport, int cport, int *state);

@@ -38,7 +38,8 @@ static void test_skeleton_not_full(void)
 static void test_python_chat(void)
 {
     if (system("command -v python3 >/dev/null 2>&1") == 0) {
-        expect06("06 --seed 61 --server 'python3 grader/labs/06-threads/selftest/chat_threaded.py {port}' "
+        expect06("06 --seed 61 --server 'python3 grader/labs/06-threads/selftest/chat_threaded.py "
+                 "{port}' "
                  "--only 'chat-*'",
                  "", LAB06_CHAT);
     }
@@ -113,8 +114,7 @@ static void test_bug_pool_and_fork(void)
 int register_lab06_tests(void)
 {
     static const cu_test tests[] = {
-        {"lab 06: the solutions get full marks under ThreadSanitizer",
-         test_solution_full_marks},
+        {"lab 06: the solutions get full marks under ThreadSanitizer", test_solution_full_marks},
         {"lab 06: the skeleton does not", test_skeleton_not_full},
         {"lab 06: a correct chat server in Python gets full marks", test_python_chat},
         {"lab 06: servers that serve one client at a time", test_bug_sequential},

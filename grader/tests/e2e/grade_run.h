@@ -7,13 +7,13 @@
 
 /* What a grading run produced. */
 typedef struct run {
-    int status;          /* exit status of bin/grade, -1 if it did not exit */
+    int status; /* exit status of bin/grade, -1 if it did not exit */
     int score;
     int max_score;
-    char failed[1024];   /* names of failed checks, in run order, space-separated */
+    char failed[1024]; /* names of failed checks, in run order, space-separated */
     int ntests;
-    char *outputs;       /* every check's output, concatenated (malloc'd; free it) */
-    double seconds;      /* wall time of the run */
+    char *outputs;  /* every check's output, concatenated (malloc'd; free it) */
+    double seconds; /* wall time of the run */
 } run;
 
 /* The top of the socklab tree (this program is ROOT/build/tests/...). */
@@ -30,8 +30,7 @@ int selftest_leftovers(void);
 /* Grade, then assert: exactly want_failed failed (space-separated, in run
  * order; "" for full marks), want_ntests checks ran, the exit status
  * matches, and nothing was left running. */
-void selftest_expect(const char *args, const char *dir, const char *want_failed,
-                     int want_ntests);
+void selftest_expect(const char *args, const char *dir, const char *want_failed, int want_ntests);
 
 /* Grade lab LAB's reference solution with seeds 1..SEEDS in the root and
  * assert full marks (100) on want_ntests checks each time, nothing left

@@ -253,25 +253,25 @@ static const char *expected_failures(const char *name)
 static int make_class(const char *dir)
 {
     char cmd[16384];
-    int n =
-        snprintf(cmd, sizeof cmd,
-                 "set -e; S='%s/subs'; rm -rf '%s'; mkdir -p \"$S\"; "
-                 "sol=solutions/01-tcp-echo; "
-                 /* solutions, one with a name that needs quoting */
-                 "for i in $(seq -w 1 %d); do cp -R $sol \"$S/solution-$i\"; done; "
-                 "cp -R $sol \"$S/o'brien, pat\"; "
-                 /* the skeleton, a build failure, no Makefile, a checkout */
-                 "cp -R labs/01-tcp-echo \"$S/skeleton\"; "
-                 "cp -R $sol \"$S/syntax-error\"; "
-                 "echo 'int broken(void) { return 0 }' >>\"$S/syntax-error/echo_server.c\"; "
-                 "mkdir \"$S/empty\"; "
-                 "mkdir -p \"$S/checkout/labs\"; cp -R $sol \"$S/checkout/labs/01-tcp-echo\"; "
-                 "printf 'all:\\n\\tfalse\\n' >\"$S/checkout/Makefile\"; "
-                 /* skipped: hidden directories and plain files */
-                 "cp -R $sol \"$S/.hidden\"; echo notes >\"$S/notes.txt\"; "
-                 "bug() { cp -R $sol \"$S/$2\"; cp $(find grader/labs grader/tests/programs -name $1.c) \"$S/$2/echo_server.c\"; "
-                 "cp grader/tests/programs/selftest_server.h \"$S/$2/\"; }; ",
-                 dir, dir, (int)NSOLUTIONS - 1);
+    int n = snprintf(cmd, sizeof cmd,
+                     "set -e; S='%s/subs'; rm -rf '%s'; mkdir -p \"$S\"; "
+                     "sol=solutions/01-tcp-echo; "
+                     /* solutions, one with a name that needs quoting */
+                     "for i in $(seq -w 1 %d); do cp -R $sol \"$S/solution-$i\"; done; "
+                     "cp -R $sol \"$S/o'brien, pat\"; "
+                     /* the skeleton, a build failure, no Makefile, a checkout */
+                     "cp -R labs/01-tcp-echo \"$S/skeleton\"; "
+                     "cp -R $sol \"$S/syntax-error\"; "
+                     "echo 'int broken(void) { return 0 }' >>\"$S/syntax-error/echo_server.c\"; "
+                     "mkdir \"$S/empty\"; "
+                     "mkdir -p \"$S/checkout/labs\"; cp -R $sol \"$S/checkout/labs/01-tcp-echo\"; "
+                     "printf 'all:\\n\\tfalse\\n' >\"$S/checkout/Makefile\"; "
+                     /* skipped: hidden directories and plain files */
+                     "cp -R $sol \"$S/.hidden\"; echo notes >\"$S/notes.txt\"; "
+                     "bug() { cp -R $sol \"$S/$2\"; cp $(find grader/labs grader/tests/programs "
+                     "-name $1.c) \"$S/$2/echo_server.c\"; "
+                     "cp grader/tests/programs/selftest_server.h \"$S/$2/\"; }; ",
+                     dir, dir, (int)NSOLUTIONS - 1);
     for (size_t i = 0; i < NBUGS; i++) {
         n += snprintf(cmd + n, sizeof cmd - (size_t)n, "bug %s %s; ", bugs[i].name, bugs[i].name);
     }

@@ -8,10 +8,7 @@
 #include "tests/e2e/grade_run.h"
 
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
 
 /* Lab 01's checks: 6 client checks and 11 server checks. */
 #define LAB01_SERVER 11
@@ -103,15 +100,18 @@ static void test_contract(void)
     CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
     snprintf(cmd, sizeof cmd, "'%s/bin/grade' 99 >/dev/null 2>&1", selftest_root());
     CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
-    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --server 'no-port-here' >/dev/null 2>&1", selftest_root());
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --server 'no-port-here' >/dev/null 2>&1",
+             selftest_root());
     CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
-    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --only nothing-matches >/dev/null 2>&1", selftest_root());
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --only nothing-matches >/dev/null 2>&1",
+             selftest_root());
     CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
     snprintf(cmd, sizeof cmd, "'%s/bin/grade' 01 --seed -4 >/dev/null 2>&1", selftest_root());
     CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 2);
     snprintf(cmd, sizeof cmd, "'%s/bin/grade' --help >/dev/null 2>&1", selftest_root());
     CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 0);
-    snprintf(cmd, sizeof cmd, "'%s/bin/grade' tcp-echo --list | grep -q no-fd-leak", selftest_root());
+    snprintf(cmd, sizeof cmd, "'%s/bin/grade' tcp-echo --list | grep -q no-fd-leak",
+             selftest_root());
     CU_ASSERT_EQUAL(WEXITSTATUS(system(cmd)), 0);
 }
 

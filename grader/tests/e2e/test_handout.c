@@ -130,10 +130,11 @@ static void test_handout(void)
     CU_ASSERT_STRING_EQUAL(out != NULL ? out : "", "socklab\n"); /* one top directory */
     free(out);
     gr_str_free(&cmd);
-    gr_str_addf(&cmd,
-                "cd %s/socklab && test ! -e solutions && test -z \"$(find grader -name selftest)\" && "
-                "test -z \"$(find grader -name hidden.c)\"",
-                dir);
+    gr_str_addf(
+        &cmd,
+        "cd %s/socklab && test ! -e solutions && test -z \"$(find grader -name selftest)\" && "
+        "test -z \"$(find grader -name hidden.c)\"",
+        dir);
     CU_ASSERT_EQUAL(run(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
     gr_str_free(&cmd);
     gr_str_addf(&cmd, "grep -q \"students' copy\" %s/socklab/README.md", dir);

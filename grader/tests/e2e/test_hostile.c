@@ -86,8 +86,9 @@ static void expect(const char *mode, const char *scale, int want_passed, const c
     int ok = v.ntests == 2 && v.passed == want_passed && v.status == (want_passed == 2 ? 0 : 1) &&
              (reason == NULL || strstr(v.text, reason) != NULL) && v.seconds < max_seconds;
     if (!ok) {
-        fprintf(stderr, "\nhostile %s: passed %d of %d, exit %d, %.1f s; wanted %d passed%s%s\n%s\n",
-                mode, v.passed, v.ntests, v.status, v.seconds, want_passed,
+        fprintf(stderr,
+                "\nhostile %s: passed %d of %d, exit %d, %.1f s; wanted %d passed%s%s\n%s\n", mode,
+                v.passed, v.ntests, v.status, v.seconds, want_passed,
                 reason != NULL ? " and: " : "", reason != NULL ? reason : "", v.text);
     }
     CU_ASSERT(ok);

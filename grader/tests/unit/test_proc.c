@@ -88,7 +88,8 @@ static void test_capture(void)
     gr_proc p;
     memset(&p, 0, sizeof p);
     char err[256];
-    CU_ASSERT_EQUAL_FATAL(gr_proc_spawn(&p, "printf 'out\\n'; printf 'err\\n' >&2; exit 3", NULL, err), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        gr_proc_spawn(&p, "printf 'out\\n'; printf 'err\\n' >&2; exit 3", NULL, err), 0);
     CU_ASSERT_EQUAL(gr_proc_wait(&p, 5000), 1);
     gr_proc_stop(&p, 1000);
     size_t len;

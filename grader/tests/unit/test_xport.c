@@ -17,8 +17,8 @@
 
 /* What the awkward transport keeps per connection. */
 typedef struct awkward {
-    int aw_shaken;           /* the handshake asked to be called again once */
-    int aw_turn;             /* flips on every read and write: odd turns say "again" */
+    int aw_shaken;            /* the handshake asked to be called again once */
+    int aw_turn;              /* flips on every read and write: odd turns say "again" */
     unsigned char aw_buf[64]; /* bytes read off the socket, not given out yet */
     size_t aw_off;
     size_t aw_len;
