@@ -34,7 +34,7 @@ int sl_addr_parse_port(const char *s, int allow_zero, uint16_t *port, char *err)
  * @brief Open a TCP connection to @p host : @p port.
  * @param host name or numeric address ("localhost", "127.0.0.1", "::1")
  * @param port port number or service name as text
- * @param err  reason on failure, e.g. "connect to 127.0.0.1 port 9: Connection refused"
+ * @param err  reason on failure, e.g. "connect to 127.0.0.1:9: Connection refused"
  * @return a connected, blocking socket the caller owns and must close(), or -1
  */
 int sl_addr_connect(const char *host, const char *port, char *err);

@@ -26,7 +26,8 @@ Q := @
 endif
 # labs/NN-name is the student's copy, solutions/NN-name the reference one.
 LAB_HOME  := $(notdir $(patsubst %/,%,$(dir $(CURDIR))))
-LAB_COPY  := $(if $(filter labs,$(LAB_HOME)),your lab,$(if $(filter solutions,$(LAB_HOME)),the reference solution,a copy of the lab))
+LAB_COPY  := $(if $(filter labs,$(LAB_HOME)),your lab,$(if $(filter solutions,$(LAB_HOME)),the reference solution))
+LAB_SHOWN  = $(if $(LAB_COPY),$(notdir $(CURDIR))/$@ ($(LAB_COPY)),$@)
 
 .PHONY: all clean socklab-lib
 
@@ -38,7 +39,7 @@ socklab-lib:
 	@$(MAKE) --no-print-directory -C $(SOCKLAB) lib
 
 %: %.c $(LIBSOCKLAB)
-	@echo "  CC      $(notdir $(CURDIR))/$@ ($(LAB_COPY))"
+	@echo "  CC      $(LAB_SHOWN)"
 	$(Q)$(CC) $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(LIBSOCKLAB) $(EXTRA_LDFLAGS) $(LDLIBS)
 
 clean:

@@ -12,6 +12,7 @@
 #include <CUnit/CUnit.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -147,6 +148,23 @@ static int have_ipv6_loopback(void)
     return 1;
 }
 
+/* Does "localhost" resolve to 127.0.0.1 here? A minimal system may have no
+ * /etc/hosts at all. */
+static int resolves_localhost(void)
+{
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *res = NULL;
+    int ok = 0;
+    if (getaddrinfo("localhost", NULL, &hints, &res) == 0) {
+        for (struct addrinfo *ai = res; ai != NULL && !ok; ai = ai->ai_next) {
+            const struct sockaddr_in *sin = (const struct sockaddr_in *)ai->ai_addr;
+            ok = sin->sin_addr.s_addr == htonl(INADDR_LOOPBACK);
+        }
+        freeaddrinfo(res);
+    }
+    return ok;
+}
+
 /* One round trip over an accepted connection, to show it really is one. */
 static int exchange(int client, int server)
 {
@@ -164,7 +182,7 @@ static void test_loopback_connections(void)
         int needs_ipv6;
     } cases[] = {
         {"127.0.0.1", "127.0.0.1", "127.0.0.1:", 0},
-        {"127.0.0.1", "localhost", "127.0.0.1:", 0},
+        {"127.0.0.1", "localhost", "127.0.0.1:", 0}, /* if localhost resolves */
         {"::1", "::1", "[::1]:", 1},
         /* With no host, getaddrinfo() gives both loopback addresses, ::1 and
          * 127.0.0.1. Only one listens, so whichever comes first, one of these
@@ -173,9 +191,17 @@ static void test_loopback_connections(void)
         {"::1", NULL, "[::1]:", 1},
     };
     int ipv6 = have_ipv6_loopback();
+    int localhost = resolves_localhost();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         if (cases[i].needs_ipv6 && !ipv6) {
             CU_PASS("::1 is not available here: IPv6 loopback case skipped");
+            continue;
+        }
+        if (cases[i].connect_host != NULL && strcmp(cases[i].connect_host, "localhost") == 0 &&
+            !localhost) {
+            printf("    skipped: \"localhost\" does not resolve to 127.0.0.1 on this machine "
+                   "(no such line in /etc/hosts), so \"listen 127.0.0.1, connect localhost\" "
+                   "is not checked\n");
             continue;
         }
         char err[SL_ERR_LEN] = "";

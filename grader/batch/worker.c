@@ -405,7 +405,8 @@ static char *first_error_line(const char *log)
 }
 
 /* Read OUT/STEM.json into @p s: score, points per check, and the output of
- * its first check (where the engine puts a build's error messages). */
+ * its first check, or of the check where the engine put a build's error
+ * messages (the first that could not run for want of a program). */
 static int load_report(const batch *b, submission *s, char **first_output)
 {
     *first_output = NULL;
@@ -431,9 +432,13 @@ static int load_report(const batch *b, submission *s, char **first_output)
                 break;
             }
         }
-        if (i == 0) {
-            const char *output = json_string_value(json_object_get(t, "output"));
-            *first_output = strdup(output != NULL ? output : "");
+        const char *output = json_string_value(json_object_get(t, "output"));
+        output = output != NULL ? output : "";
+        if (i == 0 || strncmp(output, "the build failed", 16) == 0) {
+            if (*first_output == NULL || strncmp(*first_output, "the build failed", 16) != 0) {
+                free(*first_output);
+                *first_output = strdup(output);
+            }
         }
     }
     rc = 0;

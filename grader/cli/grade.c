@@ -10,6 +10,7 @@
 #include "engine/engine.h"
 #include "os/proc.h"
 #include "report/report.h"
+#include "report/text.h"
 #include "os/sandbox.h"
 
 #include "err.h"
@@ -170,8 +171,11 @@ static void list_checks(const gr_options *opt)
     }
     printf("\n%d points in all\n", total);
     if (hidden > 0) {
-        printf("and %d hidden check%s (%d points), run when your instructor grades\n", hidden,
+        printf("and %d hidden check%s (%d points), run when your instructor grades:\n", hidden,
                hidden == 1 ? "" : "s", hidden_points);
+        char *topics = gr_plan_topics(opt);
+        gr_text_indented(stdout, topics != NULL ? topics : "", "  - ");
+        free(topics);
     }
 }
 

@@ -29,14 +29,16 @@ const char *engine_sanitizers(const gr_lab *lab)
     return lab->lab_sanitize != NULL ? lab->lab_sanitize : SANITIZE_DEFAULT;
 }
 
-/* "make clean; make" in the copy, with the kit's root and the sanitizers.
- * Binaries copied along were built without sanitizers: start clean. */
+/* "make clean; make -k" in the copy, with the kit's root and the
+ * sanitizers. Binaries copied along were built without sanitizers: start
+ * clean. -k: a program that does not compile does not stop the others from
+ * being built (and graded). */
 static char *make_command(const gr_options *opt)
 {
     gr_str s = {0};
     gr_str_add(&s, "make --no-print-directory SOCKLAB=");
     gr_str_add_quoted(&s, opt->op_root);
-    gr_str_add(&s, " clean >/dev/null 2>&1; make --no-print-directory SOCKLAB=");
+    gr_str_add(&s, " clean >/dev/null 2>&1; make -k --no-print-directory SOCKLAB=");
     gr_str_add_quoted(&s, opt->op_root);
     if (!opt->op_no_sanitize) {
         const char *san = engine_sanitizers(opt->op_lab);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Most bytes of a client's stdout kept: checks compare all of it. */
@@ -103,12 +104,20 @@ int gr_client_start_and_wait(gr_ctx *ctx, int port, const void *input, size_t ni
     if (ctx->cx_client_cmd == NULL) {
         return gr_fail(ctx, "this lab has no client to run");
     }
+    const char *problem = engine_program_problem(ctx, ctx->cx_client_cmd);
+    if (problem != NULL) {
+        return gr_fail(ctx, "the client cannot run: %s", problem);
+    }
     char *cmd = engine_expand(ctx->cx_client_cmd, gr_host(ctx), port);
     if (cmd == NULL) {
         return gr_fail(ctx, "grader ran out of memory");
     }
     int rc = run_client(ctx, cmd, input, ninput, timeout_ms, run);
     free(cmd);
+    if (rc == 0 && !run->cr_timed_out) {
+        engine_shell_failure(ctx, ctx->cx_client_cmd, run->cr_status, run->cr_stderr,
+                             run->cr_stderr_len);
+    }
     return rc;
 }
 
@@ -116,10 +125,15 @@ int gr_client_run_args(gr_ctx *ctx, const char *program, const char *args, int t
                        gr_client_run *run)
 {
     memset(run, 0, sizeof *run);
-    gr_str cmd = {0};
     /* --client 'CMD' stands in for the lab's own program. */
-    gr_str_add(&cmd,
-               ctx->cx_opt->op_target == GR_TARGET_CLIENT ? ctx->cx_opt->op_command : program);
+    const char *prog =
+        ctx->cx_opt->op_target == GR_TARGET_CLIENT ? ctx->cx_opt->op_command : program;
+    const char *problem = engine_command_problem(ctx, prog);
+    if (problem != NULL) {
+        return gr_fail(ctx, "the client cannot run: %s", problem);
+    }
+    gr_str cmd = {0};
+    gr_str_add(&cmd, prog);
     if (args != NULL && args[0] != '\0') {
         gr_str_add(&cmd, " ");
         gr_str_add(&cmd, args);
@@ -127,6 +141,9 @@ int gr_client_run_args(gr_ctx *ctx, const char *program, const char *args, int t
     gr_str_addf(&ctx->cx_details, "ran: %s\n", gr_str_cstr(&cmd));
     int rc = run_client(ctx, gr_str_cstr(&cmd), "", 0, timeout_ms, run);
     gr_str_free(&cmd);
+    if (rc == 0 && !run->cr_timed_out) {
+        engine_shell_failure(ctx, prog, run->cr_status, run->cr_stderr, run->cr_stderr_len);
+    }
     return rc;
 }
 

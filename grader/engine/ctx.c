@@ -96,6 +96,7 @@ void engine_begin_check(gr_ctx *ctx, const gr_check *ck, int port)
     ctx->cx_failed = 0;
     gr_str_free(&ctx->cx_headline);
     gr_str_free(&ctx->cx_details);
+    gr_str_free(&ctx->cx_hint);
     free(ctx->cx_server_stderr);
     ctx->cx_server_stderr = NULL;
     ctx->cx_server_stderr_len = ctx->cx_server_stderr_total = 0;
@@ -110,6 +111,7 @@ void engine_ctx_free(gr_ctx *ctx)
     engine_client_forget(ctx);
     gr_str_free(&ctx->cx_headline);
     gr_str_free(&ctx->cx_details);
+    gr_str_free(&ctx->cx_hint);
     free(ctx->cx_server_stderr);
     ctx->cx_server_stderr = NULL;
 }
@@ -129,6 +131,15 @@ int gr_fail(gr_ctx *ctx, const char *fmt, ...)
     }
     va_end(ap);
     return -1;
+}
+
+void gr_hint(gr_ctx *ctx, const char *fmt, ...)
+{
+    gr_str_free(&ctx->cx_hint);
+    va_list ap;
+    va_start(ap, fmt);
+    gr_str_vaddf(&ctx->cx_hint, fmt, ap);
+    va_end(ap);
 }
 
 int gr_failed(const gr_ctx *ctx)
@@ -240,6 +251,7 @@ void gr_ctx_standalone_free(gr_ctx *ctx)
     standalone *sa = (standalone *)ctx;
     gr_str_free(&ctx->cx_headline);
     gr_str_free(&ctx->cx_details);
+    gr_str_free(&ctx->cx_hint);
     gr_str_free(&sa->sa_report);
     free(sa);
 }

@@ -15,6 +15,16 @@
 /* Time a program gets to exit after SIGTERM, before scaling. */
 #define ENGINE_GRACE_MS 1000
 
+/* Most command templates one run starts (programs.c). */
+#define ENGINE_MAX_PROGRAMS 32
+
+/* A command template of the run, and what prevents it from running ("" when
+ * it was looked at and nothing does). */
+typedef struct engine_program {
+    const char *ep_tmpl;
+    char ep_problem[512];
+} engine_program;
+
 struct gr_ctx {
     const gr_options *cx_opt;
     const gr_check *cx_check;
@@ -28,6 +38,7 @@ struct gr_ctx {
     /* The check's verdict (ctx.c). */
     gr_str cx_headline;
     gr_str cx_details;
+    gr_str cx_hint;              /* the hint for the cause the check saw, or empty */
     int cx_failed;
 
     /* The server (server.c). */
@@ -40,6 +51,11 @@ struct gr_ctx {
     char cx_startup_failure[512];      /* why the server never listened, for later checks */
     const char *cx_startup_failed_cmd; /* the command template that never listened */
     int cx_server_memory_killed;       /* the last server went over the memory limit */
+
+    /* The programs the run starts (programs.c). */
+    engine_program cx_programs[ENGINE_MAX_PROGRAMS];
+    size_t cx_nprograms;
+    int cx_build_failed;         /* the build failed: a missing program was not built */
 
     /* The client (client.c). */
     char *cx_client_stderr; /* stderr of the last client run, for sanitizer reports */
@@ -69,6 +85,29 @@ void engine_server_after_check(gr_ctx *ctx, char *note, size_t len);
 
 /* Forget the last client run's stderr and the check's hosts file. */
 void engine_client_forget(gr_ctx *ctx);
+
+/* Look, before the first check, at every program the plan starts; append
+ * "cannot run CMD: WHY" to @p report for each that cannot be started.
+ * Returns how many cannot. */
+int engine_programs_check(gr_ctx *ctx, const gr_check *const *plan, size_t n, gr_str *report);
+
+/* What prevents the program check @p ck starts from running, or NULL. */
+const char *engine_check_problem(gr_ctx *ctx, const gr_check *ck);
+
+/* What prevents the command template @p tmpl from running, or NULL. */
+const char *engine_program_problem(gr_ctx *ctx, const char *tmpl);
+
+/* What prevents the program of command @p cmd from running (looked at
+ * now, and remembered), or NULL. */
+const char *engine_command_problem(gr_ctx *ctx, const char *cmd);
+
+/* The last non-empty line of @p text (@p len bytes) into @p out. */
+void engine_last_line(const char *text, size_t len, char *out, size_t cap);
+
+/* A program of command template @p tmpl ended with wait status @p status
+ * and stderr @p err: if that was the shell saying it could not start it
+ * (126, 127: not found, not executable), later runs of it are not tried. */
+void engine_shell_failure(gr_ctx *ctx, const char *tmpl, int status, const char *err, size_t len);
 
 /* The -fsanitize= list the lab's submissions are built with. */
 const char *engine_sanitizers(const gr_lab *lab);

@@ -70,6 +70,13 @@ int gr_only_matches(const char *only, const char *name, int step);
 size_t gr_plan(const gr_options *opt, const gr_check **plan, size_t max, int *hidden,
                int *hidden_points);
 
+/**
+ * @brief What the hidden checks a student's run leaves out (those gr_plan()
+ *        counts) are about, one a line: "step 1, 5 points: TOPIC" (ck_topic).
+ * @return a malloc'd string ("" when there are none), or NULL when out of memory
+ */
+char *gr_plan_topics(const gr_options *opt);
+
 /** @brief Should the check run against this target (server vs client checks)? */
 int gr_target_runs(gr_target target, const gr_check *check);
 

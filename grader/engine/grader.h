@@ -70,6 +70,9 @@ typedef struct gr_check {
                                        (lab_server_cmd) */
     const void *ck_arg;           /**< the check's own argument (gr_arg()), or NULL: one
                                        function serves several rows */
+    const char *ck_topic;         /**< a hidden check: what it is about, shown to students
+                                       (who do not see the check) so that they know what
+                                       to test; NULL for a visible check */
     long ck_max_files;            /**< open-file limit (RLIMIT_NOFILE) of its server, or 0:
                                        the default (4096). Where the grader cannot raise its
                                        own hard limit the server gets that instead; a check
@@ -165,6 +168,17 @@ void gr_random_text(gr_ctx *ctx, char *buf, size_t n);
  * line of detail. Returns -1 so a check can `return gr_fail(ctx, ...)`.
  */
 int gr_fail(gr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/**
+ * @brief The hint for the cause this check saw, when it can tell causes
+ *        apart from what it saw (the reply stopped at a NUL byte: a C string;
+ *        replies cut at recv()-sized pieces: one recv() taken for a message).
+ *
+ * Shown instead of the check's general hint (ck_hint) if the check fails.
+ * Like ck_hint: the concept first, then what it means in C and in Python.
+ * The last call wins.
+ */
+void gr_hint(gr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /** @brief Has gr_fail() been called in this check? */
 int gr_failed(const gr_ctx *ctx);

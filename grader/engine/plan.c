@@ -2,6 +2,8 @@
  * (see engine.h). */
 #include "engine/engine.h"
 
+#include "text/strbuf.h"
+
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,21 @@ size_t gr_plan(const gr_options *opt, const gr_check **plan, size_t max, int *hi
         }
     }
     return n;
+}
+
+char *gr_plan_topics(const gr_options *opt)
+{
+    const gr_check_table *ht = opt->op_lab->lab_hidden;
+    gr_str s = {0};
+    gr_str_add(&s, "");
+    for (size_t i = 0; !opt->op_instructor && ht != NULL && i < ht->ct_n; i++) {
+        const gr_check *ck = &ht->ct_checks[i];
+        if (gr_target_runs(opt->op_target, ck)) {
+            gr_str_addf(&s, "step %d, %d points: %s\n", ck->ck_step, ck->ck_points,
+                        ck->ck_topic != NULL ? ck->ck_topic : "(the lab's protocol)");
+        }
+    }
+    return gr_str_take(&s);
 }
 
 int gr_target_runs(gr_target target, const gr_check *check)

@@ -21,7 +21,8 @@
 typedef struct run_target {
     char *rt_dir;        /* the lab directory, then its scratch copy; NULL for a command */
     int rt_copy;         /* rt_dir is the scratch copy, removed at the end */
-    int rt_build_failed; /* the build failed: no check can run */
+    int rt_build_failed; /* the build failed: only the programs that were built can run */
+    size_t rt_unbuilt;   /* 1 + the index of the first check whose program was not built */
     char *rt_log;        /* the build's output */
     size_t rt_log_len;
 } run_target;
@@ -58,10 +59,25 @@ static int resolve_kit_dir(const gr_options *opt, const char *dirname, run_targe
     return 0;
 }
 
+/* Does @p cmd name a path under /tmp or /dev/shm, which the sandbox's
+ * private ones would hide? */
+static int names_shared_tmp(const char *cmd)
+{
+    static const char *const dirs[] = {"/tmp/", "/dev/shm/"};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        for (const char *p = strstr(cmd, dirs[i]); p != NULL; p = strstr(p + 1, dirs[i])) {
+            if (p == cmd || strchr(" \t'\"=:", p[-1]) != NULL) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* A command runs where the grader was started. An unprivileged user must
  * be able to get there, or it runs as the grader's user; and a private
- * /tmp must not hide it. */
-static void prepare_command_dir(void)
+ * /tmp must not hide it, nor any file it names there. */
+static void prepare_command_dir(const char *cmd)
 {
     char cwd[4096];
     int have_cwd = getcwd(cwd, sizeof cwd) != NULL;
@@ -73,7 +89,7 @@ static void prepare_command_dir(void)
                 have_cwd ? cwd : "this directory");
     }
     if (!have_cwd || strncmp(cwd, "/tmp/", 5) == 0 || strcmp(cwd, "/tmp") == 0 ||
-        strncmp(cwd, "/dev/shm/", 9) == 0) {
+        strncmp(cwd, "/dev/shm/", 9) == 0 || names_shared_tmp(cmd)) {
         gr_sandbox_shared_tmp();
     }
 }
@@ -101,7 +117,7 @@ static int resolve_target(const gr_options *opt, const char *dirname, run_target
     case GR_TARGET_CLIENT:
         gr_str_addf(&name, "%s command: %s",
                     opt->op_target == GR_TARGET_SERVER ? "server" : "client", opt->op_command);
-        prepare_command_dir();
+        prepare_command_dir(opt->op_command);
         break;
     }
     result->rr_target = gr_str_take(&name);
@@ -127,6 +143,20 @@ static void build_target(const gr_options *opt, const gr_text *text, run_target 
         rt->rt_build_failed = 1;
         gr_text_build_failed(text, rt->rt_log);
     }
+}
+
+/* Say up front, once, which programs cannot run at all, and why. */
+static void check_programs(gr_ctx *ctx, const gr_text *text, const run_target *rt,
+                           const gr_check *const *plan, size_t n)
+{
+    if (rt->rt_build_failed && rt->rt_dir == NULL) {
+        return;
+    }
+    gr_str problems = {0};
+    if (engine_programs_check(ctx, plan, n, &problems) > 0) {
+        gr_text_cannot_run(text, gr_str_cstr(&problems));
+    }
+    gr_str_free(&problems);
 }
 
 /* ---- one check ------------------------------------------------------------------ */
@@ -183,7 +213,8 @@ static char *failure_output(const gr_ctx *ctx, const gr_check *ck, const char *n
         gr_output_tail(&out, "server stderr", ctx->cx_server_stderr, ctx->cx_server_stderr_len,
                        ctx->cx_server_stderr_total);
     }
-    gr_str_addf(&out, "hint: %s\n", ck->ck_hint);
+    gr_str_addf(&out, "hint: %s\n",
+                ctx->cx_hint.s_len > 0 ? gr_str_cstr(&ctx->cx_hint) : ck->ck_hint);
     char *replay = replay_command(ctx->cx_opt, ck->ck_name);
     gr_str_addf(&out, "replay: %s\n", replay != NULL ? replay : "");
     free(replay);
@@ -211,10 +242,20 @@ static void run_check(gr_ctx *ctx, const gr_check *ck, gr_test_result *tr)
     }
 }
 
+/* A check whose program cannot run: one line, said in full up front. */
+static void not_runnable(gr_test_result *tr, const gr_check *ck, const char *problem)
+{
+    gr_str out = {0};
+    gr_str_addf(&out, "not run: the %s cannot run: %s\n",
+                ck->ck_kind == GR_SERVER ? "server" : "client", problem);
+    gr_result_not_run(tr, ck, gr_str_cstr(&out));
+    gr_str_free(&out);
+}
+
 /* ---- the run ---------------------------------------------------------------------- */
 
 /* Run every check of the plan, or fail each at once when the build failed. */
-static void run_checks(gr_ctx *ctx, const gr_text *text, const run_target *rt,
+static void run_checks(gr_ctx *ctx, const gr_text *text, run_target *rt,
                        const gr_check *const *plan, size_t n, gr_run_result *result)
 {
     const gr_lab *lab = ctx->cx_opt->op_lab;
@@ -228,10 +269,16 @@ static void run_checks(gr_ctx *ctx, const gr_text *text, const run_target *rt,
             last_step = ck->ck_step;
         }
         gr_test_result *tr = &result->rr_tests[result->rr_ntests++];
-        if (rt->rt_build_failed) {
+        const char *problem = engine_check_problem(ctx, ck);
+        if (rt->rt_build_failed && rt->rt_dir == NULL) {
             gr_result_not_run(tr, ck,
                               "the build failed, so nothing could be run (see the compiler "
                               "output above)\n");
+        } else if (problem != NULL) {
+            not_runnable(tr, ck, problem);
+            if (rt->rt_build_failed && rt->rt_unbuilt == 0) {
+                rt->rt_unbuilt = result->rr_ntests;
+            }
         } else {
             run_check(ctx, ck, tr);
         }
@@ -245,17 +292,20 @@ static void run_checks(gr_ctx *ctx, const gr_text *text, const run_target *rt,
 }
 
 /* Put the compiler's words where JSON readers will see them: the output of
- * the first check. */
+ * the first check that could not run for want of a program the build did
+ * not make (the first check, when nothing could be built). */
 static void attach_build_log(const run_target *rt, gr_run_result *result)
 {
-    if (!rt->rt_build_failed || result->rr_ntests == 0 || rt->rt_log == NULL) {
+    size_t at = rt->rt_unbuilt > 0 ? rt->rt_unbuilt - 1 : 0;
+    if (!rt->rt_build_failed || result->rr_ntests == 0 || rt->rt_log == NULL ||
+        result->rr_tests[at].tr_status == GR_PASSED) {
         return;
     }
     gr_str s = {0};
     gr_str_add(&s, "the build failed:\n");
     gr_str_addn(&s, rt->rt_log, rt->rt_log_len);
-    free(result->rr_tests[0].tr_output);
-    result->rr_tests[0].tr_output = gr_str_take(&s);
+    free(result->rr_tests[at].tr_output);
+    result->rr_tests[at].tr_output = gr_str_take(&s);
 }
 
 /* The context every check of the run shares. */
@@ -296,6 +346,7 @@ int gr_engine_run(const gr_options *opt, gr_run_result *result)
     gr_text_header(&text, dirname, lab->lab_title, result->rr_target, opt->op_seed);
     build_target(opt, &text, &rt, result->rr_target);
     ctx.cx_cwd = rt.rt_dir;
+    ctx.cx_build_failed = rt.rt_build_failed;
 
     const gr_check *plan[GR_PLAN_MAX];
     int hidden = 0;
@@ -306,8 +357,11 @@ int gr_engine_run(const gr_options *opt, gr_run_result *result)
         fprintf(stderr, "grade: out of memory\n");
         goto out;
     }
+    check_programs(&ctx, &text, &rt, plan, n);
     run_checks(&ctx, &text, &rt, plan, n, result);
-    gr_text_hidden(&text, hidden, hidden_points);
+    char *topics = gr_plan_topics(opt);
+    gr_text_hidden(&text, topics != NULL ? topics : "", hidden, hidden_points);
+    free(topics);
     attach_build_log(&rt, result);
     result->rr_seconds = (double)(gr_now_ms() - started) / 1000.0;
     char *replay = replay_command(opt, NULL);

@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Time a server gets to start listening, before scaling. Generous: a server
@@ -165,6 +166,10 @@ static int fail_startup(gr_ctx *ctx, const char *tmpl, const char *cmd)
         gr_proc_describe(ctx->cx_server.pr_status, how, sizeof how);
         rc = gr_fail(ctx, "the server %s before it listened on port %d", how, ctx->cx_port);
         gr_str_addf(&ctx->cx_details, "command: %s\n", cmd);
+        size_t len = 0;
+        char *err = gr_proc_output(&ctx->cx_server, 1, &len, NULL);
+        engine_shell_failure(ctx, tmpl, ctx->cx_server.pr_status, err, len);
+        free(err);
     } else {
         rc = gr_fail(ctx, "the server did not listen on port %d within %.1f s", ctx->cx_port,
                      waited);
@@ -187,6 +192,10 @@ int gr_server_start(gr_ctx *ctx)
     const char *tmpl = server_template(ctx, &limits);
     if (tmpl == NULL) {
         return gr_fail(ctx, "this lab has no server to start");
+    }
+    const char *problem = engine_program_problem(ctx, tmpl);
+    if (problem != NULL) {
+        return gr_fail(ctx, "the server cannot run: %s", problem);
     }
     /* A server that never listened is not waited for again; another
      * program of the same lab still gets its chance. */

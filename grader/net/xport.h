@@ -31,6 +31,7 @@ typedef enum gr_io {
     GR_IO_ERROR  /**< failed: xp_errno says why (ECONNRESET, EPIPE, ...) */
 } gr_io;
 
+/** One connection's transport (below). */
 typedef struct gr_xport gr_xport;
 
 /** A transport's operations. */

@@ -59,6 +59,18 @@ void gr_text_build_failed(const gr_text *t, const char *log)
     gr_text_indented(t->tx_out, log != NULL ? log : "", "  | ");
 }
 
+void gr_text_cannot_run(const gr_text *t, const char *problems)
+{
+    if (t->tx_out == NULL) {
+        return;
+    }
+    fprintf(t->tx_out, "%s", color(t, C_RED));
+    gr_text_indented(t->tx_out, problems, "");
+    fprintf(t->tx_out, "%sThe checks that need %s fail at once; fix this first.\n",
+            color(t, C_RESET), strchr(strchr(problems, '\n') + 1, '\n') != NULL ? "them" : "it");
+    fflush(t->tx_out);
+}
+
 void gr_text_step(const gr_text *t, int step, const char *title, int hidden)
 {
     if (t->tx_out == NULL) {
@@ -84,15 +96,16 @@ void gr_text_result(const gr_text *t, const gr_test_result *tr)
     fflush(out);
 }
 
-void gr_text_hidden(const gr_text *t, int hidden, int points)
+void gr_text_hidden(const gr_text *t, const char *topics, int hidden, int points)
 {
     if (t->tx_out == NULL || hidden == 0) {
         return;
     }
     fprintf(t->tx_out,
             "\n%d hidden check%s (%d points) not shown: your instructor runs them when "
-            "grading.\n",
-            hidden, hidden == 1 ? "" : "s", points);
+            "grading. What %s about:\n",
+            hidden, hidden == 1 ? "" : "s", points, hidden == 1 ? "it is" : "they are");
+    gr_text_indented(t->tx_out, topics, "  - ");
 }
 
 void gr_text_score(const gr_text *t, const gr_run_result *r, const char *replay)

@@ -31,14 +31,28 @@ void gr_text_building(const gr_text *t, const char *target);
 /** @brief "build failed:" and the compiler's output, indented. */
 void gr_text_build_failed(const gr_text *t, const char *log);
 
+/**
+ * @brief The programs that cannot run at all, said once before the checks:
+ *        "cannot run CMD: WHY" lines, and that their checks fail at once.
+ */
+void gr_text_cannot_run(const gr_text *t, const char *problems);
+
 /** @brief The heading of a step: "Step 2: a server that echoes one client". */
 void gr_text_step(const gr_text *t, int step, const char *title, int hidden);
 
 /** @brief One check's line, and its output indented under it. */
 void gr_text_result(const gr_text *t, const gr_test_result *tr);
 
-/** @brief How many hidden checks (and points) a student's run left out. */
-void gr_text_hidden(const gr_text *t, int hidden, int points);
+/**
+ * @brief How many hidden checks (and points) a student's run left out, and
+ *        what each is about, so that a student knows what to test.
+ * @param t      the report
+ * @param topics each hidden check's step, points and topic, one a line
+ *               (e.g. "step 1, 5 points: binary data in the client")
+ * @param hidden how many
+ * @param points their points
+ */
+void gr_text_hidden(const gr_text *t, const char *topics, int hidden, int points);
 
 /**
  * @brief The score, and unless it is full the command that replays the run.

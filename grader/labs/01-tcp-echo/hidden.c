@@ -36,7 +36,8 @@ static const gr_check hidden[] = {
      .ck_hint =
          "A line read from stdin is bytes, not a C string: use the length getline() returns, not "
          "strlen(), and write replies with fwrite() or write(), not printf(\"%s\") or fputs().",
-     .ck_run = check_client_binary},
+     .ck_run = check_client_binary,
+     .ck_topic = "the client and binary data: lines that hold NUL and other non-text bytes"},
 };
 
 const gr_check_table gr_lab01_hidden = {hidden, sizeof hidden / sizeof hidden[0]};

@@ -60,7 +60,7 @@ static void test_solution_as_command(void)
 
 static void test_skeleton_not_full(void)
 {
-    selftest_not_full("02 --seed 1", LAB02_ALL);
+    selftest_not_full("02-framing", "--seed 1", LAB02_ALL);
 }
 
 static void test_bug_seed(void)

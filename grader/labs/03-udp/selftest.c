@@ -35,7 +35,7 @@ static void test_solution_full_marks(void)
 
 static void test_skeleton_not_full(void)
 {
-    selftest_not_full("03 --seed 1", LAB03_ALL);
+    selftest_not_full("03-udp", "--seed 1", LAB03_ALL);
 }
 
 static void test_other_correct_servers(void)

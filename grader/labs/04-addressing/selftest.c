@@ -43,7 +43,7 @@ static void test_solution_full_marks(void)
 
 static void test_skeleton_not_full(void)
 {
-    selftest_not_full("04 --seed 1", LAB04_ALL);
+    selftest_not_full("04-addressing", "--seed 1", LAB04_ALL);
 }
 
 static void test_solution_as_commands(void)

@@ -31,7 +31,7 @@ static void test_solution_full_marks(void)
 
 static void test_skeleton_not_full(void)
 {
-    selftest_not_full("05 --seed 1", LAB05_ALL);
+    selftest_not_full("05-select", "--seed 1", LAB05_ALL);
 }
 
 static void test_python_selectors(void)

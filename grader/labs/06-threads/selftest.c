@@ -32,7 +32,7 @@ static void test_skeleton_not_full(void)
 {
     /* One check of each server is enough (each of the others would wait
      * out its quiet time too): the skeleton serves one client at a time. */
-    selftest_not_full("06 --seed 1 --only chat-concurrent,pool-concurrent,fork-concurrent", 3);
+    selftest_not_full("06-threads", "--seed 1 --only chat-concurrent,pool-concurrent,fork-concurrent", 3);
 }
 
 static void test_python_chat(void)

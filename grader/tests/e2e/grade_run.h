@@ -37,14 +37,27 @@ void selftest_expect(const char *args, const char *dir, const char *want_failed,
  * running. */
 void selftest_full_marks(const char *lab, int seeds, int want_ntests);
 
-/* Grade ARGS in the root (the student's skeleton, usually) and assert that
- * want_ntests checks ran and the score is not full. */
-void selftest_not_full(const char *args, int want_ntests);
+/* Grade lab LAB's skeleton as the kit ships it (selftest_skeleton(); LAB
+ * is "01-tcp-echo") with more ARGS, and assert that want_ntests checks ran
+ * and the score is not full. Never grades a student's work in labs/. */
+void selftest_not_full(const char *lab, const char *args, int want_ntests);
 
 /* A fresh, world-writable directory ROOT/build/tests/TAG-PID-N in dir: a
  * --server command runs there and writes its files there as an
  * unprivileged user. Returns 0 or -1. */
 int selftest_fresh_dir(const char *tag, char *dir, size_t len);
+
+/* A copy of lab LAB's skeleton (LAB is "01-tcp-echo") as the kit ships
+ * it, never a student's work in labs/: labs/LAB as committed in the last
+ * commit that changed the kit's side of the lab (its grader folder or its
+ * solution), which a student does not touch. The copy is DIR/LAB, with DIR
+ * a fresh directory made here (remove it with selftest_remove_dir()).
+ * Returns 0, or 1 when the kit is not a git checkout and the copy is of
+ * labs/LAB as it is (the caller must then say what it cannot check), or -1. */
+int selftest_skeleton(const char *lab, char *dir, size_t len);
+
+/* selftest_skeleton() for the kit (or any git checkout) at @p top. */
+int selftest_skeleton_from(const char *top, const char *lab, char *dir, size_t len);
 
 /* Remove such a directory and everything in it. */
 void selftest_remove_dir(const char *dir);

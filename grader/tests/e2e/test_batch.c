@@ -8,6 +8,7 @@
  * checks it is meant to fail (the same sets as test_selftest.c), and the
  * summary's pass rates agree with the rows. */
 #include "cu_run.h"
+#include "tests/e2e/grade_run.h"
 #include "engine/engine.h"
 #include "os/proc.h"
 
@@ -53,16 +54,10 @@ static const char *const twice[] = {"bug_sigpipe", "bug_first_recv", "bug_fd_lea
 /* Solutions: 15 with "o'brien, pat" among them; 4 special submissions. */
 #define NSOLUTIONS (CLASS_SIZE - NBUGS - NTWICE - 4)
 
+/* The kit's root, as the self-tests find it (grade_run.h). */
 static int find_root(void)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n < 0) {
-        return -1;
-    }
-    exe[n] = '\0';
-    /* ROOT/build/tests/test_grader */
-    snprintf(root, sizeof root, "%s", dirname(dirname(dirname(exe))));
+    snprintf(root, sizeof root, "%s", selftest_root());
     return 0;
 }
 
@@ -252,6 +247,11 @@ static const char *expected_failures(const char *name)
 /* Make DIR/subs with the class, plus entries the batch must skip. */
 static int make_class(const char *dir)
 {
+    /* The skeleton as shipped, never a student's work in labs/. */
+    char skel[PATH_MAX];
+    if (selftest_skeleton("01-tcp-echo", skel, sizeof skel) < 0) {
+        return -1;
+    }
     char cmd[16384];
     int n = snprintf(cmd, sizeof cmd,
                      "set -e; S='%s/subs'; rm -rf '%s'; mkdir -p \"$S\"; "
@@ -260,7 +260,7 @@ static int make_class(const char *dir)
                      "for i in $(seq -w 1 %d); do cp -R $sol \"$S/solution-$i\"; done; "
                      "cp -R $sol \"$S/o'brien, pat\"; "
                      /* the skeleton, a build failure, no Makefile, a checkout */
-                     "cp -R labs/01-tcp-echo \"$S/skeleton\"; "
+                     "cp -R '%s/01-tcp-echo' \"$S/skeleton\"; "
                      "cp -R $sol \"$S/syntax-error\"; "
                      "echo 'int broken(void) { return 0 }' >>\"$S/syntax-error/echo_server.c\"; "
                      "mkdir \"$S/empty\"; "
@@ -271,17 +271,16 @@ static int make_class(const char *dir)
                      "bug() { cp -R $sol \"$S/$2\"; cp $(find grader/labs grader/tests/programs "
                      "-name $1.c) \"$S/$2/echo_server.c\"; "
                      "cp grader/tests/programs/selftest_server.h \"$S/$2/\"; }; ",
-                     dir, dir, (int)NSOLUTIONS - 1);
+                     dir, dir, (int)NSOLUTIONS - 1, skel);
     for (size_t i = 0; i < NBUGS; i++) {
         n += snprintf(cmd + n, sizeof cmd - (size_t)n, "bug %s %s; ", bugs[i].name, bugs[i].name);
     }
     for (size_t i = 0; i < NTWICE; i++) {
         n += snprintf(cmd + n, sizeof cmd - (size_t)n, "bug %s %s-2; ", twice[i], twice[i]);
     }
-    if (n >= (int)sizeof cmd) {
-        return -1;
-    }
-    return run_in_root(cmd, 120000, NULL);
+    int rc = n < (int)sizeof cmd ? run_in_root(cmd, 120000, NULL) : -1;
+    selftest_remove_dir(skel);
+    return rc;
 }
 
 /* The checks of lab 01 in the order the gradebook has them. */

@@ -122,6 +122,103 @@ static void test_chatty_server(void)
     expect_failures("01 --seed 33 --server 'build/selftest/ok_chatty {port}'", "", LAB01_SERVER);
 }
 
+/* A server under /tmp is found: the sandbox's private /tmp must not hide a
+ * path the command names. */
+static void test_command_under_tmp(void)
+{
+    char cmd[3 * PATH_MAX];
+    char dir[] = "/tmp/socklab-test-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd, "chmod 755 '%s' && cp '%s/solutions/01-tcp-echo/echo_server' '%s/'",
+             dir, selftest_root(), dir);
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "01 --seed 35 --only accept,echo-text --server '%s/echo_server {port}'",
+             dir);
+    expect_failures(cmd, "", 2);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+/* A command that cannot run is said once, up front; each check then fails
+ * with one line, at once, and nothing is started. */
+static void test_command_cannot_run(void)
+{
+    static const struct {
+        const char *cmd;
+        const char *says;
+    } cases[] = {
+        {"no-such-program-here {port}", "command not found"},
+        {"python3 no-such-script.py {port}", "no-such-script.py: No such file or directory"},
+        {"grader/README.md {port}", "is not executable"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char args[512];
+        snprintf(args, sizeof args, "01 --seed 36 --server '%s'", cases[i].cmd);
+        run r;
+        grade(args, &r);
+        CU_ASSERT_EQUAL(r.status, 1);
+        CU_ASSERT_EQUAL(r.score, 0);
+        CU_ASSERT_EQUAL(r.ntests, LAB01_SERVER);
+        CU_ASSERT(r.seconds < 10);
+        CU_EXPECT(r.outputs != NULL && strstr(r.outputs, cases[i].says) != NULL, __LINE__,
+                  "%s: the report does not say \"%s\"", cases[i].cmd, cases[i].says);
+        /* One line per check, no hint or replay: the reason was said once. */
+        CU_ASSERT_PTR_NULL(r.outputs != NULL ? strstr(r.outputs, "hint:") : NULL);
+        CU_ASSERT_EQUAL(selftest_leftovers(), 0);
+        free(r.outputs);
+    }
+}
+
+/* One program that does not compile does not sink the others: the client
+ * checks of a lab whose server has a syntax error still run. */
+static void test_one_program_does_not_build(void)
+{
+    char cmd[3 * PATH_MAX];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && rm -rf build/tests/halfbuilt && mkdir -p build/tests/halfbuilt && "
+             "cp solutions/01-tcp-echo/Makefile solutions/01-tcp-echo/*.c build/tests/halfbuilt/ && "
+             "echo 'int broken(void) { return 0 }' >>build/tests/halfbuilt/echo_server.c",
+             selftest_root());
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    run r;
+    grade("01 --seed 37 --dir build/tests/halfbuilt", &r);
+    CU_ASSERT_STRING_EQUAL(r.failed, "accept echo-text binary-safe many-messages byte-at-a-time "
+                                     "large-payload half-close clients-in-turn no-fd-leak "
+                                     "peer-reset restart");
+    CU_ASSERT_EQUAL(r.score, 24); /* the 6 client checks */
+    CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "the build failed:") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(r.outputs != NULL ? strstr(r.outputs, "echo_server was not built")
+                                             : NULL);
+    free(r.outputs);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/build/tests/halfbuilt'", selftest_root());
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+/* The self-tests' skeleton is the one the kit ships, not a student's work:
+ * in a repository where labs/ was changed (committed, and again in the
+ * working tree) after the kit's last change to the lab, the copy still has
+ * the kit's version. */
+static void test_skeleton_is_the_shipped_one(void)
+{
+    char repo[PATH_MAX];
+    CU_ASSERT_EQUAL_FATAL(selftest_fresh_dir("repo", repo, sizeof repo), 0);
+    char cmd[4 * PATH_MAX];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && git init -q && git config user.email t@t && git config user.name t && "
+             "mkdir -p grader/labs/09-x labs/09-x && echo check >grader/labs/09-x/checks.c && "
+             "echo skeleton >labs/09-x/x.c && git add -A && git commit -qm kit && "
+             "echo 'work, committed' >labs/09-x/x.c && git commit -qam student && "
+             "echo 'work, not committed' >labs/09-x/x.c",
+             repo);
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    char dir[PATH_MAX];
+    CU_ASSERT_EQUAL(selftest_skeleton_from(repo, "09-x", dir, sizeof dir), 0);
+    snprintf(cmd, sizeof cmd, "grep -qx skeleton '%s/09-x/x.c'", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    selftest_remove_dir(dir);
+    selftest_remove_dir(repo);
+}
+
 int register_engine_tests(void)
 {
     static const cu_test tests[] = {
@@ -131,6 +228,11 @@ int register_engine_tests(void)
         {"a server that starts slowly", test_slow_start},
         {"a server that prints a line per byte", test_chatty_server},
         {"bin/grade: selection and usage errors", test_contract},
+        {"a server under /tmp is found", test_command_under_tmp},
+        {"a command that cannot run is said once", test_command_cannot_run},
+        {"one program that does not build does not sink the others",
+         test_one_program_does_not_build},
+        {"the self-tests' skeleton is the one the kit ships", test_skeleton_is_the_shipped_one},
         {NULL, NULL},
     };
     return cu_add_suite("engine", tests);

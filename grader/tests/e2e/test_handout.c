@@ -8,6 +8,7 @@
  * reference solution and on code that does not compile; the workflow is
  * checked to be YAML that grades the right lab. */
 #include "cu_run.h"
+#include "tests/e2e/grade_run.h"
 #include "engine/grader.h"
 #include "os/proc.h"
 #include "text/strbuf.h"
@@ -30,21 +31,15 @@
 #define BUILD_MS (300 * 1000)
 #define QUICK_MS (60 * 1000)
 
-/* run()'s expected status when any status is fine. */
+/* run_cmd()'s expected status when any status is fine. */
 #define ANY (-100)
 
 static char root[PATH_MAX];
 
+/* The kit's root, as the self-tests find it (grade_run.h). */
 static int find_root(void)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n < 0) {
-        return -1;
-    }
-    exe[n] = '\0';
-    /* ROOT/build/tests/test_grader */
-    snprintf(root, sizeof root, "%s", dirname(dirname(dirname(exe))));
+    snprintf(root, sizeof root, "%s", selftest_root());
     return 0;
 }
 
@@ -53,7 +48,7 @@ static int find_root(void)
  * (malloc'd) when out is not NULL, and are printed when the status is not
  * @p want (ANY: never), so that a failure shows why. A make running this test must not
  * pass its jobserver or its variables on to the makes run here. */
-static int run(const char *cmd, int timeout_ms, int want, char **out)
+static int run_cmd(const char *cmd, int timeout_ms, int want, char **out)
 {
     gr_str full = {0};
     gr_str_addf(&full,
@@ -92,7 +87,7 @@ static int run(const char *cmd, int timeout_ms, int want, char **out)
 /* Does this shell command succeed (e.g. is a tool installed)? */
 static int have(const char *cmd)
 {
-    return run(cmd, QUICK_MS, ANY, NULL) == 0;
+    return run_cmd(cmd, QUICK_MS, ANY, NULL) == 0;
 }
 
 static int contains(const char *text, const char *needle)
@@ -110,7 +105,7 @@ static void test_handout(void)
     gr_str cmd = {0};
     char *out = NULL;
 
-    CU_ASSERT_EQUAL_FATAL(run("make --no-print-directory handout", QUICK_MS, 0, &out), 0);
+    CU_ASSERT_EQUAL_FATAL(run_cmd("make --no-print-directory handout", QUICK_MS, 0, &out), 0);
     CU_ASSERT(contains(out, "build/handout/socklab-handout.tar.gz"));
     CU_ASSERT(contains(out, "KiB"));
     free(out);
@@ -118,7 +113,7 @@ static void test_handout(void)
     gr_str_addf(&cmd,
                 "rm -rf %s && mkdir -p %s && tar xzf build/handout/socklab-handout.tar.gz -C %s",
                 dir, dir, dir);
-    CU_ASSERT_EQUAL_FATAL(run(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
     gr_str_free(&cmd);
 
     /* What must not be there, and what must. */
@@ -126,7 +121,7 @@ static void test_handout(void)
         &cmd,
         "cd %s && ls && test -f socklab/Makefile && test -f socklab/labs/01-tcp-echo/echo_server.c",
         dir);
-    CU_ASSERT_EQUAL(run(gr_str_cstr(&cmd), QUICK_MS, 0, &out), 0);
+    CU_ASSERT_EQUAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 0, &out), 0);
     CU_ASSERT_STRING_EQUAL(out != NULL ? out : "", "socklab\n"); /* one top directory */
     free(out);
     gr_str_free(&cmd);
@@ -135,48 +130,55 @@ static void test_handout(void)
         "cd %s/socklab && test ! -e solutions && test -z \"$(find grader -name selftest)\" && "
         "test -z \"$(find grader -name hidden.c)\"",
         dir);
-    CU_ASSERT_EQUAL(run(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
+    CU_ASSERT_EQUAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
     gr_str_free(&cmd);
     gr_str_addf(&cmd, "grep -q \"students' copy\" %s/socklab/README.md", dir);
-    CU_ASSERT_EQUAL(run(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
+    CU_ASSERT_EQUAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
     gr_str_free(&cmd);
 
     /* It builds on its own: its own library and grader, no hidden checks. */
     gr_str_addf(&cmd, "make -C %s/socklab -j2 --no-print-directory", dir);
-    CU_ASSERT_EQUAL_FATAL(run(gr_str_cstr(&cmd), BUILD_MS, 0, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(run_cmd(gr_str_cstr(&cmd), BUILD_MS, 0, NULL), 0);
     gr_str_free(&cmd);
 
     /* demo and check say they need the full kit, at once. */
     gr_str_addf(&cmd, "make -C %s/socklab --no-print-directory demo", dir);
-    CU_ASSERT_NOT_EQUAL(run(gr_str_cstr(&cmd), QUICK_MS, 2, &out), 0);
+    CU_ASSERT_NOT_EQUAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 2, &out), 0);
     CU_ASSERT(contains(out, "need the full kit"));
     free(out);
     gr_str_free(&cmd);
     gr_str_addf(&cmd, "make -C %s/socklab --no-print-directory check", dir);
-    CU_ASSERT_NOT_EQUAL(run(gr_str_cstr(&cmd), QUICK_MS, 2, &out), 0);
+    CU_ASSERT_NOT_EQUAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 2, &out), 0);
     CU_ASSERT(contains(out, "need the full kit"));
     free(out);
     gr_str_free(&cmd);
 
     /* So does the grader, asked for the solution. */
     gr_str_addf(&cmd, "cd %s/socklab && bin/grade 01 --solution", dir);
-    CU_ASSERT_EQUAL(run(gr_str_cstr(&cmd), QUICK_MS, 3, &out), 3);
+    CU_ASSERT_EQUAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 3, &out), 3);
     CU_ASSERT(contains(out, "solutions are not part of this copy"));
     free(out);
     gr_str_free(&cmd);
 
     /* The list has no hidden checks. */
     gr_str_addf(&cmd, "cd %s/socklab && bin/grade 01 --list", dir);
-    CU_ASSERT_EQUAL(run(gr_str_cstr(&cmd), QUICK_MS, 0, &out), 0);
+    CU_ASSERT_EQUAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 0, &out), 0);
     CU_ASSERT(contains(out, "half-close"));
     CU_ASSERT(!contains(out, "hidden"));
     free(out);
     gr_str_free(&cmd);
 
-    /* Its grader grades its skeleton: not full marks, the 17 checks. */
-    gr_str_addf(&cmd, "cd %s/socklab && bin/grade 01 --seed 7 --format json --output grade.json",
-                dir);
-    CU_ASSERT_EQUAL(run(gr_str_cstr(&cmd), BUILD_MS, 1, NULL), 1);
+    /* Its grader grades its skeleton: not full marks, the 17 checks. (The
+     * hand-out carries labs/ as it is, maybe with a student's work: put the
+     * skeleton as shipped in its place first.) */
+    char skel[PATH_MAX];
+    CU_ASSERT_FATAL(selftest_skeleton("01-tcp-echo", skel, sizeof skel) >= 0);
+    gr_str_addf(&cmd,
+                "cd %s/socklab && rm -rf labs/01-tcp-echo && cp -R '%s/01-tcp-echo' labs/ && "
+                "bin/grade 01 --seed 7 --format json --output grade.json",
+                dir, skel);
+    CU_ASSERT_EQUAL(run_cmd(gr_str_cstr(&cmd), BUILD_MS, 1, NULL), 1);
+    selftest_remove_dir(skel);
     gr_str_free(&cmd);
     gr_str_addf(&cmd, "%s/%s/socklab/grade.json", root, dir);
     json_error_t jerr;
@@ -200,7 +202,7 @@ static void test_handout(void)
     }
 
     gr_str_addf(&cmd, "rm -rf %s", dir);
-    CU_ASSERT_EQUAL(run(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
+    CU_ASSERT_EQUAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
     gr_str_free(&cmd);
     fprintf(stderr, "\n  (hand-out built, unpacked, built and graded: %.1f s) ",
             (double)(gr_now_ms() - started) / 1000.0);
@@ -215,7 +217,7 @@ static json_t *autograde(const char *gs)
     gr_str cmd = {0};
     gr_str_addf(&cmd, "rm -rf %s/results && AUTOGRADER_ROOT=%s/%s %s/source/run_autograder", gs,
                 root, gs, gs);
-    CU_ASSERT_EQUAL(run(gr_str_cstr(&cmd), BUILD_MS, 0, NULL), 0);
+    CU_ASSERT_EQUAL(run_cmd(gr_str_cstr(&cmd), BUILD_MS, 0, NULL), 0);
     gr_str_free(&cmd);
     gr_str_addf(&cmd, "%s/%s/results/results.json", root, gs);
     json_error_t jerr;
@@ -237,11 +239,11 @@ static void test_gradescope(void)
     char *out = NULL;
 
     /* LAB is required. */
-    CU_ASSERT_EQUAL(run("make --no-print-directory gradescope", QUICK_MS, 2, &out), 2);
+    CU_ASSERT_EQUAL(run_cmd("make --no-print-directory gradescope", QUICK_MS, 2, &out), 2);
     CU_ASSERT(contains(out, "usage: make gradescope LAB="));
     free(out);
 
-    CU_ASSERT_EQUAL_FATAL(run("make --no-print-directory gradescope LAB=01", QUICK_MS, 0, &out), 0);
+    CU_ASSERT_EQUAL_FATAL(run_cmd("make --no-print-directory gradescope LAB=01", QUICK_MS, 0, &out), 0);
     CU_ASSERT(contains(out, "build/gradescope/socklab-01-autograder.zip"));
     free(out);
 
@@ -249,7 +251,7 @@ static void test_gradescope(void)
                 "rm -rf %s && mkdir -p %s/source %s/submission && "
                 "unzip -q build/gradescope/socklab-01-autograder.zip -d %s/source",
                 gs, gs, gs, gs);
-    CU_ASSERT_EQUAL_FATAL(run(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
     gr_str_free(&cmd);
 
     /* Gradescope's two scripts at the top; hidden checks in, solutions out. */
@@ -257,12 +259,12 @@ static void test_gradescope(void)
                 "cd %s/source && test -x setup.sh && test -x run_autograder && "
                 "test -f grader/labs/01-tcp-echo/hidden.c && test ! -e solutions",
                 gs);
-    CU_ASSERT_EQUAL(run(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
+    CU_ASSERT_EQUAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
     gr_str_free(&cmd);
 
     /* setup.sh without apt-get: it builds the kit. */
     gr_str_addf(&cmd, "cd %s/source && SOCKLAB_SKIP_APT=1 ./setup.sh", gs);
-    CU_ASSERT_EQUAL_FATAL(run(gr_str_cstr(&cmd), BUILD_MS, 0, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(run_cmd(gr_str_cstr(&cmd), BUILD_MS, 0, NULL), 0);
     gr_str_free(&cmd);
 
     /* The reference solution, uploaded as two files: full marks, with the
@@ -271,7 +273,7 @@ static void test_gradescope(void)
                 "cp solutions/01-tcp-echo/echo_server.c solutions/01-tcp-echo/echo_client.c "
                 "%s/submission/",
                 gs);
-    CU_ASSERT_EQUAL_FATAL(run(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
     gr_str_free(&cmd);
     json_t *doc = autograde(gs);
     CU_ASSERT_PTR_NOT_NULL(doc);
@@ -306,7 +308,7 @@ static void test_gradescope(void)
                 "printf 'int main(void)\\n{\\n    return socklab_nope;\\n}\\n' "
                 ">%s/submission/echo_server.c",
                 gs);
-    CU_ASSERT_EQUAL_FATAL(run(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
     gr_str_free(&cmd);
     doc = autograde(gs);
     CU_ASSERT_PTR_NOT_NULL(doc);
@@ -326,7 +328,7 @@ static void test_gradescope(void)
 
     /* Nothing the autograder knows: valid results that say what to upload. */
     gr_str_addf(&cmd, "rm -f %s/submission/* && echo notes >%s/submission/notes.txt", gs, gs);
-    CU_ASSERT_EQUAL_FATAL(run(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
     gr_str_free(&cmd);
     doc = autograde(gs);
     CU_ASSERT_PTR_NOT_NULL(doc);
@@ -337,7 +339,7 @@ static void test_gradescope(void)
     }
 
     gr_str_addf(&cmd, "rm -rf %s", gs);
-    CU_ASSERT_EQUAL(run(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
+    CU_ASSERT_EQUAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
     gr_str_free(&cmd);
     fprintf(stderr, "\n  (autograder zipped, set up and run 3 times: %.1f s) ",
             (double)(gr_now_ms() - started) / 1000.0);
@@ -349,15 +351,15 @@ static void test_classroom(void)
 {
     long started = gr_now_ms();
     char *out = NULL;
-    CU_ASSERT_EQUAL(run("make --no-print-directory classroom", QUICK_MS, 2, &out), 2);
+    CU_ASSERT_EQUAL(run_cmd("make --no-print-directory classroom", QUICK_MS, 2, &out), 2);
     CU_ASSERT(contains(out, "usage: make classroom LAB="));
     free(out);
 
-    CU_ASSERT_EQUAL_FATAL(run("make --no-print-directory classroom LAB=01", QUICK_MS, 0, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(run_cmd("make --no-print-directory classroom LAB=01", QUICK_MS, 0, NULL), 0);
     const char *path = "build/classroom/01/.github/workflows/socklab-01.yml";
     gr_str cmd = {0};
     gr_str_addf(&cmd, "cat %s", path);
-    CU_ASSERT_EQUAL_FATAL(run(gr_str_cstr(&cmd), QUICK_MS, 0, &out), 0);
+    CU_ASSERT_EQUAL_FATAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 0, &out), 0);
     gr_str_free(&cmd);
     CU_ASSERT(contains(out, "lab 01"));
     CU_ASSERT(contains(out, "bin/grade 01 --format json --output grade.json"));
@@ -365,7 +367,7 @@ static void test_classroom(void)
     CU_ASSERT(contains(out, "autograding-grading-reporter"));
     CU_ASSERT(contains(out, "Points "));
     free(out);
-    CU_ASSERT_EQUAL(run("test -f build/classroom/01/README-classroom.md", QUICK_MS, 0, NULL), 0);
+    CU_ASSERT_EQUAL(run_cmd("test -f build/classroom/01/README-classroom.md", QUICK_MS, 0, NULL), 0);
 
     /* Valid YAML with the job's steps, where python3 has the yaml module. */
     if (have("python3 -c 'import yaml'")) {
@@ -374,7 +376,7 @@ static void test_classroom(void)
                     "steps = d[\"jobs\"][\"run-autograding-tests\"][\"steps\"]; "
                     "assert any(\"bin/grade 01\" in s.get(\"run\", \"\") for s in steps)' %s",
                     path);
-        CU_ASSERT_EQUAL(run(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
+        CU_ASSERT_EQUAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
         gr_str_free(&cmd);
 
         /* Its grading step, run here as Actions would (bash -e), grades the
@@ -390,7 +392,7 @@ static void test_classroom(void)
                     "GITHUB_OUTPUT=out GITHUB_STEP_SUMMARY=summary bash -e step.sh && "
                     "cat out summary",
                     dir, dir, dir, path, dir, dir);
-        CU_ASSERT_EQUAL(run(gr_str_cstr(&cmd), BUILD_MS, 0, &out), 0);
+        CU_ASSERT_EQUAL(run_cmd(gr_str_cstr(&cmd), BUILD_MS, 0, &out), 0);
         gr_str_free(&cmd);
         CU_ASSERT(contains(out, "\nPoints "));
         CU_ASSERT(contains(out, "\npoints="));
@@ -399,7 +401,7 @@ static void test_classroom(void)
         CU_ASSERT(contains(out, "| client-echo |"));
         free(out);
         gr_str_addf(&cmd, "rm -rf %s", dir);
-        CU_ASSERT_EQUAL(run(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
+        CU_ASSERT_EQUAL(run_cmd(gr_str_cstr(&cmd), QUICK_MS, 0, NULL), 0);
         gr_str_free(&cmd);
     } else {
         fprintf(stderr, "\nhandout: no python3 yaml module; the workflow's YAML is not parsed\n");
