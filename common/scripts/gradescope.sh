@@ -274,8 +274,9 @@ with open(path) as f:
 with open(notes_path) as f:
     parts = [f.read().strip(), str(doc.get("output", ""))]
 tests = doc.get("tests") or []
-if tests and str(tests[0].get("output", "")).startswith("the build failed"):
-    parts.append(tests[0]["output"])
+built = [t for t in tests if str(t.get("output", "")).startswith("the build failed")]
+if built:
+    parts.append(built[0]["output"])
 doc["output"] = "\n\n".join(p for p in parts if p)
 with open(path, "w") as f:
     json.dump(doc, f, indent=2)

@@ -238,7 +238,12 @@ static const char *expected_failures(const char *name)
             return bugs[i].fails;
         }
     }
-    if (strcmp(name, "syntax-error") == 0 || strcmp(name, "empty") == 0) {
+    if (strcmp(name, "syntax-error") == 0) {
+        /* Its server does not compile; its client does, and is graded. */
+        return "accept echo-text binary-safe many-messages byte-at-a-time large-payload "
+               "half-close clients-in-turn no-fd-leak peer-reset restart";
+    }
+    if (strcmp(name, "empty") == 0) {
         return NULL;
     }
     return ""; /* a solution */

@@ -68,7 +68,7 @@ static void test_never_listens(void)
      * startup deadline the others are skipped. Deadlines scaled down to 0.2. */
     run r;
     setenv("SOCKLAB_TIMEOUT_SCALE", "0.2", 1);
-    grade("01 --seed 19 --server 'sleep 987657; echo {port}'", &r);
+    grade("01 --seed 19 --server 'sleep 876543; echo {port}'", &r);
     unsetenv("SOCKLAB_TIMEOUT_SCALE");
     CU_ASSERT_EQUAL(r.status, 1);
     CU_ASSERT_EQUAL(r.score, 0);

@@ -302,8 +302,9 @@ static void test_gradescope(void)
         json_decref(doc);
     }
 
-    /* A server that does not compile: still valid results, a score of 0 and
-     * the compiler's words. */
+    /* A server that does not compile: still valid results, no point for a
+     * server check, and the compiler's words (the client, which compiles,
+     * is graded as it is). */
     gr_str_addf(&cmd,
                 "printf 'int main(void)\\n{\\n    return socklab_nope;\\n}\\n' "
                 ">%s/submission/echo_server.c",
@@ -313,12 +314,22 @@ static void test_gradescope(void)
     doc = autograde(gs);
     CU_ASSERT_PTR_NOT_NULL(doc);
     if (doc != NULL) {
-        json_t *score = json_object_get(doc, "score");
-        CU_ASSERT(json_is_number(score) && json_number_value(score) == 0);
         json_t *tests = json_object_get(doc, "tests");
         CU_ASSERT_EQUAL(json_array_size(tests), LAB01_CHECKS + LAB01_HIDDEN_CHECKS);
-        const char *first = json_string_value(json_object_get(json_array_get(tests, 0), "output"));
-        CU_ASSERT(contains(first, "socklab_nope"));
+        int words = 0;
+        size_t i;
+        json_t *t;
+        json_array_foreach(tests, i, t)
+        {
+            const char *output = json_string_value(json_object_get(t, "output"));
+            /* Gradescope's tags are the step and the kind. */
+            const char *kind = json_string_value(json_array_get(json_object_get(t, "tags"), 1));
+            if (kind != NULL && strcmp(kind, "server") == 0) {
+                CU_ASSERT(json_number_value(json_object_get(t, "score")) == 0);
+            }
+            words += contains(output, "socklab_nope");
+        }
+        CU_ASSERT(words >= 1);
         /* With python3 (which setup.sh installs) run_autograder lifts the
          * compiler's words to the top-level output too. */
         const char *top = json_string_value(json_object_get(doc, "output"));
