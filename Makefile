@@ -86,7 +86,7 @@ help:
 # ---- system packages ---------------------------------------------------------
 # Order-only prerequisites: they run every time (a few pkg-config calls) but
 # never force a rebuild.
-deps: ; @$(DEPS) --install build check docs
+deps: ; @$(DEPS) --install build check docs tools
 deps-build: ; @$(DEPS) --install build
 deps-check: ; @$(DEPS) --install check
 deps-docs:  ; @$(DEPS) --install docs

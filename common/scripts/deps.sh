@@ -4,7 +4,8 @@
 # usage: deps.sh [--install] WHAT...
 #   WHAT is any of: build (compiler libraries), check (unit-test library, the
 #   peers used by self-tests, zip and unzip for the Gradescope self-test),
-#   docs (doxygen, graphviz).
+#   docs (doxygen, graphviz), tools (what the lab guides use by hand: OpenBSD
+#   netcat, socat, ss, ps and pgrep, python3; only `make deps` asks for these).
 # Without --install, a missing package is reported with the one command that
 # installs it, and the script fails. With --install (what `make` passes), it
 # installs missing packages with apt-get when it can: as root, or through sudo
@@ -43,8 +44,17 @@ for what in "$@"; do
         need_cmd doxygen doxygen
         need_cmd dot graphviz
         ;;
+    tools)
+        # The guides' `nc` is OpenBSD netcat (`nc -N`); another netcat may
+        # own the name nc, so look for this one by its own name.
+        need_cmd nc.openbsd netcat-openbsd
+        need_cmd socat socat
+        need_cmd ss iproute2
+        need_cmd pgrep procps
+        need_cmd python3 python3
+        ;;
     *)
-        echo "deps.sh: unknown dependency group '$what' (expected build, check or docs)" >&2
+        echo "deps.sh: unknown dependency group '$what' (expected build, check, docs or tools)" >&2
         exit 2
         ;;
     esac
@@ -66,11 +76,23 @@ if [ "$install" = 1 ] && command -v apt-get >/dev/null 2>&1; then
     fi
     if [ "$sudo" != none ]; then
         echo "socklab: installing missing packages: $missing"
+        # apt-get and debconf talk a lot even when all goes well ("delaying
+        # package configuration, since apt-utils is not installed"): keep
+        # what they say, and show it only if the install fails.
+        log=$(mktemp "${TMPDIR:-/tmp}/socklab-apt.XXXXXX") || log=/dev/null
         # The package lists may be absent on a fresh machine; refresh them once.
-        $sudo apt-get update -qq >/dev/null 2>&1 || true
-        if $sudo env DEBIAN_FRONTEND=noninteractive $cmd >/dev/null; then
+        # A failed refresh is not fatal: the install below says what is wrong.
+        {
+            $sudo apt-get update -qq || true
+            $sudo env DEBIAN_FRONTEND=noninteractive \
+                apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends $missing
+        } </dev/null >"$log" 2>&1
+        status=$?
+        if [ "$status" = 0 ]; then
+            [ "$log" = /dev/null ] || rm -f "$log"
             exit 0
         fi
+        [ "$log" = /dev/null ] || { cat "$log" >&2; rm -f "$log"; }
         echo "socklab: apt-get could not install: $missing" >&2
     fi
 fi
