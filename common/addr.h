@@ -47,7 +47,7 @@ int sl_addr_connect(const char *host, const char *port, char *err);
  * @param port    port number as text; "0" lets the kernel choose (see
  *                sl_addr_local() to learn which)
  * @param backlog listen() backlog
- * @param err     reason on failure, e.g. "bind 0.0.0.0 port 80: Permission denied"
+ * @param err     reason on failure, e.g. "bind 0.0.0.0:80: Permission denied"
  * @return a listening socket the caller owns and must close(), or -1
  */
 int sl_addr_listen(const char *host, const char *port, int backlog, char *err);
