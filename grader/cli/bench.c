@@ -122,6 +122,49 @@ static int push(bclient *c, const unsigned char *msg, size_t size)
     return 0;
 }
 
+/* One client's poll events: send what is left of its message, read its
+ * echo, and when the echo is whole record the round trip and start the
+ * next. Returns 1 when the client has sent its last message, else 0; sets
+ * res->error on a failure. */
+static int on_events(bclient *c, short revents, const load *ld, const unsigned char *msg,
+                     unsigned char *buf, long long *rtt, result *res)
+{
+    if (revents == 0) {
+        return 0;
+    }
+    if ((revents & POLLOUT) && push(c, msg, ld->size) < 0) {
+        res->error = "send failed";
+        return 0;
+    }
+    if (!(revents & (POLLIN | POLLHUP | POLLERR))) {
+        return 0;
+    }
+    ssize_t n = recv(c->fd, buf, ld->size - c->got, 0);
+    if (n <= 0) {
+        if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+            res->error = "the server closed a connection";
+        }
+        return 0;
+    }
+    c->got += (size_t)n;
+    if (c->got < ld->size) {
+        return 0;
+    }
+    long long t = now_ns();
+    rtt[res->completed++] = t - c->t0;
+    c->done++;
+    c->got = 0;
+    c->sent = 0;
+    if (c->done == ld->messages) {
+        return 1;
+    }
+    c->t0 = t;
+    if (push(c, msg, ld->size) < 0) {
+        res->error = "send failed";
+    }
+    return 0;
+}
+
 /* Drive the load against the server on @p port. */
 static void run_load(int port, const load *ld, result *res)
 {
@@ -168,44 +211,11 @@ static void run_load(int port, const load *ld, result *res)
             res->error = "poll failed";
             break;
         }
-        for (int i = 0; i < ld->clients && r > 0; i++) {
-            bclient *c = &cl[i];
-            if (pfd[i].revents == 0) {
-                continue;
-            }
-            if ((pfd[i].revents & POLLOUT) && push(c, msg, ld->size) < 0) {
-                res->error = "send failed";
-                goto out;
-            }
-            if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR))) {
-                continue;
-            }
-            ssize_t n = recv(c->fd, buf, ld->size - c->got, 0);
-            if (n <= 0) {
-                if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-                    continue;
-                }
-                res->error = "the server closed a connection";
-                goto out;
-            }
-            c->got += (size_t)n;
-            if (c->got < ld->size) {
-                continue;
-            }
-            long long t = now_ns();
-            rtt[res->completed++] = t - c->t0;
-            c->done++;
-            c->got = 0;
-            c->sent = 0;
-            if (c->done == ld->messages) {
-                active--;
-                continue;
-            }
-            c->t0 = t;
-            if (push(c, msg, ld->size) < 0) {
-                res->error = "send failed";
-                goto out;
-            }
+        for (int i = 0; i < ld->clients && r > 0 && res->error == NULL; i++) {
+            active -= on_events(&cl[i], pfd[i].revents, ld, msg, buf, rtt, res);
+        }
+        if (res->error != NULL) {
+            goto out;
         }
     }
     res->seconds = (double)(now_ns() - start) / 1e9;

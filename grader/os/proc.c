@@ -169,12 +169,9 @@ static void close_pipes(int in_pipe[2], int out_pipe[2], int err_pipe[2])
     }
 }
 
-int gr_proc_spawn(gr_proc *p, const char *cmd, const gr_spawn_opts *opts, char *err)
+/* A fresh process record with its output buffers. Returns 0, or -1. */
+static int proc_init(gr_proc *p, const gr_spawn_opts *opts, char *err)
 {
-    gr_spawn_opts defaults = {0};
-    if (opts == NULL) {
-        opts = &defaults;
-    }
     p->pr_pid = 0;
     p->pr_pidfd = -1;
     p->pr_stdin = -1;
@@ -196,61 +193,69 @@ int gr_proc_spawn(gr_proc *p, const char *cmd, const gr_spawn_opts *opts, char *
         p->pr_cap[i].cap_buf = malloc(keep[i]);
         if (p->pr_cap[i].cap_buf == NULL) {
             sl_err_set(err, "out of memory for output buffers");
-            goto fail;
+            return -1;
         }
     }
+    return 0;
+}
 
-    int in_pipe[2] = {-1, -1};
-    int out_pipe[2] = {-1, -1};
-    int err_pipe[2] = {-1, -1};
-    if ((opts->so_stdin_pipe && pipe2(in_pipe, O_CLOEXEC) < 0) || pipe2(out_pipe, O_CLOEXEC) < 0 ||
-        pipe2(err_pipe, O_CLOEXEC) < 0 || pipe2(p->pr_wake, O_CLOEXEC) < 0) {
-        sl_err_errno(err, "pipe");
-        close_pipes(in_pipe, out_pipe, err_pipe);
-        goto fail;
+/* Undo proc_init() and the wake pipe, after a spawn that failed. */
+static void proc_undo(gr_proc *p)
+{
+    close_fd(&p->pr_wake[0]);
+    close_fd(&p->pr_wake[1]);
+    for (int i = 0; i < 2; i++) {
+        free(p->pr_cap[i].cap_buf);
+        p->pr_cap[i].cap_buf = NULL;
     }
+    pthread_mutex_destroy(&p->pr_lock);
+}
 
-    pid_t pid = fork();
-    if (pid < 0) {
-        sl_err_errno(err, "fork");
-        close_pipes(in_pipe, out_pipe, err_pipe);
-        goto fail;
+/* In the child, after fork(): its own process group, default signals, the
+ * pipes as stdin/stdout/stderr, its directory and sandbox, then the shell.
+ * Only async-signal-safe calls until exec. Never returns. */
+static void __attribute__((noreturn))
+exec_child(const char *cmd, const gr_spawn_opts *opts, const int in_pipe[2], const int out_pipe[2],
+           const int err_pipe[2])
+{
+    setpgid(0, 0);
+    /* Undo what the grader changed for itself: a student's program must
+     * meet SIGPIPE with the default action, as it would outside. */
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++) {
+        sigaction(sig, &dfl, NULL);
     }
-    if (pid == 0) {
-        /* Child: only async-signal-safe calls until exec. */
-        setpgid(0, 0);
-        /* Undo what the grader changed for itself: a student's program must
-         * meet SIGPIPE with the default action, as it would outside. */
-        struct sigaction dfl;
-        memset(&dfl, 0, sizeof dfl);
-        dfl.sa_handler = SIG_DFL;
-        for (int sig = 1; sig < NSIG; sig++) {
-            sigaction(sig, &dfl, NULL);
-        }
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        int devnull = open("/dev/null", O_RDONLY);
-        int in = opts->so_stdin_pipe ? in_pipe[0] : devnull;
-        if (in < 0 || dup2(in, 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0) {
-            _exit(126);
-        }
-        if (opts->so_cwd != NULL && chdir(opts->so_cwd) < 0) {
-            static const char msg[] = "grader: cannot enter the program's directory\n";
-            (void)!write(2, msg, sizeof msg - 1);
-            _exit(126);
-        }
-        if (opts->so_limits != NULL &&
-            gr_sandbox_enter_child(gr_sandbox_current(), opts->so_limits, opts->so_etc_dir) < 0) {
-            static const char msg[] = "grader: cannot enter the sandbox (limits, user)\n";
-            (void)!write(2, msg, sizeof msg - 1);
-            _exit(126);
-        }
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    int devnull = open("/dev/null", O_RDONLY);
+    int in = opts->so_stdin_pipe ? in_pipe[0] : devnull;
+    if (in < 0 || dup2(in, 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0) {
+        _exit(126);
     }
+    if (opts->so_cwd != NULL && chdir(opts->so_cwd) < 0) {
+        static const char msg[] = "grader: cannot enter the program's directory\n";
+        (void)!write(2, msg, sizeof msg - 1);
+        _exit(126);
+    }
+    if (opts->so_limits != NULL &&
+        gr_sandbox_enter_child(gr_sandbox_current(), opts->so_limits, opts->so_etc_dir) < 0) {
+        static const char msg[] = "grader: cannot enter the sandbox (limits, user)\n";
+        (void)!write(2, msg, sizeof msg - 1);
+        _exit(126);
+    }
+    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    _exit(127);
+}
 
-    /* Parent. Set the group here too, so it exists before we ever signal it. */
+/* In the parent, after fork(): keep our ends of the pipes, non-blocking,
+ * and start the thread that drains the child's output. */
+static int watch_child(gr_proc *p, pid_t pid, int in_pipe[2], int out_pipe[2], int err_pipe[2],
+                       char *err)
+{
+    /* Set the group here too, so it exists before we ever signal it. */
     setpgid(pid, pid);
     p->pr_pid = pid;
     p->pr_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -273,16 +278,39 @@ int gr_proc_spawn(gr_proc *p, const char *cmd, const gr_spawn_opts *opts, char *
     }
     p->pr_drain_running = 1;
     return 0;
+}
 
-fail:
-    close_fd(&p->pr_wake[0]);
-    close_fd(&p->pr_wake[1]);
-    for (int i = 0; i < 2; i++) {
-        free(p->pr_cap[i].cap_buf);
-        p->pr_cap[i].cap_buf = NULL;
+int gr_proc_spawn(gr_proc *p, const char *cmd, const gr_spawn_opts *opts, char *err)
+{
+    gr_spawn_opts defaults = {0};
+    if (opts == NULL) {
+        opts = &defaults;
     }
-    pthread_mutex_destroy(&p->pr_lock);
-    return -1;
+    if (proc_init(p, opts, err) < 0) {
+        proc_undo(p);
+        return -1;
+    }
+    int in_pipe[2] = {-1, -1};
+    int out_pipe[2] = {-1, -1};
+    int err_pipe[2] = {-1, -1};
+    if ((opts->so_stdin_pipe && pipe2(in_pipe, O_CLOEXEC) < 0) || pipe2(out_pipe, O_CLOEXEC) < 0 ||
+        pipe2(err_pipe, O_CLOEXEC) < 0 || pipe2(p->pr_wake, O_CLOEXEC) < 0) {
+        sl_err_errno(err, "pipe");
+        close_pipes(in_pipe, out_pipe, err_pipe);
+        proc_undo(p);
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        sl_err_errno(err, "fork");
+        close_pipes(in_pipe, out_pipe, err_pipe);
+        proc_undo(p);
+        return -1;
+    }
+    if (pid == 0) {
+        exec_child(cmd, opts, in_pipe, out_pipe, err_pipe);
+    }
+    return watch_child(p, pid, in_pipe, out_pipe, err_pipe, err);
 }
 
 int gr_proc_exited(gr_proc *p)
