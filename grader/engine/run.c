@@ -92,6 +92,10 @@ static void prepare_command_dir(const char *cmd)
         strncmp(cwd, "/dev/shm/", 9) == 0 || names_shared_tmp(cmd)) {
         gr_sandbox_shared_tmp();
     }
+    /* What an earlier run's server made here is this run's to write. */
+    if (have_cwd) {
+        gr_sandbox_adopt_leftovers(cwd);
+    }
 }
 
 /* Where the programs under test live and how the report names them. */

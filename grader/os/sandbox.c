@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
@@ -37,6 +38,10 @@ const gr_limits gr_default_limits = {
 };
 
 static gr_sandbox current;
+
+/* The uids of sandboxed runs: one per run, picked from this range. */
+#define SANDBOX_UID_BASE 61000
+#define SANDBOX_UIDS 4000
 
 /* Write a short string to a /proc file (uid_map and friends). */
 static int write_file(const char *path, const char *text)
@@ -151,7 +156,7 @@ int gr_sandbox_init(gr_sandbox *sb, int enable)
          * runs in parallel do not share one process budget, and nothing the
          * student runs can touch files that are not world-writable. */
         sb->sb_drop_user = 1;
-        sb->sb_uid = (uid_t)(61000 + getpid() % 4000);
+        sb->sb_uid = (uid_t)(SANDBOX_UID_BASE + getpid() % SANDBOX_UIDS);
         sb->sb_gid = sb->sb_uid;
     }
     if (!sb->sb_netns) {
@@ -364,6 +369,52 @@ int gr_sandbox_scratch_copy(const char *src, char **out, char *err)
         return -1;
     }
     return 0;
+}
+
+/* The owner a leftover of an earlier run gets (nftw() takes no context). */
+static uid_t adopt_uid;
+static gid_t adopt_gid;
+
+static int adopt_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)flag;
+    (void)ftw;
+    if (st->st_uid >= SANDBOX_UID_BASE && st->st_uid < SANDBOX_UID_BASE + SANDBOX_UIDS &&
+        st->st_uid != adopt_uid) {
+        lchown(path, adopt_uid, adopt_gid);
+    }
+    return 0;
+}
+
+int gr_sandbox_adopt_leftovers(const char *dir)
+{
+    if (!current.sb_drop_user) {
+        return 0;
+    }
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        return -1;
+    }
+    adopt_uid = current.sb_uid;
+    adopt_gid = current.sb_gid;
+    int adopted = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
+            continue;
+        }
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        /* Only what an earlier run's user made is walked into. */
+        if (lstat(path, &st) == 0 && st.st_uid >= SANDBOX_UID_BASE &&
+            st.st_uid < SANDBOX_UID_BASE + SANDBOX_UIDS && st.st_uid != adopt_uid) {
+            nftw(path, adopt_one, 16, FTW_PHYS);
+            adopted++;
+        }
+    }
+    closedir(d);
+    return adopted;
 }
 
 void gr_sandbox_scratch_remove(const char *path)

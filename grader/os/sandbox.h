@@ -109,6 +109,19 @@ int gr_sandbox_can_bind_etc(const gr_sandbox *sb, const char *etc_dir);
  */
 int gr_sandbox_scratch_copy(const char *src, char **out, char *err);
 
+/**
+ * @brief Give this run's user what earlier runs' users left in @p dir.
+ *
+ * Each run has a user of its own; a directory one run's server made (lab
+ * 02's received/, say) would refuse the next run's server. Every entry of
+ * @p dir owned by another run's user, and everything under it, is given to
+ * this run's user, so that grading twice in a row gives the same verdict.
+ * Nothing else is walked into. Does nothing unless student code runs as a
+ * user of its own.
+ * @return the number of entries given over, or -1 if @p dir cannot be read
+ */
+int gr_sandbox_adopt_leftovers(const char *dir);
+
 /** @brief Remove a scratch directory made by gr_sandbox_scratch_copy(). */
 void gr_sandbox_scratch_remove(const char *path);
 

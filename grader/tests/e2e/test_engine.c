@@ -219,6 +219,24 @@ static void test_skeleton_is_the_shipped_one(void)
     selftest_remove_dir(repo);
 }
 
+/* Grading twice in a row in one directory gives the same verdict: what the
+ * first run's server made there (lab 02's received/) belongs to the first
+ * run's user, and the second run's user must still write there. */
+static void test_graded_twice_in_one_directory(void)
+{
+    char dir[PATH_MAX];
+    CU_ASSERT_EQUAL_FATAL(selftest_fresh_dir("twice", dir, sizeof dir), 0);
+    char args[2 * PATH_MAX];
+    snprintf(args, sizeof args,
+             "02 --seed 38 --only upload-small --server "
+             "'%s/solutions/02-framing/file_server {port} received'",
+             selftest_root());
+    for (int i = 1; i <= 2; i++) {
+        selftest_expect(args, dir, "", 1);
+    }
+    selftest_remove_dir(dir);
+}
+
 int register_engine_tests(void)
 {
     static const cu_test tests[] = {
@@ -233,6 +251,7 @@ int register_engine_tests(void)
         {"one program that does not build does not sink the others",
          test_one_program_does_not_build},
         {"the self-tests' skeleton is the one the kit ships", test_skeleton_is_the_shipped_one},
+        {"graded twice in one directory, the same verdict", test_graded_twice_in_one_directory},
         {NULL, NULL},
     };
     return cu_add_suite("engine", tests);
