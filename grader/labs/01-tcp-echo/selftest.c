@@ -142,6 +142,17 @@ static void test_other_correct_servers(void)
     }
 }
 
+/* Correct servers in other languages, written from the guide. */
+static void test_other_languages(void)
+{
+    if (selftest_have("node")) {
+        expect_failures(
+            "01 --seed 39 --server 'node grader/labs/01-tcp-echo/selftest/echo_server.js "
+            "{port}'",
+            "", LAB01_SERVER);
+    }
+}
+
 int register_lab01_tests(void)
 {
     static const cu_test tests[] = {
@@ -159,6 +170,7 @@ int register_lab01_tests(void)
         {"lab 01: buggy clients", test_bug_clients},
         {"lab 01: hidden checks", test_hidden_checks},
         {"lab 01: other correct servers get full marks", test_other_correct_servers},
+        {"lab 01: a correct server in Node.js gets full marks", test_other_languages},
         {NULL, NULL},
     };
     return cu_add_suite("lab01", tests);

@@ -46,6 +46,28 @@ static void expect_server02(const char *bin, int seed, const char *want_failed)
     expect02("--server", command, seed, want_failed, LAB02_SERVER);
 }
 
+/* Grade a server written in another language, from the guide: COMMAND is
+ * run in a fresh directory, with ROOT in it standing for the kit's root. */
+static void expect_other02(const char *interpreter, const char *script, int seed,
+                           const char *want_failed)
+{
+    if (!selftest_have(interpreter)) {
+        return;
+    }
+    char args[PATH_MAX + 400];
+    snprintf(args, sizeof args, "02 --seed %d --server '%s %s/%s {port} received'", seed,
+             interpreter, selftest_root(), script);
+    char cwd[PATH_MAX + 64];
+    CU_ASSERT_EQUAL_FATAL(selftest_fresh_dir("lab02", cwd, sizeof cwd), 0);
+    selftest_expect(args, cwd, want_failed, LAB02_SERVER);
+    selftest_remove_dir(cwd);
+}
+
+static void test_other_languages(void)
+{
+    expect_other02("python3", "grader/labs/02-framing/selftest/file_server.py", 40, "");
+}
+
 static void test_solution_full_marks(void)
 {
     selftest_full_marks("02", 1, LAB02_ALL);
@@ -89,6 +111,7 @@ int register_lab02_tests(void)
 {
     static const cu_test tests[] = {
         {"lab 02: the solution gets full marks", test_solution_full_marks},
+        {"lab 02: a correct server in Python gets full marks", test_other_languages},
         {"lab 02: the solution as --server and --client commands", test_solution_as_command},
         {"lab 02: the skeleton does not", test_skeleton_not_full},
         {"lab 02: the seed's receiver (one recv, no name checks)", test_bug_seed},

@@ -89,12 +89,22 @@ static void test_bug_clients(void)
              "client-duration client-refused", 3);
 }
 
+/* A correct server in Node.js, written from the guide. */
+static void test_other_languages(void)
+{
+    if (selftest_have("node")) {
+        expect03("03 --seed 59 --server 'node grader/labs/03-udp/selftest/udp_echo.js {port}'", "",
+                 LAB03_SERVER);
+    }
+}
+
 int register_lab03_tests(void)
 {
     static const cu_test tests[] = {
         {"lab 03: the solution gets full marks", test_solution_full_marks},
         {"lab 03: the skeleton does not", test_skeleton_not_full},
         {"lab 03: a correct server in Python gets full marks", test_other_correct_servers},
+        {"lab 03: a correct server in Node.js gets full marks", test_other_languages},
         {"lab 03: a 1 KiB receive buffer", test_bug_small_buf},
         {"lab 03: replies to the first client only", test_bug_first_client},
         {"lab 03: stops at an empty datagram", test_bug_exit_empty},

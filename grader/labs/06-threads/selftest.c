@@ -32,7 +32,19 @@ static void test_skeleton_not_full(void)
 {
     /* One check of each server is enough (each of the others would wait
      * out its quiet time too): the skeleton serves one client at a time. */
-    selftest_not_full("06-threads", "--seed 1 --only chat-concurrent,pool-concurrent,fork-concurrent", 3);
+    selftest_not_full("06-threads",
+                      "--seed 1 --only chat-concurrent,pool-concurrent,fork-concurrent", 3);
+}
+
+/* A correct chat server in Node.js, written from the guide: one thread and
+ * an event loop, which the chat checks must not hold against it. */
+static void test_node_chat(void)
+{
+    if (selftest_have("node")) {
+        expect06("06 --seed 72 --server 'node grader/labs/06-threads/selftest/chat_server.js "
+                 "{port}' --only 'chat-*'",
+                 "", LAB06_CHAT);
+    }
 }
 
 static void test_python_chat(void)
@@ -117,6 +129,7 @@ int register_lab06_tests(void)
         {"lab 06: the solutions get full marks under ThreadSanitizer", test_solution_full_marks},
         {"lab 06: the skeleton does not", test_skeleton_not_full},
         {"lab 06: a correct chat server in Python gets full marks", test_python_chat},
+        {"lab 06: a correct chat server in Node.js gets full marks", test_node_chat},
         {"lab 06: servers that serve one client at a time", test_bug_sequential},
         {"lab 06: one recv() taken for one line", test_bug_framing},
         {"lab 06: any name accepted; nobody told of a leave", test_bug_names_and_leave},

@@ -201,6 +201,17 @@ int selftest_skeleton(const char *lab, char *dir, size_t len)
     return selftest_skeleton_from(selftest_root(), lab, dir, len);
 }
 
+int selftest_have(const char *program)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "command -v '%s' >/dev/null 2>&1", program);
+    if (system(cmd) == 0) {
+        return 1;
+    }
+    printf("    skipped: %s is not installed, so its programs are not graded here\n", program);
+    return 0;
+}
+
 void selftest_remove_dir(const char *dir)
 {
     char rm[PATH_MAX + 80];

@@ -59,6 +59,10 @@ int selftest_skeleton(const char *lab, char *dir, size_t len);
 /* selftest_skeleton() for the kit (or any git checkout) at @p top. */
 int selftest_skeleton_from(const char *top, const char *lab, char *dir, size_t len);
 
+/* Is PROGRAM (python3, node...) installed? If not, say that the tests that
+ * need it are skipped. */
+int selftest_have(const char *program);
+
 /* Remove such a directory and everything in it. */
 void selftest_remove_dir(const char *dir);
 
