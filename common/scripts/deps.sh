@@ -3,9 +3,10 @@
 #
 # usage: deps.sh [--install] WHAT...
 #   WHAT is any of: build (compiler libraries), check (unit-test library, the
-#   peers used by self-tests, zip and unzip for the Gradescope self-test),
-#   docs (doxygen, graphviz), tools (what the lab guides use by hand: OpenBSD
-#   netcat, socat, ss, ps and pgrep, python3; only `make deps` asks for these).
+#   peers used by self-tests, patch for the labs' steps, zip and unzip for
+#   the Gradescope self-test), docs (doxygen, graphviz), tools (what the lab
+#   guides use by hand: OpenBSD netcat, socat, ss, ps and pgrep, python3; only
+#   `make deps` asks for these).
 # Without --install, a missing package is reported with the one command that
 # installs it, and the script fails. With --install (what `make` passes), it
 # installs missing packages with apt-get when it can: as root, or through sudo
@@ -37,6 +38,7 @@ for what in "$@"; do
     check)
         need_pc cunit libcunit1-dev
         need_cmd socat socat
+        need_cmd patch patch
         need_cmd zip zip
         need_cmd unzip unzip
         ;;

@@ -40,7 +40,7 @@ static double wall_s(void)
 static const char *alone[MAX_SUITES];
 static size_t nalone;
 
-static int is_alone(const char *name)
+int cu_suite_alone(const char *name)
 {
     for (size_t i = 0; i < nalone; i++) {
         if (strcmp(alone[i], name) == 0) {
@@ -88,7 +88,7 @@ static int list_suites(void)
 {
     CU_pTestRegistry reg = CU_get_registry();
     for (CU_pSuite s = reg != NULL ? reg->pSuite : NULL; s != NULL; s = s->pNext) {
-        printf("suite %s %s\n", s->pName, is_alone(s->pName) ? "alone" : "parallel");
+        printf("suite %s %s\n", s->pName, cu_suite_alone(s->pName) ? "alone" : "parallel");
     }
     CU_cleanup_registry();
     return 0;

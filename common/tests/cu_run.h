@@ -26,6 +26,13 @@ int cu_add_suite(const char *name, const cu_test *tests);
 int cu_add_suite_alone(const char *name, const cu_test *tests);
 
 /**
+ * 1 if a suite of this name was added with cu_add_suite_alone() (even one
+ * that SOCKLAB_SUITE left out), 0 if not: a suite that grades the same
+ * checks as another can run the way that one does.
+ */
+int cu_suite_alone(const char *name);
+
+/**
  * A CUnit assertion with a formatted message, so that a failing row of a
  * table says which row it was and what came out. Use through CU_EXPECT().
  */

@@ -14,6 +14,7 @@ int register_xport_tests(void);
 int register_layout_tests(void);
 int register_engine_tests(void);
 int register_hostile_tests(void);
+int register_steps_tests(void);
 /* Suites that may be absent from a copy of the kit. */
 int register_batch_tests(void) __attribute__((weak));
 int register_handout_tests(void) __attribute__((weak));
@@ -42,7 +43,9 @@ int main(void)
         (register_lab03_tests != NULL && register_lab03_tests() < 0) ||
         (register_lab04_tests != NULL && register_lab04_tests() < 0) ||
         (register_lab05_tests != NULL && register_lab05_tests() < 0) ||
-        (register_lab06_tests != NULL && register_lab06_tests() < 0)) {
+        (register_lab06_tests != NULL && register_lab06_tests() < 0) ||
+        /* After the labs' own suites: each steps suite runs the way its lab's does. */
+        register_steps_tests() < 0) {
         fprintf(stderr, "test_grader: cannot register tests: %s\n", CU_get_error_msg());
         CU_cleanup_registry();
         return 1;

@@ -125,11 +125,12 @@ int main(int argc, char **argv)
     }
     fprintf(stderr, "echo_server: listening on port %u\n", (unsigned)port);
 
-    /* TODO(step 3): this serves ONE client, then the server exits. Make it
-     * serve clients one after another: put everything from accept() to
-     * close(conn) in a for (;;) loop, and delete the "step 3" message at the
-     * end. Inside the loop, when accept() fails with EINTR or ECONNABORTED,
-     * just `continue`; for any other error, perror() and `break`.
+    /* TODO(step 3): this serves ONE client; the next one is turned away and
+     * the server exits. Make it serve clients one after another: put
+     * everything from accept() to close(conn) in a for (;;) loop, and delete
+     * the "step 3" block at the end. Inside the loop, when accept() fails with
+     * EINTR or ECONNABORTED, just `continue`; for any other error, perror()
+     * and `break`.
      */
 
     /* accept() waits for a client and returns a NEW socket connected to
@@ -152,12 +153,22 @@ int main(int argc, char **argv)
          * client has gone away): log it, go on. Never exit here (step 4). */
         fprintf(stderr, "echo_server: %s: %s\n", peer, strerror(errno));
     }
-    /* TODO(step 3): close(conn): every accepted socket is a file descriptor,
-     * and a server that never closes them runs out after about a thousand
-     * clients (accept() fails with EMFILE). */
+    /* Every accepted socket is a file descriptor: a server that never closes
+     * them runs out after about a thousand clients (accept() fails with
+     * EMFILE). Closing it is also how the client sees end of file. */
+    close(conn);
 
-    fprintf(stderr, "echo_server: step 3 is not done yet: the server stops after one client; "
-                    "see TODO(step 3) in echo_server.c and labs/01-tcp-echo/README.md\n");
+    /* TODO(step 3): delete this block. Until the loop is there, the server
+     * waits for a second client only to turn it away. */
+    {
+        int next = accept(listen_fd, NULL, NULL);
+        fprintf(stderr, "echo_server: step 3 is not done yet: the server serves one client only; "
+                        "see TODO(step 3) in echo_server.c and labs/01-tcp-echo/README.md\n");
+        if (next >= 0) {
+            close(next);
+        }
+    }
+
     close(listen_fd);
     return 1;
 }

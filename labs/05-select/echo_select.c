@@ -99,6 +99,11 @@ static int conn_read(conn *c)
         c->end -= c->start;
         c->start = 0;
     }
+    if (c->end == BUF_SIZE) {
+        /* Full: read again once some of it has gone back. Never recv()
+         * into no room: it returns 0, the same as end of file. */
+        return 0;
+    }
     ssize_t n = recv(c->fd, c->buf + c->end, BUF_SIZE - c->end, 0);
     if (n > 0) {
         c->end += (size_t)n;
