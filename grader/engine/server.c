@@ -12,6 +12,7 @@
 #include "os/procfs.h"
 
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -228,6 +229,24 @@ int gr_server_check_alive(gr_ctx *ctx)
     char how[128];
     gr_proc_describe(ctx->cx_server.pr_status, how, sizeof how);
     return gr_fail(ctx, "the server %s during the check", how);
+}
+
+int gr_server_ended(gr_ctx *ctx, int wait_ms, int *signo, int *status)
+{
+    *signo = 0;
+    *status = -1;
+    if (!ctx->cx_server_running || !gr_proc_wait(&ctx->cx_server, gr_ms(ctx, wait_ms))) {
+        return 0;
+    }
+    int st = ctx->cx_server.pr_status;
+    if (WIFSIGNALED(st)) {
+        *signo = WTERMSIG(st);
+    } else if (WIFEXITED(st) && WEXITSTATUS(st) > 128 && WEXITSTATUS(st) - 128 < NSIG) {
+        *signo = WEXITSTATUS(st) - 128; /* a shell that waited for it says so */
+    } else if (WIFEXITED(st)) {
+        *status = WEXITSTATUS(st);
+    }
+    return 1;
 }
 
 int gr_server_stop(gr_ctx *ctx)

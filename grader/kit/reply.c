@@ -1,0 +1,158 @@
+/* reply.c - what a reply that differs from the expected bytes did (see reply.h). */
+#include "kit/reply.h"
+
+#include "text/transcript.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Bytes that must match for the reply to count as resuming further on: with
+ * random data, 8 bytes found by chance in a few MiB are as good as never. */
+#define RESYNC_MIN 8
+/* Bytes compared when looking for where the reply resumes. */
+#define RESYNC_LEN 16
+/* How far past a gap's start the reply may resume: a whole recv() buffer
+ * and then some, but not the rest of a large payload to search each time. */
+#define RESYNC_WINDOW (1024 * 1024)
+/* Most bytes an addition may have (a newline, "\r\n", a short prefix). */
+#define ADDED_MAX 8
+/* Gaps counted at most, and stretches walked at most: enough to see a
+ * shape, and bounded on any reply. */
+#define GAPS_MAX 64
+#define STEPS_MAX 256
+
+/* Does the reply at got[gi..] go on with want[wi..] after k added bytes? */
+static int resumes_after(const unsigned char *want, size_t nwant, size_t wi,
+                         const unsigned char *got, size_t ngot, size_t gi, size_t k)
+{
+    if (gi + k > ngot) {
+        return 0;
+    }
+    size_t left_got = ngot - gi - k;
+    size_t left_want = nwant - wi;
+    if (left_got == 0) {
+        return left_want == 0; /* the additions are the reply's last bytes */
+    }
+    size_t m = left_got < left_want ? left_got : left_want;
+    if (m > RESYNC_LEN) {
+        m = RESYNC_LEN;
+    }
+    /* A short match counts only when it runs to the end of both. */
+    if (m < 4 && !(m == left_got && m == left_want)) {
+        return 0;
+    }
+    return memcmp(got + gi + k, want + wi, m) == 0;
+}
+
+/* Where in want, after wi, the reply piece p[0..n) resumes: on RESYNC_LEN
+ * bytes (or RESYNC_MIN), else a piece shorter than that which ends where
+ * want has a NUL (a C string's piece of a recv() buffer can be that short).
+ * Sets *len to the bytes matched; NULL when nothing fits. */
+static const unsigned char *resync(const unsigned char *want, size_t nwant, size_t wi,
+                                   const unsigned char *p, size_t n, size_t *len)
+{
+    size_t from = wi + 1;
+    if (from >= nwant) {
+        return NULL;
+    }
+    size_t until = nwant - from > RESYNC_WINDOW ? from + RESYNC_WINDOW : nwant;
+    for (size_t m = n < RESYNC_LEN ? n : RESYNC_LEN; m >= RESYNC_MIN;
+         m = m == RESYNC_MIN ? 0 : RESYNC_MIN) {
+        const unsigned char *r = memmem(want + from, until - from, p, m);
+        if (r != NULL) {
+            *len = m;
+            return r;
+        }
+    }
+    /* A short piece: the longest that ends right before a NUL. */
+    for (size_t m = n < RESYNC_MIN - 1 ? n : RESYNC_MIN - 1; m >= 1; m--) {
+        const unsigned char *z = memchr(want + from, 0, until - from);
+        while (z != NULL) {
+            if (z - m >= want + from && memcmp(z - m, p, m) == 0) {
+                *len = m;
+                return z - m;
+            }
+            size_t rest = (size_t)(want + until - z - 1);
+            z = rest > 0 ? memchr(z + 1, 0, rest) : NULL;
+        }
+    }
+    return NULL;
+}
+
+void gr_reply_compare(const void *want_v, size_t nwant, const void *got_v, size_t ngot,
+                      gr_reply_diff *d)
+{
+    const unsigned char *want = want_v;
+    const unsigned char *got = got_v;
+    memset(d, 0, sizeof *d);
+    size_t at = gr_first_diff(want, nwant, got, ngot);
+    d->rd_at = at;
+    if (at == ngot) {
+        d->rd_prefix = at < nwant;
+        d->rd_end_at_nul = at < nwant && want[at] == 0;
+        return;
+    }
+    /* Bytes the client never sent, after which the expected ones resume. */
+    for (size_t k = 1; k <= ADDED_MAX; k++) {
+        if (resumes_after(want, nwant, at, got, ngot, at, k)) {
+            d->rd_added = k;
+            d->rd_added_byte = got[at];
+            return;
+        }
+    }
+    /* Gaps: expected bytes missing, the reply resuming further on. A gap
+     * counts (its first byte, the reply's end) only after a stretch that
+     * was matched on RESYNC_MIN bytes or more, or the reply's start: after
+     * a shorter one, where it resumed may be chance. */
+    size_t gi = at;
+    size_t wi = at;
+    int anchored = 1;
+    for (int step = 0; gi < ngot && wi < nwant && d->rd_gaps < GAPS_MAX && step < STEPS_MAX;
+         step++) {
+        size_t len = 0;
+        const unsigned char *r = resync(want, nwant, wi, got + gi, ngot - gi, &len);
+        if (r == NULL) {
+            /* Bytes that belong nowhere further on, right at the first
+             * difference: changed, not lost. Later on, too few bytes may
+             * be left to say. */
+            d->rd_changed = d->rd_gaps == 0 && ngot - gi >= RESYNC_MIN;
+            break;
+        }
+        if (anchored) {
+            d->rd_gaps++;
+            d->rd_gaps_at_nul += want[wi] == 0;
+        }
+        wi = (size_t)(r - want);
+        size_t same = gr_first_diff(want + wi, nwant - wi, got + gi, ngot - gi);
+        anchored = same >= RESYNC_MIN;
+        wi += same;
+        gi += same;
+        if (gi == ngot && anchored) {
+            d->rd_end_at_nul = wi < nwant && want[wi] == 0;
+        }
+    }
+}
+
+int gr_reply_cut_at_nul(const gr_reply_diff *d, size_t seen)
+{
+    if (d->rd_added > 0 || d->rd_changed || d->rd_gaps != d->rd_gaps_at_nul) {
+        return 0;
+    }
+    /* The first difference must itself be a cut at a NUL: a stop there, or
+     * the first gap. */
+    if (!d->rd_prefix && d->rd_gaps == 0) {
+        return 0;
+    }
+    return d->rd_gaps_at_nul + (size_t)d->rd_end_at_nul >= seen && seen > 0;
+}
+
+void gr_reply_of(const gr_conn *c, gr_reply_diff *d)
+{
+    gr_reply_compare(c->c_want, c->c_want_len, c->c_got, c->c_got_len, d);
+}
+
+int gr_reply_peer_closed(const gr_conn *c)
+{
+    int e = c->c_xp.xp_errno;
+    return c->c_eof || e == ECONNRESET || e == EPIPE;
+}
