@@ -1,9 +1,11 @@
 /* reply.c - what a reply that differs from the expected bytes did (see reply.h). */
 #include "kit/reply.h"
 
+#include "kit/kit.h"
 #include "text/transcript.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Bytes that must match for the reply to count as resuming further on: with
@@ -155,4 +157,110 @@ int gr_reply_peer_closed(const gr_conn *c)
 {
     int e = c->c_xp.xp_errno;
     return c->c_eof || e == ECONNRESET || e == EPIPE;
+}
+
+/* ---- the cause of a failed echo, and its hint ------------------------------------- */
+
+/* The hints for each cause: the concept, then C, then Python. */
+#define HINT_CSTRING                                                                               \
+    "Data from recv() is bytes, not a C string: the reply stopped or skipped ahead exactly at "    \
+    "NUL bytes. In C: send the count recv() returned, never strlen(buf), and no strcpy(), "        \
+    "strcat() or printf(\"%%s\") on the data. In Python: send back the bytes recv() returned, "    \
+    "as they are; never .decode() them or cut them at b'\\0'."
+#define HINT_DECODE                                                                                \
+    "Data is bytes, not text: the server's stderr shows a %s. In C the same mistake is a string "  \
+    "function on the data (strlen(), printf(\"%%s\")): use the count recv() returned. In "         \
+    "Python: send back what recv() returned, as bytes; .decode() fails on bytes that are not "     \
+    "UTF-8, such as 0x80 to 0xff."
+#define HINT_ADDED                                                                                 \
+    "Echo adds nothing: the reply holds %s the client never sent. In C: send exactly the n "       \
+    "bytes recv() returned; no printf(\"%%s\\n\"), puts() or appended '\\n'. In Python: "          \
+    "conn.sendall(data) as received; no print()-style data + b'\\n'."
+#define HINT_LAST_LINE                                                                             \
+    "Echo bytes, not lines: the bytes after the last newline never came back. In C: send back "    \
+    "each piece recv() returns at once, without waiting for a newline. In Python: echo each "      \
+    "conn.recv() as it comes; a loop over lines (conn.makefile(), readline()) must still send "    \
+    "the last piece at end of file."
+#define HINT_CLOSED_EARLY                                                                          \
+    "Serve a connection until the client is done: the server closed it before it had echoed "      \
+    "everything the client sent. In C: loop over recv() and send() until recv() returns 0, and "   \
+    "only then close(). In Python: loop on data = conn.recv(65536) until it is b'', with "         \
+    "conn.sendall(data) each time."
+
+int gr_echo_decode_cause(gr_ctx *ctx)
+{
+    /* Python names the error in its traceback: the bytes cannot say it. */
+    static const char *const names[] = {"UnicodeDecodeError", "UnicodeEncodeError"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (gr_server_said(ctx, names[i])) {
+            gr_hint(ctx, HINT_DECODE, names[i]);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A printable name for a byte a reply added, for a hint. */
+static const char *added_name(unsigned char b, char *buf, size_t n)
+{
+    if (b == '\n') {
+        return "a newline (\\n)";
+    }
+    if (b == '\r') {
+        return "a carriage return (\\r)";
+    }
+    snprintf(buf, n, "bytes (the first is 0x%02x)", b);
+    return buf;
+}
+
+gr_echo_seen gr_echo_cause(gr_ctx *ctx, const gr_conn *c, size_t nul_seen)
+{
+    if (gr_echo_decode_cause(ctx)) {
+        return GR_ECHO_DECODE;
+    }
+    gr_reply_diff d;
+    gr_reply_of(c, &d);
+    if (gr_reply_cut_at_nul(&d, nul_seen)) {
+        size_t places = d.rd_gaps_at_nul + (size_t)d.rd_end_at_nul;
+        gr_str_addf(gr_details(ctx),
+                    "what the reply shows: it stops or skips ahead exactly where the data holds a "
+                    "NUL byte (%zu place%s), as C string functions do\n",
+                    places, places == 1 ? "" : "s");
+        gr_hint(ctx, HINT_CSTRING);
+        return GR_ECHO_CSTRING;
+    }
+    if (d.rd_added > 0) {
+        char buf[48];
+        const char *what = added_name(d.rd_added_byte, buf, sizeof buf);
+        gr_str_addf(gr_details(ctx),
+                    "what the reply shows: %s at byte %zu that the client never sent; after %s "
+                    "the echo goes on as expected\n",
+                    what, d.rd_at, d.rd_added == 1 ? "it" : "them");
+        gr_hint(ctx, HINT_ADDED, what);
+        return GR_ECHO_ADDED;
+    }
+    /* Everything up to the last newline came back, and no more: the server
+     * echoes lines, and the bytes after the last one have no newline. */
+    if (d.rd_prefix && c->c_got_len > 0 && c->c_got[c->c_got_len - 1] == '\n' &&
+        memchr(c->c_want + c->c_got_len, '\n', c->c_want_len - c->c_got_len) == NULL) {
+        gr_str_addf(gr_details(ctx),
+                    "what the reply shows: everything up to the last newline came back, and "
+                    "none of the %zu bytes after it\n",
+                    c->c_want_len - c->c_got_len);
+        gr_hint(ctx, HINT_LAST_LINE);
+        return GR_ECHO_LAST_LINE;
+    }
+    /* A hang-up, by a server that goes on (one that died says so itself). */
+    int signo = 0;
+    int status = -1;
+    if (gr_reply_peer_closed(c) && c->c_got_len < c->c_want_len && !d.rd_changed &&
+        !gr_server_ended(ctx, 200, &signo, &status)) {
+        gr_str_addf(gr_details(ctx),
+                    "what the connection shows: the server ended it (end of file or a reset) "
+                    "when %zu of the %zu bytes the client had sent had come back\n",
+                    c->c_got_len, c->c_out_off);
+        gr_hint(ctx, HINT_CLOSED_EARLY);
+        return GR_ECHO_CLOSED_EARLY;
+    }
+    return GR_ECHO_UNCLEAR;
 }

@@ -10,11 +10,14 @@
  * reply up with the expected bytes, stretch by stretch, and counts what it
  * saw; the predicates below say whether a shape was seen clearly enough to
  * name it. A shape the bytes do not show clearly is never named: the check
- * then gives its general hint.
+ * then gives its general hint. gr_echo_cause() puts it all together for an
+ * echo server: what the bytes, the connection and the server's output show,
+ * and the hint for it.
  */
 #ifndef SOCKLAB_GRADER_KIT_REPLY_H
 #define SOCKLAB_GRADER_KIT_REPLY_H
 
+#include "engine/grader.h"
 #include "kit/conn.h"
 
 #include <stddef.h>
@@ -66,5 +69,40 @@ void gr_reply_of(const gr_conn *c, gr_reply_diff *d);
  *        (ECONNRESET, EPIPE) seen while sending or receiving?
  */
 int gr_reply_peer_closed(const gr_conn *c);
+
+/* ---- the cause of a failed echo, and its hint ------------------------------------- */
+
+/** What gr_echo_cause() saw. */
+typedef enum gr_echo_seen {
+    GR_ECHO_UNCLEAR,      /**< nothing clear: the check's general hint stands */
+    GR_ECHO_DECODE,       /**< a Python traceback names a Unicode error: bytes taken for text */
+    GR_ECHO_CSTRING,      /**< the reply stops or skips ahead exactly at NUL bytes */
+    GR_ECHO_ADDED,        /**< the reply holds bytes the client never sent (a newline) */
+    GR_ECHO_LAST_LINE,    /**< all up to the last newline came back, nothing after it */
+    GR_ECHO_CLOSED_EARLY, /**< the server ended the connection before echoing everything,
+                               and is still running */
+} gr_echo_seen;
+
+/**
+ * @brief After a failed echo on @p c (before gr_close()), follow the cause
+ *        it shows: add a line saying what was seen to the details, and set
+ *        the hint for it (gr_hint(): the concept, then C, then Python).
+ *
+ * The causes, in this order: a Python traceback; a C string's cuts at NUL
+ * bytes, seen at least @p nul_seen times (1 for data made to put a NUL
+ * after text, 2 for random data: see gr_reply_cut_at_nul()); bytes added;
+ * a line echo that holds back the last piece; a server that hung up early.
+ * A check may set a hint of its own afterwards for a cause it knows better
+ * (the last gr_hint() wins).
+ * @return what it saw, GR_ECHO_UNCLEAR when nothing is clear
+ */
+gr_echo_seen gr_echo_cause(gr_ctx *ctx, const gr_conn *c, size_t nul_seen);
+
+/**
+ * @brief Did the server's Python traceback name a Unicode error (bytes taken
+ *        for text)? Then set that hint, as gr_echo_cause() does.
+ * @return 1 if it did
+ */
+int gr_echo_decode_cause(gr_ctx *ctx);
 
 #endif

@@ -18,120 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* ---- hints that follow the cause ------------------------------------------------ */
-
-/* The causes a failed echo can show, each with its hint (the concept, then
- * C, then Python), set with gr_hint() where the evidence is clear. */
-#define HINT_CSTRING                                                                               \
-    "Data from recv() is bytes, not a C string: the reply stopped or skipped ahead exactly at "    \
-    "NUL bytes. In C: send the count recv() returned, never strlen(buf), and no strcpy(), "        \
-    "strcat() or printf(\"%%s\") on the data. In Python: send back the bytes recv() returned, "    \
-    "as they are; never .decode() them or cut them at b'\\0'."
-#define HINT_DECODE                                                                                \
-    "Data is bytes, not text: the server's stderr shows a %s. In C the same "                      \
-    "mistake is a string function on the data (strlen(), printf(\"%%s\")): use the count recv() "  \
-    "returned. In Python: send back what conn.recv() returned, as bytes; .decode() fails on "      \
-    "bytes that are not UTF-8, such as 0x80 to 0xff."
-#define HINT_ADDED                                                                                 \
-    "Echo adds nothing: the reply holds %s the client never sent. In C: send exactly the n "       \
-    "bytes recv() returned; no printf(\"%%s\\n\"), puts() or appended '\\n'. In Python: "          \
-    "conn.sendall(data) as received; no print()-style data + b'\\n'."
-#define HINT_CLOSED_EARLY                                                                          \
-    "Serve a connection until the client is done: the server closed it before it had echoed "      \
-    "everything the client sent. In C: loop over recv() and send() until recv() returns 0, and "   \
-    "only then "                                                                                   \
-    "close(). In Python: loop on data = conn.recv(65536) until it is b'', with "                   \
-    "conn.sendall(data) each time."
-#define HINT_LAST_PIECE                                                                            \
-    "Echo bytes, not lines: the bytes after the last newline never came back. In C: send "         \
-    "back each piece recv() returns at once, without waiting for a newline. In Python: echo "      \
-    "each conn.recv() as it comes; a loop over lines (conn.makefile(), readline()) must still "    \
-    "send the last piece at end of file."
-
-/* The Unicode error a Python server died of (its traceback names it), or
- * NULL: bytes taken for text. */
-static const char *unicode_error(gr_ctx *ctx)
-{
-    static const char *const names[] = {"UnicodeDecodeError", "UnicodeEncodeError"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (gr_server_said(ctx, names[i])) {
-            return names[i];
-        }
-    }
-    return NULL;
-}
-
-/* A printable name for a byte a reply added, for a hint. */
-static const char *added_name(unsigned char b, char *buf, size_t n)
-{
-    if (b == '\n') {
-        return "a newline (\\n)";
-    }
-    if (b == '\r') {
-        return "a carriage return (\\r)";
-    }
-    snprintf(buf, n, "bytes (the first is 0x%02x)", b);
-    return buf;
-}
-
-/* After a failed echo on c (before gr_close()), follow the cause the reply
- * shows: a Python traceback, a C string's cuts at NUL bytes (seen at least
- * nul_seen times: 1 for data made to put a NUL after text, 2 for random
- * data), an added byte, or a server that hung up early. Returns 1 if it set
- * a hint, 0 when nothing is clear (the check's general hint stands). */
-static int echo_cause(gr_ctx *ctx, const gr_conn *c, size_t nul_seen)
-{
-    gr_reply_diff d;
-    gr_reply_of(c, &d);
-    const char *unicode = unicode_error(ctx);
-    if (unicode != NULL) {
-        gr_hint(ctx, HINT_DECODE, unicode);
-        return 1;
-    }
-    if (gr_reply_cut_at_nul(&d, nul_seen)) {
-        gr_str_addf(gr_details(ctx),
-                    "what the reply shows: it stops or skips ahead exactly where the data holds a "
-                    "NUL byte (%zu place%s), as C string functions do\n",
-                    d.rd_gaps_at_nul + (size_t)d.rd_end_at_nul,
-                    d.rd_gaps_at_nul + (size_t)d.rd_end_at_nul == 1 ? "" : "s");
-        gr_hint(ctx, HINT_CSTRING);
-        return 1;
-    }
-    if (d.rd_added > 0) {
-        char buf[48];
-        const char *what = added_name(d.rd_added_byte, buf, sizeof buf);
-        gr_str_addf(gr_details(ctx),
-                    "what the reply shows: %s at byte %zu that the client never sent; after %s "
-                    "the echo goes on as expected\n",
-                    what, d.rd_at, d.rd_added == 1 ? "it" : "them");
-        gr_hint(ctx, HINT_ADDED, what);
-        return 1;
-    }
-    /* Everything up to the last newline came back, and no more: the server
-     * echoes lines, and the bytes after the last one have no newline. */
-    if (d.rd_prefix && c->c_got_len > 0 && c->c_got[c->c_got_len - 1] == '\n' &&
-        memchr(c->c_want + c->c_got_len, '\n', c->c_want_len - c->c_got_len) == NULL) {
-        gr_str_addf(gr_details(ctx),
-                    "what the reply shows: everything up to the last newline came back, and "
-                    "none of the %zu bytes after it\n",
-                    c->c_want_len - c->c_got_len);
-        gr_hint(ctx, HINT_LAST_PIECE);
-        return 1;
-    }
-    int signo = 0;
-    int status = -1;
-    if (gr_reply_peer_closed(c) && c->c_got_len < c->c_want_len && !d.rd_changed &&
-        !gr_server_ended(ctx, 200, &signo, &status)) {
-        gr_str_addf(gr_details(ctx),
-                    "what the connection shows: the server ended it (end of file or a reset) "
-                    "when %zu of the %zu bytes the client had sent had come back\n",
-                    c->c_got_len, c->c_out_off);
-        gr_hint(ctx, HINT_CLOSED_EARLY);
-        return 1;
-    }
-    return 0;
-}
-
 /* ---- step 2: one client ------------------------------------------------------ */
 
 static int check_accept(gr_ctx *ctx)
@@ -144,7 +30,7 @@ static int check_accept(gr_ctx *ctx)
     int rc = gr_exchange(ctx, &c, hello, sizeof hello - 1, hello, sizeof hello - 1, 0,
                          "echo of one short line");
     if (rc < 0) {
-        echo_cause(ctx, &c, 1);
+        gr_echo_cause(ctx, &c, 1);
     }
     gr_close(&c);
     return rc;
@@ -162,7 +48,7 @@ static int check_echo_text(gr_ctx *ctx)
     }
     int rc = gr_exchange(ctx, &c, line, n, line, n, 0, "echo of a line of text");
     if (rc < 0) {
-        echo_cause(ctx, &c, 2);
+        gr_echo_cause(ctx, &c, 2);
     }
     gr_close(&c);
     return rc;
@@ -191,7 +77,7 @@ static int check_binary_safe(gr_ctx *ctx)
     int rc = gr_exchange(ctx, &c, msg, n, msg, n, 0, "echo of all 256 byte values");
     if (rc < 0) {
         /* The message puts a NUL right after text: one cut there is clear. */
-        echo_cause(ctx, &c, 1);
+        gr_echo_cause(ctx, &c, 1);
     }
     gr_close(&c);
     return rc;
@@ -259,7 +145,7 @@ static int check_byte_at_a_time(gr_ctx *ctx)
         }
     }
     if (rc < 0) {
-        echo_cause(ctx, &c, 2);
+        gr_echo_cause(ctx, &c, 2);
     }
     gr_close(&c);
     return rc;
@@ -282,7 +168,7 @@ static int check_large_payload(gr_ctx *ctx)
         gr_conn_throttle(&c, 64 * KiB, gr_ms(ctx, 5));
         rc = gr_exchange(ctx, &c, data, n, data, n, 0, "echo of 4 MiB");
         if (rc < 0) {
-            echo_cause(ctx, &c, 2);
+            gr_echo_cause(ctx, &c, 2);
         }
         gr_close(&c);
     }
@@ -308,7 +194,7 @@ static int check_half_close(gr_ctx *ctx)
     int rc = gr_exchange(ctx, &c, msg, n, msg, n, GR_SHUT_AFTER | GR_WANT_EOF,
                          "half-close: send, shutdown(SHUT_WR), read until EOF");
     if (rc < 0) {
-        echo_cause(ctx, &c, 2);
+        gr_echo_cause(ctx, &c, 2);
     }
     gr_close(&c);
     return rc;
@@ -508,13 +394,11 @@ static int check_peer_reset(gr_ctx *ctx)
     int rc = peer_reset_run(ctx);
     int signo = 0;
     int status = -1;
-    if (rc < 0 && gr_server_ended(ctx, 200, &signo, &status)) {
-        /* How it ended tells the classic causes apart; the resetting
-         * clients' data is random bytes, which a decoding server dies of. */
-        const char *unicode = unicode_error(ctx);
-        if (unicode != NULL) {
-            gr_hint(ctx, HINT_DECODE, unicode);
-        } else if (signo == SIGPIPE) {
+    /* How it ended tells the classic causes apart. The resetting clients
+     * send random bytes, which a server that decodes them dies of first
+     * (gr_echo_decode_cause() then sets that hint). */
+    if (rc < 0 && gr_server_ended(ctx, 200, &signo, &status) && !gr_echo_decode_cause(ctx)) {
+        if (signo == SIGPIPE) {
             gr_hint(ctx, HINT_SIGPIPE);
         } else if (status > 0) {
             gr_hint(ctx, HINT_EXIT_ON_ERROR, status);
