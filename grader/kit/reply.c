@@ -255,10 +255,17 @@ gr_echo_seen gr_echo_cause(gr_ctx *ctx, const gr_conn *c, size_t nul_seen)
     int status = -1;
     if (gr_reply_peer_closed(c) && c->c_got_len < c->c_want_len && !d.rd_changed &&
         !gr_server_ended(ctx, 200, &signo, &status)) {
-        gr_str_addf(gr_details(ctx),
-                    "what the connection shows: the server ended it (end of file or a reset) "
-                    "when %zu of the %zu bytes the client had sent had come back\n",
-                    c->c_got_len, c->c_out_off);
+        if (c->c_out_len > 0) {
+            gr_str_addf(gr_details(ctx),
+                        "what the connection shows: the server ended it (end of file or a "
+                        "reset) when %zu of the %zu bytes the client had sent had come back\n",
+                        c->c_got_len, c->c_out_off);
+        } else {
+            gr_str_addf(gr_details(ctx),
+                        "what the connection shows: the server ended it (end of file or a "
+                        "reset) when %zu of the %zu bytes it owed had come back\n",
+                        c->c_got_len, c->c_want_len);
+        }
         gr_hint(ctx, HINT_CLOSED_EARLY);
         return GR_ECHO_CLOSED_EARLY;
     }
