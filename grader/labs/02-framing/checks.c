@@ -276,6 +276,14 @@ static int upload(gr_ctx *ctx, up_opts *o)
     if (rc == 0) {
         rc = verify_file(ctx, o, md, mdlen);
     }
+    if (rc < 0 && gr_server_said(ctx, "UnicodeDecodeError")) {
+        /* A binary body (this one, or one before it in the check): a Python
+         * server that decodes it dies of it. */
+        gr_hint(ctx, "A body is bytes, not text: the server's stderr shows a UnicodeDecodeError. "
+                     "In C the same mistake is a string function on the body (strlen(), "
+                     "fputs()): write the count the read returned. In Python: write what "
+                     "f.read() returned to a file opened 'wb'; never .decode() it.");
+    }
     return rc;
 }
 

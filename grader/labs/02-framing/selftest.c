@@ -167,6 +167,20 @@ static void test_hint_server_ends(void)
     }
 }
 
+static void test_hint_python_decode(void)
+{
+    /* A body decoded as text: random bytes end the server, and its
+     * traceback, not the bytes on the wire, says why. */
+    if (system("command -v python3 >/dev/null 2>&1") != 0) {
+        return;
+    }
+    expect02_hint("--server",
+                  "python3 grader/labs/02-framing/selftest/file_server_text.py {port} received", "",
+                  97, "header-pieces odd-chunks large-file disconnect-mid-body", LAB02_SERVER,
+                  "A body is bytes, not text: the server's stderr shows a UnicodeDecodeError",
+                  "One recv() is not one header");
+}
+
 static void test_hint_partial_files(void)
 {
     /* A partial file under NAME, or a temporary file left behind. */
@@ -198,6 +212,7 @@ int register_lab02_tests(void)
         {"lab 02: hints for each bad size let through", test_hint_sizes},
         {"lab 02: hints for a server that ends on a bad header", test_hint_server_ends},
         {"lab 02: hints for a partial file and a temporary file left", test_hint_partial_files},
+        {"lab 02: hint for Python's .decode() of a body", test_hint_python_decode},
         {"lab 02: hint for a body sent before OK", test_hint_client_early_body},
         {NULL, NULL},
     };

@@ -344,6 +344,20 @@ static int plan_run(gr_ctx *ctx, plan *plans, size_t nplans, size_t which, long 
     return 0;
 }
 
+/* After a failed server check: a Python server that decoded a binary
+ * datagram died of it, and its traceback says so. */
+static int udp_decode_cause(gr_ctx *ctx, int rc)
+{
+    if (rc < 0 && gr_server_said(ctx, "UnicodeDecodeError")) {
+        gr_hint(ctx, "A datagram is bytes, not text: the server's stderr shows a "
+                     "UnicodeDecodeError. In C the same mistake is a string function on the data "
+                     "(strlen(), printf(\"%%s\")): sendto() the count recvfrom() returned. In "
+                     "Python: sock.sendto(data, addr) with the bytes recvfrom() returned; never "
+                     ".decode() them.");
+    }
+    return rc;
+}
+
 /* ---- steps 1 and 2: one datagram back; every datagram, from every client
  * ---------------------------------------------- */
 
@@ -403,7 +417,7 @@ static int check_sizes(gr_ctx *ctx)
                       "echo of datagrams of 0, 1, 1472, 8192 and 65507 bytes, one at a time");
     }
     plan_free(&p);
-    return rc;
+    return udp_decode_cause(ctx, rc);
 }
 
 /* ---- step 2: many clients ---------------------------------------------------------- */

@@ -130,6 +130,18 @@ static void test_hint_empty_datagram(void)
                   "no datagram and no error may end it");
 }
 
+static void test_hint_python_decode(void)
+{
+    if (system("command -v python3 >/dev/null 2>&1") != 0) {
+        return;
+    }
+    expect03_hint("03 --seed 97 --server 'python3 grader/labs/03-udp/selftest/udp_echo_decode.py "
+                  "{port}'",
+                  "sizes", LAB03_SERVER,
+                  "A datagram is bytes, not text: the server's stderr shows a UnicodeDecodeError",
+                  NULL);
+}
+
 static void test_hint_no_timeout(void)
 {
     expect03_hint("03 --seed 60 --only client-loss --client 'build/selftest/bug_udp_ping blocking "
@@ -152,6 +164,7 @@ int register_lab03_tests(void)
          test_hint_short_replies},
         {"lab 03: hint for stopping at an empty datagram", test_hint_empty_datagram},
         {"lab 03: hint for a ping without a timeout", test_hint_no_timeout},
+        {"lab 03: hint for Python's .decode() of a datagram", test_hint_python_decode},
         {NULL, NULL},
     };
     return cu_add_suite_alone("lab03", tests);
