@@ -199,7 +199,13 @@ int lab05_wait_accepted(gr_ctx *ctx, int want, int clients, long deadline)
                         "%.1f s: it did not accept them, or closed them at once",
                         clients, (double)gr_ms(ctx, 2000) / 1000.0);
             }
-            lab05_accept_cause(ctx, want - clients);
+            if (!lab05_accept_cause(ctx, want - clients)) {
+                /* Accepted, then closed: nothing waits in the queue. */
+                gr_hint(ctx, "A client the server accepts stays until it is done: the server held "
+                             "no socket for it. In C: keep the socket accept() returned in your "
+                             "set until recv() returns 0 or fails, then close() it. In Python: "
+                             "keep conn registered until conn.recv() returns b''.");
+            }
             return -1;
         }
         gr_hint(ctx, HINT_INTERLEAVED);
