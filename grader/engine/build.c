@@ -126,6 +126,35 @@ static int sanitizer_report(gr_str *out, const char *who, const char *text, cons
     return 1;
 }
 
+/* The kinds of sanitizer report a hint can name, each with its hint: the
+ * concept, then C, then Python. A report names the cause better than the
+ * check's own hint: the bytes on the wire may even have been right. */
+static const struct {
+    const char *sk_marker; /* in the report */
+    const char *sk_hint;
+} sanitizer_kinds[] = {
+    {"ThreadSanitizer: data race",
+     "Data that threads share needs a lock: ThreadSanitizer saw two threads touch the same memory, "
+     "one of them writing, with no lock between them (the report names both places). In C: hold "
+     "the mutex that guards it (pthread_mutex_lock()) around every read and write, in every "
+     "thread. In Python: the GIL does not make a check-then-act atomic; hold a threading.Lock."},
+    {"buffer-overflow",
+     "Stay inside the buffer: AddressSanitizer saw a read or write past its end (the report names "
+     "the line). In C: bound every copy and index by the buffer's size and by the count recv() or "
+     "read() returned; a C string needs room for its NUL. In Python: the same mistake raises "
+     "IndexError, or slices quietly cut the data."},
+    {"heap-use-after-free",
+     "Memory is gone once freed: AddressSanitizer saw it used after free() (the report names "
+     "both places). In C: write down who owns each allocation; set a pointer to NULL after "
+     "free(), and never free what another thread or list still holds. In Python: objects live as "
+     "long as a reference does; this cannot happen there."},
+    {"runtime error:",
+     "The C standard leaves this undefined, and UBSan caught it (the report names the line and "
+     "the kind: an overflow, a shift, a misaligned access). In C: do the arithmetic in a wider or "
+     "unsigned type, and check values from the network before using them. In Python: integers "
+     "do not overflow; the same code is fine there."},
+};
+
 int engine_sanitizer_verdict(gr_ctx *ctx)
 {
     gr_str report = {0};
@@ -139,6 +168,12 @@ int engine_sanitizer_verdict(gr_ctx *ctx)
                                                   : "AddressSanitizer or UBSan");
         }
         gr_str_add(&ctx->cx_details, gr_str_cstr(&report));
+        for (size_t i = 0; i < sizeof sanitizer_kinds / sizeof sanitizer_kinds[0]; i++) {
+            if (strstr(gr_str_cstr(&report), sanitizer_kinds[i].sk_marker) != NULL) {
+                gr_hint(ctx, "%s", sanitizer_kinds[i].sk_hint);
+                break;
+            }
+        }
     }
     gr_str_free(&report);
     return server_report;

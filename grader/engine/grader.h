@@ -236,6 +236,20 @@ int gr_server_stop(gr_ctx *ctx);
  */
 int gr_server_check_alive(gr_ctx *ctx);
 
+/**
+ * @brief Did the server end during the check, and how? For a hint that
+ *        follows the cause (killed by SIGPIPE, or exited after one client's
+ *        error). Waits up to @p wait_ms (scaled) for a server on its way out:
+ *        a dying process closes its sockets a moment before it can be reaped.
+ * @param ctx     the check
+ * @param wait_ms how long to wait for it to end
+ * @param signo   set to the signal that killed it (also when a shell reports
+ *                that as status 128 + N), else 0
+ * @param status  set to its exit status when it exited by itself, else -1
+ * @return 1 if it has ended, 0 if it still runs (or none was started)
+ */
+int gr_server_ended(gr_ctx *ctx, int wait_ms, int *signo, int *status);
+
 /** What a run of the student's client did. */
 typedef struct gr_client_run {
     int cr_status;        /**< wait status, valid unless cr_timed_out */

@@ -12,6 +12,7 @@
 #include "os/procfs.h"
 
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -230,6 +231,24 @@ int gr_server_check_alive(gr_ctx *ctx)
     return gr_fail(ctx, "the server %s during the check", how);
 }
 
+int gr_server_ended(gr_ctx *ctx, int wait_ms, int *signo, int *status)
+{
+    *signo = 0;
+    *status = -1;
+    if (!ctx->cx_server_running || !gr_proc_wait(&ctx->cx_server, gr_ms(ctx, wait_ms))) {
+        return 0;
+    }
+    int st = ctx->cx_server.pr_status;
+    if (WIFSIGNALED(st)) {
+        *signo = WTERMSIG(st);
+    } else if (WIFEXITED(st) && WEXITSTATUS(st) > 128 && WEXITSTATUS(st) - 128 < NSIG) {
+        *signo = WEXITSTATUS(st) - 128; /* a shell that waited for it says so */
+    } else if (WIFEXITED(st)) {
+        *status = WEXITSTATUS(st);
+    }
+    return 1;
+}
+
 int gr_server_stop(gr_ctx *ctx)
 {
     int rc = 0;
@@ -249,6 +268,28 @@ char *gr_server_output(gr_ctx *ctx, int stream, size_t *len)
     return gr_proc_output(&ctx->cx_server, stream, len, NULL);
 }
 
+/* A server that crashed (a signal no check sends) during a failed check,
+ * which found no cause of its own: the crash is the cause to fix first,
+ * whatever the bytes showed. A sanitizer's report, looked at afterwards,
+ * names it more exactly. */
+static void crash_hint(gr_ctx *ctx, int status)
+{
+    int sig = WIFSIGNALED(status)                              ? WTERMSIG(status)
+              : WIFEXITED(status) && WEXITSTATUS(status) > 128 ? WEXITSTATUS(status) - 128
+                                                               : 0;
+    int crash = sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGABRT;
+    if (!crash || ctx->cx_hint.s_len > 0) {
+        return;
+    }
+    gr_hint(ctx,
+            "A server must not crash on what a client sends: it was killed by SIG%s. In C: find "
+            "the line with the sanitizers (bin/grade builds a lab directory with "
+            "-fsanitize=address,undefined) or gdb, and check every index, length and pointer "
+            "against what recv() returned. In Python: an uncaught exception ends it the same way; "
+            "its traceback names the line.",
+            sigabbrev_np(sig) != NULL ? sigabbrev_np(sig) : "?");
+}
+
 void engine_server_after_check(gr_ctx *ctx, char *note, size_t len)
 {
     note[0] = '\0';
@@ -262,6 +303,7 @@ void engine_server_after_check(gr_ctx *ctx, char *note, size_t len)
         char how[128];
         gr_proc_describe(ctx->cx_server.pr_status, how, sizeof how);
         snprintf(note, len, "note: the server %s during this check\n", how);
+        crash_hint(ctx, ctx->cx_server.pr_status);
     }
     engine_server_release(ctx);
     if (ctx->cx_server_memory_killed) {
@@ -270,6 +312,14 @@ void engine_server_after_check(gr_ctx *ctx, char *note, size_t len)
         }
         snprintf(note, len, "note: the server was killed for using more than %ld MiB of memory\n",
                  gr_default_limits.lim_memory_bytes >> 20);
+        if (ctx->cx_hint.s_len == 0) {
+            gr_hint(ctx,
+                    "A server's memory must not grow with what its clients send: it used more "
+                    "than %ld MiB and was stopped. In C: fixed buffers per client, read only "
+                    "while they have room, free() what you malloc(). In Python: no bytes or "
+                    "list that grows per message without a bound.",
+                    gr_default_limits.lim_memory_bytes >> 20);
+        }
         ctx->cx_server_memory_killed = 0;
     }
 }

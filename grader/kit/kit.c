@@ -3,10 +3,14 @@
 
 #include "os/proc.h"
 
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
+/* How long gr_server_said() looks again for words on their way. */
+#define SAID_MS 50
 /* Most bytes gr_printable() shows. */
 #define PRINTABLE_MAX 120
 
@@ -54,6 +58,29 @@ int gr_server_stats(gr_ctx *ctx, gr_tree_stats *st)
 {
     pid_t pid = gr_server_pid(ctx);
     return pid > 0 ? gr_procfs_tree_stats(pid, st) : -1;
+}
+
+int gr_server_said(gr_ctx *ctx, const char *text)
+{
+    /* A failure seen on the wire may come a moment before the drain thread
+     * has read what the server wrote just before it (a traceback, then the
+     * close): look again for a little while. */
+    long until = gr_now_ms() + gr_ms(ctx, SAID_MS);
+    for (;;) {
+        for (int stream = 0; stream < 2; stream++) {
+            size_t len = 0;
+            char *out = gr_server_output(ctx, stream, &len);
+            int said = out != NULL && strstr(out, text) != NULL;
+            free(out);
+            if (said) {
+                return 1;
+            }
+        }
+        if (gr_now_ms() >= until) {
+            return 0;
+        }
+        poll(NULL, 0, 5);
+    }
 }
 
 /* ---- a run of the student's client ------------------------------------------- */
@@ -124,37 +151,45 @@ static int fail_exit(gr_ctx *ctx, const gr_client_run *run, size_t nwant, int sa
                    run->cr_stdout_len, nwant, same ? " (all of them, correctly)" : "");
 }
 
-int gr_client_round_trip(gr_ctx *ctx, gr_fake_handler handler, void *arg, const char *input,
-                         size_t ninput, const char *want, size_t nwant)
+int gr_client_round_trip_run(gr_ctx *ctx, gr_fake_handler handler, void *arg, const char *input,
+                             size_t ninput, const char *want, size_t nwant, gr_client_run *run)
 {
+    memset(run, 0, sizeof *run);
     char err[256] = "";
     gr_fake *fake = gr_fake_start(handler, arg, err);
     if (fake == NULL) {
         return gr_fail(ctx, "grader could not start its echo server: %s", err);
     }
-    gr_client_run run;
     int rc =
-        gr_client_start_and_wait(ctx, gr_fake_port(fake), input, ninput, gr_time_left(ctx), &run);
+        gr_client_start_and_wait(ctx, gr_fake_port(fake), input, ninput, gr_time_left(ctx), run);
     gr_fake_stop(fake);
     if (rc < 0) {
         return rc;
     }
-    int same = run.cr_stdout_len == nwant && memcmp(run.cr_stdout, want, nwant) == 0;
-    if (!gr_exited_zero(&run)) {
-        rc = fail_exit(ctx, &run, nwant, same);
+    int same = run->cr_stdout_len == nwant && memcmp(run->cr_stdout, want, nwant) == 0;
+    if (!gr_exited_zero(run)) {
+        rc = fail_exit(ctx, run, nwant, same);
     } else if (!same) {
-        size_t at = gr_first_diff(want, nwant, run.cr_stdout, run.cr_stdout_len);
+        size_t at = gr_first_diff(want, nwant, run->cr_stdout, run->cr_stdout_len);
         rc = gr_fail(ctx, "the client's output differs from the server's replies at byte %zu", at);
     }
     if (!same) {
         gr_str_add(gr_details(ctx), "(sent: the client's stdin; expected: the replies it should "
                                     "print; received: its stdout)\n");
-        gr_transcript(gr_details(ctx), input, ninput, want, nwant, run.cr_stdout,
-                      run.cr_stdout_len);
+        gr_transcript(gr_details(ctx), input, ninput, want, nwant, run->cr_stdout,
+                      run->cr_stdout_len);
     }
     if (rc < 0) {
-        gr_client_describe(ctx, &run);
+        gr_client_describe(ctx, run);
     }
+    return rc;
+}
+
+int gr_client_round_trip(gr_ctx *ctx, gr_fake_handler handler, void *arg, const char *input,
+                         size_t ninput, const char *want, size_t nwant)
+{
+    gr_client_run run;
+    int rc = gr_client_round_trip_run(ctx, handler, arg, input, ninput, want, nwant, &run);
     gr_client_run_free(&run);
     return rc;
 }

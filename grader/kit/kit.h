@@ -4,11 +4,12 @@
  *
  * A check file includes this header and nothing else of the grader: it
  * brings the check API (engine/grader.h), connections with transcripts
- * (kit/conn.h), datagrams (kit/dgram.h), fake servers (peers/fake.h), byte
- * transcripts and strings (text/), the /proc views of the server under test
- * (os/procfs.h), and the helpers below, which every lab shares: the kit's
- * units, deadlines, verdicts on a client's run, a client run against a fake
- * server, and file digests.
+ * (kit/conn.h), datagrams (kit/dgram.h), what a wrong reply did
+ * (kit/reply.h), fake servers (peers/fake.h), byte transcripts and strings
+ * (text/), the /proc views of the server under test (os/procfs.h), and the
+ * helpers below, which every lab shares: the kit's units, deadlines, what
+ * the server said, verdicts on a client's run, a client run
+ * against a fake server, and file digests.
  */
 #ifndef SOCKLAB_GRADER_KIT_KIT_H
 #define SOCKLAB_GRADER_KIT_KIT_H
@@ -16,6 +17,7 @@
 #include "engine/grader.h"
 #include "kit/conn.h"
 #include "kit/dgram.h"
+#include "kit/reply.h"
 #include "net/port.h"
 #include "os/procfs.h"
 #include "peers/fake.h"
@@ -65,6 +67,18 @@ const char *gr_printable(const char *s, size_t n, char *out, size_t outn);
  */
 int gr_server_stats(gr_ctx *ctx, gr_tree_stats *st);
 
+/* ---- what the server said: evidence for a hint ------------------------------------ */
+
+/**
+ * @brief Has the server printed @p text on stdout or stderr (its last 64 KiB)?
+ *
+ * For hints that follow the cause: a Python server's traceback names its
+ * exception ("UnicodeDecodeError"), which says more than the bytes on the
+ * wire. Looks again for a few milliseconds, for output on its way (call it
+ * when a check has failed, not on every exchange).
+ */
+int gr_server_said(gr_ctx *ctx, const char *text);
+
 /* ---- a run of the student's client ------------------------------------------- */
 
 /** @brief Did the run end by exiting with status 0? */
@@ -112,6 +126,14 @@ int gr_expect_clean_error(gr_ctx *ctx, const gr_client_run *run, const char *sit
  */
 int gr_client_round_trip(gr_ctx *ctx, gr_fake_handler handler, void *arg, const char *input,
                          size_t ninput, const char *want, size_t nwant);
+
+/**
+ * @brief gr_client_round_trip(), keeping the client's run in @p run for the
+ *        check to look into: its stderr may name the cause (a traceback).
+ *        Release it with gr_client_run_free(), whatever this returned.
+ */
+int gr_client_round_trip_run(gr_ctx *ctx, gr_fake_handler handler, void *arg, const char *input,
+                             size_t ninput, const char *want, size_t nwant, gr_client_run *run);
 
 /**
  * @brief Append @p text to the check's details under "TITLE:", each line

@@ -13,6 +13,7 @@ int register_conn_tests(void);
 int register_xport_tests(void);
 int register_layout_tests(void);
 int register_guides_tests(void);
+int register_reply_tests(void);
 int register_engine_tests(void);
 int register_hostile_tests(void);
 int register_steps_tests(void);
@@ -36,7 +37,9 @@ int main(void)
     }
     if (register_strbuf_tests() < 0 || register_transcript_tests() < 0 ||
         register_report_tests() < 0 || register_proc_tests() < 0 || register_conn_tests() < 0 ||
-        register_xport_tests() < 0 || register_layout_tests() < 0 || register_guides_tests() < 0 || register_engine_tests() < 0 || register_hostile_tests() < 0 ||
+        register_xport_tests() < 0 || register_reply_tests() < 0 || register_layout_tests() < 0 ||
+        register_guides_tests() < 0 || register_engine_tests() < 0 ||
+        register_hostile_tests() < 0 ||
         (register_batch_tests != NULL && register_batch_tests() < 0) ||
         (register_handout_tests != NULL && register_handout_tests() < 0) ||
         (register_lab01_tests != NULL && register_lab01_tests() < 0) ||

@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,9 @@ static int check_accept(gr_ctx *ctx)
     static const char hello[] = "hello\n";
     int rc = gr_exchange(ctx, &c, hello, sizeof hello - 1, hello, sizeof hello - 1, 0,
                          "echo of one short line");
+    if (rc < 0) {
+        gr_echo_cause(ctx, &c, 1);
+    }
     gr_close(&c);
     return rc;
 }
@@ -43,6 +47,9 @@ static int check_echo_text(gr_ctx *ctx)
         return -1;
     }
     int rc = gr_exchange(ctx, &c, line, n, line, n, 0, "echo of a line of text");
+    if (rc < 0) {
+        gr_echo_cause(ctx, &c, 2);
+    }
     gr_close(&c);
     return rc;
 }
@@ -68,6 +75,10 @@ static int check_binary_safe(gr_ctx *ctx)
         return -1;
     }
     int rc = gr_exchange(ctx, &c, msg, n, msg, n, 0, "echo of all 256 byte values");
+    if (rc < 0) {
+        /* The message puts a NUL right after text: one cut there is clear. */
+        gr_echo_cause(ctx, &c, 1);
+    }
     gr_close(&c);
     return rc;
 }
@@ -133,6 +144,9 @@ static int check_byte_at_a_time(gr_ctx *ctx)
             rc = -1;
         }
     }
+    if (rc < 0) {
+        gr_echo_cause(ctx, &c, 2);
+    }
     gr_close(&c);
     return rc;
 }
@@ -153,6 +167,9 @@ static int check_large_payload(gr_ctx *ctx)
     if (rc == 0) {
         gr_conn_throttle(&c, 64 * KiB, gr_ms(ctx, 5));
         rc = gr_exchange(ctx, &c, data, n, data, n, 0, "echo of 4 MiB");
+        if (rc < 0) {
+            gr_echo_cause(ctx, &c, 2);
+        }
         gr_close(&c);
     }
     free(data);
@@ -176,6 +193,9 @@ static int check_half_close(gr_ctx *ctx)
     }
     int rc = gr_exchange(ctx, &c, msg, n, msg, n, GR_SHUT_AFTER | GR_WANT_EOF,
                          "half-close: send, shutdown(SHUT_WR), read until EOF");
+    if (rc < 0) {
+        gr_echo_cause(ctx, &c, 2);
+    }
     gr_close(&c);
     return rc;
 }
@@ -292,7 +312,7 @@ static int send_until_stalled(gr_ctx *ctx, gr_conn *c, const unsigned char *data
     return 0;
 }
 
-static int check_peer_reset(gr_ctx *ctx)
+static int peer_reset_run(gr_ctx *ctx)
 {
     size_t n = 8 * MiB;
     unsigned char *data = malloc(n);
@@ -354,6 +374,36 @@ static int check_peer_reset(gr_ctx *ctx)
     rc = gr_exchange(ctx, &c, ping, sizeof ping - 1, ping, sizeof ping - 1, 0,
                      "echo after the resets");
     gr_close(&c);
+    return rc;
+}
+
+#define HINT_SIGPIPE                                                                               \
+    "A client that vanishes must not kill the server: it died of SIGPIPE, which writing to a "     \
+    "connection the peer has closed raises. In C: signal(SIGPIPE, SIG_IGN) at the start of "       \
+    "main(), or MSG_NOSIGNAL on every send(); send() then fails with EPIPE: close that client "    \
+    "and accept the next. In Python: SIGPIPE is ignored for you; catch BrokenPipeError instead."
+#define HINT_EXIT_ON_ERROR                                                                         \
+    "One client's error ends that client, not the server: the server exited (status %d) when "     \
+    "clients reset their connections. In C: when recv() or send() fails (ECONNRESET, EPIPE), "     \
+    "log it, close() that socket and go back to accept(); no exit() on that path. In Python: "     \
+    "wrap each client's conversation in try/except OSError (ConnectionResetError, "                \
+    "BrokenPipeError)."
+
+static int check_peer_reset(gr_ctx *ctx)
+{
+    int rc = peer_reset_run(ctx);
+    int signo = 0;
+    int status = -1;
+    /* How it ended tells the classic causes apart. The resetting clients
+     * send random bytes, which a server that decodes them dies of first
+     * (gr_echo_decode_cause() then sets that hint). */
+    if (rc < 0 && gr_server_ended(ctx, 200, &signo, &status) && !gr_echo_decode_cause(ctx)) {
+        if (signo == SIGPIPE) {
+            gr_hint(ctx, HINT_SIGPIPE);
+        } else if (status > 0) {
+            gr_hint(ctx, HINT_EXIT_ON_ERROR, status);
+        }
+    }
     return rc;
 }
 
@@ -521,9 +571,11 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_summary = "each line of stdin is sent and the reply printed",
      .ck_hint =
-         "Send each line with a loop until all of it is written, then recv() until as many bytes "
-         "came back as were sent, and write them to stdout. Print nothing else on stdout (use "
-         "stderr for messages); exit 0 at the end of stdin.",
+         "The client sends each line whole and prints exactly the bytes that come back. In C: "
+         "sl_rio_writen() the line, recv() in a loop until as many bytes came back as were sent, "
+         "and write them to stdout; messages go to stderr; exit 0 at the end of stdin. In Python: "
+         "sock.sendall(line), recv() until len(reply) == len(line), "
+         "sys.stdout.buffer.write(reply).",
      .ck_run = check_client_echo},
     {.ck_name = "client-prints-reply",
      .ck_step = 1,
@@ -531,8 +583,10 @@ static const gr_check checks[] = {
      .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary = "what is printed is what the server sent back",
-     .ck_hint = "Print the bytes you received from the server, not your own copy of the line: this "
-                "grader's server answers with the case of every letter swapped.",
+     .ck_hint =
+         "Print what the server sent back, not your own copy of the line: this check's server "
+         "swaps the case of every letter. In C: write the bytes recv() filled in, not the line "
+         "getline() read. In Python: write the reply (sys.stdout.buffer.write(reply)), not line.",
      .ck_run = check_client_prints_reply},
     {.ck_name = "client-pieces",
      .ck_step = 1,
@@ -542,7 +596,9 @@ static const gr_check checks[] = {
      .ck_summary = "a reply that arrives in pieces is read whole",
      .ck_hint =
          "One recv() is not one reply: TCP is a byte stream, and a reply may arrive in several "
-         "pieces. Keep calling recv() until you have as many bytes as you sent.",
+         "pieces. In C: call recv() again until as many bytes came as you sent (0 first means the "
+         "server closed). In Python: reply = b''; while len(reply) < len(line): chunk = "
+         "sock.recv(len(line) - len(reply)), stopping with an error if chunk is b''.",
      .ck_run = check_client_pieces},
     {.ck_name = "client-long-line",
      .ck_step = 1,
@@ -551,8 +607,11 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 20000,
      .ck_summary = "a 256 KiB line is sent and printed whole",
      .ck_hint =
-         "Do not truncate long lines: read stdin with getline() or in chunks, loop over send() "
-         "(or use sl_rio_writen), and loop over recv() until the whole reply is in.",
+         "A line may be longer than any buffer: this one is 256 KiB. In C: use the length "
+         "getline() returns, send it all with sl_rio_writen() (send() takes what fits), and loop "
+         "over recv() until that many bytes are back. In Python: read bytes lines from "
+         "sys.stdin.buffer, sock.sendall(line), and loop over recv(): recv(1024) is 1024 bytes at "
+         "most.",
      .ck_run = check_client_long_line},
     {.ck_name = "client-refused",
      .ck_step = 1,
@@ -560,8 +619,10 @@ static const gr_check checks[] = {
      .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "a refused connection gives a clear message and a non-zero exit",
-     .ck_hint = "When connect() fails, print why (strerror(errno) or perror() says \"Connection "
-                "refused\") on stderr and exit with a non-zero status.",
+     .ck_hint = "A refused connection is an error to report, not to hide. In C: when connect() (or "
+                "sl_addr_connect()) fails, print why on stderr (strerror(errno) or perror() says "
+                "\"Connection refused\") and exit 1. In Python: catch ConnectionRefusedError (an "
+                "OSError), print it to sys.stderr and sys.exit(1).",
      .ck_run = check_client_refused},
     {.ck_name = "client-hangup",
      .ck_step = 1,
@@ -570,8 +631,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_summary = "a server that hangs up early is reported, not waited for",
      .ck_hint =
-         "recv() returning 0 means the server closed the connection: if the reply is not complete, "
-         "say so on stderr and exit with a non-zero status instead of looping or waiting.",
+         "A server that closes before the reply is complete is an error, not the end of the "
+         "reply. In C: recv() returning 0 is end of file: if fewer bytes came than were sent, say "
+         "so on stderr and exit 1, instead of looping or waiting. In Python: recv() returning b'' "
+         "means the same.",
      .ck_run = check_client_hangup},
 
     {.ck_name = "accept",
@@ -581,8 +644,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 5000,
      .ck_summary = "a client can connect and gets a short line back",
      .ck_hint =
-         "The server must listen on the port given on its command line (socket, bind to "
-         "INADDR_ANY and that port, listen), accept() a client, and send back what it receives.",
+         "A server listens on its port, accepts a client and sends back what it receives. In C: "
+         "socket(), bind() to INADDR_ANY and the port from the command line (htons()), listen(), "
+         "accept(), then recv() and send(). In Python: socket.socket(), s.bind(('', port)), "
+         "s.listen(), conn, addr = s.accept(), then conn.recv() and conn.sendall().",
      .ck_run = check_accept},
     {.ck_name = "echo-text",
      .ck_step = 2,
@@ -591,7 +656,9 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 5000,
      .ck_summary = "a line of text comes back unchanged",
      .ck_hint =
-         "Echo means every byte back, unchanged: no upper-casing, no trimming, no added newline.",
+         "Echo means every byte back, unchanged: no upper-casing, no trimming, no added newline "
+         "or prefix. In C: send exactly the n bytes recv() returned. In Python: "
+         "conn.sendall(data) with data as received; no .upper(), .strip() or b'Echo: ' + data.",
      .ck_run = check_echo_text},
     {.ck_name = "binary-safe",
      .ck_step = 2,
@@ -599,10 +666,10 @@ static const gr_check checks[] = {
      .ck_points = 8,
      .ck_deadline_ms = 5000,
      .ck_summary = "all 256 byte values, NUL included, come back",
-     .ck_hint =
-         "Data from recv() is bytes, not a C string: it may contain NUL bytes and is not "
-         "NUL-terminated. Use the count recv() returns; never strlen(), strcpy() or printf(\"%s\") "
-         "on it.",
+     .ck_hint = "Data from recv() is bytes, not a C string: it may hold NUL bytes and is not "
+                "NUL-terminated. In C: use the count recv() returns; never strlen(), strcpy() or "
+                "printf(\"%s\") on it. In Python: send back the bytes recv() returned as they are; "
+                ".decode() fails on bytes that are not UTF-8.",
      .ck_run = check_binary_safe},
     {.ck_name = "many-messages",
      .ck_step = 2,
@@ -611,8 +678,9 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_summary = "200 messages on one connection, each echoed",
      .ck_hint =
-         "Keep serving the connection until recv() returns 0: loop over recv()/send() instead of "
-         "echoing one recv() and closing.",
+         "Serve a connection until the client is done, not for one message. In C: loop over "
+         "recv() and send() until recv() returns 0, and only then close(). In Python: loop on "
+         "data = conn.recv(65536) until it is b'', with conn.sendall(data) each time.",
      .ck_run = check_many_messages},
     {.ck_name = "byte-at-a-time",
      .ck_step = 2,
@@ -621,8 +689,9 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_summary = "a line sent one byte per send() comes back",
      .ck_hint =
-         "One recv() is not one message: data arrives in whatever pieces TCP delivers. Echo each "
-         "piece as it comes, exactly; do not add anything to it.",
+         "One recv() is not one message: data arrives in whatever pieces TCP delivers. In C: "
+         "send back each piece recv() returns as it comes, exactly; add nothing and wait for no "
+         "newline. In Python: conn.sendall(data) for each conn.recv() as it is.",
      .ck_run = check_byte_at_a_time},
     {.ck_name = "large-payload",
      .ck_step = 2,
@@ -631,8 +700,9 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 20000,
      .ck_summary = "4 MiB echoed exactly while the client reads",
      .ck_hint =
-         "send() may send fewer bytes than asked (check its return value): loop until every byte "
-         "is sent, as Python's sendall() does, or use sl_rio_writen().",
+         "send() may send fewer bytes than asked, so loop until every byte is sent. In C: look "
+         "at what send() returns and send the rest, or call sl_rio_writen(). In Python: "
+         "conn.sendall(data); conn.send(data) alone may send only part of it.",
      .ck_run = check_large_payload},
     {.ck_name = "half-close",
      .ck_step = 2,
@@ -640,8 +710,11 @@ static const gr_check checks[] = {
      .ck_points = 8,
      .ck_deadline_ms = 5000,
      .ck_summary = "after the client's shutdown(SHUT_WR), everything comes back, then EOF",
-     .ck_hint = "When recv() returns 0 the client has finished sending: send back anything still "
-                "pending, then close() the client's socket so that the client sees end of file.",
+     .ck_hint =
+         "When recv() returns 0 the client has finished sending: send back anything still "
+         "pending, then close the socket, so that the client sees end of file. In C: close(conn) "
+         "after the loop, on every path. In Python: conn.close() (or with conn:) once recv() "
+         "returns b''.",
      .ck_run = check_half_close},
 
     {.ck_name = "clients-in-turn",
@@ -651,8 +724,9 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_summary = "20 clients, one after another, all served",
      .ck_hint =
-         "After one client leaves, go back to accept() for the next: the server runs until it is "
-         "stopped, not until its first client is done.",
+         "A server serves one client after another until it is stopped. In C: put accept() and "
+         "the client's turn in a for (;;) loop, and continue on EINTR or ECONNABORTED. In Python: "
+         "while True: conn, addr = s.accept(), and never exit after the first client.",
      .ck_run = check_clients_in_turn},
     {.ck_name = "no-fd-leak",
      .ck_step = 3,
@@ -661,8 +735,9 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 60000,
      .ck_summary = "2000 short connections; open file descriptors do not grow",
      .ck_hint =
-         "Every socket accept() returns must be close()d when that client is done, on every path "
-         "(errors too). Otherwise descriptors pile up until accept() fails with EMFILE.",
+         "Every socket accept() returns must be closed when its client is done, on every path. "
+         "In C: close(conn) after each client, errors included, or descriptors pile up until "
+         "accept() fails with EMFILE. In Python: conn.close(), or with conn:, for every client.",
      .ck_run = check_no_fd_leak},
 
     {.ck_name = "peer-reset",
@@ -672,9 +747,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 20000,
      .ck_summary = "clients that reset mid-echo do not kill the server",
      .ck_hint =
-         "Writing to a connection the peer has closed raises SIGPIPE, which kills the process: "
-         "ignore it (signal(SIGPIPE, SIG_IGN)) or send with MSG_NOSIGNAL, and treat EPIPE or "
-         "ECONNRESET as \"this client is gone\": close it and accept the next.",
+         "A client that vanishes must cost the server that client, nothing more. In C: "
+         "signal(SIGPIPE, SIG_IGN) (or MSG_NOSIGNAL on send()), and treat EPIPE or ECONNRESET as "
+         "\"this client is gone\": close it and accept the next. In Python: SIGPIPE is ignored for "
+         "you; catch ConnectionResetError and BrokenPipeError around each client.",
      .ck_run = check_peer_reset},
     {.ck_name = "restart",
      .ck_step = 4,
@@ -684,9 +760,10 @@ static const gr_check checks[] = {
      .ck_flags = GR_OWN_SERVER,
      .ck_summary = "restarts on the same port at once, even with clients connected before",
      .ck_hint =
-         "Set SO_REUSEADDR on the listening socket before bind(): connections of the previous run "
-         "linger in the kernel (FIN_WAIT, TIME_WAIT) and otherwise make bind() fail with "
-         "\"Address already in use\".",
+         "A restarted server must be able to bind at once: set SO_REUSEADDR before bind(). In C: "
+         "int on = 1; setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on): connections of "
+         "the last run linger (FIN_WAIT, TIME_WAIT), and bind() fails with \"Address already in "
+         "use\" otherwise. In Python: s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1).",
      .ck_run = check_restart},
 };
 

@@ -6,6 +6,8 @@
 #include "kit/kit.h"
 #include "peers/echo.h"
 
+#include <string.h>
+
 /* The client must be binary-safe too: lines with NUL and high bytes. */
 static int check_client_binary(gr_ctx *ctx)
 {
@@ -22,7 +24,24 @@ static int check_client_binary(gr_ctx *ctx)
         n += len;
         input[n++] = '\n';
     }
-    return gr_client_round_trip(ctx, gr_echo_exact, NULL, input, n, input, n);
+    gr_client_run run;
+    int rc = gr_client_round_trip_run(ctx, gr_echo_exact, NULL, input, n, input, n, &run);
+    const char *err = run.cr_stderr != NULL ? run.cr_stderr : "";
+    const char *unicode = strstr(err, "UnicodeDecodeError") != NULL   ? "UnicodeDecodeError"
+                          : strstr(err, "UnicodeEncodeError") != NULL ? "UnicodeEncodeError"
+                                                                      : NULL;
+    if (rc < 0 && unicode != NULL) {
+        /* A Python client that reads or prints text: its traceback says so. */
+        gr_hint(ctx,
+                "Data is bytes, not text: the client's stderr shows a %s. "
+                "In C the same mistake is a string function on a line (strlen(), fputs()): "
+                "use the length getline() returns. In Python: sys.stdin and sys.stdout "
+                "decode text; read sys.stdin.buffer, write sys.stdout.buffer, and never "
+                ".decode() the reply.",
+                unicode);
+    }
+    gr_client_run_free(&run);
+    return rc;
 }
 
 static const gr_check hidden[] = {
@@ -34,8 +53,10 @@ static const gr_check hidden[] = {
      .ck_flags = GR_HIDDEN,
      .ck_summary = "lines with NUL bytes and every byte value are echoed and printed exactly",
      .ck_hint =
-         "A line read from stdin is bytes, not a C string: use the length getline() returns, not "
-         "strlen(), and write replies with fwrite() or write(), not printf(\"%s\") or fputs().",
+         "A line read from stdin is bytes, not a C string: it may hold NUL bytes. In C: use the "
+         "length getline() returns, never strlen(), and write replies with fwrite() or write(), "
+         "not printf(\"%s\") or fputs(). In Python: read sys.stdin.buffer and write "
+         "sys.stdout.buffer; text mode and .decode() fail on bytes that are not UTF-8.",
      .ck_run = check_client_binary,
      .ck_topic = "the client and binary data: lines that hold NUL and other non-text bytes"},
 };

@@ -153,6 +153,105 @@ static void test_other_languages(void)
     }
 }
 
+/* ---- hints that follow the cause ------------------------------------------------- */
+
+/* Grade ARGS, expect exactly want_failed, and every failed check's output
+ * to show the cause-specific hint (words, once per failed check) instead of
+ * the general one (not_words, when not NULL: never). */
+static void expect_hint(const char *args, const char *want_failed, int want_ntests,
+                        const char *words, const char *not_words)
+{
+    run r;
+    selftest_expect_run(args, NULL, want_failed, want_ntests, &r);
+    int nfailed = selftest_count(r.failed, " ") + (r.failed[0] != '\0');
+    int seen = selftest_count(r.outputs, words);
+    if (seen != nfailed) {
+        fprintf(stderr, "\nselftest: bin/grade %s\n  \"%s\" in %d of %d failed checks\n", args,
+                words, seen, nfailed);
+    }
+    CU_ASSERT_EQUAL(seen, nfailed);
+    if (not_words != NULL) {
+        CU_ASSERT_EQUAL(selftest_count(r.outputs, not_words), 0);
+    }
+    free(r.outputs);
+}
+
+static void test_hint_cstring(void)
+{
+    /* Stops at the NUL of binary-safe; skips ahead at every NUL of 4 MiB:
+     * the C-string hint, not large-payload's about send(). */
+    expect_hint("01 --seed 11 --only binary-safe,large-payload "
+                "--server 'build/selftest/bug_cstring {port}'",
+                "binary-safe large-payload", 2,
+                "not a C string: the reply stopped or skipped ahead exactly at NUL bytes",
+                "send() may send fewer bytes");
+}
+
+static void test_hint_first_recv(void)
+{
+    /* One recv(), one send(), close: the server hung up on a client that
+     * was not done, which is not about send() or close(). */
+    expect_hint("01 --seed 12 --only byte-at-a-time,large-payload,half-close "
+                "--server 'build/selftest/bug_first_recv {port}'",
+                "byte-at-a-time large-payload half-close", 3,
+                "the server closed it before it had echoed everything the client sent",
+                "send() may send fewer bytes");
+}
+
+static void test_hint_newline(void)
+{
+    expect_hint("01 --seed 17 --only byte-at-a-time,large-payload,half-close "
+                "--server 'build/selftest/bug_newline {port}'",
+                "byte-at-a-time large-payload half-close", 3,
+                "Echo adds nothing: the reply holds a newline (\\n) the client never sent", NULL);
+}
+
+static void test_hint_general_kept(void)
+{
+    /* Where the bytes show no other cause, the general hint stands: bytes
+     * lost to an unlooped send(); a server that never closes. */
+    expect_hint("01 --seed 13 --only large-payload --server 'build/selftest/bug_partial_send "
+                "{port}'",
+                "large-payload", 1, "send() may send fewer bytes than asked", NULL);
+    expect_hint("01 --seed 15 --only half-close --server 'build/selftest/bug_fd_leak {port}'",
+                "half-close", 1, "When recv() returns 0 the client has finished sending", NULL);
+}
+
+static void test_hint_line_echo(void)
+{
+    /* A server that echoes whole lines loses what follows the last newline. */
+    expect_hint("01 --seed 18 --server 'build/selftest/bug_line_echo {port}'",
+                "large-payload half-close", LAB01_SERVER,
+                "Echo bytes, not lines: the bytes after the last newline never came back", NULL);
+}
+
+static void test_hint_peer_reset(void)
+{
+    /* How the server ended says why: killed by SIGPIPE, or exited on one
+     * client's error. */
+    expect_hint("01 --seed 14 --only peer-reset --server 'build/selftest/bug_sigpipe {port}'",
+                "peer-reset", 1, "it died of SIGPIPE", NULL);
+    expect_hint("01 --seed 26 --server 'build/selftest/bug_exit_on_error {port}'", "peer-reset",
+                LAB01_SERVER, "One client's error ends that client, not the server", "SIGPIPE");
+}
+
+static void test_hint_python_decode(void)
+{
+    /* The tutorial's data.decode(): its traceback, not the bytes, names it. */
+    if (system("command -v python3 >/dev/null 2>&1") != 0) {
+        return;
+    }
+    expect_hint("01 --seed 27 --server 'python3 grader/labs/01-tcp-echo/selftest/echo_decode.py "
+                "{port}'",
+                "binary-safe large-payload peer-reset", LAB01_SERVER,
+                "Data is bytes, not text: the server's stderr shows a UnicodeDecodeError",
+                "strcpy()");
+    expect_hint("01 --seed 28 --instructor --client 'python3 "
+                "grader/labs/01-tcp-echo/selftest/echo_client_text.py {host} {port}'",
+                "client-binary", LAB01_CLIENT + LAB01_HIDDEN,
+                "Data is bytes, not text: the client's stderr shows a Unicode", NULL);
+}
+
 int register_lab01_tests(void)
 {
     static const cu_test tests[] = {
@@ -171,6 +270,13 @@ int register_lab01_tests(void)
         {"lab 01: hidden checks", test_hidden_checks},
         {"lab 01: other correct servers get full marks", test_other_correct_servers},
         {"lab 01: a correct server in Node.js gets full marks", test_other_languages},
+        {"lab 01: hint for data as a C string", test_hint_cstring},
+        {"lab 01: hint for a server that hangs up early", test_hint_first_recv},
+        {"lab 01: hint for an added newline", test_hint_newline},
+        {"lab 01: the general hint where nothing else is clear", test_hint_general_kept},
+        {"lab 01: echoes whole lines only, with its hint", test_hint_line_echo},
+        {"lab 01: hints for SIGPIPE and for exiting on an error", test_hint_peer_reset},
+        {"lab 01: hints for Python's .decode() in a server and a client", test_hint_python_decode},
         {NULL, NULL},
     };
     return cu_add_suite("lab01", tests);

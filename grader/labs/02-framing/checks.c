@@ -276,6 +276,14 @@ static int upload(gr_ctx *ctx, up_opts *o)
     if (rc == 0) {
         rc = verify_file(ctx, o, md, mdlen);
     }
+    if (rc < 0 && gr_server_said(ctx, "UnicodeDecodeError")) {
+        /* A binary body (this one, or one before it in the check): a Python
+         * server that decodes it dies of it. */
+        gr_hint(ctx, "A body is bytes, not text: the server's stderr shows a UnicodeDecodeError. "
+                     "In C the same mistake is a string function on the body (strlen(), "
+                     "fputs()): write the count the read returned. In Python: write what "
+                     "f.read() returned to a file opened 'wb'; never .decode() it.");
+    }
     return rc;
 }
 
@@ -351,10 +359,42 @@ static int check_large_file(gr_ctx *ctx)
 
 /* ---- checks: refusals -------------------------------------------------------------- */
 
+/* For a hostile name the server said OK to: the check of NAME it lacks. */
+#define HINT_NAME_SLASH                                                                            \
+    "A NAME is one path component: \"../escape-...\" climbs out of the directory. In C: refuse "   \
+    "any NAME holding a '/' before joining it to DIR with snprintf(). In Python: refuse b'/' in "  \
+    "name; os.path.join(dir, name) checks nothing."
+#define HINT_NAME_ABSOLUTE                                                                         \
+    "A NAME is one path component: an absolute path names a file anywhere. In C: refuse a '/' "    \
+    "anywhere in NAME. In Python: os.path.join(dir, name) throws dir away when name is "           \
+    "absolute; refuse b'/' in name before joining."
+#define HINT_NAME_EMPTY                                                                            \
+    "A NAME has 1 to 255 bytes: an empty one names the directory itself. In C: refuse a NAME of "  \
+    "length 0 before open(). In Python: refuse name == b''."
+#define HINT_NAME_NUL                                                                              \
+    "A NAME holds no NUL byte: to C, \"a\\0b\" is the file a. In C: look for a NUL by the "        \
+    "length (memchr(name, 0, len)), not with strlen(), and refuse it. In Python: open() raises "   \
+    "ValueError on a NUL; refuse b'\\0' in name with ERR first."
+#define HINT_NAME_LONG                                                                             \
+    "A NAME has at most 255 bytes: check its length before saying OK. In C: open() or rename() "   \
+    "fails with ENAMETOOLONG only after OK went out; refuse a longer NAME first. In Python: "      \
+    "refuse len(name) > 255 before sending OK."
+#define HINT_NAME_DOTS                                                                             \
+    "A NAME is neither . nor ..: those name directories. In C: compare the whole NAME (by its "    \
+    "length) with \".\" and \"..\" before open(). In Python: refuse name in (b'.', b'..')."
+/* For a bad size the server said OK to: what is wrong with it, and the C
+ * call that takes it anyway. */
+#define HINT_SIZE_FORMAT                                                                           \
+    "SIZE is 1 to 13 decimal digits, at most 2^40, and nothing else: %s. In C: %s; check that "    \
+    "each character is '0' to '9', then the value. In Python: int() takes spaces, signs and "      \
+    "underscores; check re.fullmatch(rb'[0-9]{1,13}', size) first, then the value."
+
 /* Send header[0..n) (with some body bytes after it) and expect "ERR reason"
- * and a close. With may_just_close, a close without a reply is accepted. */
+ * and a close. With may_just_close, a close without a reply is accepted.
+ * For an "OK", ok_why says what that lets a client do, and ok_hint is the
+ * hint for the one check of the header it shows missing (either NULL). */
 static int expect_refusal(gr_ctx *ctx, const char *header, size_t n, const char *desc,
-                          int may_just_close)
+                          int may_just_close, const char *ok_why, const char *ok_hint)
 {
     gr_conn c;
     if (gr_connect(ctx, &c, "client", &(gr_conn_opts){.co_quiet_ms = GR_NO_QUIET}) < 0) {
@@ -382,8 +422,12 @@ static int expect_refusal(gr_ctx *ctx, const char *header, size_t n, const char 
         rc = gr_fail(ctx, "the server answered %s with \"%s\"; it must answer \"ERR reason\"", desc,
                      gr_printable(line, strlen(line), show, sizeof show));
         if (strcmp(line, "OK") == 0) {
-            gr_fail(ctx, "a server that accepts this header can be made to write anywhere, or "
-                         "into a file it cannot name");
+            if (ok_why != NULL) {
+                gr_fail(ctx, "%s", ok_why);
+            }
+            if (ok_hint != NULL) {
+                gr_hint(ctx, "%s", ok_hint);
+            }
             /* Let it finish, so that whatever it wrote is there to be seen
              * (and removed) when this function returns. */
             (void)gr_send_all(&c, "hello", 5, reply_deadline(ctx));
@@ -400,6 +444,32 @@ static int expect_refusal(gr_ctx *ctx, const char *header, size_t n, const char 
     /* A reset: a server that said OK gets no body and must not keep a file. */
     gr_reset(&c);
     return rc;
+}
+
+/* After a failed refusal check: a server that ended on the bad headers
+ * says why (a Python traceback, an exit status). */
+static void refusal_cause(gr_ctx *ctx)
+{
+    int signo = 0;
+    int status = -1;
+    if (!gr_server_ended(ctx, 200, &signo, &status)) {
+        return;
+    }
+    /* "embedded null byte" (open()) or "embedded null character" (os.open()) */
+    if (gr_server_said(ctx, "embedded null")) {
+        gr_hint(ctx, "Check NAME before anything touches the disk: the server died of Python's "
+                     "ValueError for a NUL byte in a path. In C: a NUL cuts a C string, so look "
+                     "for it by length (memchr(name, 0, len)) and refuse. In Python: refuse "
+                     "b'\\0' in name with ERR before open(), and catch errors per client.");
+    } else if (status > 0) {
+        gr_hint(ctx,
+                "A refused header ends that client, not the server: the server exited (status "
+                "%d) while it was sent bad headers. In C: answer \"ERR reason\", close that "
+                "connection and go back to accept(); no exit() on bad input. In Python: catch "
+                "the exception for that client (ValueError from int() or open(), say), answer "
+                "ERR and go on.",
+                status);
+    }
 }
 
 /* Remove path if it exists; 1 if it did. */
@@ -435,23 +505,30 @@ static int check_hostile_names(gr_ctx *ctx)
         const char *h_desc;
         char h_bytes[PATH_MAX + 64];
         size_t h_len;
+        const char *h_hint; /* for an OK: the check that is missing */
     } cases[6];
     int nc = 0;
     cases[nc].h_len =
         (size_t)snprintf(cases[nc].h_bytes, sizeof cases[nc].h_bytes, "../%s|5\n", escape);
+    cases[nc].h_hint = HINT_NAME_SLASH;
     cases[nc++].h_desc = "the name \"../escape-...\" (it climbs out of the directory)";
     cases[nc].h_len =
         (size_t)snprintf(cases[nc].h_bytes, sizeof cases[nc].h_bytes, "%s|5\n", absolute);
+    cases[nc].h_hint = HINT_NAME_ABSOLUTE;
     cases[nc++].h_desc = "an absolute path as the name";
     cases[nc].h_len = (size_t)snprintf(cases[nc].h_bytes, sizeof cases[nc].h_bytes, "|5\n");
+    cases[nc].h_hint = HINT_NAME_EMPTY;
     cases[nc++].h_desc = "an empty name";
     memcpy(cases[nc].h_bytes, "a\0b|5\n", 6);
     cases[nc].h_len = 6;
+    cases[nc].h_hint = HINT_NAME_NUL;
     cases[nc++].h_desc = "the name \"a\\0b\" (a NUL byte inside it)";
     cases[nc].h_len =
         (size_t)snprintf(cases[nc].h_bytes, sizeof cases[nc].h_bytes, "%s|5\n", longname);
+    cases[nc].h_hint = HINT_NAME_LONG;
     cases[nc++].h_desc = "a name of 300 bytes (longer than 255)";
     cases[nc].h_len = (size_t)snprintf(cases[nc].h_bytes, sizeof cases[nc].h_bytes, "..|5\n");
+    cases[nc].h_hint = HINT_NAME_DOTS;
     cases[nc++].h_desc = "the name \"..\"";
 
     gr_str before = {0};
@@ -462,7 +539,10 @@ static int check_hostile_names(gr_ctx *ctx)
         char msg[PATH_MAX + 80];
         memcpy(msg, cases[i].h_bytes, cases[i].h_len);
         memcpy(msg + cases[i].h_len, "hello", 5);
-        rc = expect_refusal(ctx, msg, cases[i].h_len + 5, cases[i].h_desc, 0);
+        rc = expect_refusal(ctx, msg, cases[i].h_len + 5, cases[i].h_desc, 0,
+                            "a server that accepts this name can be made to write anywhere, or "
+                            "into a file it cannot name",
+                            cases[i].h_hint);
     }
     char next[64];
     if (rc == 0) {
@@ -485,14 +565,33 @@ static int check_hostile_names(gr_ctx *ctx)
     if (rc == 0) {
         rc = expect_new_entries(ctx, &before, allowed, "after the refused names");
     }
+    if (rc < 0) {
+        refusal_cause(ctx);
+    }
     gr_str_free(&before);
     return rc;
 }
 
 static int check_bad_sizes(gr_ctx *ctx)
 {
-    static const char *const sizes[] = {"-1", "abc", "1e9", "99999999999999999999", " 10",
-                                        "",   "+5",  "10 ", "1099511627777"};
+    static const struct {
+        const char *sz_text;
+        const char *sz_what; /* what is wrong with it */
+        const char *sz_trap; /* the C call that takes it anyway */
+    } sizes[] = {
+        {"-1", "\"-1\" has a sign",
+         "atoi() and strtol() take a sign, and strtoull(\"-1\") is 2^64 - 1"},
+        {"abc", "\"abc\" has no digit", "atoi(\"abc\") is 0, a valid size"},
+        {"1e9", "\"1e9\" is not all digits", "atoi() and strtol() stop at the e and return 1"},
+        {"99999999999999999999", "20 digits are more than 13",
+         "they overflow 64 bits: atoi() wraps, strtoull() gives ULLONG_MAX"},
+        {" 10", "\" 10\" starts with a space", "atoi() and strtol() skip leading spaces"},
+        {"", "SIZE is empty", "atoi(\"\") is 0"},
+        {"+5", "\"+5\" has a sign", "atoi() and strtol() take a plus sign too"},
+        {"10 ", "\"10 \" ends with a space", "strtol() stops at the space and returns 10"},
+        {"1099511627777", "1099511627777 is more than 2^40",
+         "13 digits can exceed 2^40: compare the value with 1099511627776"},
+    };
     gr_str before = {0};
     dir_snapshot(ctx, &before);
     int rc = 0;
@@ -500,10 +599,15 @@ static int check_bad_sizes(gr_ctx *ctx)
         char name[64];
         random_name(ctx, name, "size", "txt");
         char msg[200];
-        int n = snprintf(msg, sizeof msg, "%s|%s\nhello", name, sizes[i]);
+        int n = snprintf(msg, sizeof msg, "%s|%s\nhello", name, sizes[i].sz_text);
         char desc[100];
-        snprintf(desc, sizeof desc, "the size \"%s\"", sizes[i]);
-        rc = expect_refusal(ctx, msg, (size_t)n, desc, 0);
+        snprintf(desc, sizeof desc, "the size \"%s\"", sizes[i].sz_text);
+        char hint[512];
+        snprintf(hint, sizeof hint, HINT_SIZE_FORMAT, sizes[i].sz_what, sizes[i].sz_trap);
+        rc = expect_refusal(ctx, msg, (size_t)n, desc, 0,
+                            "a server that accepts this size reads a body of a length the client "
+                            "never said",
+                            hint);
     }
     char next[64];
     if (rc == 0) {
@@ -512,6 +616,9 @@ static int check_bad_sizes(gr_ctx *ctx)
     const char *allowed[] = {next, NULL};
     if (rc == 0) {
         rc = expect_new_entries(ctx, &before, allowed, "after the refused sizes");
+    }
+    if (rc < 0) {
+        refusal_cause(ctx);
     }
     gr_str_free(&before);
     return rc;
@@ -523,7 +630,7 @@ static int check_long_header(gr_ctx *ctx)
     memset(msg, 'h', sizeof msg);
     gr_str before = {0};
     dir_snapshot(ctx, &before);
-    int rc = expect_refusal(ctx, msg, sizeof msg, "2000 bytes without a newline", 1);
+    int rc = expect_refusal(ctx, msg, sizeof msg, "2000 bytes without a newline", 1, NULL, NULL);
     char next[64];
     if (rc == 0) {
         rc = upload_next(ctx, "after a header of 2000 bytes", next);
@@ -531,6 +638,9 @@ static int check_long_header(gr_ctx *ctx)
     const char *allowed[] = {next, NULL};
     if (rc == 0) {
         rc = expect_new_entries(ctx, &before, allowed, "after the long header");
+    }
+    if (rc < 0) {
+        refusal_cause(ctx);
     }
     gr_str_free(&before);
     return rc;
@@ -576,12 +686,22 @@ static int check_disconnect_mid_body(gr_ctx *ctx)
                      "a client announced 1 MiB, sent half and hung up, and %s/%s exists "
                      "(%lld bytes): a partial file must never appear under the real name",
                      UP_DIR, name, (long long)st.st_size);
+        gr_hint(ctx, "A file appears whole or not at all: the body was written straight to "
+                     "NAME. In C: write to a temporary name in DIR (open() with O_CREAT | "
+                     "O_EXCL), and rename() it to NAME only after the last byte. In Python: "
+                     "write to a temporary file in DIR, then os.replace(tmp, path).");
     }
     const char *allowed[] = {next, NULL};
     if (rc == 0) {
         rc = expect_new_entries(ctx, &before, allowed,
                                 "after a client hung up in the middle of its body (and the next "
                                 "upload)");
+        if (rc < 0) {
+            gr_hint(ctx, "A client that leaves early leaves nothing behind: the temporary file "
+                         "stayed. In C: when a read returns 0 or fails before SIZE bytes, "
+                         "close() and unlink() the temporary file. In Python: os.unlink(tmp) "
+                         "when recv() returns b'' too early (try/finally does it on every path).");
+        }
     }
     gr_str_free(&before);
     return rc;
@@ -646,6 +766,10 @@ static int client_run(gr_ctx *ctx, gr_upload_mode mode, size_t size, int want_ex
                      want_header);
     } else if (u.up_early) {
         rc = gr_fail(ctx, "the client sent body bytes before the server answered OK");
+        gr_hint(ctx, "The body waits for OK: the client sent body bytes before the server had "
+                     "answered. In C: after the header, read the whole reply line "
+                     "(sl_rio_readline()) and send the body only if it is \"OK\". In Python: "
+                     "sock.makefile('rb').readline() before the first body byte.");
     } else if (mode != GR_UPLOAD_ERR && u.up_got != size) {
         rc = gr_fail(ctx, "the server received %zu of the %zu bytes of the file", u.up_got, size);
     } else if (mode != GR_UPLOAD_ERR && u.up_diff != size) {
@@ -704,8 +828,11 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_summary = "a text file uploaded with NAME|SIZE arrives intact, with OK and DONE replies",
      .ck_hint =
-         "Read the header line with sl_rio_readline(), split it at the last '|', reply \"OK\\n\", "
-         "copy exactly SIZE bytes into DIR/NAME, then reply \"DONE SIZE\\n\".",
+         "An upload is a header line, OK, exactly SIZE bytes, then DONE SIZE. In C: read the "
+         "line with sl_rio_readline(), split it at the last '|', reply \"OK\\n\", copy SIZE bytes "
+         "into DIR/NAME, then reply \"DONE SIZE\\n\". In Python: f = conn.makefile('rb'); "
+         "f.readline(1025), name, _, size = line.rstrip(b'\\n').rpartition(b'|'), then the body "
+         "and DONE.",
      .ck_run = check_upload_small},
     {.ck_name = "empty-file",
      .ck_step = 1,
@@ -714,8 +841,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_summary = "a file of 0 bytes is stored, then the next one",
      .ck_hint =
-         "SIZE 0 is a valid upload: reply OK, read nothing, create the (empty) file and reply "
-         "\"DONE 0\". A loop `while (left > 0)` handles it; waiting for a first recv() does not.",
+         "SIZE 0 is a valid upload: OK, no body at all, an empty file, DONE 0. In C: a loop "
+         "while (left > 0) reads nothing and is right; waiting for a first recv() of the body "
+         "waits forever. Create the file all the same. In Python: the same loop, while left > 0, "
+         "and open(tmp, 'xb') even when nothing is written.",
      .ck_run = check_empty_file},
     {.ck_name = "header-pieces",
      .ck_step = 2,
@@ -724,8 +853,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 15000,
      .ck_summary = "a header sent one byte per send() is understood",
      .ck_hint =
-         "One recv() returns whatever has arrived, maybe one byte of the header. Read until the "
-         "newline (sl_rio_readline() does it), never trust a single recv() to hold the header.",
+         "One recv() is not one header: it returns whatever has arrived, maybe one byte. In C: "
+         "read until the newline with sl_rio_readline(), never trust a single recv() to hold the "
+         "line. In Python: conn.makefile('rb').readline(1025) reads up to the newline, however "
+         "many recv() calls that takes.",
      .ck_run = check_header_pieces},
     {.ck_name = "odd-chunks",
      .ck_step = 2,
@@ -734,9 +865,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 15000,
      .ck_summary = "a body sent in random odd-sized pieces is stored byte for byte",
      .ck_hint =
-         "Count body bytes as they arrive: each read returns anything from 1 byte up, and the "
-         "header's buffered reader may already hold the first body bytes. Read the body through "
-         "the same sl_rio reader, never with recv() on the fd.",
+         "Count body bytes as they arrive: each read returns from 1 byte up. In C: read the "
+         "body through the same sl_rio reader as the header (sl_rio_read()), never recv() on the "
+         "fd, which would skip what the reader holds. In Python: read the body from the same "
+         "file object as the header, f.read(min(65536, left)), until left is 0.",
      .ck_run = check_odd_chunks},
     {.ck_name = "large-file",
      .ck_step = 3,
@@ -746,8 +878,10 @@ static const gr_check checks[] = {
      .ck_summary =
          "a 64 MiB file arrives intact (SHA-256); the server's memory grows by less than 32 MiB",
      .ck_hint =
-         "Copy the body through a fixed buffer (64 KiB is plenty): read some, write them, repeat. "
-         "Never malloc(SIZE): SIZE comes from the network and may be 1 TiB.",
+         "Copy the body through a fixed buffer: memory must not grow with SIZE, which comes from "
+         "the network and may be 1 TiB. In C: a 64 KiB buffer, read some, write them, repeat; "
+         "never malloc(SIZE). In Python: chunk = f.read(65536) and out.write(chunk) in a loop; "
+         "never data += chunk or f.read(size).",
      .ck_run = check_large_file},
     {.ck_name = "hostile-names",
      .ck_step = 4,
@@ -757,10 +891,10 @@ static const gr_check checks[] = {
      .ck_summary =
          "../, absolute, empty, NUL, 300-byte and \"..\" names get ERR, nothing is written",
      .ck_hint =
-         "A NAME is one path component: 1..255 bytes, no '/', no NUL, no control characters, not "
-         "\".\" or \"..\". Check it before opening anything and answer \"ERR reason\" and close "
-         "otherwise. Joining DIR and NAME (os.path.join, snprintf) without checks lets a client "
-         "write anywhere.",
+         "A NAME from the network is one path component, checked before anything touches the "
+         "disk: 1 to 255 bytes, no '/', no NUL, no control character, not \".\" or \"..\". In C: "
+         "check it by its length, then answer \"ERR reason\" and close if it fails. In Python: "
+         "the same checks on the bytes; os.path.join() validates nothing.",
      .ck_run = check_hostile_names},
     {.ck_name = "bad-sizes",
      .ck_step = 4,
@@ -770,9 +904,10 @@ static const gr_check checks[] = {
      .ck_summary =
          "sizes like -1, abc, 1e9, \" 10\", 20 digits and empty get ERR, nothing is written",
      .ck_hint =
-         "SIZE is 1 to 13 decimal digits and at most 2^40, nothing else. atoi() and strtol() "
-         "accept spaces, signs and junk; check each character yourself (or strtoull with endptr, "
-         "errno and a first-character test).",
+         "SIZE is 1 to 13 decimal digits, at most 2^40, and nothing else. In C: atoi() and "
+         "strtol() accept spaces, signs and junk; check each character yourself, then the value. "
+         "In Python: int() accepts spaces, signs and underscores; check "
+         "re.fullmatch(rb'[0-9]{1,13}', size) first.",
      .ck_run = check_bad_sizes},
     {.ck_name = "long-header",
      .ck_step = 4,
@@ -781,8 +916,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 20000,
      .ck_summary = "2000 bytes without a newline are refused, and the next client is served",
      .ck_hint =
-         "Bound the header: read at most 1024 bytes looking for the newline (sl_rio_readline() "
-         "returns -1 with EMSGSIZE), then answer \"ERR header too long\" and close.",
+         "Bound the header: a line without a newline must not grow without end. In C: "
+         "sl_rio_readline() with a 1025-byte buffer returns -1 with EMSGSIZE after 1024 bytes; "
+         "answer \"ERR header too long\" and close. In Python: f.readline(1025) returns at most "
+         "1025 bytes; without a newline at the end, answer ERR.",
      .ck_run = check_long_header},
     {.ck_name = "disconnect-mid-body",
      .ck_step = 5,
@@ -791,9 +928,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 20000,
      .ck_summary = "a client that hangs up halfway leaves no file and no temporary file behind",
      .ck_hint =
-         "Write the body to a temporary name in DIR (open with O_CREAT|O_EXCL), rename() it to "
-         "NAME only after the last byte, and unlink() it when the client leaves early (a read "
-         "returning 0 or an error before SIZE bytes).",
+         "A file appears whole or not at all: a client that hangs up halfway leaves nothing. In "
+         "C: write the body to a temporary name in DIR (O_CREAT | O_EXCL), rename() it to NAME "
+         "after the last byte, and unlink() it when the client leaves early. In Python: the same "
+         "with os.replace(tmp, path) and os.unlink(tmp).",
      .ck_run = check_disconnect_mid_body},
 
     {.ck_name = "client-upload",
@@ -803,9 +941,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 15000,
      .ck_summary = "file_send sends NAME|SIZE, waits for OK, sends the file and exits 0 on DONE",
      .ck_hint =
-         "Send \"upload.bin|SIZE\\n\" (the file's last path component and its size from fstat), "
-         "read the reply line, then copy exactly SIZE bytes with sl_rio_writen(), read \"DONE "
-         "SIZE\" and exit 0.",
+         "The client sends NAME|SIZE, waits for OK, sends exactly SIZE bytes and waits for "
+         "DONE SIZE. In C: \"upload.bin|SIZE\\n\" (basename, size from fstat()), read the reply "
+         "line, sl_rio_writen() the file in chunks, read \"DONE SIZE\", exit 0. In Python: "
+         "sock.sendall(header), f.readline(), then sock.sendall() each chunk, then DONE.",
      .ck_run = check_client_upload},
     {.ck_name = "client-slow-ack",
      .ck_step = 6,
@@ -813,8 +952,11 @@ static const gr_check checks[] = {
      .ck_points = 4,
      .ck_deadline_ms = 15000,
      .ck_summary = "the body waits for OK, which comes late and in pieces, as does DONE",
-     .ck_hint = "Read the reply line with sl_rio_readline() before sending any body byte: a server "
-                "that refuses the header never reads the body. One recv() may hold \"O\" alone.",
+     .ck_hint =
+         "The body waits for OK, however late and in however many pieces it comes. In C: read "
+         "the whole reply line with sl_rio_readline() before sending any body byte; one recv() "
+         "may hold \"O\" alone. In Python: sock.makefile('rb').readline(), not one sock.recv(), "
+         "and no short timeout.",
      .ck_run = check_client_slow_ack},
     {.ck_name = "client-err",
      .ck_step = 6,
@@ -823,8 +965,9 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 15000,
      .ck_summary = "an ERR reply ends the upload: the server's reason on stderr, exit 1",
      .ck_hint =
-         "Anything but \"OK\" ends the upload: print the reason after \"ERR \" on stderr and "
-         "exit 1.",
+         "Anything but OK ends the upload: show the server's reason and fail. In C: print the "
+         "text after \"ERR \" on stderr and exit 1. In Python: print it to sys.stderr and "
+         "sys.exit(1).",
      .ck_run = check_client_err},
     {.ck_name = "client-no-done",
      .ck_step = 6,
@@ -833,9 +976,9 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 15000,
      .ck_summary = "a server that closes without DONE makes the client exit 1",
      .ck_hint =
-         "Sending every byte proves nothing: the file is stored only when the server says "
-         "\"DONE SIZE\". A closed connection (sl_rio_readline() returning 0) before that is a "
-         "failure: say so and exit 1.",
+         "An upload succeeds only when the server says DONE SIZE: sending every byte proves "
+         "nothing. In C: a connection closed before that line (sl_rio_readline() returning 0) is a "
+         "failure: say so and exit 1. In Python: readline() returning b'' is the same.",
      .ck_run = check_client_no_done},
 };
 

@@ -107,6 +107,119 @@ static void test_bug_client(void)
              "client-slow-ack client-err client-no-done", LAB02_CLIENT);
 }
 
+/* ---- hints that follow the cause ------------------------------------------------- */
+
+/* Grade "02 --seed SEED EXTRA OPTION 'ROOT/COMMAND'" in a fresh directory,
+ * expect exactly want_failed, and every failed check's output to show the
+ * cause-specific hint (words) instead of the general one (not_words, when
+ * not NULL: never). */
+static void expect02_hint(const char *option, const char *command, const char *extra, int seed,
+                          const char *want_failed, int want_ntests, const char *words,
+                          const char *not_words)
+{
+    /* A Python program runs as "python3 ROOT/PATH". */
+    int py = strncmp(command, "python3 ", 8) == 0;
+    char args[PATH_MAX + 500];
+    snprintf(args, sizeof args, "02 --seed %d %s %s '%s%s/%s'", seed, extra, option,
+             py ? "python3 " : "", selftest_root(), py ? command + 8 : command);
+    char cwd[PATH_MAX + 64];
+    CU_ASSERT_EQUAL_FATAL(selftest_fresh_dir("lab02", cwd, sizeof cwd), 0);
+    run r;
+    selftest_expect_run(args, cwd, want_failed, want_ntests, &r);
+    int nfailed = selftest_count(r.failed, " ") + (r.failed[0] != '\0');
+    int seen = selftest_count(r.outputs, words);
+    if (seen != nfailed) {
+        fprintf(stderr, "\nselftest: bin/grade %s\n  \"%s\" in %d of %d failed checks\n", args,
+                words, seen, nfailed);
+    }
+    CU_ASSERT_EQUAL(seen, nfailed);
+    if (not_words != NULL) {
+        CU_ASSERT_EQUAL(selftest_count(r.outputs, not_words), 0);
+    }
+    free(r.outputs);
+    selftest_remove_dir(cwd);
+}
+
+/* The hint of one mode of bug_file_modes, graded on the one check it fails. */
+static void expect_mode(const char *mode, const char *check, int seed, const char *words)
+{
+    char command[200];
+    snprintf(command, sizeof command, "build/selftest/bug_file_modes %s {port} received", mode);
+    char only[64];
+    snprintf(only, sizeof only, "--only %s", check);
+    expect02_hint("--server", command, only, seed, check, 1, words, NULL);
+}
+
+static void test_hint_names(void)
+{
+    /* Each hostile name a server says OK to shows the check it lacks. */
+    expect_mode("slash", "hostile-names", 80, "\"../escape-...\" climbs out of the directory");
+    expect_mode("dotdot", "hostile-names", 81, "an absolute path names a file anywhere");
+    expect_mode("empty", "hostile-names", 82, "an empty one names the directory itself");
+    expect_mode("nul", "hostile-names", 83, "A NAME holds no NUL byte");
+    expect_mode("long", "hostile-names", 84, "A NAME has at most 255 bytes");
+    expect_mode("dots", "hostile-names", 85, "A NAME is neither . nor ..");
+    /* The seed's receiver: joined without checks. */
+    expect02_hint("--server", "build/selftest/bug_file_seed {port} received",
+                  "--only hostile-names", 86, "hostile-names", 1,
+                  "\"../escape-...\" climbs out of the directory", NULL);
+}
+
+static void test_hint_sizes(void)
+{
+    /* Each way of parsing SIZE shows the size it let through and why. */
+    expect_mode("atoi", "bad-sizes", 87, "\"abc\" has no digit. In C: atoi(\"abc\") is 0");
+    expect_mode("strtoull", "bad-sizes", 88, "\" 10\" starts with a space");
+    expect_mode("nocount", "bad-sizes", 89, "20 digits are more than 13");
+    expect_mode("nolimit", "bad-sizes", 90, "1099511627777 is more than 2^40");
+}
+
+static void test_hint_server_ends(void)
+{
+    /* A server that ends on a bad header: its exit status, or Python's
+     * traceback for a NUL in a path. */
+    expect02_hint("--server", "build/selftest/bug_file_modes exit {port} received", "", 91,
+                  "hostile-names bad-sizes long-header", LAB02_SERVER,
+                  "A refused header ends that client, not the server", NULL);
+    if (system("command -v python3 >/dev/null 2>&1") == 0) {
+        expect02_hint("--server",
+                      "python3 grader/labs/02-framing/selftest/file_server_nul.py {port} received",
+                      "", 92, "hostile-names", LAB02_SERVER,
+                      "the server died of Python's ValueError for a NUL byte", NULL);
+    }
+}
+
+static void test_hint_python_decode(void)
+{
+    /* A body decoded as text: random bytes end the server, and its
+     * traceback, not the bytes on the wire, says why. */
+    if (system("command -v python3 >/dev/null 2>&1") != 0) {
+        return;
+    }
+    expect02_hint("--server",
+                  "python3 grader/labs/02-framing/selftest/file_server_text.py {port} received", "",
+                  97, "header-pieces odd-chunks large-file disconnect-mid-body", LAB02_SERVER,
+                  "A body is bytes, not text: the server's stderr shows a UnicodeDecodeError",
+                  "One recv() is not one header");
+}
+
+static void test_hint_partial_files(void)
+{
+    /* A partial file under NAME, or a temporary file left behind. */
+    expect02_hint("--server", "build/selftest/bug_file_direct {port} received",
+                  "--only disconnect-mid-body", 93, "disconnect-mid-body", 1,
+                  "the body was written straight to NAME", NULL);
+    expect02_hint("--server", "build/selftest/bug_file_modes keeptemp {port} received", "", 94,
+                  "disconnect-mid-body", LAB02_SERVER, "the temporary file stayed", NULL);
+}
+
+static void test_hint_client_early_body(void)
+{
+    expect02_hint("--client", "build/selftest/bug_file_send {host} {port} upload.bin",
+                  "--only client-slow-ack", 95, "client-slow-ack", 1,
+                  "the client sent body bytes before the server had answered", NULL);
+}
+
 int register_lab02_tests(void)
 {
     static const cu_test tests[] = {
@@ -118,6 +231,12 @@ int register_lab02_tests(void)
         {"lab 02: writes straight to NAME", test_bug_direct},
         {"lab 02: reads the body into memory", test_bug_memory},
         {"lab 02: a client that never waits for a reply", test_bug_client},
+        {"lab 02: hints for each hostile name let through", test_hint_names},
+        {"lab 02: hints for each bad size let through", test_hint_sizes},
+        {"lab 02: hints for a server that ends on a bad header", test_hint_server_ends},
+        {"lab 02: hints for a partial file and a temporary file left", test_hint_partial_files},
+        {"lab 02: hint for Python's .decode() of a body", test_hint_python_decode},
+        {"lab 02: hint for a body sent before OK", test_hint_client_early_body},
         {NULL, NULL},
     };
     return cu_add_suite("lab02", tests);

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* How long to wait for a reply before sending the datagram again. Loopback
@@ -52,6 +53,8 @@ typedef struct plan {
     size_t pl_window;      /* at most this many sent and not yet back */
     const char *pl_ignore; /* if not NULL, replies starting with this, and
                               empty replies, are skipped */
+    long pl_ignored_max;   /* of those, the highest number after pl_ignore */
+    int pl_ignored_empty;  /* an empty reply was among them */
 } plan;
 
 static int plan_init(gr_ctx *ctx, plan *p, const char *label, size_t n, size_t window)
@@ -143,6 +146,57 @@ static long plan_find(const plan *p, const unsigned char *data, size_t n)
     return -1;
 }
 
+/* For a server that stops at, or ignores, an empty datagram. */
+#define HINT_EMPTY                                                                                 \
+    "An empty datagram is a datagram, not end of file: it gets an empty reply. In C: "             \
+    "recvfrom() returning 0 means 0 bytes arrived; sendto() 0 bytes back and go on (-1 is the "    \
+    "only error). In Python: data == b'' from recvfrom() is such a datagram: "                     \
+    "sock.sendto(data, addr); never break or continue on it."
+
+/* How long to wait for the rest of a datagram a server may have split. */
+#define REST_MS 300
+
+/* A reply that is the first `full` bytes of datagram m: the rest in a
+ * datagram of its own (a reply split in pieces), the reply stopped at a NUL
+ * (a C string's strlen()), or a buffer-sized cut and nothing more (a buffer
+ * too small for the datagram). Sets the hint for what it sees, if clear. */
+static void short_reply_cause(gr_ctx *ctx, plan *p, const dmsg *m, size_t full)
+{
+    static unsigned char next[GR_DGRAM_MAX + 1];
+    ssize_t r = gr_dgram_recv(ctx, &p->pl_sock, next, sizeof next, gr_soon(ctx, REST_MS));
+    size_t rest = m->dm_len - full;
+    if (r > 0 && (size_t)r <= rest && memcmp(next, m->dm_data + full, (size_t)r) == 0) {
+        gr_str_addf(gr_details(ctx),
+                    "what came next: a datagram of %zd bytes holding the following bytes of the "
+                    "same datagram: the reply was split in pieces\n",
+                    r);
+        gr_hint(ctx, "One datagram in, one datagram out: the reply came in pieces, each sent "
+                     "as a datagram of its own. In C: echo the whole datagram with a single "
+                     "sendto() of the length recvfrom() returned; no loop of send()s. In Python: "
+                     "sock.sendto(data, addr) once per datagram received.");
+    } else if (r == GR_DGRAM_TIMEOUT && m->dm_data[full] == 0 && (full == 0 || full % 512 != 0)) {
+        gr_str_addf(gr_details(ctx),
+                    "what the reply shows: it stops right before byte %zu, a NUL, and the rest "
+                    "never came\n",
+                    full);
+        gr_hint(ctx, "A datagram is bytes, not a C string: the reply stopped right before a NUL "
+                     "byte. In C: sendto() the count recvfrom() returned, never strlen(buf), and "
+                     "no string functions on the data. In Python: send back the bytes "
+                     "recvfrom() returned; never .decode() them.");
+    } else if (r == GR_DGRAM_TIMEOUT && full > 0 && full % 512 == 0) {
+        gr_str_addf(gr_details(ctx),
+                    "what the reply shows: exactly %zu bytes, a buffer's size, and the rest never "
+                    "came: recvfrom() cut the datagram to its buffer\n",
+                    full);
+        gr_hint(ctx,
+                "recvfrom() cuts a datagram to the size of its buffer, silently: here %zu bytes. "
+                "In C: receive into a buffer of 65535 bytes (65507 is the largest UDP payload "
+                "over IPv4). In Python: sock.recvfrom(65535); recvfrom(1024) loses the rest of "
+                "a longer datagram.",
+                full);
+    }
+}
+
 /* A reply that is none of the datagrams sent: say what it looks like. */
 static int fail_stray(gr_ctx *ctx, plan *plans, size_t nplans, size_t which,
                       const unsigned char *got, size_t ngot, size_t full)
@@ -185,10 +239,31 @@ static int fail_stray(gr_ctx *ctx, plan *plans, size_t nplans, size_t which,
     const char *why = full < m->dm_len   ? "shorter: cut short, or split into several datagrams"
                       : full > m->dm_len ? "longer: datagrams merged, or bytes added"
                                          : "the same length, with different bytes";
-    return gr_fail_bytes(ctx, m->dm_data, m->dm_len, m->dm_data, m->dm_len, got, ngot,
-                         "%s: datagram %ld of %zu (%zu bytes) came back as a datagram of %zu "
-                         "bytes, %s",
-                         p->pl_sock.dg_label, best + 1, p->pl_n, m->dm_len, full, why);
+    int rc = gr_fail_bytes(ctx, m->dm_data, m->dm_len, m->dm_data, m->dm_len, got, ngot,
+                           "%s: datagram %ld of %zu (%zu bytes) came back as a datagram of %zu "
+                           "bytes, %s",
+                           p->pl_sock.dg_label, best + 1, p->pl_n, m->dm_len, full, why);
+    if (full < m->dm_len && best_len == full && ngot == full) {
+        short_reply_cause(ctx, p, m, full);
+    }
+    return rc;
+}
+
+/* A skipped reply (pl_ignore): which of them came back tells where a
+ * server stopped. */
+static void plan_note_ignored(plan *p, const unsigned char *buf, size_t got, size_t full)
+{
+    if (full == 0) {
+        p->pl_ignored_empty = 1;
+        return;
+    }
+    char num[24];
+    size_t h = strlen(p->pl_ignore);
+    size_t k = got - h < sizeof num - 1 ? got - h : sizeof num - 1;
+    memcpy(num, buf + h, k);
+    num[k] = '\0';
+    long n = strtol(num, NULL, 10);
+    p->pl_ignored_max = n > p->pl_ignored_max ? n : p->pl_ignored_max;
 }
 
 /* Send plans[which]'s datagrams as its window allows and wait until each
@@ -207,6 +282,13 @@ static int plan_run(gr_ctx *ctx, plan *plans, size_t nplans, size_t which, long 
         long until = resend_at < deadline ? resend_at : deadline;
         ssize_t r = gr_dgram_recv(ctx, &p->pl_sock, buf, sizeof buf, until);
         if (r == -1) {
+            /* The server went away with only an empty datagram to answer. */
+            size_t i = plan_first_missing(p);
+            if (i + 1 == p->pl_next && p->pl_msgs[i].dm_len == 0) {
+                gr_str_add(gr_details(ctx), "what the check saw: the server went away with only an "
+                                            "empty datagram to answer\n");
+                gr_hint(ctx, HINT_EMPTY);
+            }
             return gr_fail(ctx, "(during the %s)", what);
         }
         if (r == GR_DGRAM_TIMEOUT) {
@@ -220,6 +302,9 @@ static int plan_run(gr_ctx *ctx, plan *plans, size_t nplans, size_t which, long 
                         m->dm_sends == 1 ? "" : "s", what);
                 gr_show_bytes(gr_details(ctx), "sent", m->dm_data, m->dm_len, 0,
                               GR_TRANSCRIPT_WINDOW, NULL);
+                if (m->dm_len == 0) {
+                    gr_hint(ctx, HINT_EMPTY);
+                }
                 return -1;
             }
             /* UDP may lose a datagram: send every missing one again. */
@@ -241,6 +326,7 @@ static int plan_run(gr_ctx *ctx, plan *plans, size_t nplans, size_t which, long 
         if (p->pl_ignore != NULL &&
             (full == 0 || (got >= strlen(p->pl_ignore) &&
                            memcmp(buf, p->pl_ignore, strlen(p->pl_ignore)) == 0))) {
+            plan_note_ignored(p, buf, got, full);
             continue;
         }
         long j = full == got ? plan_find(p, buf, got) : -1;
@@ -256,6 +342,20 @@ static int plan_run(gr_ctx *ctx, plan *plans, size_t nplans, size_t which, long 
         }
     }
     return 0;
+}
+
+/* After a failed server check: a Python server that decoded a binary
+ * datagram died of it, and its traceback says so. */
+static int udp_decode_cause(gr_ctx *ctx, int rc)
+{
+    if (rc < 0 && gr_server_said(ctx, "UnicodeDecodeError")) {
+        gr_hint(ctx, "A datagram is bytes, not text: the server's stderr shows a "
+                     "UnicodeDecodeError. In C the same mistake is a string function on the data "
+                     "(strlen(), printf(\"%%s\")): sendto() the count recvfrom() returned. In "
+                     "Python: sock.sendto(data, addr) with the bytes recvfrom() returned; never "
+                     ".decode() them.");
+    }
+    return rc;
 }
 
 /* ---- steps 1 and 2: one datagram back; every datagram, from every client
@@ -317,7 +417,7 @@ static int check_sizes(gr_ctx *ctx)
                       "echo of datagrams of 0, 1, 1472, 8192 and 65507 bytes, one at a time");
     }
     plan_free(&p);
-    return rc;
+    return udp_decode_cause(ctx, rc);
 }
 
 /* ---- step 2: many clients ---------------------------------------------------------- */
@@ -390,6 +490,29 @@ static int check_burst(gr_ctx *ctx)
         p.pl_ignore = "burst ";
         rc =
             plan_run(ctx, &p, 1, 0, gr_deadline(ctx), "echo of one datagram after a burst of 2000");
+    }
+    if (rc < 0) {
+        /* What did come back, still in the socket if the check stopped
+         * early: the echoes it holds say where the server stopped. */
+        static unsigned char buf[GR_DGRAM_MAX + 1];
+        p.pl_ignore = "burst ";
+        ssize_t r;
+        /* Only what is queued already, and quietly: the check has its verdict. */
+        while ((r = recv(p.pl_sock.dg_fd, buf, sizeof buf, MSG_DONTWAIT | MSG_TRUNC)) >= 0) {
+            size_t full = (size_t)r;
+            size_t got = full < sizeof buf ? full : sizeof buf;
+            if (full == 0 || (got >= 6 && memcmp(buf, p.pl_ignore, 6) == 0)) {
+                plan_note_ignored(&p, buf, got, full);
+            }
+        }
+        if (p.pl_ignored_max == 9 && !p.pl_ignored_empty) {
+            /* Datagrams 1 to 9 came back, and nothing from the 10th on: the
+             * 10th is the burst's first empty datagram. */
+            gr_str_addf(gr_details(ctx), "what came back: the echoes of datagrams 1 to 9 of the "
+                                         "burst, and nothing from the 10th, its first empty "
+                                         "datagram, on\n");
+            gr_hint(ctx, HINT_EMPTY);
+        }
     }
     if (rc == 0) {
         rc = gr_server_check_alive(ctx);
@@ -530,8 +653,22 @@ static int ping_run(gr_ctx *ctx, const ping_action *script, long max_ms)
     long received = 0;
     double loss = 0;
     double precision = 0;
+    int lost = 0;
+    for (long s = 1; s <= PING_COUNT; s++) {
+        lost += script[s] == ACT_DROP;
+    }
     if (run.cr_timed_out || WIFSIGNALED(run.cr_status)) {
         rc = gr_expect_exit_zero(ctx, &run, "with replies received it should exit 0");
+        if (run.cr_timed_out && lost > 0) {
+            gr_str_addf(gr_details(ctx),
+                        "what the run shows: %d probe%s never answered, and the client was "
+                        "still waiting at the deadline\n",
+                        lost, lost == 1 ? " was" : "s were");
+            gr_hint(ctx, "UDP loses datagrams, so every wait for a reply needs a timeout: the "
+                         "client waited for a lost reply until the deadline. In C: poll() with "
+                         "a timeout, or SO_RCVTIMEO, before each recv(); a plain recv() waits "
+                         "forever. In Python: sock.settimeout(timeout) and catch TimeoutError.");
+        }
     } else if (parse_summary(out, &sent, &received, &loss, &precision) < 0) {
         rc = gr_fail(ctx, "no summary line \"N sent, M received, L%% loss, ...\" on stdout");
     } else if (sent != PING_COUNT || received != want_received) {
@@ -695,9 +832,11 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 5000,
      .ck_summary = "one datagram comes back to its sender",
      .ck_hint =
-         "Bind a SOCK_DGRAM socket to the port on the command line (socket, bind to INADDR_ANY; no "
-         "listen, no accept), then loop: recvfrom() one datagram, sendto() the same bytes back to "
-         "the address recvfrom() filled in.",
+         "A UDP server binds a datagram socket and answers each datagram where it came from: no "
+         "listen(), no accept(). In C: socket(AF_INET, SOCK_DGRAM, 0), bind() to INADDR_ANY and "
+         "the port, then loop: recvfrom(), and sendto() the same bytes to the address it filled "
+         "in. In Python: sock.bind(('', port)); data, addr = sock.recvfrom(65535); "
+         "sock.sendto(data, addr).",
      .ck_run = check_dgram_echo},
     {.ck_name = "boundaries",
      .ck_step = 2,
@@ -706,9 +845,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_summary = "10 datagrams sent back to back come back as 10 datagrams, each unchanged",
      .ck_hint =
-         "UDP keeps message boundaries: one recvfrom() returns exactly one datagram, and one "
-         "sendto() sends exactly one. Echo each datagram with a single sendto() of the length "
-         "recvfrom() returned; never split a reply into pieces or join two.",
+         "UDP keeps message boundaries: one recvfrom() returns one datagram, one sendto() sends "
+         "one. In C: echo each datagram with a single sendto() of the length recvfrom() returned; "
+         "never split a reply or join two. In Python: one sock.sendto(data, addr) per "
+         "sock.recvfrom(65535).",
      .ck_run = check_boundaries},
     {.ck_name = "interleaved-clients",
      .ck_step = 2,
@@ -717,10 +857,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_summary = "20 clients sending at once each get their own datagrams, and only those",
      .ck_hint =
-         "There is no accept() and no connection per client: every datagram may come from a "
-         "different client. Reply to the address recvfrom() returned for this datagram, every "
-         "time; never remember the first client's address, and never connect() the server's "
-         "socket.",
+         "One socket serves every client: each datagram may come from a different one. In C: "
+         "reply to the address recvfrom() filled in for this datagram, every time; never keep the "
+         "first client's address, never connect() the server's socket. In Python: data, addr = "
+         "sock.recvfrom(65535) and sock.sendto(data, addr) with that addr.",
      .ck_run = check_interleaved_clients},
     {.ck_name = "sizes",
      .ck_step = 3,
@@ -729,9 +869,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 15000,
      .ck_summary = "datagrams of 0, 1, 1472, 8192 and 65507 bytes come back whole",
      .ck_hint =
-         "recvfrom() silently cuts a datagram to the size of your buffer: use one of 65535 bytes "
-         "(65507 is the largest UDP payload over IPv4). An empty datagram is a datagram, not end "
-         "of file: recvfrom() returning 0 means echo 0 bytes, not stop.",
+         "A datagram may be 0 to 65507 bytes, and every one comes back whole. In C: recvfrom() "
+         "cuts a datagram to the buffer, silently: use one of 65535 bytes; and 0 from recvfrom() "
+         "is an empty datagram to echo, not end of file. In Python: sock.recvfrom(65535), and "
+         "echo b'' like any other datagram.",
      .ck_run = check_sizes},
     {.ck_name = "burst",
      .ck_step = 4,
@@ -740,9 +881,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 20000,
      .ck_summary = "after a burst of 2000 datagrams (some empty) the server still answers",
      .ck_hint =
-         "A UDP server serves everyone from one loop: no datagram and no error may end it. Some of "
-         "a burst may be lost (UDP does not promise delivery), but log errors of recvfrom() and "
-         "sendto() (ECONNREFUSED, ENOBUFS, EINTR) and go on to the next datagram.",
+         "A UDP server serves everyone from one loop: no datagram and no error may end it. In C: "
+         "some of a burst may be lost, but log errors of recvfrom() and sendto() (ECONNREFUSED, "
+         "ENOBUFS, EINTR) and go on to the next datagram. In Python: catch OSError around each "
+         "sendto() and recvfrom() and carry on.",
      .ck_run = check_burst},
 
     {.ck_name = "client-ping",
@@ -752,9 +894,11 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_summary = "10 probes, all answered: a line each and a summary with 0% loss",
      .ck_hint =
-         "Send \"seq=N t=NANOSECONDS\" every --interval ms on a connected UDP socket; for each "
-         "reply print \"seq=N rtt=X ms\", at the end \"N sent, M received, L% loss, rtt "
-         "min/avg/max = a/b/c ms\", and exit 0.",
+         "A ping sends numbered probes on a schedule and reports each round trip. In C: on a "
+         "connected UDP socket, send \"seq=N t=NANOSECONDS\" every --interval ms, print \"seq=N "
+         "rtt=X ms\" per reply, then \"N sent, M received, L% loss, rtt min/avg/max = a/b/c "
+         "ms\", exit 0. In Python: the same with sock.connect(), sock.send() and "
+         "time.monotonic_ns().",
      .ck_run = check_client_ping},
     {.ck_name = "client-loss",
      .ck_step = 5,
@@ -763,8 +907,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_summary = "lost probes are reported as timeouts and the loss is exact",
      .ck_hint =
-         "Wait for each reply at most --timeout ms (poll() with a timeout, or SO_RCVTIMEO), then "
-         "print \"seq=N timeout\". Loss is (sent - received) / sent, in percent.",
+         "UDP loses datagrams: wait for each reply only so long, then count it lost. In C: "
+         "poll() with a timeout (or SO_RCVTIMEO) of --timeout ms, then print \"seq=N timeout\"; "
+         "loss is (sent - received) / sent, in percent. In Python: sock.settimeout(timeout) and "
+         "catch TimeoutError (socket.timeout), or a selectors timeout.",
      .ck_run = check_client_loss},
     {.ck_name = "client-late-dup",
      .ck_step = 5,
@@ -774,9 +920,10 @@ static const gr_check checks[] = {
      .ck_summary =
          "late, duplicate and reordered replies are each counted once, by sequence number",
      .ck_hint =
-         "Match every reply to its probe by the sequence number inside it, not by its order: a "
-         "reply whose probe already timed out, or a second copy of a reply, is ignored. Keep one "
-         "state per probe (pending, answered, timed out).",
+         "Match each reply to its probe by the sequence number inside it, not by its order: "
+         "late, duplicate and reordered replies are each counted once. In C: keep a state per "
+         "probe (pending, answered, timed out) and ignore a reply for a probe that is not "
+         "pending. In Python: the same, with a dict or list indexed by seq.",
      .ck_run = check_client_late_dup},
     {.ck_name = "client-duration",
      .ck_step = 5,
@@ -785,9 +932,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_summary = "the run takes at most COUNT x interval plus one timeout",
      .ck_hint =
-         "Send on schedule, every --interval ms, while earlier probes are still waiting: the "
-         "timeout of one probe must not delay the next. One poll() whose timeout is the nearer "
-         "of the next send and the oldest probe's deadline does it.",
+         "Send on schedule, while earlier probes still wait: one probe's timeout must not "
+         "delay the next. In C: one poll() whose timeout is the nearer of the next send and the "
+         "oldest probe's deadline. In Python: selectors, or sock.settimeout() set to that same "
+         "nearer time before each recv(); never a settimeout() wait per probe, one after another.",
      .ck_run = check_client_duration},
     {.ck_name = "client-refused",
      .ck_step = 5,
@@ -796,9 +944,11 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_summary = "a closed port is reported as \"Connection refused\", with a non-zero exit",
      .ck_hint =
-         "connect() the UDP socket: the kernel then turns the ICMP port unreachable into "
-         "ECONNREFUSED from recv() or send(). Print \"udp_ping: HOST:PORT: Connection refused\" "
-         "on stderr and exit 1.",
+         "A connected UDP socket hears of a closed port: ICMP turns into ECONNREFUSED. In C: "
+         "connect() the UDP socket, and when send() or recv() fails with ECONNREFUSED, print "
+         "\"udp_ping: HOST:PORT: Connection refused\" on stderr and exit 1. In Python: "
+         "sock.connect(), then catch ConnectionRefusedError; sendto() on an unconnected socket "
+         "never hears of it.",
      .ck_run = check_client_refused},
 };
 

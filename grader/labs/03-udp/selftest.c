@@ -98,6 +98,72 @@ static void test_other_languages(void)
     }
 }
 
+/* ---- hints that follow the cause ------------------------------------------------- */
+
+/* Grade ARGS, expect exactly want_failed, and every failed check's output
+ * to show the cause-specific hint (words) instead of the general one
+ * (not_words, when not NULL: never). */
+static void expect03_hint(const char *args, const char *want_failed, int want_ntests,
+                          const char *words, const char *not_words)
+{
+    run r;
+    selftest_expect_run(args, NULL, want_failed, want_ntests, &r);
+    int nfailed = selftest_count(r.failed, " ") + (r.failed[0] != '\0');
+    int seen = selftest_count(r.outputs, words);
+    if (seen != nfailed) {
+        fprintf(stderr, "\nselftest: bin/grade %s\n  \"%s\" in %d of %d failed checks\n", args,
+                words, seen, nfailed);
+    }
+    CU_ASSERT_EQUAL(seen, nfailed);
+    if (not_words != NULL) {
+        CU_ASSERT_EQUAL(selftest_count(r.outputs, not_words), 0);
+    }
+    free(r.outputs);
+}
+
+static void test_hint_short_replies(void)
+{
+    /* A reply shorter than its datagram: the rest in pieces of their own, a
+     * buffer-sized cut, or a stop at a NUL, each with its own hint. */
+    expect03_hint("03 --seed 55 --only boundaries,sizes --server 'build/selftest/bug_udp_split "
+                  "{port}'",
+                  "boundaries sizes", 2, "the reply came in pieces, each sent as a datagram", NULL);
+    expect03_hint("03 --seed 52 --only sizes --server 'build/selftest/bug_udp_small_buf {port}'",
+                  "sizes", 1, "cuts a datagram to the size of its buffer, silently: here 1024",
+                  NULL);
+    expect03_hint("03 --seed 59 --server 'build/selftest/bug_udp_cstring {port}'", "sizes",
+                  LAB03_SERVER, "A datagram is bytes, not a C string", NULL);
+}
+
+static void test_hint_empty_datagram(void)
+{
+    /* Stopping at an empty datagram: seen in sizes (its first datagram) and
+     * in burst (echoes 1 to 9, nothing from the first empty one on). */
+    expect03_hint("03 --seed 54 --only sizes,burst --server 'build/selftest/bug_udp_exit_empty "
+                  "{port}'",
+                  "sizes burst", 2, "An empty datagram is a datagram, not end of file",
+                  "no datagram and no error may end it");
+}
+
+static void test_hint_python_decode(void)
+{
+    if (system("command -v python3 >/dev/null 2>&1") != 0) {
+        return;
+    }
+    expect03_hint("03 --seed 97 --server 'python3 grader/labs/03-udp/selftest/udp_echo_decode.py "
+                  "{port}'",
+                  "sizes", LAB03_SERVER,
+                  "A datagram is bytes, not text: the server's stderr shows a UnicodeDecodeError",
+                  NULL);
+}
+
+static void test_hint_no_timeout(void)
+{
+    expect03_hint("03 --seed 60 --only client-loss --client 'build/selftest/bug_udp_ping blocking "
+                  "{host} {port} 10 --interval 100 --timeout 500'",
+                  "client-loss", 1, "every wait for a reply needs a timeout", NULL);
+}
+
 int register_lab03_tests(void)
 {
     static const cu_test tests[] = {
@@ -110,6 +176,11 @@ int register_lab03_tests(void)
         {"lab 03: stops at an empty datagram", test_bug_exit_empty},
         {"lab 03: replies in 512-byte pieces", test_bug_split},
         {"lab 03: ping clients that wait, miscount, or miss ICMP", test_bug_clients},
+        {"lab 03: hints for replies in pieces, cut to a buffer, or at a NUL",
+         test_hint_short_replies},
+        {"lab 03: hint for stopping at an empty datagram", test_hint_empty_datagram},
+        {"lab 03: hint for a ping without a timeout", test_hint_no_timeout},
+        {"lab 03: hint for Python's .decode() of a datagram", test_hint_python_decode},
         {NULL, NULL},
     };
     return cu_add_suite_alone("lab03", tests);

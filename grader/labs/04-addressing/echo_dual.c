@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -14,6 +15,10 @@
 #include <unistd.h>
 
 /* ---- steps 3 and 4: the dual-stack echo server ------------------------------ */
+
+/* How long a server gets to exit on SIGTERM: the engine's grace when it
+ * stops a server (gr_server_stop()). */
+#define STOP_GRACE_MS 1000
 
 /* The address of the server's Unix socket, as the grader reaches it. */
 static int sock_addr(gr_ctx *ctx, struct sockaddr_un *sun)
@@ -46,7 +51,17 @@ static int start_server(gr_ctx *ctx)
     return gr_server_start(ctx);
 }
 
-/* Echo n random bytes over c; 0 or gr_fail()'s value. */
+/* The hint when the client connected but its echo went wrong: the address
+ * part worked, so the check's own hint (about families, sockets, files)
+ * would point the wrong way. */
+#define HINT_ECHO                                                                                  \
+    "The connection works; the echo must too: every byte back, in order, to every client at "      \
+    "once. In C: per client, recv() what arrived and sl_rio_writen() exactly those n bytes, "      \
+    "until recv() returns 0, then close(). In Python: conn.recv(65536) and conn.sendall(data) "    \
+    "until b'', one client per thread or selectors."
+
+/* Echo n random bytes over c; 0 or gr_fail()'s value, with the hint for
+ * what the failed echo shows. */
 static int echo_random(gr_ctx *ctx, gr_conn *c, size_t n, const char *what)
 {
     unsigned char *buf = malloc(n);
@@ -56,6 +71,10 @@ static int echo_random(gr_ctx *ctx, gr_conn *c, size_t n, const char *what)
     gr_random_bytes(ctx, buf, n);
     gr_conn_idle_limit(c, gr_quiet_ms(ctx));
     int rc = gr_exchange(ctx, c, buf, n, buf, n, 0, what);
+    if (rc < 0) {
+        gr_hint(ctx, HINT_ECHO);
+        gr_echo_cause(ctx, c, 2); /* random data: two cuts at a NUL, not one */
+    }
     free(buf);
     return rc;
 }
@@ -167,6 +186,57 @@ static char *server_log(gr_ctx *ctx)
     return t != NULL ? t : strdup("");
 }
 
+/* The log has no line with the client's address and port: a line with
+ * the port's bytes swapped (no ntohs()), or with the server's own port (the
+ * wrong end of the connection), or lines that appear only when the server
+ * exits on SIGTERM (stuck in stdio's buffer). Sets the hint for what it
+ * sees, if clear. */
+static void log_cause(gr_ctx *ctx, const char *log, const char *addr, int port)
+{
+    int swapped = ((port & 0xff) << 8) | (port >> 8);
+    if (swapped != port && logged(log, addr, swapped)) {
+        gr_str_addf(gr_details(ctx),
+                    "what the log shows: %s with port %d, which is %d with its two bytes "
+                    "swapped\n",
+                    addr, swapped, port);
+        gr_hint(ctx, "A port in a struct sockaddr is in network byte order: the log shows it "
+                     "with its bytes swapped. In C: print ntohs(sin.sin_port) (or use "
+                     "getnameinfo() with NI_NUMERICSERV). In Python: conn.getpeername() gives "
+                     "the port as a number already.");
+        return;
+    }
+    if (logged(log, addr, gr_port(ctx))) {
+        gr_str_addf(gr_details(ctx),
+                    "what the log shows: %s with port %d, the server's own port, not the "
+                    "client's\n",
+                    addr, gr_port(ctx));
+        gr_hint(ctx, "A connection has two ends: the log shows the server's own. In C: "
+                     "getpeername() on the socket accept() returned gives the client's address "
+                     "(or accept()'s own address argument); getsockname() gives yours. In "
+                     "Python: conn, addr = s.accept(), and addr (or conn.getpeername()).");
+        return;
+    }
+    /* Lines stuck in stdio's buffer come out when the server exits normally. */
+    pid_t pid = gr_server_pid(ctx);
+    int signo = 0;
+    int status = -1;
+    if (pid > 0 && kill(pid, SIGTERM) == 0 && gr_server_ended(ctx, 2000, &signo, &status) &&
+        signo == 0) {
+        char *after = server_log(ctx);
+        if (logged(after, addr, port)) {
+            gr_str_addf(gr_details(ctx),
+                        "what the log shows: the line for %s port %d came out "
+                        "only when the server exited, on SIGTERM\n",
+                        addr, port);
+            gr_hint(ctx, "A log line must leave the program when it is written: it sat in "
+                         "stdout's buffer until the server exited. In C: fflush(stdout) after "
+                         "each line, or setvbuf(stdout, NULL, _IOLBF, 0) once; stdout to a pipe "
+                         "is block-buffered. In Python: print(..., flush=True).");
+        }
+        free(after);
+    }
+}
+
 int lab04_check_peer_log(gr_ctx *ctx)
 {
     if (start_server(ctx) < 0) {
@@ -175,6 +245,7 @@ int lab04_check_peer_log(gr_ctx *ctx)
     int v6 = have_ipv6();
     gr_conn c4, c6;
     if (gr_connect(ctx, &c4, "IPv4 client", &(gr_conn_opts){.co_quiet_ms = GR_NO_QUIET}) < 0) {
+        gr_hint(ctx, HINT_IPV4); /* no log without a connection */
         return -1;
     }
     int rc = echo_random(ctx, &c4, 16, "a short echo over IPv4");
@@ -182,6 +253,7 @@ int lab04_check_peer_log(gr_ctx *ctx)
     int port6 = -1;
     if (rc == 0 && v6) {
         if (connect_v6(ctx, &c6, "IPv6 client") < 0) {
+            gr_hint(ctx, HINT_IPV6);
             gr_close(&c4);
             return -1;
         }
@@ -208,8 +280,10 @@ int lab04_check_peer_log(gr_ctx *ctx)
         poll(NULL, 0, 10);
     }
     if (!ok4 || !ok6) {
+        const char *addr = !ok4 ? "127.0.0.1" : "::1";
+        int port = !ok4 ? port4 : port6;
         rc = gr_fail(ctx, "the server's output has no line naming the %s client %s port %d",
-                     !ok4 ? "IPv4" : "IPv6", !ok4 ? "127.0.0.1" : "::1", !ok4 ? port4 : port6);
+                     !ok4 ? "IPv4" : "IPv6", addr, port);
         gr_str_addf(gr_details(ctx),
                     "the grader connected from 127.0.0.1 port %d%s and looked for each "
                     "address with its port on one line of the server's stdout or stderr.\n"
@@ -217,6 +291,7 @@ int lab04_check_peer_log(gr_ctx *ctx)
                     "line (or log to stderr, which is not buffered).\n",
                     port4, v6 ? " and from ::1" : "");
         gr_show_text(ctx, "what the server printed", log, 20);
+        log_cause(ctx, log, addr, port);
     }
     free(log);
     return rc;
@@ -290,7 +365,14 @@ int lab04_check_unix_cleanup(gr_ctx *ctx)
     if (rc < 0) {
         return rc;
     }
-    if (gr_server_stop(ctx) < 0) {
+    /* SIGTERM, and the grace gr_server_stop() would give it, seeing how it
+     * ends: that tells the causes of a file left behind apart. */
+    pid_t pid = gr_server_pid(ctx);
+    int signo = 0;
+    int status = -1;
+    int ended =
+        pid > 0 && kill(pid, SIGTERM) == 0 && gr_server_ended(ctx, STOP_GRACE_MS, &signo, &status);
+    if (!ended && gr_server_stop(ctx) < 0) {
         return -1;
     }
     struct sockaddr_un sun;
@@ -299,6 +381,23 @@ int lab04_check_unix_cleanup(gr_ctx *ctx)
         return -1;
     }
     if (lstat(sun.sun_path, &st) == 0) {
+        if (ended && signo == SIGTERM) {
+            gr_str_add(gr_details(ctx), "how the server ended: killed by SIGTERM (no handler)\n");
+            gr_hint(ctx, "A Unix socket's file outlives its process, so a server removes it "
+                         "itself: SIGTERM killed this one before it could. In C: catch SIGTERM "
+                         "and SIGINT with sigaction() (a handler that sets a flag, no "
+                         "SA_RESTART), leave the loop, unlink() the path, exit. In Python: "
+                         "signal.signal(signal.SIGTERM, handler), then os.unlink(path).");
+        } else if (ended) {
+            gr_str_addf(gr_details(ctx),
+                        "how the server ended: it exited (status %d) on "
+                        "SIGTERM, without unlink()\n",
+                        status);
+            gr_hint(ctx, "A Unix socket's file outlives its process: the server exited on "
+                         "SIGTERM but left it. In C: unlink() the path after the loop, before "
+                         "exit; close() does not remove it. In Python: os.unlink(path) in a "
+                         "finally: block.");
+        }
         return gr_fail(ctx,
                        "after SIGTERM the server is gone but its socket file %s is still "
                        "there",

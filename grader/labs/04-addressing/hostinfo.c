@@ -112,6 +112,10 @@ static int parse_hostinfo(gr_ctx *ctx, const char *out, host_view *h)
                            line);
         }
         if (find_addr(h, family, bin) != NULL) {
+            gr_hint(ctx, "getaddrinfo() returns one entry per socket type unless asked for one: "
+                         "an address came twice. In C: set hints.ai_socktype = SOCK_STREAM (or "
+                         "skip addresses already printed). In Python: socket.getaddrinfo(name, "
+                         "None, type=socket.SOCK_STREAM).");
             return gr_fail(ctx,
                            "hostinfo printed %s twice: print each address once (getaddrinfo "
                            "returns one entry per socket type unless hints.ai_socktype "
@@ -309,6 +313,59 @@ static int hosts_lookup(const char *text, const char *query, host_view *h)
     return h->n > 0 ? 0 : -1;
 }
 
+/* How many addresses of each family a view holds. */
+static void count_families(const host_view *h, size_t *v4, size_t *v6)
+{
+    *v4 = *v6 = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        *v4 += h->a[i].family == AF_INET;
+        *v6 += h->a[i].family == AF_INET6;
+    }
+}
+
+#define HINT_ONE_FAMILY                                                                            \
+    "A name has IPv4 and IPv6 addresses: ask for both families. In C: hints.ai_family = "          \
+    "AF_UNSPEC (not AF_INET, as gethostbyname() users do). In Python: socket.getaddrinfo(name, "   \
+    "None, socket.AF_UNSPEC, socket.SOCK_STREAM), not gethostbyname()."
+#define HINT_FIRST_ONLY                                                                            \
+    "A name can have many addresses: walk the whole list. In C: for (ai = res; ai != NULL; ai = "  \
+    "ai->ai_next), printing each address once; not just res. In Python: loop over every tuple "    \
+    "socket.getaddrinfo() returns, not [0]."
+
+/* hostinfo left out an address: only one family printed, or only the
+ * first address. When one name cannot tell them apart (its first address
+ * is the only one of its family), a name with two IPv4 addresses and one
+ * IPv6 one can, where the check has a hosts file of its own. */
+static void forward_cause(gr_ctx *ctx, const lookups *l, const host_view *want,
+                          const host_view *got)
+{
+    size_t w4, w6, g4, g6;
+    count_families(want, &w4, &w6);
+    count_families(got, &g4, &g6);
+    int one_family = (g6 == 0 && g4 == w4 && w6 > 0) || (g4 == 0 && g6 == w6 && w4 > 0);
+    /* One address of several (which one is first is the resolver's order). */
+    int first_only = got->n == 1 && want->n > 1;
+    if (one_family && first_only && l->hermetic) {
+        host_view more;
+        if (run_hostinfo(ctx, l->name, &more, 1) == 0) {
+            count_families(&more, &g4, &g6);
+            one_family = g6 == 0 && g4 == 2;
+            first_only = more.n == 1;
+            gr_str_addf(gr_details(ctx),
+                        "to tell the cause apart: hostinfo %s (2 IPv4 addresses, 1 IPv6) printed "
+                        "%zu IPv4 and %zu IPv6 addresses\n",
+                        l->name, g4, g6);
+        } else {
+            one_family = first_only = 0;
+        }
+    }
+    if (one_family && !first_only) {
+        gr_hint(ctx, HINT_ONE_FAMILY);
+    } else if (first_only && !one_family) {
+        gr_hint(ctx, HINT_FIRST_ONLY);
+    }
+}
+
 /* What hostinfo should find for name. Returns 0, or non-zero if the name
  * does not resolve here. */
 static int expected(const lookups *l, const char *name, host_view *want)
@@ -358,6 +415,7 @@ int lab04_check_hostinfo_forward(gr_ctx *ctx)
                 if (l.hermetic) {
                     gr_show_text(ctx, "the hosts file hostinfo saw as /etc/hosts", l.text, 12);
                 }
+                forward_cause(ctx, &l, &want, &got);
                 return -1;
             }
         }
@@ -411,6 +469,14 @@ int lab04_check_hostinfo_reverse(gr_ctx *ctx)
                                    "name is registered for that address: getnameinfo() "
                                    "with NI_NAMEREQD fails, and the line should say \"-\"",
                                    names[i], got.a[k].name, got.a[k].text);
+                }
+                if (strcmp(got.a[k].name, got.a[k].text) == 0) {
+                    /* The number for an address that has a name: no lookup at all. */
+                    gr_hint(ctx, "Each address gets its own reverse lookup: the address came "
+                                 "back as its own number, though a name is registered for it. "
+                                 "In C: getnameinfo() on that entry's ai_addr with "
+                                 "NI_NAMEREQD (not NI_NUMERICHOST). In Python: "
+                                 "socket.gethostbyaddr(address)[0], catching socket.herror.");
                 }
                 return gr_fail(ctx,
                                "hostinfo %s printed the name \"%s\" for %s; getnameinfo() "

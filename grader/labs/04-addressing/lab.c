@@ -50,9 +50,11 @@ static const gr_check checks[] = {
      .ck_summary =
          "hostinfo prints every IPv4 and IPv6 address of a name once, and its canonical name",
      .ck_hint =
-         "Call getaddrinfo() with hints.ai_family = AF_UNSPEC (both families), ai_socktype = "
-         "SOCK_STREAM (one entry per address, not one per socket type) and AI_CANONNAME, then walk "
-         "the whole ai_next list: a name can have several addresses.",
+         "A name can have several addresses of both families: ask for all and print each once. "
+         "In C: getaddrinfo() with hints.ai_family = AF_UNSPEC, ai_socktype = SOCK_STREAM (one "
+         "entry per address) and AI_CANONNAME, then walk the whole ai_next list. In Python: "
+         "socket.getaddrinfo(name, None, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, "
+         "socket.AI_CANONNAME).",
      .ck_run = lab04_check_hostinfo_forward},
     {.ck_name = "hostinfo-reverse",
      .ck_step = 2,
@@ -62,8 +64,10 @@ static const gr_check checks[] = {
      .ck_summary =
          "hostinfo prints each address's reverse name from getnameinfo(), or - when there is none",
      .ck_hint =
-         "getnameinfo() with NI_NAMEREQD fails when no name is registered for an address; without "
-         "it you get the numeric address back and cannot tell. Print - in that case.",
+         "A reverse lookup may find no name, and that must show: print - then. In C: "
+         "getnameinfo() with NI_NAMEREQD fails when no name is registered; without it you get the "
+         "number back and cannot tell. In Python: socket.gethostbyaddr(address)[0], and - when it "
+         "raises socket.herror.",
      .ck_run = lab04_check_hostinfo_reverse},
     {.ck_name = "hostinfo-errors",
      .ck_step = 2,
@@ -72,9 +76,11 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 40000,
      .ck_summary =
          "an unknown name gives the resolver's own message (gai_strerror) and a non-zero exit",
-     .ck_hint = "getaddrinfo() returns an EAI_* code, not -1 with errno: print gai_strerror(code) "
-                "with the "
-                "name, and exit with a non-zero status. perror() would print an unrelated errno.",
+     .ck_hint =
+         "Resolver errors have codes of their own, not errno. In C: getaddrinfo() returns an "
+         "EAI_* code: print \"hostinfo: NAME: \" and gai_strerror(code) on stderr and exit 1; "
+         "perror() would print an unrelated errno. In Python: catch socket.gaierror as e and "
+         "print e.strerror with the name to sys.stderr.",
      .ck_run = lab04_check_hostinfo_errors},
     {.ck_name = "ipv4-echo",
      .ck_step = 3,
@@ -83,8 +89,7 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_flags = GR_OWN_SERVER,
      .ck_summary = "the server echoes to a client connecting over IPv4 (127.0.0.1)",
-     .ck_hint = "One AF_INET6 socket with IPV6_V6ONLY set to 0 also accepts IPv4 clients, as "
-                "IPv4-mapped addresses (::ffff:127.0.0.1). Set the option before bind().",
+     .ck_hint = HINT_IPV4,
      .ck_run = lab04_check_ipv4_echo},
     {.ck_name = "ipv6-echo",
      .ck_step = 3,
@@ -94,10 +99,7 @@ static const gr_check checks[] = {
      .ck_flags = GR_OWN_SERVER,
      .ck_summary =
          "the same server, on the same port, echoes to a client connecting over IPv6 (::1)",
-     .ck_hint =
-         "An AF_INET socket bound to INADDR_ANY reaches IPv4 only. Listen on an AF_INET6 socket "
-         "bound to in6addr_any with IPV6_V6ONLY off (or on two sockets, one per family, both in "
-         "your poll() set).",
+     .ck_hint = HINT_IPV6,
      .ck_run = lab04_check_ipv6_echo},
     {.ck_name = "peer-log",
      .ck_step = 3,
@@ -107,9 +109,10 @@ static const gr_check checks[] = {
      .ck_flags = GR_OWN_SERVER,
      .ck_summary = "each connection is logged with the peer's address and port, as it happens",
      .ck_hint =
-         "After accept(), getpeername() gives the client's address: print it with inet_ntop() (or "
-         "getnameinfo() with NI_NUMERICHOST) and its port with ntohs(), then fflush(stdout): "
-         "stdout to a pipe is block-buffered.",
+         "Each connection is logged with the client's address and port, as it happens. In C: "
+         "getpeername() on the accepted socket (not the listener), inet_ntop() and "
+         "ntohs(port), then fflush(stdout): stdout to a pipe is block-buffered. In Python: conn, "
+         "addr = s.accept(); print(addr[0], addr[1], flush=True).",
      .ck_run = lab04_check_peer_log},
     {.ck_name = "unix-echo",
      .ck_step = 4,
@@ -120,9 +123,11 @@ static const gr_check checks[] = {
      .ck_summary =
          "the same echo service answers on the Unix domain socket given as second argument",
      .ck_hint =
-         "socket(AF_UNIX, SOCK_STREAM, 0), a struct sockaddr_un with the path in sun_path, then "
-         "bind(), listen() and the same accept loop as TCP. Poll the Unix listener and the TCP one "
-         "together.",
+         "A Unix domain socket is a listening socket with a file name for its address. In C: "
+         "socket(AF_UNIX, SOCK_STREAM, 0), a struct sockaddr_un with the path in sun_path (108 "
+         "bytes, NUL included), bind(), listen(), and the same accept loop as TCP, polled "
+         "together. "
+         "In Python: socket.socket(socket.AF_UNIX), s.bind(path), s.listen().",
      .ck_run = lab04_check_unix_echo},
     {.ck_name = "unix-cleanup",
      .ck_step = 4,
@@ -132,8 +137,10 @@ static const gr_check checks[] = {
      .ck_flags = GR_OWN_SERVER,
      .ck_summary = "after SIGTERM the server removes its socket file",
      .ck_hint =
-         "A Unix socket's file outlives the socket. Catch SIGTERM and SIGINT with sigaction() (no "
-         "SA_RESTART, so poll() returns EINTR), leave the loop, unlink() the path and exit.",
+         "A Unix socket's file outlives the socket: the server removes it when it stops. In C: "
+         "catch SIGTERM and SIGINT with sigaction() (a flag, no SA_RESTART, so poll() returns "
+         "EINTR), leave the loop, unlink() the path and exit. In Python: signal.signal(SIGTERM, "
+         "handler) that ends the loop, then os.unlink(path).",
      .ck_run = lab04_check_unix_cleanup},
     {.ck_name = "unix-stale",
      .ck_step = 4,
@@ -143,10 +150,10 @@ static const gr_check checks[] = {
      .ck_flags = GR_OWN_SERVER,
      .ck_summary = "the server starts even when a dead server's socket file is still at the path",
      .ck_hint =
-         "bind() fails with EADDRINUSE if the path exists. If it is a socket and connect() to it "
-         "is "
-         "refused, nobody serves it: unlink() it and bind again. Never remove a live socket or a "
-         "file that is not a socket.",
+         "A socket file nobody serves is stale and may be replaced; a live one may not. In C: "
+         "when bind() fails with EADDRINUSE and the path is a socket whose connect() is refused, "
+         "unlink() it and bind again; never remove a live socket or another kind of file. In "
+         "Python: the same with os.stat(), stat.S_ISSOCK() and a test connect().",
      .ck_run = lab04_check_unix_stale},
     {.ck_name = "sockopts",
      .ck_step = 5,
@@ -156,10 +163,10 @@ static const gr_check checks[] = {
      .ck_summary =
          "sockopts prints each option's default, the value asked and what the kernel reports after",
      .ck_hint =
-         "Read each option back with getsockopt() after setsockopt(): Linux doubles SO_RCVBUF and "
-         "SO_SNDBUF and caps them at net.core.rmem_max and wmem_max (socket(7)); booleans read "
-         "back "
-         "as non-zero.",
+         "The kernel decides what an option's value is: read it back. In C: getsockopt() after "
+         "setsockopt(); Linux doubles SO_RCVBUF and SO_SNDBUF and caps them at net.core.rmem_max "
+         "and wmem_max (socket(7)); flags read back as non-zero. In Python: "
+         "s.getsockopt(level, name) after s.setsockopt().",
      .ck_run = lab04_check_sockopts},
     {.ck_name = "scan-open",
      .ck_step = 6,
@@ -168,8 +175,9 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 15000,
      .ck_summary = "portscan reports exactly the ports that accept connections, in ascending order",
      .ck_hint =
-         "A non-blocking connect() returns EINPROGRESS; when poll() says POLLOUT, read SO_ERROR: 0 "
-         "is open, ECONNREFUSED closed. Writable alone does not mean connected.",
+         "Writable alone does not mean connected: a refused connect() ends writable too. In C: a "
+         "non-blocking connect() returns EINPROGRESS; when poll() says POLLOUT, read SO_ERROR: 0 "
+         "is open, ECONNREFUSED closed. In Python: connect_ex() returns that errno; 0 is open.",
      .ck_run = lab04_check_scan_open},
     {.ck_name = "scan-no-answer",
      .ck_step = 6,
@@ -178,8 +186,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 15000,
      .ck_summary = "ports whose connects hang are given up after --timeout and not reported open",
      .ck_hint =
-         "A listener with a full accept queue drops SYNs, like a firewall: the connect neither "
-         "succeeds nor fails. Give each probe a deadline and close it when the deadline passes.",
+         "A port may never answer: each attempt needs a deadline. In C: give each probe a "
+         "deadline (start + --timeout), and close it when it passes without an answer; it is not "
+         "open. In Python: s.settimeout(timeout) before connect_ex(), or a selectors loop with "
+         "deadlines.",
      .ck_run = lab04_check_scan_no_answer},
     {.ck_name = "scan-concurrent",
      .ck_step = 6,
@@ -189,10 +199,10 @@ static const gr_check checks[] = {
      .ck_summary =
          "many connects are in flight at once: 20 silent ports cost about one timeout, not twenty",
      .ck_hint =
-         "Keep up to --parallel non-blocking connects in flight and wait for all of them with one "
-         "poll(), whose timeout is the earliest deadline. A blocking connect_ex() with "
-         "settimeout() "
-         "waits the whole timeout for each silent port: one at a time, 20 ports cost 20 s.",
+         "Many connects in flight at once: 20 silent ports cost one timeout, not twenty. In C: "
+         "up to --parallel non-blocking connects, all in one poll() whose timeout is the "
+         "earliest deadline. In Python: a blocking connect_ex() with settimeout() waits the "
+         "whole timeout for each silent port; use non-blocking sockets and selectors.",
      .ck_run = lab04_check_scan_concurrent},
     {.ck_name = "scan-large-range",
      .ck_step = 6,
@@ -201,8 +211,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 45000,
      .ck_summary = "5000 ports scan under a 4096 open-files limit",
      .ck_hint =
-         "Close each socket as soon as its port is decided, and never have more in flight than "
-         "--parallel (and RLIMIT_NOFILE) allows: EMFILE is a scanner bug, not a closed port.",
+         "Descriptors are limited: close each socket as soon as its port is decided. In C: "
+         "never have more in flight than --parallel (and RLIMIT_NOFILE) allows; EMFILE is a "
+         "scanner bug, not a closed port. In Python: s.close() for every attempt, and no bare "
+         "except: that turns \"Too many open files\" into \"closed\".",
      .ck_run = lab04_check_scan_large_range},
     {.ck_name = "scan-bad-args",
      .ck_step = 6,
@@ -212,8 +224,10 @@ static const gr_check checks[] = {
      .ck_summary =
          "bad ranges, ports, options and hosts give a message on stderr and a non-zero exit",
      .ck_hint =
-         "Check every argument: ports are whole numbers from 1 to 65535, FIRST is at most LAST, "
-         "--timeout and --parallel are positive; a resolver error is reported with gai_strerror().",
+         "Check every argument before scanning: a bad one is a message and an exit status. In "
+         "C: ports are whole numbers 1 to 65535 (strtol() with an end pointer), FIRST <= LAST, "
+         "--timeout and --parallel positive: message on stderr, nothing on stdout, exit 2; a "
+         "resolver error: gai_strerror(), exit 1. In Python: the same checks and sys.exit().",
      .ck_run = lab04_check_scan_bad_args},
 };
 

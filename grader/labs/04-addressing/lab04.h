@@ -15,6 +15,19 @@
 /* Most addresses a hostinfo line set may hold. */
 #define MAX_ADDRS 64
 
+/* The hints of ipv4-echo and ipv6-echo, which peer-log gives too when the
+ * same client cannot connect. */
+#define HINT_IPV4                                                                                  \
+    "One IPv6 socket can serve IPv4 clients too, as IPv4-mapped addresses "                        \
+    "(::ffff:127.0.0.1). In C: socket(AF_INET6, ...), setsockopt(IPPROTO_IPV6, "                   \
+    "IPV6_V6ONLY, 0) before bind() to in6addr_any: the default may be 1. In Python: "              \
+    "s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0) before s.bind(('::', port))."
+#define HINT_IPV6                                                                                  \
+    "An AF_INET socket reaches IPv4 only: IPv6 clients need an AF_INET6 socket. In C: bind "       \
+    "an AF_INET6 socket to in6addr_any with IPV6_V6ONLY off (or listen on two sockets, one "       \
+    "per family, both in your poll() set). In Python: socket.socket(socket.AF_INET6), "            \
+    "IPV6_V6ONLY 0, s.bind(('::', port))."
+
 /* Run PROGRAM ARGS (ARGS already quoted) for at most ms (scaled). */
 int lab04_run_prog(gr_ctx *ctx, const char *prog, const char *args, int ms, gr_client_run *r);
 

@@ -216,6 +216,13 @@ static const char *kind_text(int kind)
                                  : "closed: a connect there is refused";
 }
 
+/* A refused port reported open: "writable" taken for "connected". */
+#define HINT_WRITABLE                                                                              \
+    "Writable alone does not mean connected: a refused connect() ends writable too. In C: "        \
+    "after poll() reports POLLOUT, getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len): only err "    \
+    "== 0 is open, ECONNREFUSED is closed. In Python: connect_ex() returns that errno: 0 is "      \
+    "open."
+
 /* Compare the scanner's output with the setup. */
 static int scan_compare(gr_ctx *ctx, const scan_setup *s, const gr_client_run *r)
 {
@@ -254,6 +261,7 @@ static int scan_compare(gr_ctx *ctx, const scan_setup *s, const gr_client_run *r
                 gr_str_add(gr_details(ctx),
                            "A non-blocking connect() reports its end as 'writable' whether it "
                            "succeeded or not: read SO_ERROR with getsockopt() to tell.\n");
+                gr_hint(ctx, HINT_WRITABLE);
             }
         } else {
             reported[port - s->first] = 1;

@@ -160,6 +160,101 @@ static void test_bug_scan(void)
     }
 }
 
+/* ---- hints that follow the cause ------------------------------------------------- */
+
+/* expect04(), and every failed check's output shows the cause-specific
+ * hint (words) instead of the general one (not_words, when not NULL: never). */
+static void expect04_hint(const char *option, const char *command, const char *extra, int seed,
+                          const char *want_failed, int want_ntests, const char *words,
+                          const char *not_words)
+{
+    char args[PATH_MAX + 400];
+    snprintf(args, sizeof args, "04 --seed %d %s '%s/%s' %s", seed, option, selftest_root(),
+             command, extra);
+    char cwd[PATH_MAX + 64];
+    CU_ASSERT_EQUAL_FATAL(selftest_fresh_dir("lab04", cwd, sizeof cwd), 0);
+    run r;
+    selftest_expect_run(args, cwd, want_failed, want_ntests, &r);
+    int nfailed = selftest_count(r.failed, " ") + (r.failed[0] != '\0');
+    int seen = selftest_count(r.outputs, words);
+    if (seen != nfailed) {
+        fprintf(stderr, "\nselftest: bin/grade %s\n  \"%s\" in %d of %d failed checks\n", args,
+                words, seen, nfailed);
+    }
+    CU_ASSERT_EQUAL(seen, nfailed);
+    if (not_words != NULL) {
+        CU_ASSERT_EQUAL(selftest_count(r.outputs, not_words), 0);
+    }
+    free(r.outputs);
+    selftest_remove_dir(cwd);
+}
+
+static void test_hint_peer_log(void)
+{
+    /* What the log shows instead of the client: its port's bytes swapped,
+     * the server's own end, a line that comes out only at exit; or no log
+     * at all for want of a connection of that family. */
+    expect04_hint("--server", "build/selftest/bug_dual ntohs {port} echo.sock", "", 100, "peer-log",
+                  LAB04_SERVER, "in network byte order: the log shows it with its bytes", NULL);
+    expect04_hint("--server", "build/selftest/bug_dual sockname {port} echo.sock",
+                  "--only peer-log", 101, "peer-log", 1,
+                  "A connection has two ends: the log shows the server's own", NULL);
+    expect04_hint("--server", "build/selftest/bug_dual buffered {port} echo.sock",
+                  "--only peer-log", 102, "peer-log", 1, "it sat in stdout's buffer", NULL);
+    expect04_hint("--server", "build/selftest/bug_dual v4only {port} echo.sock",
+                  "--only ipv6-echo,peer-log", 103, "ipv6-echo peer-log", 2,
+                  "An AF_INET socket reaches IPv4 only", "Each connection is logged");
+    expect04_hint("--server", "build/selftest/bug_dual v6only {port} echo.sock",
+                  "--only ipv4-echo,peer-log", 104, "ipv4-echo peer-log", 2,
+                  "One IPv6 socket can serve IPv4 clients too", "Each connection is logged");
+}
+
+static void test_hint_unix_cleanup(void)
+{
+    /* How the server ended on SIGTERM: killed, or exited without unlink(). */
+    expect04_hint("--server", "build/selftest/bug_dual nounlink {port} echo.sock",
+                  "--only unix-cleanup", 105, "unix-cleanup", 1, "SIGTERM killed this one", NULL);
+    expect04_hint("--server", "build/selftest/bug_dual keepfile {port} echo.sock", "", 106,
+                  "unix-cleanup", LAB04_SERVER, "the server exited on SIGTERM but left it", NULL);
+}
+
+static void test_hint_echo(void)
+{
+    /* A client that connects but whose echo is cut at NUL bytes gets the
+     * C-string hint, not the hint about address families. */
+    expect04("--server", "build/selftest/bug_dual cstring {port} echo.sock", "", 107,
+             "ipv4-echo ipv6-echo unix-echo unix-stale", LAB04_SERVER);
+    expect04_hint("--server", "build/selftest/bug_dual cstring {port} echo.sock",
+                  "--only ipv4-echo,ipv6-echo,unix-echo", 107, "ipv4-echo ipv6-echo unix-echo", 3,
+                  "Data from recv() is bytes, not a C string", "IPV6_V6ONLY");
+}
+
+static void test_hint_hostinfo_and_scan(void)
+{
+    expect04_hint("--client", "build/selftest/bug_hostinfo anytype", "--only 'hostinfo-*'", 108,
+                  "hostinfo-forward hostinfo-reverse", LAB04_HOSTINFO,
+                  "one entry per socket type unless asked for one", NULL);
+    expect04_hint("--client", "build/selftest/bug_scan writable", "--only 'scan-*'", 109,
+                  "scan-open scan-no-answer scan-concurrent scan-large-range", LAB04_SCAN,
+                  "Writable alone does not mean connected", NULL);
+}
+
+static void test_hint_hostinfo_own_hosts(void)
+{
+    /* Told apart on a name with two IPv4 addresses and one IPv6, which only
+     * a hosts file of the check's own has. */
+    if (geteuid() != 0 || !can_mount_hosts()) {
+        return;
+    }
+    expect04_hint("--client", "build/selftest/bug_hostinfo v4only", "--only 'hostinfo-*'", 110,
+                  "hostinfo-forward", LAB04_HOSTINFO, "ask for both families", NULL);
+    expect04_hint("--client", "build/selftest/bug_hostinfo first", "--only 'hostinfo-*'", 111,
+                  "hostinfo-forward", LAB04_HOSTINFO, "walk the whole list", NULL);
+    expect04_hint("--client", "build/selftest/bug_hostinfo noreverse", "--only 'hostinfo-*'", 112,
+                  "hostinfo-reverse", LAB04_HOSTINFO, "Each address gets its own reverse lookup",
+                  NULL);
+}
+
 int register_lab04_tests(void)
 {
     static const cu_test tests[] = {
@@ -173,6 +268,13 @@ int register_lab04_tests(void)
          test_bug_hostinfo_own_hosts},
         {"lab 04: sockopts that trusts setsockopt() loses its check", test_bug_sockopts},
         {"lab 04: buggy scanners lose the checks for their bug", test_bug_scan},
+        {"lab 04: hints for what the log shows", test_hint_peer_log},
+        {"lab 04: hints for how the server ended on SIGTERM", test_hint_unix_cleanup},
+        {"lab 04: the echo's hint when the connection works", test_hint_echo},
+        {"lab 04: hints for duplicate addresses and writable taken for open",
+         test_hint_hostinfo_and_scan},
+        {"lab 04: hints for one family and the first address only, with a hosts file",
+         test_hint_hostinfo_own_hosts},
         {NULL, NULL},
     };
     return cu_add_suite_alone("lab04", tests);

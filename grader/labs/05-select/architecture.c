@@ -16,12 +16,44 @@ static long server_cpu_ms(gr_ctx *ctx)
     return gr_server_stats(ctx, &st) < 0 ? -1 : st.ts_cpu_ms;
 }
 
+/* After a spin with quiet clients: measure again with no client at all. A
+ * server that still spins never sleeps (a timeout of 0, or no wait); one
+ * that sleeps now spun for its clients: write readiness asked for always. */
+static void spin_cause(gr_ctx *ctx)
+{
+    enum { SETTLE_MS = 200, WINDOW_MS = 500, MAX_CPU_MS = 50 };
+    poll(NULL, 0, gr_ms(ctx, SETTLE_MS)); /* it sees the clients close */
+    long cpu0 = server_cpu_ms(ctx);
+    long t0 = gr_now_ms();
+    poll(NULL, 0, WINDOW_MS);
+    long cpu1 = server_cpu_ms(ctx);
+    long t1 = gr_now_ms();
+    if (cpu0 < 0 || cpu1 < 0) {
+        return;
+    }
+    gr_str_addf(gr_details(ctx), "with every client gone: %ld ms of CPU time in %ld ms\n",
+                cpu1 - cpu0, t1 - t0);
+    if (cpu1 - cpu0 > MAX_CPU_MS) {
+        gr_hint(ctx, "Wait for something to happen, with no timeout: the server spins even with no "
+                     "client connected. In C: select(..., NULL) with no timeval, poll(fds, n, -1), "
+                     "epoll_wait(epfd, evs, n, -1); a timeout of 0 returns at once, every time. In "
+                     "Python: sel.select() with no timeout, never sel.select(0).");
+    } else if (cpu1 - cpu0 < MAX_CPU_MS / 5) {
+        gr_hint(ctx, "Ask for write readiness only while a client has output pending: the server "
+                     "spins only while clients are connected. In C: a client goes in the write set "
+                     "(POLLOUT, EPOLLOUT) only while end > start; a socket with room is always "
+                     "writable. In Python: EVENT_READ, and EVENT_WRITE (sel.modify()) only while "
+                     "output waits.");
+    }
+}
+
 int lab05_check_idle_cpu(gr_ctx *ctx)
 {
     enum { N = 20, WINDOW_MS = 1000, MAX_CPU_MS = 100 };
     gr_conn conns[N];
     int opened = 0;
     int rc = 0;
+    int base = lab05_server_sockets(ctx);
     for (int i = 0; i < N && rc == 0; i++) {
         char label[32];
         char line[64];
@@ -53,6 +85,11 @@ int lab05_check_idle_cpu(gr_ctx *ctx)
                              "the server used %ld ms of CPU time in %ld ms while its %d clients "
                              "sent nothing: it spins instead of sleeping in %s",
                              cpu1 - cpu0, t1 - t0, N, lab05_wait_call(ctx));
+                /* With the clients gone, does it still spin? That tells a
+                 * timeout of 0 from write readiness asked for always. */
+                gr_close_all(conns, (size_t)opened);
+                opened = 0;
+                spin_cause(ctx);
             }
         }
     }
@@ -61,6 +98,9 @@ int lab05_check_idle_cpu(gr_ctx *ctx)
         static const char bye[] = "awake?\n";
         rc = gr_exchange(ctx, &conns[0], bye, sizeof bye - 1, bye, sizeof bye - 1, 0,
                          "echo after a quiet second");
+    }
+    if (rc < 0 && opened > 0) {
+        lab05_accept_cause(ctx, base);
     }
     for (int i = 0; i < opened; i++) {
         gr_close(&conns[i]);
@@ -149,6 +189,28 @@ int lab05_check_one_thread(gr_ctx *ctx)
     return rc;
 }
 
+/* Which sockets are blocking: the listener only, or only those accept()
+ * returned (the listener's flag is not inherited on Linux). */
+static void nonblocking_cause(gr_ctx *ctx, int listener_blocking, int accepted_blocking,
+                              int sockets)
+{
+    if (listener_blocking == 0 && accepted_blocking == sockets - 1) {
+        gr_str_add(gr_details(ctx), "what /proc shows: the listening socket is non-blocking, "
+                                    "every socket accept() returned is blocking\n");
+        gr_hint(ctx, "Each socket accept() returns needs O_NONBLOCK of its own: on Linux it does "
+                     "not inherit the listening socket's. In C: fcntl(fd, F_SETFL, fcntl(fd, "
+                     "F_GETFL) | O_NONBLOCK) on each new socket, or accept4(lfd, NULL, NULL, "
+                     "SOCK_NONBLOCK). In Python: conn.setblocking(False) after each accept().");
+    } else if (listener_blocking == 1 && accepted_blocking == 0) {
+        gr_str_add(gr_details(ctx), "what /proc shows: the listening socket is blocking, every "
+                                    "client's socket is non-blocking\n");
+        gr_hint(ctx, "The listening socket must be non-blocking too: a blocking accept() waits "
+                     "for the next client when the one it was woken for has gone. In C: "
+                     "fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK) after listen(), then "
+                     "accept() until EAGAIN. In Python: listener.setblocking(False).");
+    }
+}
+
 int lab05_check_nonblocking(gr_ctx *ctx)
 {
     gr_conn conns[HOLD];
@@ -160,6 +222,16 @@ int lab05_check_nonblocking(gr_ctx *ctx)
     int sockets = 0;
     int blocking = 0;
     int first_blocking = -1;
+    /* The listening socket, known by its inode, tells the classic causes
+     * apart: accept() does not pass O_NONBLOCK on to the sockets it makes. */
+    unsigned long listen_inode = 0;
+    long queued = 0;
+    char listener[48] = "";
+    if (lab05_listener(ctx, &listen_inode, &queued) == 0) {
+        snprintf(listener, sizeof listener, "socket:[%lu]", listen_inode);
+    }
+    int listener_blocking = -1; /* unknown */
+    int accepted_blocking = 0;
     for (int i = 0; i < nproc && rc == 0; i++) {
         int nfd = gr_procfs_fds(tree[i], fds, MAX_FDS);
         for (int k = 0; k < nfd; k++) {
@@ -167,7 +239,13 @@ int lab05_check_nonblocking(gr_ctx *ctx)
                 continue;
             }
             sockets++;
-            if (!(fds[k].fi_flags & O_NONBLOCK)) {
+            int is_blocking = !(fds[k].fi_flags & O_NONBLOCK);
+            if (listener[0] != '\0' && strcmp(fds[k].fi_target, listener) == 0) {
+                listener_blocking = is_blocking;
+            } else {
+                accepted_blocking += is_blocking;
+            }
+            if (is_blocking) {
                 blocking++;
                 if (first_blocking < 0) {
                     first_blocking = fds[k].fi_fd;
@@ -183,6 +261,7 @@ int lab05_check_nonblocking(gr_ctx *ctx)
                          "%d of the server's %d sockets are blocking (descriptor %d, for one): "
                          "one recv(), send() or accept() on them can stop the whole server",
                          blocking, sockets, first_blocking);
+            nonblocking_cause(ctx, listener_blocking, accepted_blocking, sockets);
         }
     }
     gr_close_all(conns, (size_t)opened);

@@ -3,11 +3,42 @@
  * connections reset with output pending are dropped. */
 #include "lab05.h"
 
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- a client that never reads ------------------------------------------------------ */
+
+/* How many of the server's sockets, the listener left out, are blocking,
+ * from /proc; -1 if it cannot say. */
+static int blocking_client_sockets(gr_ctx *ctx)
+{
+    enum { MAX_TREE = 64, MAX_FDS = 512 };
+    pid_t tree[MAX_TREE];
+    static gr_fdinfo fds[MAX_FDS];
+    unsigned long inode = 0;
+    long queued = 0;
+    char listener[48] = "";
+    if (lab05_listener(ctx, &inode, &queued) == 0) {
+        snprintf(listener, sizeof listener, "socket:[%lu]", inode);
+    }
+    int nproc = gr_procfs_tree(gr_server_pid(ctx), tree, MAX_TREE);
+    if (nproc < 0 || listener[0] == '\0') {
+        return -1;
+    }
+    int blocking = 0;
+    for (int i = 0; i < nproc; i++) {
+        int nfd = gr_procfs_fds(tree[i], fds, MAX_FDS);
+        for (int k = 0; k < nfd; k++) {
+            blocking += strncmp(fds[k].fi_target, "socket:", 7) == 0 &&
+                        strcmp(fds[k].fi_target, listener) != 0 && !(fds[k].fi_flags & O_NONBLOCK);
+        }
+    }
+    return blocking;
+}
 
 static long server_rss_kb(gr_ctx *ctx)
 {
@@ -35,6 +66,7 @@ int lab05_check_slow_reader(gr_ctx *ctx)
     gr_conn others[OTHERS];
     gr_conn *ptrs[OTHERS];
     int nothers = 0;
+    int base = lab05_server_sockets(ctx);
     int rc = gr_connect(ctx, &hog, "client that never reads", NULL);
     if (rc < 0) {
         free(data);
@@ -70,6 +102,18 @@ int lab05_check_slow_reader(gr_ctx *ctx)
                              "client that never reads: sending failed after %zu bytes (the "
                              "server closed or reset the connection)",
                              sent);
+                /* A server still running closed a client whose buffers were
+                 * full: that is when a full buffer is taken for the end. */
+                int signo = 0;
+                int status = -1;
+                if (!gr_server_ended(ctx, 200, &signo, &status)) {
+                    gr_str_add(gr_details(ctx),
+                               "what the connection shows: the server ended it while the client "
+                               "was sending and its echo had nowhere to go\n");
+                    gr_hint(ctx, HINT_FULL_BUFFER);
+                } else {
+                    gr_echo_decode_cause(ctx); /* the flood is random bytes */
+                }
                 break;
             }
             sent += (size_t)put;
@@ -94,11 +138,21 @@ int lab05_check_slow_reader(gr_ctx *ctx)
         if (r == 0) {
             rc = gr_fail(ctx,
                          "while one client sent %zu bytes and read nothing, the other clients "
-                         "got no echo within %.1f s: the server is stuck on that client "
-                         "(a blocking send()?)",
+                         "got no echo within %.1f s: the server is stuck on that client",
                          sent, (double)gr_ms(ctx, 3000) / 1000.0);
         } else if (r < 0) {
             rc = -1;
+        }
+        int blocking = rc < 0 ? blocking_client_sockets(ctx) : -1;
+        if (blocking > 0) {
+            gr_str_addf(gr_details(ctx),
+                        "what /proc shows: %d of the server's client sockets are blocking\n",
+                        blocking);
+            gr_hint(ctx, "Never block on one client: the server's client sockets are blocking, "
+                         "so a send() to the client that does not read waits, and everyone with "
+                         "it. In C: O_NONBLOCK on each accepted socket; send() then returns "
+                         "EAGAIN and the rest waits in the buffer; no send-all loop. In Python: "
+                         "conn.setblocking(False) and conn.send(), never sendall().");
         }
     }
 
@@ -116,6 +170,12 @@ int lab05_check_slow_reader(gr_ctx *ctx)
                          "read nothing back: it keeps reading from a client it cannot send to, "
                          "and buffers without bound",
                          (double)(after - before) / 1024.0, (double)sent / MiB);
+            gr_hint(ctx, "Give each client a bounded buffer: the server kept reading from a "
+                         "client it could not send to. In C: leave that client out of the read "
+                         "set while its buffer is full (end - start == BUF_SIZE), so TCP flow "
+                         "control stops the sender; never grow the buffer with realloc(). In "
+                         "Python: stop reading while len(buf) is at its limit; no data += "
+                         "conn.recv() without one.");
         }
     }
 
@@ -136,6 +196,22 @@ int lab05_check_slow_reader(gr_ctx *ctx)
                          "dropped)");
             rc = -1;
         }
+        gr_echo_seen seen = rc < 0 ? gr_echo_cause(ctx, &hog, 2) : GR_ECHO_UNCLEAR;
+        if (seen == GR_ECHO_CLOSED_EARLY) {
+            /* It closed the client whose buffers it had let fill. */
+            gr_hint(ctx, HINT_FULL_BUFFER);
+        } else if (rc < 0 && seen == GR_ECHO_UNCLEAR) {
+            gr_hint(
+                ctx,
+                "Never lose what send() did not take: the client that never read did "
+                "not get back all the bytes the server took. In C: what send() did not take stays "
+                "in the buffer (start moves by what it returned), and the socket goes "
+                "in the write set until it is all out. In Python: del buf[:n] by what "
+                "conn.send() returned, and keep the rest.");
+        }
+    }
+    if (rc < 0) {
+        lab05_accept_cause(ctx, base);
     }
     for (int i = 0; i < nothers; i++) {
         gr_close(&others[i]);
@@ -157,6 +233,7 @@ int lab05_check_reset_pending(gr_ctx *ctx)
     }
     gr_random_bytes(ctx, data, n);
     gr_conn steady;
+    int base0 = lab05_server_sockets(ctx);
     int rc = gr_connect(ctx, &steady, "steady client", NULL);
     if (rc < 0) {
         free(data);
@@ -218,7 +295,35 @@ int lab05_check_reset_pending(gr_ctx *ctx)
                          "the server still holds %d sockets, %d before %d clients reset their "
                          "connections: it does not close connections that fail",
                          have, base, RESETTERS);
+            gr_hint(ctx, "An error ends that client: the server still holds the sockets of the "
+                         "connections that were reset. In C: recv() or send() failing with "
+                         "anything but EAGAIN, EWOULDBLOCK or EINTR (ECONNRESET, EPIPE) means "
+                         "the client is gone: close() it and take it out of every set. In "
+                         "Python: on ConnectionResetError or BrokenPipeError, "
+                         "sel.unregister(conn) and conn.close().");
         }
+    }
+    /* A server that died of the resets says how. */
+    int signo = 0;
+    int status = -1;
+    if (rc < 0 && gr_server_ended(ctx, 200, &signo, &status) && !gr_echo_decode_cause(ctx)) {
+        if (signo == SIGPIPE) {
+            gr_hint(ctx, "A client that vanishes must not kill the server: it died of SIGPIPE, "
+                         "which sending to a reset connection raises. In C: signal(SIGPIPE, "
+                         "SIG_IGN) at the start, or MSG_NOSIGNAL on every send(); send() then "
+                         "fails with EPIPE: close that client. In Python: SIGPIPE is ignored for "
+                         "you; catch BrokenPipeError.");
+        } else if (status > 0) {
+            gr_hint(ctx,
+                    "One client's error ends that client, not the server: it exited (status %d) "
+                    "when clients reset their connections. In C: on ECONNRESET or EPIPE, close() "
+                    "that client and go on; no exit(). In Python: catch ConnectionResetError "
+                    "and BrokenPipeError (OSError) per client.",
+                    status);
+        }
+    }
+    if (rc < 0) {
+        lab05_accept_cause(ctx, base0);
     }
     gr_close(&steady);
     free(data);

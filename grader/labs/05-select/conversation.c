@@ -22,6 +22,8 @@ int lab05_check_echo(gr_ctx *ctx)
     data[big - 1] = '\n';
     data[4 * KiB - 1] = '\n';
     gr_conn c;
+    int base = lab05_server_sockets(ctx);
+    int slow_phase = 0; /* the 8 MiB echo to a client that reads in bursts */
     /* A small receive window: the server's send() meets a full socket
      * (EAGAIN) whenever the client pauses. */
     int rc = gr_connect(ctx, &c, "client", &(gr_conn_opts){.co_rcvbuf = 16 * KiB});
@@ -43,12 +45,18 @@ int lab05_check_echo(gr_ctx *ctx)
          * take, and stop reading while it cannot send (the client reads in
          * bursts). */
         gr_conn_throttle(&c, 128 * KiB, gr_ms(ctx, 5));
+        slow_phase = 1;
         rc = gr_exchange(ctx, &c, data, big, data, big, 0, "echo of 8 MiB to a slow reader");
         gr_conn_throttle(&c, 0, 0);
     }
     if (rc == 0) {
         rc = gr_exchange(ctx, &c, data, 4 * KiB, data, 4 * KiB, GR_SHUT_AFTER | GR_WANT_EOF,
                          "half-close: send 4 KiB, shutdown(SHUT_WR), read until EOF");
+    }
+    if (rc < 0 && c.c_xp.xp_fd >= 0 && !lab05_accept_cause(ctx, base) &&
+        gr_echo_cause(ctx, &c, 2) == GR_ECHO_CLOSED_EARLY && slow_phase) {
+        /* Closed in the middle of the 8 MiB, with the server still there. */
+        gr_hint(ctx, HINT_FULL_BUFFER);
     }
     gr_close(&c); /* safe after a failed connect too: it clears the connection first */
     free(data);
@@ -145,6 +153,7 @@ int lab05_check_stalled_client(gr_ctx *ctx)
     static const char whole[] = "this message stops halfway ... and goes on much later\n";
     size_t half = 27;
     gr_conn slow;
+    int base = lab05_server_sockets(ctx);
     if (gr_connect(ctx, &slow, "stalled client", NULL) < 0) {
         return -1;
     }
@@ -180,6 +189,9 @@ int lab05_check_stalled_client(gr_ctx *ctx)
          * first half, if it came, is still unread in our socket). */
         rc = gr_exchange(ctx, &slow, whole + half, sizeof whole - 1 - half, whole, sizeof whole - 1,
                          0, "the stalled client sends the rest");
+    }
+    if (rc < 0) {
+        lab05_accept_cause(ctx, base);
     }
     gr_close(&slow);
     return rc;

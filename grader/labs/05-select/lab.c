@@ -29,6 +29,9 @@
 #include "lab05.h"
 
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* ---- the three servers, and what many checks share ------------------------------ */
 
@@ -46,6 +49,49 @@ static const gr_program echo_select = {"./echo_select {port}", &v_select};
 static const gr_program echo_poll = {"./echo_poll {port}", &v_poll};
 static const gr_program echo_epoll = {"./echo_epoll {port}", &v_epoll};
 
+/* Hints shared by the three servers. */
+#define HINT_ECHO                                                                                  \
+    "Echo every byte back, in order, from a buffer per client: keep what send() did not "          \
+    "take. In C: recv() what arrived into the client's buffer, send() what is pending and keep "   \
+    "the rest for when the socket is writable; recv() returning 0: send back what is pending, "    \
+    "then close(). In Python: a bytearray per client, conn.send() from it, del buf[:n] for "       \
+    "what went."
+#define HINT_INTERLEAVED                                                                           \
+    "Never wait for one client: wait on all of them, the listening socket included, and "          \
+    "serve whichever are ready. In C: lfd and every client in the set you wait on; accept() "      \
+    "when lfd is readable; one recv() and one send() per ready client, then back to the wait. "    \
+    "In Python: sel.register() the listener and each client; handle what sel.select() returns."
+#define HINT_STALLED                                                                               \
+    "A readable socket has some bytes, not a whole message: recv() once and echo what "            \
+    "came. In C: never loop on one client until a message is complete (readn, readline); go "      \
+    "back to the wait. In Python: one conn.recv() per readiness event; no "                        \
+    "conn.makefile().readline() in an event loop."
+#define HINT_SLOW_READER                                                                           \
+    "Give each client a bounded buffer, and never block on one client. In C: while a "             \
+    "client's buffer is full, leave it out of the read set (TCP flow control then stops the "      \
+    "sender); on a non-blocking socket send() returns EAGAIN instead of waiting, and the rest "    \
+    "stays in the buffer. In Python: stop reading (sel.modify(), EVENT_WRITE only) while the "     \
+    "buffer is full; conn.send(), never sendall()."
+#define HINT_RESET                                                                                 \
+    "A client whose connection fails is gone: close it and go on. In C: recv() or send() "         \
+    "failing with ECONNRESET or EPIPE (anything but EAGAIN, EWOULDBLOCK, EINTR): close() it, "     \
+    "remove it from every set; ignore SIGPIPE or send with MSG_NOSIGNAL. In Python: catch "        \
+    "ConnectionResetError and BrokenPipeError, sel.unregister(conn), conn.close()."
+#define HINT_IDLE                                                                                  \
+    "A server with nothing to do sleeps: no CPU while its clients are quiet. In C: ask "           \
+    "for write readiness only while a client has output pending (a socket with room is always "    \
+    "writable), and wait with no timeout: select(..., NULL), poll(..., -1), epoll_wait(..., "      \
+    "-1). In Python: EVENT_WRITE only while output waits, and sel.select() with no timeout."
+#define HINT_ONE_THREAD                                                                            \
+    "This lab serves every client from one thread of one process: concurrency comes "              \
+    "from waiting on all sockets at once. In C: no pthread_create(), no fork(). In Python: no "    \
+    "threading, no socketserver.ThreadingMixIn or ForkingMixIn; selectors instead."
+#define HINT_NONBLOCKING                                                                           \
+    "Every socket must be non-blocking, the listening one and each accepted one: "                 \
+    "readiness is a hint, and a blocking call can still wait. In C: fcntl(fd, F_SETFL, "           \
+    "fcntl(fd, F_GETFL) | O_NONBLOCK), or accept4(lfd, NULL, NULL, SOCK_NONBLOCK): accept() "      \
+    "does not pass the flag on. In Python: setblocking(False) on the listener and each conn."
+
 /* The call the check's server waits in, for messages. */
 const char *lab05_wait_call(gr_ctx *ctx)
 {
@@ -58,6 +104,66 @@ int lab05_server_sockets(gr_ctx *ctx)
 {
     gr_tree_stats st;
     return gr_server_stats(ctx, &st) < 0 ? -1 : st.ts_sockets;
+}
+
+/* The server's listening socket on its port, from /proc/net/tcp and tcp6:
+ * its inode, and how many connections wait in its accept queue (for a
+ * listener, the kernel's rx_queue column). Returns 0, or -1 if not found. */
+int lab05_listener(gr_ctx *ctx, unsigned long *inode, long *queued)
+{
+    static const char *const tables[] = {"/proc/net/tcp", "/proc/net/tcp6"};
+    *inode = 0;
+    *queued = 0;
+    int found = 0;
+    for (size_t t = 0; t < 2; t++) {
+        FILE *f = fopen(tables[t], "r");
+        if (f == NULL) {
+            continue;
+        }
+        char line[512];
+        while (fgets(line, sizeof line, f) != NULL) {
+            char local[64];
+            unsigned st;
+            unsigned long txq, rxq, ino;
+            if (sscanf(line, " %*d: %63s %*s %x %lx:%lx %*x:%*x %*x %*u %*d %lu", local, &st, &txq,
+                       &rxq, &ino) != 5 ||
+                st != 0x0a) {
+                continue;
+            }
+            const char *colon = strrchr(local, ':');
+            if (colon != NULL && strtol(colon + 1, NULL, 16) == gr_port(ctx)) {
+                *inode = ino; /* one listener is enough to name it */
+                *queued += (long)rxq;
+                found = 1;
+            }
+        }
+        fclose(f);
+    }
+    return found ? 0 : -1;
+}
+
+/* A failure with clients waiting in the accept queue, and none of them
+ * accepted since the check began (the server holds no more than the
+ * base sockets it had then): the listening socket is not in what the
+ * server waits on. Says so, sets the hint. Returns 1 if so. */
+int lab05_accept_cause(gr_ctx *ctx, int base)
+{
+    unsigned long inode = 0;
+    long queued = 0;
+    int have = lab05_server_sockets(ctx);
+    if (lab05_listener(ctx, &inode, &queued) < 0 || queued == 0 || base < 0 || have > base) {
+        return 0;
+    }
+    gr_str_addf(gr_details(ctx),
+                "what the server shows: %ld connection%s wait%s in its listen queue, and it has "
+                "accepted none (it holds %d socket%s, as before the first client came)\n",
+                queued, queued == 1 ? "" : "s", queued == 1 ? "s" : "", have, have == 1 ? "" : "s");
+    gr_hint(ctx, "A server waits on its listening socket too: no client was ever accepted. In C: "
+                 "select() needs lfd in the read set and the highest descriptor plus one "
+                 "(maxfd + 1) as its first argument; poll() an entry for lfd with POLLIN; epoll "
+                 "EPOLL_CTL_ADD of lfd with EPOLLIN; then accept() until EAGAIN. In Python: "
+                 "sel.register(listener, selectors.EVENT_READ).");
+    return 1;
 }
 
 /* Wait until the server holds at least @p want sockets (its listening
@@ -78,11 +184,35 @@ int lab05_wait_accepted(gr_ctx *ctx, int want, int clients, long deadline)
         return gr_fail(ctx, "cannot read the server's open files from /proc");
     }
     if (have < want) {
+        int accepted = have - (want - clients) < 0 ? 0 : have - (want - clients);
+        if (accepted == 0) {
+            /* None held: a server not waiting on its listener (the queue
+             * says), not one busy with others. */
+            if (clients == 1) {
+                gr_fail(ctx,
+                        "the server held no socket for its one connected client within %.1f s: "
+                        "it did not accept it, or closed it at once",
+                        (double)gr_ms(ctx, 2000) / 1000.0);
+            } else {
+                gr_fail(ctx,
+                        "the server held no socket for any of its %d connected clients within "
+                        "%.1f s: it did not accept them, or closed them at once",
+                        clients, (double)gr_ms(ctx, 2000) / 1000.0);
+            }
+            if (!lab05_accept_cause(ctx, want - clients)) {
+                /* Accepted, then closed: nothing waits in the queue. */
+                gr_hint(ctx, "A client the server accepts stays until it is done: the server held "
+                             "no socket for it. In C: keep the socket accept() returned in your "
+                             "set until recv() returns 0 or fails, then close() it. In Python: "
+                             "keep conn registered until conn.recv() returns b''.");
+            }
+            return -1;
+        }
+        gr_hint(ctx, HINT_INTERLEAVED);
         return gr_fail(ctx,
                        "the server accepted only %d of %d connected clients within %.1f s: "
                        "it does not accept new clients while it serves others",
-                       have - (want - clients) < 0 ? 0 : have - (want - clients), clients,
-                       (double)gr_ms(ctx, 2000) / 1000.0);
+                       accepted, clients, (double)gr_ms(ctx, 2000) / 1000.0);
     }
     return 0;
 }
@@ -99,38 +229,6 @@ static const char *const steps[] = {
     "the same server on epoll (echo_epoll)",
     "ten thousand connections (echo_epoll)",
 };
-
-/* Hints shared by the three servers. */
-#define HINT_ECHO                                                                                  \
-    "Echo every byte back, in order, from a per-client buffer: recv() what arrived, send() "       \
-    "what is pending, keep what send() did not take for the next time the socket is "              \
-    "writable. recv() returning 0: send back what is pending, then close()."
-#define HINT_INTERLEAVED                                                                           \
-    "Never wait for one client: put the listening socket and every client in the set you "         \
-    "wait on, accept() when the listening socket is readable, and serve whichever clients "        \
-    "are ready, one recv() and one send() at a time."
-#define HINT_STALLED                                                                               \
-    "A readable socket has some bytes, not a whole message: recv() once and echo what came. "      \
-    "Never loop until a message is complete (readn, readline) on one client."
-#define HINT_SLOW_READER                                                                           \
-    "Give each client a bounded buffer. While it is full, stop asking to read that client "        \
-    "(leave it out of the read set): TCP flow control then stops the sender. Never block in "      \
-    "send(): with a non-blocking socket it returns EAGAIN, and the rest waits in the buffer."
-#define HINT_RESET                                                                                 \
-    "send() and recv() fail with ECONNRESET or EPIPE when the client is gone: close that "         \
-    "client, forget it (remove it from every set) and go on. Ignore SIGPIPE or send with "         \
-    "MSG_NOSIGNAL."
-#define HINT_IDLE                                                                                  \
-    "Ask for write readiness only while a client has output pending: a socket with room is "       \
-    "always writable, so asking always wakes the loop at once, forever. And wait with no "         \
-    "timeout (NULL, -1), never 0."
-#define HINT_ONE_THREAD                                                                            \
-    "This lab serves every client from one thread in one process: no pthread_create(), no "        \
-    "fork(). Concurrency comes from waiting on all sockets at once."
-#define HINT_NONBLOCKING                                                                           \
-    "Make every socket non-blocking, the listening socket and each accepted one: "                 \
-    "fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK). Readiness is a hint; a blocking "        \
-    "call can still wait, and then the whole server waits."
 
 static const gr_check checks[] = {
     {.ck_name = "select-nonblocking",
@@ -362,8 +460,9 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_summary = "the server holds an epoll instance (from /proc)",
      .ck_hint =
-         "Create one epoll instance with epoll_create1(0), add each socket with epoll_ctl(), and "
-         "wait with epoll_wait().",
+         "The epoll server waits with epoll: one instance for all its sockets. In C: "
+         "epoll_create1(0) once, epoll_ctl(EPOLL_CTL_ADD) for each socket, epoll_wait() in the "
+         "loop. In Python: selectors.EpollSelector (DefaultSelector on Linux) or select.epoll().",
      .ck_run = lab05_check_epoll_fd,
      .ck_program = &echo_epoll},
 
@@ -374,9 +473,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 90000,
      .ck_summary = "10,000 connections open at once, every one still echoing",
      .ck_hint =
-         "Nothing in the server may grow with the number of connections per wakeup: epoll_wait() "
-         "returns the ready sockets only. Listen with a backlog of SOMAXCONN, accept until "
-         "EAGAIN, and allocate each client's state only when it connects.",
+         "Nothing may grow with the number of connections per wakeup: epoll_wait() returns the "
+         "ready sockets only. In C: listen() with a backlog of SOMAXCONN, accept until EAGAIN, "
+         "allocate each client's state when it connects; no array scanned per wakeup, no "
+         "FD_SETSIZE. In Python: selectors.DefaultSelector, listen(socket.SOMAXCONN).",
      .ck_run = lab05_check_10k,
      .ck_program = &echo_epoll,
      .ck_max_files = 10240},

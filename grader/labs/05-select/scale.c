@@ -6,8 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 
 /* ---- ten thousand connections ------------------------------------------------------------ */
+
+/* Open descriptors of the server's process tree, or -1. */
+static int tree_fds(gr_ctx *ctx)
+{
+    gr_tree_stats st;
+    return gr_server_stats(ctx, &st) < 0 ? -1 : st.ts_fds;
+}
 
 /* How many local ports connect() may use, from the kernel's range. */
 static long ephemeral_ports(void)
@@ -92,6 +100,20 @@ int lab05_check_10k(gr_ctx *ctx)
                         "(with %ld connections open: the clients before were served; a "
                         "select() server cannot go past FD_SETSIZE, 1024 descriptors)",
                         b + BATCH);
+                /* Served up to the batch where descriptors pass 1024, and not
+                 * in it: select()'s fd_set. */
+                int fds = rc < 0 ? tree_fds(ctx) : -1;
+                if (b + BATCH >= FD_SETSIZE - 64 && b < FD_SETSIZE && fds >= FD_SETSIZE - 64) {
+                    gr_str_addf(gr_details(ctx),
+                                "what the server shows: %d open descriptors; the failures began "
+                                "where they pass FD_SETSIZE (%d)\n",
+                                fds, FD_SETSIZE);
+                    gr_hint(ctx, "select() stops at FD_SETSIZE: descriptors of 1024 and up do "
+                                 "not fit in an fd_set. In C: epoll (epoll_create1(), "
+                                 "epoll_ctl(), epoll_wait()) has no such limit, nor has poll(). "
+                                 "In Python: selectors.DefaultSelector is epoll on Linux; "
+                                 "SelectSelector has the same limit.");
+                }
             }
         }
     }

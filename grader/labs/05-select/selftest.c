@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Lab 05 has 26 checks, all server checks: 8 for each of echo_select and
  * echo_poll, 10 for echo_epoll. */
@@ -113,6 +114,119 @@ static void test_select_as_epoll(void)
              "epoll-fd epoll-10k", LAB05_EPOLL);
 }
 
+/* ---- hints that follow the cause ------------------------------------------------- */
+
+/* Grade ARGS, expect exactly want_failed, and the outputs to hold each of
+ * words (NULL-terminated) as many times as the list names it: once per
+ * failed check that must show that cause-specific hint. not_words, when
+ * not NULL, must not appear (the general hint it replaced). */
+static void expect05_hints(const char *args, const char *want_failed, int want_ntests,
+                           const char *const *words, const char *not_words)
+{
+    run r;
+    selftest_expect_run(args, NULL, want_failed, want_ntests, &r);
+    for (size_t i = 0; words[i] != NULL; i++) {
+        int listed = 0;
+        for (size_t k = 0; words[k] != NULL; k++) {
+            listed += strcmp(words[k], words[i]) == 0;
+        }
+        int seen = selftest_count(r.outputs, words[i]);
+        if (seen != listed) {
+            fprintf(stderr, "\nselftest: bin/grade %s\n  \"%s\" %d times, wanted %d\n", args,
+                    words[i], seen, listed);
+        }
+        CU_ASSERT_EQUAL(seen, listed);
+    }
+    if (not_words != NULL) {
+        CU_ASSERT_EQUAL(selftest_count(r.outputs, not_words), 0);
+    }
+    free(r.outputs);
+}
+
+#define NEVER_ACCEPTED "A server waits on its listening socket too: no client was ever accepted"
+
+static void test_hint_select_nfds(void)
+{
+    /* select(maxfd, ...): the listening socket is never looked at. Every
+     * check says nothing was accepted, and none blames O_NONBLOCK or
+     * "others" being served. */
+    static const char *const words[] = {NEVER_ACCEPTED, NEVER_ACCEPTED, NEVER_ACCEPTED,
+                                        NEVER_ACCEPTED, NEVER_ACCEPTED, NEVER_ACCEPTED,
+                                        NEVER_ACCEPTED, NEVER_ACCEPTED, NULL};
+    expect05_hints("05 --seed 80 --only 'select-*' --server 'build/selftest/bug_mux_select_nfds "
+                   "{port}'",
+                   "select-nonblocking select-echo select-interleaved select-stalled-client "
+                   "select-one-thread select-slow-reader select-reset-pending select-idle-cpu",
+                   LAB05_SELECT, words, "while it serves others");
+}
+
+#define FULL_BUFFER "A full buffer is not the end of a connection"
+
+static void test_hint_full_buffer(void)
+{
+    /* recv() into a full buffer (0 bytes: "end of file"), and EAGAIN taken
+     * for an error: both close a client whose buffers filled. */
+    static const char *const words[] = {FULL_BUFFER, FULL_BUFFER, NULL};
+    expect05_hints("05 --seed 81 --only 'select-*' --server 'build/selftest/bug_mux_read_full "
+                   "{port}'",
+                   "select-echo select-slow-reader", LAB05_SELECT, words, NULL);
+    expect05_hints("05 --seed 82 --only select-echo,select-slow-reader --server "
+                   "'build/selftest/bug_mux_eagain {port}'",
+                   "select-echo select-slow-reader", 2, words, NULL);
+}
+
+static void test_hint_blocking(void)
+{
+    /* Which sockets are blocking, from /proc: the accepted ones (the flag
+     * is not inherited), or the listener alone. */
+    static const char *const accepted[] = {
+        "needs O_NONBLOCK of its own", "Never block on one client: the server's client sockets are",
+        NULL};
+    expect05_hints("05 --seed 83 --only select-nonblocking,select-slow-reader --server "
+                   "'build/selftest/bug_mux_blocking {port}'",
+                   "select-nonblocking select-slow-reader", 2, accepted, NULL);
+    static const char *const listener[] = {"The listening socket must be non-blocking too", NULL};
+    expect05_hints("05 --seed 84 --only 'select-*' --server "
+                   "'build/selftest/bug_mux_blocking_listener {port}'",
+                   "select-nonblocking", LAB05_SELECT, listener, NULL);
+}
+
+static void test_hint_buffers_and_errors(void)
+{
+    static const char *const unbounded[] = {"the server kept reading from a client it could not",
+                                            NULL};
+    expect05_hints("05 --seed 85 --only poll-slow-reader --server "
+                   "'build/selftest/bug_mux_unbounded {port}'",
+                   "poll-slow-reader", 1, unbounded, NULL);
+    static const char *const errors[] = {"still holds the sockets of the connections that were",
+                                         NULL};
+    expect05_hints("05 --seed 86 --only select-reset-pending --server "
+                   "'build/selftest/bug_mux_errors {port}'",
+                   "select-reset-pending", 1, errors, NULL);
+}
+
+static void test_hint_spin(void)
+{
+    /* With the clients gone, a server that asks for write readiness always
+     * sleeps; one that waits with a timeout of 0 spins on. */
+    static const char *const write[] = {"spins only while clients are connected", NULL};
+    expect05_hints("05 --seed 87 --only select-idle-cpu --server "
+                   "'build/selftest/bug_mux_busy_write {port}'",
+                   "select-idle-cpu", 1, write, NULL);
+    static const char *const zero[] = {"spins even with no client connected", NULL};
+    expect05_hints("05 --seed 88 --only poll-idle-cpu --server 'build/selftest/bug_mux_poll_zero "
+                   "{port}'",
+                   "poll-idle-cpu", 1, zero, NULL);
+}
+
+static void test_hint_fd_setsize(void)
+{
+    static const char *const words[] = {"select() stops at FD_SETSIZE", NULL};
+    expect05_hints("05 --seed 89 --only epoll-fd,epoll-10k --server "
+                   "'solutions/05-select/echo_select {port}'",
+                   "epoll-fd epoll-10k", 2, words, NULL);
+}
+
 int register_lab05_tests(void)
 {
     static const cu_test tests[] = {
@@ -129,6 +243,12 @@ int register_lab05_tests(void)
         {"lab 05: one client at a time (lab 01's server)", test_iterative},
         {"lab 05: a process or a thread per client", test_bug_fork_and_threads},
         {"lab 05: the select() server graded as the epoll one", test_select_as_epoll},
+        {"lab 05: select(maxfd): nothing accepted, with its hint", test_hint_select_nfds},
+        {"lab 05: hints for a full buffer taken for the end", test_hint_full_buffer},
+        {"lab 05: hints for blocking sockets, accepted or listening", test_hint_blocking},
+        {"lab 05: hints for unbounded buffers and unclosed errors", test_hint_buffers_and_errors},
+        {"lab 05: hints for write readiness always and a zero timeout", test_hint_spin},
+        {"lab 05: hint for FD_SETSIZE", test_hint_fd_setsize},
         {NULL, NULL},
     };
     return cu_add_suite_alone("lab05", tests);

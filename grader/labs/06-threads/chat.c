@@ -6,11 +6,36 @@
 
 #include <arpa/inet.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- scenes: every member sends its bytes and expects its bytes ------------- */
+
+/* After a failed chat check: a server that ended says how. */
+void lab06_server_cause(gr_ctx *ctx)
+{
+    int signo = 0;
+    int status = -1;
+    if (!gr_server_ended(ctx, 200, &signo, &status)) {
+        return;
+    }
+    if (signo == SIGPIPE) {
+        gr_hint(ctx, "A member who vanishes must not kill the server: it died of SIGPIPE, which "
+                     "writing to a closed connection raises. In C: signal(SIGPIPE, SIG_IGN) in "
+                     "main() before the first thread (or MSG_NOSIGNAL on every send()); the "
+                     "send() then fails with EPIPE: end that member. In Python: SIGPIPE is "
+                     "ignored for you; catch BrokenPipeError in the writer.");
+    } else if (status > 0) {
+        gr_hint(ctx,
+                "One member's error ends that member, not the server: it exited (status %d). "
+                "In C: on ECONNRESET or EPIPE, that member's threads end and it leaves the room; "
+                "no exit() in a thread, which ends every thread. In Python: catch OSError in each "
+                "member's thread; sys.exit() there ends only that thread.",
+                status);
+    }
+}
 
 /* Play a scene: all parts at once, until every member got what it expects.
  * Returns 0, or gr_fail()'s value with the transcript of the member that
@@ -26,11 +51,13 @@ int lab06_scene(gr_ctx *ctx, const char *what, const part *parts, size_t n)
     }
     int r = gr_mux_run(ctx, conns, n < 16 ? n : 16, gr_deadline(ctx), what);
     if (r < 0) {
+        lab06_server_cause(ctx);
         return -1;
     }
     if (r == 0) {
         for (size_t i = 0; i < n; i++) {
             if (!conns[i]->c_done) {
+                lab06_server_cause(ctx);
                 return gr_conn_fail(ctx, conns[i], "%s: %s: the check's time ran out",
                                     conns[i]->c_label, what);
             }

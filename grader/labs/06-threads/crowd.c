@@ -423,6 +423,9 @@ int lab06_check_chat_crowd(gr_ctx *ctx)
                 cr->cr_joins, cr->cr_lines);
     rc = 0;
 out:
+    if (rc < 0) {
+        lab06_server_cause(ctx);
+    }
     for (size_t i = 0; i < CROWD; i++) {
         lmember_close(&cr->cr_m[i]);
     }
@@ -624,6 +627,8 @@ int lab06_check_chat_slow_flows(gr_ctx *ctx)
         gr_str_addf(gr_details(ctx), "%.1f MiB said while sleepy read nothing; sleepy was %s\n",
                     (double)sl->sl_bytes / (1 << 20),
                     slow_all_left(sl) ? "disconnected" : "still there");
+    } else {
+        lab06_server_cause(ctx);
     }
     slow_free(sl);
     return rc;
@@ -650,8 +655,14 @@ int lab06_check_chat_slow_dropped(gr_ctx *ctx)
         }
         rc = slow_round(ctx, sl);
         if (rc == LINES_QUIET) {
+            /* The room froze before anyone was dropped: the cause is
+             * chat-slow-flows', not the queue's bound. */
             rc = fail_frozen(ctx, sl);
+            gr_hint(ctx, HINT_SLOW_FLOWS);
         }
+    }
+    if (rc < 0) {
+        lab06_server_cause(ctx);
     }
     if (rc == 0) {
         gr_str_addf(gr_details(ctx), "sleepy was disconnected after %.1f MiB said in the room\n",

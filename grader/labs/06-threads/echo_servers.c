@@ -26,7 +26,11 @@ static int connect_clients(gr_ctx *ctx, gr_conn *c, size_t from, size_t n)
 
 static int echo_line(gr_ctx *ctx, gr_conn *c, const char *line, const char *what)
 {
-    return gr_exchange(ctx, c, line, strlen(line), line, strlen(line), 0, what);
+    int rc = gr_exchange(ctx, c, line, strlen(line), line, strlen(line), 0, what);
+    if (rc < 0) {
+        gr_echo_cause(ctx, c, 1);
+    }
+    return rc;
 }
 
 /* n clients connect in order; the first stops in the middle of a line; the
@@ -103,6 +107,23 @@ static int fill_pool(gr_ctx *ctx, gr_conn *c)
     return 0;
 }
 
+/* With n clients connected: a server with about a thread each is no pool,
+ * and never fills up to say BUSY. */
+static void thread_per_connection_cause(gr_ctx *ctx, int n)
+{
+    gr_tree_stats st;
+    if (gr_procfs_tree_stats(gr_server_pid(ctx), &st) < 0 || st.ts_threads < n) {
+        return;
+    }
+    gr_str_addf(gr_details(ctx), "what /proc shows: %d threads with %d clients connected\n",
+                st.ts_threads, n);
+    gr_hint(ctx, "A pool has a fixed number of threads: the server has one per connection, so its "
+                 "queue never fills and it never says BUSY. In C: create the 8 workers once, "
+                 "before the accept loop; the main thread only accepts and queues. In Python: 8 "
+                 "threading.Thread workers on a queue.Queue(maxsize=16), not "
+                 "socketserver.ThreadingMixIn.");
+}
+
 int lab06_check_pool_busy(gr_ctx *ctx)
 {
     enum { FULL = WORKERS + POOL_QUEUE };
@@ -120,6 +141,7 @@ int lab06_check_pool_busy(gr_ctx *ctx)
                     "(%d clients are being served and %d wait in the queue: the next one "
                     "must get \"BUSY\\n\" and end of file at once)",
                     WORKERS, POOL_QUEUE);
+            thread_per_connection_cause(ctx, FULL + 1);
         }
     }
     if (rc == 0) {
@@ -290,6 +312,13 @@ int lab06_check_fork_children(gr_ctx *ctx)
                          "with %d clients connected the server is %d process%s (%d threads): "
                          "fork() a child for each connection",
                          N, st.ts_processes, st.ts_processes == 1 ? "" : "es", st.ts_threads);
+            if (st.ts_threads >= N + 1) {
+                gr_hint(ctx, "Each connection gets a process of its own: the server serves them "
+                             "with threads of one process. In C: fork() after accept(); the "
+                             "child serves the client and _exit()s, the parent goes back to "
+                             "accept(). In Python: socketserver.ForkingTCPServer "
+                             "(ForkingMixIn), not ThreadingMixIn.");
+            }
         }
     }
     gr_close_all(c, N);
@@ -370,6 +399,10 @@ int lab06_check_fork_zombies(gr_ctx *ctx)
                        TOTAL, st.ts_zombies);
     }
     if (st.ts_processes > 1) {
+        gr_hint(ctx, "A child ends with its client: children go on running after their clients "
+                     "closed. In C: when recv() returns 0, the child closes the socket and calls "
+                     "_exit(0); it must not go back to the parent's loop. In Python: "
+                     "os._exit(0) at the end of the child's work (ForkingMixIn does it for you).");
         return gr_fail(ctx,
                        "after %d connections, all closed, %d children are still running: a child "
                        "must exit when its client is done",

@@ -46,9 +46,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_summary = "a member is served while another is in the middle of its first line",
      .ck_hint =
-         "Give each connection its own thread: accept(), then pthread_create() a thread that reads "
-         "that client's lines, and go straight back to accept(). A server that reads one client "
-         "until it is done serves nobody else meanwhile.",
+         "Give each connection its own thread: one client in the middle of a line must not "
+         "hold up the others. In C: accept(), then pthread_create() a thread that reads that "
+         "client's lines (pthread_detach() it), and go straight back to accept(). In Python: "
+         "threading.Thread(target=serve, args=(conn,)).start() per accepted connection.",
      .ck_run = lab06_check_chat_concurrent},
     {.ck_name = "chat-names",
      .ck_step = 1,
@@ -58,10 +59,10 @@ static const gr_check checks[] = {
      .ck_summary =
          "bad and taken names get ERR replies; a member is named before it hears the room",
      .ck_hint =
-         "The first line is the name: 1 to 16 of A-Z a-z 0-9 _ -. Reply \"ERR invalid name\" or "
-         "\"ERR name taken\" and read the next line; on a good one reply \"OK NAME\". Check that "
-         "the "
-         "name is free and add the member under the same lock.",
+         "The first line is the name: 1 to 16 of A-Z a-z 0-9 _ -, and free. In C: reply \"ERR "
+         "invalid name\" or \"ERR name taken\" and read the next line, or \"OK NAME\"; check that "
+         "the name is free and add the member under the same lock. In Python: the check and the "
+         "insertion in one with lock: block.",
      .ck_run = lab06_check_chat_names},
     {.ck_name = "chat-broadcast",
      .ck_step = 2,
@@ -71,8 +72,10 @@ static const gr_check checks[] = {
      .ck_summary =
          "each line goes to every other member as \"NAME: TEXT\", never back to its sender",
      .ck_hint =
-         "Walk the member list with the room's mutex held and send \"NAME: TEXT\\n\" to every "
-         "member but the sender. Skip empty lines.",
+         "A line goes to every other member as \"NAME: TEXT\", never back to its sender. In C: "
+         "walk the member list with the room's mutex held and queue \"NAME: TEXT\\n\" for every "
+         "member but the sender; skip empty lines. In Python: with lock: for m in members: if m "
+         "is not me: m.queue.put(line).",
      .ck_run = lab06_check_chat_broadcast},
     {.ck_name = "chat-framing",
      .ck_step = 2,
@@ -80,8 +83,11 @@ static const gr_check checks[] = {
      .ck_points = 8,
      .ck_deadline_ms = 10000,
      .ck_summary = "lines are found by their newline, whatever pieces recv() returns",
-     .ck_hint = "A recv() returns what has arrived: part of a line, or several lines. Read with a "
-                "buffered line reader (sl_rio_readline()) and handle one complete line at a time.",
+     .ck_hint =
+         "A line ends at its newline, not where a recv() ends: one recv() may hold part of a "
+         "line or several. In C: read with a buffered line reader (sl_rio_readline()) and handle "
+         "one complete line at a time. In Python: conn.makefile('rb') and readline(), not "
+         "conn.recv(1024) per line.",
      .ck_run = lab06_check_chat_framing},
     {.ck_name = "chat-line-limit",
      .ck_step = 2,
@@ -91,9 +97,11 @@ static const gr_check checks[] = {
      .ck_summary =
          "a 1000-byte line passes; a longer one gets \"ERR line too long\" once and is dropped",
      .ck_hint =
-         "Read into a buffer of 1000 bytes plus room for CR, LF and NUL. When no newline comes in "
-         "time (sl_rio_readline() fails with EMSGSIZE), reply \"ERR line too long\" and skip the "
-         "rest of that line, up to its newline.",
+         "A line holds at most 1000 bytes: a longer one is refused once, as a whole. In C: a "
+         "buffer of 1000 bytes plus CR, LF and NUL; when sl_rio_readline() fails with EMSGSIZE, "
+         "reply \"ERR line too long\" and skip the rest, up to its newline. In Python: "
+         "readline() with a limit, then the length without CR LF; no newline at the end means "
+         "more of the line is to come.",
      .ck_run = lab06_check_chat_line_limit},
     {.ck_name = "chat-leave",
      .ck_step = 3,
@@ -102,9 +110,11 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_summary = "\"* NAME left\" when a member closes; the name is free again",
      .ck_hint =
-         "When recv() returns 0, take the member out of the list (under the lock), tell the others "
-         "\"* NAME left\", close the socket and end the thread. Nothing may be sent to a member "
-         "after it is out of the list.",
+         "A member who closes leaves: the others are told, and the name is free again. In C: "
+         "when recv() returns 0, take the member out of the list (under the lock), tell the others "
+         "\"* NAME left\", close the socket, end the thread; nothing more is sent to it. In "
+         "Python: "
+         "the same when readline() returns b''.",
      .ck_run = lab06_check_chat_leave},
     {.ck_name = "chat-abrupt",
      .ck_step = 3,
@@ -113,9 +123,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 10000,
      .ck_summary = "a reset connection is a member leaving too; half a line is dropped",
      .ck_hint =
-         "recv() failing (ECONNRESET) ends the member like end of file does. A line without its "
-         "newline is not a line: drop it. A client that leaves before it has a name is never "
-         "announced. Ignore SIGPIPE so that a send() to a vanished member fails with EPIPE.",
+         "A reset connection is a member leaving too, and half a line is no line. In C: recv() "
+         "failing (ECONNRESET) ends the member like end of file; drop a line without its newline; "
+         "a client that leaves before its name is never announced; ignore SIGPIPE. In Python: "
+         "catch ConnectionResetError like b''.",
      .ck_run = lab06_check_chat_abrupt},
     {.ck_name = "chat-many-members",
      .ck_step = 4,
@@ -126,9 +137,10 @@ static const gr_check checks[] = {
          "50 members say 100 lines each at once: everyone gets every other's lines once, in order, "
          "whole",
      .ck_hint =
-         "Each line must reach each member whole: give every member one writer (a queue and a "
-         "thread, or a per-member mutex held for the whole line) so two senders never write to "
-         "one socket at the same time. Join, leave and broadcast all hold the room's lock.",
+         "Each line must reach each member whole: two senders must never write to one socket at "
+         "once. In C: one writer per member (a queue and a thread, or a per-member mutex held for "
+         "the whole line); join, leave and broadcast hold the room's lock. In Python: a "
+         "queue.Queue and writer thread per member, and sendall() of whole lines.",
      .ck_run = lab06_check_chat_crowd},
     {.ck_name = "chat-slow-flows",
      .ck_step = 5,
@@ -136,10 +148,7 @@ static const gr_check checks[] = {
      .ck_points = 6,
      .ck_deadline_ms = 60000,
      .ck_summary = "a member who never reads does not stop the others from talking",
-     .ck_hint =
-         "Never call a send() that can block while holding the room's lock, or in the thread of "
-         "the member who is talking: a member who does not read fills its socket, and send() then "
-         "waits for it. Queue the line for that member; its own writer thread waits instead.",
+     .ck_hint = HINT_SLOW_FLOWS,
      .ck_run = lab06_check_chat_slow_flows},
     {.ck_name = "chat-slow-dropped",
      .ck_step = 5,
@@ -148,9 +157,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 60000,
      .ck_summary = "a member who never reads is disconnected once 256 KiB wait for it",
      .ck_hint =
-         "Bound each member's queue: when a line would make it longer than 256 KiB, disconnect "
-         "that member (shutdown(fd, SHUT_RDWR) wakes its threads) and let its reader announce "
-         "\"* NAME left\". An unbounded queue lets one client use up the server's memory.",
+         "Bound each member's queue: one who does not read must cost at most 256 KiB. In C: when a "
+         "line would make the queue longer than 256 KiB, disconnect that member (shutdown(fd, "
+         "SHUT_RDWR) wakes its threads) and let its reader announce \"* NAME left\". In Python: "
+         "track the queued bytes; on overflow, conn.shutdown(socket.SHUT_RDWR).",
      .ck_run = lab06_check_chat_slow_dropped},
 
     {.ck_name = "pool-concurrent",
@@ -159,9 +169,10 @@ static const gr_check checks[] = {
      .ck_points = 5,
      .ck_deadline_ms = 10000,
      .ck_summary = "8 clients connected in order 1..8 are served in order 8..1, client 1 mid-line",
-     .ck_hint =
-         "Start 8 worker threads at the beginning; the main thread accepts and puts each "
-         "connection on the queue, and a free worker takes it and echoes until the client closes.",
+     .ck_hint = "A pool is a fixed set of workers fed by a queue of connections. In C: start 8 "
+                "threads at the beginning; the main thread accepts and puts each connection on the "
+                "queue; a free worker takes it and echoes until the client closes. In Python: 8 "
+                "threading.Thread workers on a queue.Queue of connections.",
      .ck_run = lab06_check_pool_concurrent,
      .ck_program = &pool_server},
     {.ck_name = "pool-busy",
@@ -173,9 +184,10 @@ static const gr_check checks[] = {
          "with 8 clients served and 16 waiting, the next gets \"BUSY\"; a free worker takes the "
          "oldest",
      .ck_hint =
-         "The queue holds at most 16 connections. When it is full, send \"BUSY\\n\" and close the "
-         "new connection instead of queueing it. Take connections off the queue oldest first "
-         "(a ring buffer, a mutex and a condition variable).",
+         "The queue is bounded: with 8 served and 16 waiting, the next client is told BUSY. In C: "
+         "when the queue is full, send \"BUSY\\n\" and close the new connection; take connections "
+         "off the queue oldest first (a ring buffer, a mutex and a condition variable). In Python: "
+         "queue.Queue(maxsize=16) and put_nowait(), catching queue.Full.",
      .ck_run = lab06_check_pool_busy,
      .ck_program = &pool_server},
     {.ck_name = "pool-threads",
@@ -185,8 +197,11 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 20000,
      .ck_summary =
          "the server has 8 workers and one thread that accepts, however many clients come",
-     .ck_hint = "Create the workers once, before the accept loop, and never again: a thread per "
-                "connection is not a pool. /proc/PID/status (Threads:) shows how many you have.",
+     .ck_hint =
+         "A pool's threads are made once, however many clients come: a thread per connection is "
+         "not a pool. In C: create the workers before the accept loop and never again; "
+         "/proc/PID/status (Threads:) shows how many you have. In Python: no "
+         "socketserver.ThreadingMixIn; a fixed list of threading.Thread workers.",
      .ck_run = lab06_check_pool_threads,
      .ck_program = &pool_server},
 
@@ -199,9 +214,10 @@ static const gr_check checks[] = {
          "10 clients connected in order are served in reverse order; each sees end of file after "
          "closing",
      .ck_hint =
-         "After accept(), fork(): the child closes the listening socket, echoes its client and "
-         "_exit()s; the parent closes the connected socket (or the client never sees end of "
-         "file) and goes back to accept().",
+         "A process per connection: the child serves, the parent accepts. In C: after accept(), "
+         "fork(); the child closes the listening socket, echoes and _exit()s; the parent closes "
+         "the connected socket (or the client never sees end of file) and goes back to accept(). "
+         "In Python: os.fork(), or socketserver.ForkingTCPServer.",
      .ck_run = lab06_check_fork_concurrent,
      .ck_program = &fork_server},
     {.ck_name = "fork-children",
@@ -210,7 +226,10 @@ static const gr_check checks[] = {
      .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary = "each connection is served by a child process of its own",
-     .ck_hint = "fork() once per accepted connection; ps --forest (or /proc) shows the children.",
+     .ck_hint =
+         "Each connection is served by a child process of its own. In C: fork() once per "
+         "accepted connection; ps --forest (or /proc) shows the children. In Python: os.fork() "
+         "per connection, or socketserver.ForkingMixIn (not ThreadingMixIn).",
      .ck_run = lab06_check_fork_children,
      .ck_program = &fork_server},
     {.ck_name = "fork-no-zombies",
@@ -220,9 +239,10 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 30000,
      .ck_summary = "after 300 connections no child is left: none running, none a zombie",
      .ck_hint =
-         "An exited child stays a zombie until its parent calls waitpid(). Install a SIGCHLD "
-         "handler (sigaction, SA_RESTART) that calls waitpid(-1, NULL, WNOHANG) in a loop: one "
-         "signal may stand for many children.",
+         "An exited child stays a zombie until its parent reaps it. In C: a SIGCHLD handler "
+         "(sigaction(), SA_RESTART) that calls waitpid(-1, NULL, WNOHANG) in a loop: one signal "
+         "may stand for many children. In Python: os.waitpid(-1, os.WNOHANG) in a loop, from a "
+         "signal.signal(SIGCHLD) handler or each turn of the loop, as ForkingMixIn does.",
      .ck_run = lab06_check_fork_zombies,
      .ck_program = &fork_server},
 };

@@ -30,6 +30,18 @@ int lab06_scene(gr_ctx *ctx, const char *what, const part *parts, size_t n);
  * others[0..nothers) must get "* NAME joined". */
 int lab06_join(gr_ctx *ctx, gr_conn *c, const char *name, gr_conn *const *others, size_t nothers);
 
+/* After a failed chat check: a server that ended says how (SIGPIPE, an
+ * exit status); sets that hint. */
+void lab06_server_cause(gr_ctx *ctx);
+
+/* The hint of chat-slow-flows, which chat-slow-dropped gives too when the
+ * room froze before anyone could be dropped. */
+#define HINT_SLOW_FLOWS                                                                            \
+    "A member who does not read must not stop the others: never call a send() that can block "     \
+    "while holding the room's lock, or in the thread of the member who is talking. In C: queue "   \
+    "the line for that member; its own writer thread waits in send() instead. In Python: a "       \
+    "queue.Queue and a writer thread per member; the talker only puts lines on it."
+
 /* The server's end of the connection from local port cport to sport, from
  * /proc/net/tcp: its receive queue, and *state its TCP state. */
 long lab06_server_end(int sport, int cport, int *state);

@@ -109,20 +109,36 @@ int selftest_leftovers(void)
     return count_processes_with_env(run_tag);
 }
 
+void selftest_expect_run(const char *args, const char *dir, const char *want_failed,
+                         int want_ntests, run *r)
+{
+    selftest_grade(args, dir, r);
+    if (strcmp(r->failed, want_failed) != 0 || r->ntests != want_ntests) {
+        fprintf(stderr,
+                "\nselftest: bin/grade %s\n  failed: [%s]\n  wanted: [%s] (%d checks, %d ran)\n",
+                args, r->failed, want_failed, want_ntests, r->ntests);
+    }
+    CU_ASSERT_STRING_EQUAL(r->failed, want_failed);
+    CU_ASSERT_EQUAL(r->ntests, want_ntests);
+    CU_ASSERT_EQUAL(r->status, want_failed[0] == '\0' ? 0 : 1);
+    CU_ASSERT_EQUAL(selftest_leftovers(), 0);
+}
+
 void selftest_expect(const char *args, const char *dir, const char *want_failed, int want_ntests)
 {
     run r;
-    selftest_grade(args, dir, &r);
-    if (strcmp(r.failed, want_failed) != 0 || r.ntests != want_ntests) {
-        fprintf(stderr,
-                "\nselftest: bin/grade %s\n  failed: [%s]\n  wanted: [%s] (%d checks, %d ran)\n",
-                args, r.failed, want_failed, want_ntests, r.ntests);
-    }
-    CU_ASSERT_STRING_EQUAL(r.failed, want_failed);
-    CU_ASSERT_EQUAL(r.ntests, want_ntests);
-    CU_ASSERT_EQUAL(r.status, want_failed[0] == '\0' ? 0 : 1);
-    CU_ASSERT_EQUAL(selftest_leftovers(), 0);
+    selftest_expect_run(args, dir, want_failed, want_ntests, &r);
     free(r.outputs);
+}
+
+int selftest_count(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = text != NULL ? strstr(text, needle) : NULL; p != NULL;
+         p = strstr(p + strlen(needle), needle)) {
+        n++;
+    }
+    return n;
 }
 
 void selftest_full_marks(const char *lab, int seeds, int want_ntests)

@@ -32,6 +32,14 @@ int selftest_leftovers(void);
  * matches, and nothing was left running. */
 void selftest_expect(const char *args, const char *dir, const char *want_failed, int want_ntests);
 
+/* selftest_expect(), keeping the run in r for more assertions (the
+ * outputs: a cause-specific hint's words); free(r->outputs) afterwards. */
+void selftest_expect_run(const char *args, const char *dir, const char *want_failed,
+                         int want_ntests, run *r);
+
+/* How many times needle occurs in text (0 when text is NULL). */
+int selftest_count(const char *text, const char *needle);
+
 /* Grade lab LAB's reference solution with seeds 1..SEEDS in the root and
  * assert full marks (100) on want_ntests checks each time, nothing left
  * running. */

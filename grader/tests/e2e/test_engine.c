@@ -62,6 +62,33 @@ static void test_sanitizer_report(void)
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+static void test_crash_and_sanitizer_hints(void)
+{
+    /* A crash, and a sanitizer's report, are causes the check's own hint
+     * does not name: each failed check shows the hint for them. */
+    run r;
+    grade("01 --seed 18 --server 'build/selftest/bug_crash {port}'", &r);
+    CU_ASSERT_STRING_EQUAL(r.failed, "binary-safe large-payload peer-reset");
+    CU_ASSERT_EQUAL(selftest_count(r.outputs, "must not crash on what a client sends: it was "
+                                              "killed by SIGSEGV"),
+                    3);
+    free(r.outputs);
+    char cmd[3 * PATH_MAX];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && rm -rf build/tests/overflow-hint && mkdir -p build/tests/overflow-hint && "
+             "cp solutions/01-tcp-echo/Makefile solutions/01-tcp-echo/echo_client.c "
+             "grader/tests/programs/selftest_server.h build/tests/overflow-hint/ && "
+             "cp grader/tests/programs/bug_overflow.c build/tests/overflow-hint/echo_server.c",
+             selftest_root());
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    grade("01 --seed 42 --only accept,echo-text --dir build/tests/overflow-hint", &r);
+    CU_ASSERT_STRING_EQUAL(r.failed, "accept echo-text");
+    CU_ASSERT_EQUAL(selftest_count(r.outputs, "Stay inside the buffer: AddressSanitizer saw"), 2);
+    free(r.outputs);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/build/tests/overflow-hint'", selftest_root());
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 static void test_never_listens(void)
 {
     /* A server that never listens fails every check, quickly: after the first
@@ -242,6 +269,7 @@ int register_engine_tests(void)
     static const cu_test tests[] = {
         {"a crash is named, with the server's stderr", test_crash_is_named},
         {"a sanitizer report fails the check", test_sanitizer_report},
+        {"a crash and a sanitizer report give their own hints", test_crash_and_sanitizer_hints},
         {"a server that never listens", test_never_listens},
         {"a server that starts slowly", test_slow_start},
         {"a server that prints a line per byte", test_chatty_server},

@@ -10,7 +10,10 @@
  *                so a late or duplicate reply is counted (client-late-dup);
  *   unconnected  uses sendto() on an unconnected socket, where ICMP errors
  *                are not reported, so a closed port looks like plain loss
- *                (client-refused). */
+ *                (client-refused);
+ *   blocking     sets no timeout at all: the first lost probe's recv()
+ *                waits forever (client-loss, client-late-dup, and
+ *                client-duration). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -51,7 +54,9 @@ int main(int argc, char **argv)
         return 1;
     }
     struct timeval tv = {timeout / 1000, (timeout % 1000) * 1000};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (strcmp(mode, "blocking") != 0) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    }
     int received = 0;
     for (int seq = 1; seq <= count; seq++) {
         double sent = now_ms();

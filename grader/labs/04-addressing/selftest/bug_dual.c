@@ -9,6 +9,10 @@
  *   nostale   fails to start when a stale socket file is at the path
  *   buffered  logs peers with printf() and no fflush(): the lines sit in
  *             stdio's buffer while stdout is a pipe
+ *   ntohs     logs the peer's port as it is in the struct, without ntohs()
+ *   sockname  logs its own end of the connection (getsockname()), not the peer
+ *   keepfile  exits on SIGTERM but never removes its socket file
+ *   cstring   echoes what recv() returned as a C string (strlen()): stops at a NUL
  *
  * usage: bug_dual MODE PORT SOCKET-PATH */
 #include "addr.h"
@@ -35,11 +39,33 @@ static void on_stop(int sig)
     stop = 1;
 }
 
+/* "ADDRESS port N" for one end of connection c: the peer's (with its port
+ * as it is in the struct: mode ntohs) or the server's own (mode sockname). */
+static void log_end(int c, int own, char *out, size_t n)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    int rc = own ? getsockname(c, (struct sockaddr *)&ss, &len)
+                 : getpeername(c, (struct sockaddr *)&ss, &len);
+    char addr[INET6_ADDRSTRLEN] = "?";
+    unsigned port = 0;
+    if (rc == 0 && ss.ss_family == AF_INET6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+        inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof addr);
+        port = own ? ntohs(s6->sin6_port) : s6->sin6_port; /* BUG (ntohs): no ntohs() */
+    } else if (rc == 0 && ss.ss_family == AF_INET) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &s4->sin_addr, addr, sizeof addr);
+        port = own ? ntohs(s4->sin_port) : s4->sin_port;
+    }
+    snprintf(out, n, "%s port %u", addr, port);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: bug_dual v4only|v6only|nounix|nounlink|nostale|buffered PORT "
-                        "SOCKET-PATH\n");
+        fprintf(stderr, "usage: bug_dual v4only|v6only|nounix|nounlink|nostale|buffered|ntohs|"
+                        "sockname|keepfile|cstring PORT SOCKET-PATH\n");
         return 2;
     }
     const char *mode = argv[1];
@@ -51,6 +77,10 @@ int main(int argc, char **argv)
     int buffered = strcmp(mode, "buffered") == 0;
     int v6only = strcmp(mode, "v6only") == 0;
     int nounix = strcmp(mode, "nounix") == 0;
+    int ntohs_bug = strcmp(mode, "ntohs") == 0;
+    int sockname = strcmp(mode, "sockname") == 0;
+    int keepfile = strcmp(mode, "keepfile") == 0;
+    int cstring = strcmp(mode, "cstring") == 0;
     signal(SIGPIPE, SIG_IGN);
     if (!nounlink) {
         struct sigaction sa;
@@ -115,7 +145,9 @@ int main(int argc, char **argv)
                     continue;
                 }
                 char peer[128] = "unix";
-                if (i == 0) {
+                if (i == 0 && (ntohs_bug || sockname)) {
+                    log_end(c, sockname, peer, sizeof peer);
+                } else if (i == 0) {
                     sl_addr_peer(c, peer, sizeof peer);
                 }
                 printf("connection from %s\n", peer);
@@ -129,17 +161,23 @@ int main(int argc, char **argv)
             if (pfd[i].revents == 0) {
                 continue;
             }
-            char buf[8192];
-            ssize_t got = recv(pfd[i].fd, buf, sizeof buf, 0);
-            if (got > 0 && sl_rio_writen(pfd[i].fd, buf, (size_t)got) == got) {
+            char buf[8193];
+            ssize_t got = recv(pfd[i].fd, buf, sizeof buf - 1, 0);
+            if (got > 0 && cstring) {
+                buf[got] = '\0';
+                got = (ssize_t)strlen(buf); /* the bug: the data ends at its first NUL */
+                if (got == 0 || sl_rio_writen(pfd[i].fd, buf, (size_t)got) == got) {
+                    continue;
+                }
+            } else if (got > 0 && sl_rio_writen(pfd[i].fd, buf, (size_t)got) == got) {
                 continue;
             }
             close(pfd[i].fd);
             pfd[i--] = pfd[--n];
         }
     }
-    if (!nounix) {
-        unlink(path);
+    if (!nounix && !keepfile) {
+        unlink(path); /* in mode keepfile, the bug: the file stays */
     }
     return 0;
 }

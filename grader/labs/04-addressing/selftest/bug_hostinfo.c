@@ -8,6 +8,8 @@
  *            gets its own numeric form printed as its name
  *   perror   reports a resolver error with perror(), which prints errno's
  *            text, not getaddrinfo()'s
+ *   anytype  leaves hints.ai_socktype at 0 and prints every entry: each
+ *            address once per socket type
  *
  * usage: bug_hostinfo MODE NAME */
 #include <netdb.h>
@@ -18,14 +20,14 @@
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: bug_hostinfo v4only|first|noreverse|noreqd|perror NAME\n");
+        fprintf(stderr, "usage: bug_hostinfo v4only|first|noreverse|noreqd|perror|anytype NAME\n");
         return 2;
     }
     const char *mode = argv[1];
     struct addrinfo hints, *res;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = strcmp(mode, "v4only") == 0 ? AF_INET : AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_socktype = strcmp(mode, "anytype") == 0 ? 0 : SOCK_STREAM;
     hints.ai_flags = AI_CANONNAME;
     int rc = getaddrinfo(argv[2], NULL, &hints, &res);
     if (rc != 0) {
@@ -46,10 +48,12 @@ int main(int argc, char **argv)
         for (int i = 0; i < nprinted; i++) {
             seen |= strcmp(printed[i], host) == 0;
         }
-        if (seen) {
-            continue; /* each address once: that much is right */
+        if (seen && strcmp(mode, "anytype") != 0) {
+            continue; /* each address once: that much is right, but in mode anytype */
         }
-        strcpy(printed[nprinted++], host);
+        if (!seen) {
+            strcpy(printed[nprinted++], host);
+        }
         if (strcmp(mode, "noreverse") == 0) {
             snprintf(name, sizeof name, "%s", argv[2]);
         } else if (getnameinfo(a->ai_addr, a->ai_addrlen, name, sizeof name, NULL, 0,

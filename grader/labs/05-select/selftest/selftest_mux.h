@@ -39,6 +39,12 @@
 #define MUX_ERRORS_AS_EAGAIN 0x20u
 /** Treat EAGAIN like an error: drop a client whose socket is full. */
 #define MUX_EAGAIN_AS_ERROR 0x40u
+/** Ask to read a client whatever its buffer holds: with the buffer full,
+ *  recv() asks for 0 bytes, gets 0, and takes that for end of file. */
+#define MUX_READ_WHEN_FULL 0x80u
+/** Leave the listening socket blocking, accepting one client per wakeup
+ *  (the client sockets are non-blocking). */
+#define MUX_BLOCKING_LISTENER 0x100u
 
 /** Bytes held per client, unless MUX_UNBOUNDED. */
 #define MUX_BUF 16384
@@ -63,7 +69,8 @@ static int mux_set_nonblocking(int fd)
 
 static int mux_wants_read(const mux_conn *c)
 {
-    return !c->eof && ((mux_flags & MUX_UNBOUNDED) || c->end - c->start < MUX_BUF);
+    return !c->eof &&
+           ((mux_flags & (MUX_UNBOUNDED | MUX_READ_WHEN_FULL)) || c->end - c->start < MUX_BUF);
 }
 
 static int mux_wants_write(const mux_conn *c)
@@ -151,7 +158,7 @@ static int selftest_mux_run(int argc, char **argv, const char *name, unsigned fl
     mux_flags = flags;
     signal(SIGPIPE, SIG_IGN);
     int lfd = sl_addr_listen(NULL, argv[1], SOMAXCONN, err);
-    if (lfd < 0 || mux_set_nonblocking(lfd) < 0) {
+    if (lfd < 0 || (!(flags & MUX_BLOCKING_LISTENER) && mux_set_nonblocking(lfd) < 0)) {
         fprintf(stderr, "%s: cannot listen on port %s\n", name, argv[1]);
         return 1;
     }
@@ -211,12 +218,16 @@ static int selftest_mux_run(int argc, char **argv, const char *name, unsigned fl
             if (!(flags & MUX_BLOCKING)) {
                 mux_set_nonblocking(fd);
             }
+            int one_only = (flags & MUX_BLOCKING_LISTENER) != 0; /* or accept() would wait */
             c->fd = fd;
             c->cap = MUX_BUF;
             c->buf = malloc(c->cap);
             fds[n].fd = fd;
             fds[n].revents = 0;
             conns[n++] = c;
+            if (one_only) {
+                break;
+            }
         }
     }
 }

@@ -20,6 +20,9 @@
  * anyname     takes any first line as the name: no check of its characters
  *             or length, none that it is free
  * noleave     takes a member who leaves out of the list but tells nobody
+ * sigpipe     leaves SIGPIPE at its default: the first send() to a member
+ *             who is gone (a member disconnected for not reading) kills the
+ *             server
  *
  * Everything else follows the protocol of labs/06-threads/README.md, like
  * the reference solution: a reader and a writer thread per member. */
@@ -48,7 +51,8 @@ typedef enum mode {
     UNBOUNDED,
     UNGUARDED,
     ANYNAME,
-    NOLEAVE
+    NOLEAVE,
+    SIGPIPE_KILLS
 } mode;
 static mode bug;
 
@@ -119,6 +123,19 @@ static void enqueue(member *m, const char *text, size_t len)
     pthread_mutex_unlock(&m->mu);
 }
 
+/* write() all of buf: no MSG_NOSIGNAL, so a gone peer raises SIGPIPE. */
+static ssize_t plain_write(int fd, const char *buf, size_t n)
+{
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(fd, buf + off, n - off);
+        if (w < 0) {
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    return (ssize_t)n;
+}
+
 static void *writer_main(void *arg)
 {
     member *m = arg;
@@ -138,7 +155,8 @@ static void *writer_main(void *arg)
         }
         m->queued -= l->len;
         pthread_mutex_unlock(&m->mu);
-        ssize_t w = sl_rio_writen(m->fd, l->text, l->len);
+        ssize_t w = bug == SIGPIPE_KILLS ? plain_write(m->fd, l->text, l->len)
+                                         : sl_rio_writen(m->fd, l->text, l->len);
         free(l);
         if (w < 0) {
             pthread_mutex_lock(&m->mu);
@@ -360,8 +378,9 @@ static void *member_main(void *arg)
 
 int main(int argc, char **argv)
 {
-    static const char *const modes[] = {"sequential", "framing",   "interleave", "blocking",
-                                        "unbounded",  "unguarded", "anyname",    "noleave"};
+    static const char *const modes[] = {"sequential", "framing",   "interleave",
+                                        "blocking",   "unbounded", "unguarded",
+                                        "anyname",    "noleave",   "sigpipe"};
 #ifdef BUG_CHAT_MODE
     const char *want = BUG_CHAT_MODE; /* built for one mode: usage chat_server PORT */
     const char *port = argc == 2 ? argv[1] : NULL;
@@ -375,11 +394,13 @@ int main(int argc, char **argv)
     }
     if (port == NULL || i == sizeof modes / sizeof modes[0]) {
         fprintf(stderr, "usage: bug_chat sequential|framing|interleave|blocking|unbounded|"
-                        "unguarded|anyname|noleave PORT\n");
+                        "unguarded|anyname|noleave|sigpipe PORT\n");
         return 2;
     }
     bug = (mode)i;
-    signal(SIGPIPE, SIG_IGN);
+    if (bug != SIGPIPE_KILLS) {
+        signal(SIGPIPE, SIG_IGN); /* in mode sigpipe, the bug: left at its default */
+    }
     char err[SL_ERR_LEN];
     int lfd = sl_addr_listen(NULL, port, 128, err);
     if (lfd < 0) {
