@@ -59,12 +59,14 @@ run_suite() {
 }
 
 echo "check: $(grep -c parallel "$plan") suites $jobs at a time, then $(grep -c ' alone$' "$plan") alone"
-# The longest suites are registered last (each lab's): start from the end,
-# so the short ones fill in around them.
+# The longest suites first, so the short ones fill in around them: each
+# lab's own (the later labs are the longer ones), then its steps, then the
+# rest as they were registered.
 running=0
-tac "$plan" | while read -r prog suite mode; do
-    [ "$mode" = parallel ] && echo "$prog $suite $mode"
-done >"$work/parallel"
+awk '$3 == "parallel" {
+        rank = $2 ~ /^lab/ ? 1 : $2 ~ /^steps/ ? 2 : 3
+        printf "%d %s %06d %s\n", rank, (rank < 3 ? $2 : ""), NR, $0
+    }' "$plan" | sort -k1,1n -k2,2r -k3,3n | cut -d' ' -f4- >"$work/parallel"
 while read -r prog suite mode; do
     if [ "$running" -ge "$jobs" ]; then
         wait -n

@@ -24,6 +24,16 @@ const char *selftest_root(void);
  * tag, so that selftest_leftovers() finds what it left behind. */
 void selftest_grade(const char *args, const char *dir, run *r);
 
+/* selftest_grade() grades the same ARGS in the same DIR only once per test
+ * program: a second call reads the first run's report again. This makes
+ * the next call grade again (for a test of what one run leaves to the next). */
+void selftest_forget(void);
+
+/* Grade with deadlines SCALE times as long (SOCKLAB_TIMEOUT_SCALE), or as
+ * they are with NULL. For a program that never answers, a check can only
+ * wait for its deadline: a shorter one says the same, sooner. */
+void selftest_scale(const char *scale);
+
 /* Processes the last selftest_grade() left running. */
 int selftest_leftovers(void);
 
