@@ -168,6 +168,7 @@ static int fail_startup(gr_ctx *ctx, const char *tmpl, const char *cmd)
         rc = gr_fail(ctx, "the server %s before it listened on port %d", how, ctx->cx_port);
         gr_str_addf(&ctx->cx_details, "command: %s\n", cmd);
         size_t len = 0;
+        gr_proc_wait_output(&ctx->cx_server, gr_ms(ctx, 1000));
         char *err = gr_proc_output(&ctx->cx_server, 1, &len, NULL);
         engine_shell_failure(ctx, tmpl, ctx->cx_server.pr_status, err, len);
         free(err);
@@ -238,6 +239,8 @@ int gr_server_ended(gr_ctx *ctx, int wait_ms, int *signo, int *status)
     if (!ctx->cx_server_running || !gr_proc_wait(&ctx->cx_server, gr_ms(ctx, wait_ms))) {
         return 0;
     }
+    /* Its last words may still be in the pipes. */
+    gr_proc_wait_output(&ctx->cx_server, gr_ms(ctx, 1000));
     int st = ctx->cx_server.pr_status;
     if (WIFSIGNALED(st)) {
         *signo = WTERMSIG(st);

@@ -145,6 +145,10 @@ static void *drain_main(void *arg)
             }
             if (!drain_once(p, which[k])) {
                 open_streams[which[k]] = 0;
+                pthread_mutex_lock(&p->pr_lock);
+                p->pr_eofs++;
+                pthread_cond_broadcast(&p->pr_eof);
+                pthread_mutex_unlock(&p->pr_lock);
             }
         }
     }
@@ -185,6 +189,8 @@ static int proc_init(gr_proc *p, const gr_spawn_opts *opts, char *err)
     p->pr_memory_peak = 0;
     p->pr_memory_killed = 0;
     pthread_mutex_init(&p->pr_lock, NULL);
+    pthread_cond_init(&p->pr_eof, NULL);
+    p->pr_eofs = 0;
     size_t keep[2] = {opts->so_keep_stdout ? opts->so_keep_stdout : DEFAULT_KEEP,
                       opts->so_keep_stderr ? opts->so_keep_stderr : DEFAULT_KEEP};
     for (int i = 0; i < 2; i++) {
@@ -209,6 +215,7 @@ static void proc_undo(gr_proc *p)
         p->pr_cap[i].cap_buf = NULL;
     }
     pthread_mutex_destroy(&p->pr_lock);
+    pthread_cond_destroy(&p->pr_eof);
 }
 
 /* In the child, after fork(): its own process group, default signals, the
@@ -311,6 +318,26 @@ int gr_proc_spawn(gr_proc *p, const char *cmd, const gr_spawn_opts *opts, char *
         exec_child(cmd, opts, in_pipe, out_pipe, err_pipe);
     }
     return watch_child(p, pid, in_pipe, out_pipe, err_pipe, err);
+}
+
+int gr_proc_wait_output(gr_proc *p, int timeout_ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&p->pr_lock);
+    int rc = 0;
+    while (p->pr_drain_running && p->pr_eofs < 2 && rc == 0) {
+        rc = pthread_cond_timedwait(&p->pr_eof, &p->pr_lock, &until);
+    }
+    int done = !p->pr_drain_running || p->pr_eofs == 2;
+    pthread_mutex_unlock(&p->pr_lock);
+    return done;
 }
 
 int gr_proc_exited(gr_proc *p)
@@ -477,6 +504,7 @@ void gr_proc_free(gr_proc *p)
         p->pr_cap[i].cap_len = 0;
     }
     pthread_mutex_destroy(&p->pr_lock);
+    pthread_cond_destroy(&p->pr_eof);
 }
 
 char *gr_proc_output(gr_proc *p, int stream, size_t *len, size_t *total)

@@ -39,7 +39,9 @@ typedef struct gr_proc {
     int pr_wake[2];          /**< self-pipe that tells the drain thread to stop */
     pthread_t pr_drain;      /**< drain thread */
     int pr_drain_running;    /**< 1 while the drain thread exists */
-    pthread_mutex_t pr_lock; /**< guards pr_cap */
+    pthread_mutex_t pr_lock; /**< guards pr_cap and pr_eofs */
+    pthread_cond_t pr_eof;   /**< signalled when an output stream reaches its end */
+    int pr_eofs;             /**< output streams at their end (0 to 2) */
     gr_capture pr_cap[2];    /**< kept stdout [0] and stderr [1] */
     int pr_reaped;           /**< 1 once waitpid() collected the child */
     int pr_status;           /**< its wait status, valid when pr_reaped */
@@ -110,6 +112,14 @@ int gr_proc_wait_fd(gr_proc *p, int fd, int timeout_ms);
  * gr_proc_free(). Safe to call on a child that already exited, and twice.
  */
 void gr_proc_stop(gr_proc *p, int grace_ms);
+
+/**
+ * @brief Wait until the child's stdout and stderr have reached their end,
+ *        so that gr_proc_output() has everything it wrote (after it exited:
+ *        its last words may still be in the pipes).
+ * @return 1 when both ended, 0 at the timeout (a grandchild may hold them)
+ */
+int gr_proc_wait_output(gr_proc *p, int timeout_ms);
 
 /** @brief Release the captured output (after gr_proc_stop()). */
 void gr_proc_free(gr_proc *p);
