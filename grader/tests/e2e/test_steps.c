@@ -15,8 +15,10 @@
  * A step that asks for no code has no diff after the text.
  *
  * One suite per lab, stepsNN, and in it one test per copy: a fresh copy of
- * the committed skeleton (git archive HEAD, so that a student's work in
- * labs/ changes nothing; labs/ itself outside a git checkout), the patches
+ * the committed skeleton (git archive of the kit's last commit of the lab:
+ * of its grader folder or its solution, so that a student's work in labs/,
+ * committed or not, changes nothing; labs/ itself outside a git checkout),
+ * the patches
  * of steps 1 to k applied with patch --fuzz=0, so that a patch that no
  * longer fits the skeleton says so. The copy is graded once, with --only
  * 'stepK,CHECK': every check of step k must pass, and step k+1's CHECK
@@ -182,9 +184,14 @@ static int make_copy(const gr_lab *lab, int upto, char *dir, size_t len)
     gr_str_addf(&log, "%s.log", dir);
     gr_str cmd = {0};
     if (root_is_checkout()) {
-        gr_str_add(&cmd, "{ git -C");
+        /* As the kit last shipped it: the last commit of the lab's grader
+         * folder or solution, which a student's commits never touch. */
+        gr_str_add(&cmd, "{ cd");
         gr_str_add_word(&cmd, root);
-        gr_str_addf(&cmd, " archive HEAD labs/%s | tar -x --strip-components=2 -C", dirname);
+        gr_str_addf(&cmd,
+                    " && c=$(git log -1 --format=%%H -- grader/labs/%s solutions/%s) && "
+                    "git archive \"$c\" labs/%s | tar -x --strip-components=2 -C",
+                    dirname, dirname, dirname);
         gr_str_add_word(&cmd, dir);
         gr_str_add(&cmd, " && test -f");
         gr_str_add_word(&cmd, dir);
