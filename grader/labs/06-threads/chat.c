@@ -248,15 +248,24 @@ out:
 
 /* ---- step 2: broadcast ------------------------------------------------------------------ */
 
+/* alice, bob and carol join, in that order, each heard by those before. */
+static int join_three(gr_ctx *ctx, gr_conn m[3])
+{
+    gr_conn *joined[2] = {&m[0], &m[1]};
+    if (lab06_join(ctx, &m[0], "alice", NULL, 0) < 0 ||
+        lab06_join(ctx, &m[1], "bob", joined, 1) < 0 ||
+        lab06_join(ctx, &m[2], "carol", joined, 2) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
 int lab06_check_chat_broadcast(gr_ctx *ctx)
 {
     gr_conn m[3];
     gr_conn_none(m, 3);
     int rc = -1;
-    gr_conn *joined[2] = {&m[0], &m[1]};
-    if (lab06_join(ctx, &m[0], "alice", NULL, 0) < 0 ||
-        lab06_join(ctx, &m[1], "bob", joined, 1) < 0 ||
-        lab06_join(ctx, &m[2], "carol", joined, 2) < 0) {
+    if (join_three(ctx, m) < 0) {
         goto out;
     }
     static const char *const names[] = {"alice", "bob", "carol"};
@@ -373,10 +382,7 @@ int lab06_check_chat_leave(gr_ctx *ctx)
     gr_conn m[3];
     gr_conn_none(m, 3);
     int rc = -1;
-    gr_conn *joined[2] = {&m[0], &m[1]};
-    if (lab06_join(ctx, &m[0], "alice", NULL, 0) < 0 ||
-        lab06_join(ctx, &m[1], "bob", joined, 1) < 0 ||
-        lab06_join(ctx, &m[2], "carol", joined, 2) < 0) {
+    if (join_three(ctx, m) < 0) {
         goto out;
     }
     gr_close(&m[2]);
@@ -386,6 +392,7 @@ int lab06_check_chat_leave(gr_ctx *ctx)
         goto out;
     }
     /* Her name is free again, and the room goes on. */
+    gr_conn *joined[2] = {&m[0], &m[1]};
     if (lab06_join(ctx, &m[2], "carol", joined, 2) < 0) {
         gr_fail(ctx, "(a member called carol has just left: the name must be free again)");
         goto out;
@@ -406,10 +413,7 @@ int lab06_check_chat_abrupt(gr_ctx *ctx)
     gr_conn_none(m, 3);
     gr_conn_none(&nameless, 1);
     int rc = -1;
-    gr_conn *joined[2] = {&m[0], &m[1]};
-    if (lab06_join(ctx, &m[0], "alice", NULL, 0) < 0 ||
-        lab06_join(ctx, &m[1], "bob", joined, 1) < 0 ||
-        lab06_join(ctx, &m[2], "carol", joined, 2) < 0) {
+    if (join_three(ctx, m) < 0) {
         goto out;
     }
     /* carol stops in the middle of a line and her connection is reset. */
