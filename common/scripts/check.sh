@@ -110,6 +110,27 @@ while read -r prog suite mode; do
     failed=$((failed + f))
 done <"$plan"
 
+# The failed tests last, with the assertion each one broke, so that the
+# end of a long log (all a CI page may show) still says what went wrong.
+if [ "$failed" -gt 0 ]; then
+    echo
+    echo "check: the tests that failed"
+    while read -r prog suite mode; do
+        # A test's name comes when it ends; what it printed meanwhile (its
+        # own account of the failure) is kept, the last 8 lines of it.
+        awk -v suite="$suite" '
+            function flush(   i) {
+                for (i = (n > 8 ? n - 7 : 1); i <= n; i++) print "  [" suite "]     " said[i]
+            }
+            /^  Test: .*\.\.\.FAILED/ {
+                sub(/^  Test: /, ""); print "  [" suite "] " $0; flush(); n = 0; grab = 3; next
+            }
+            grab > 0 && /^    / { print "  [" suite "] " $0; grab--; next }
+            /^  Test: / || /^  \.\.\. still running/ { n = 0; grab = 0; next }
+            $0 != "" { said[++n] = $0 }
+            { grab = 0 }' "$work/$suite.log" 2>/dev/null
+    done <"$plan"
+fi
 echo
 [ -n "$broken" ] && echo "check: these suites did not finish:$broken"
 echo "check: $passed passed, $failed failed in $((SECONDS - started)) s"
