@@ -142,13 +142,16 @@ static int wait_listening(gr_ctx *ctx)
     long deadline = started + gr_ms(ctx, STARTUP_MS);
     int udp = ctx->cx_opt->op_lab->lab_udp;
     for (;;) {
+        /* Exit first: a port that listens once the server we started has
+         * gone belongs to a child it left behind (a daemon), not to it. */
+        int exited = gr_proc_exited(&ctx->cx_server);
         int l = udp ? gr_procfs_udp_bound(ctx->cx_port) : gr_procfs_tcp_listening(ctx->cx_port);
-        if (l == 1 || (l < 0 && !udp && probe_connect(ctx->cx_port))) {
+        if (!exited && (l == 1 || (l < 0 && !udp && probe_connect(ctx->cx_port)))) {
             gr_verbose(ctx, "server listening on port %d after %ld ms", ctx->cx_port,
                        gr_now_ms() - started);
             return 1;
         }
-        if (gr_proc_exited(&ctx->cx_server) || gr_now_ms() >= deadline) {
+        if (exited || gr_now_ms() >= deadline) {
             return 0;
         }
         /* Not yet: wait a little, waking at once if the server exits. */

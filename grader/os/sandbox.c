@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
@@ -112,8 +113,8 @@ static void enter_netns(gr_sandbox *sb, char *why, size_t len)
     }
 }
 
-/* How many processes does this real user have? (RLIMIT_NPROC counts them.) */
-static long count_user_processes(void)
+/* How many processes does this user have? (RLIMIT_NPROC counts them.) */
+static long count_uid_processes(uid_t uid)
 {
     DIR *d = opendir("/proc");
     if (d == NULL) {
@@ -126,12 +127,36 @@ static long count_user_processes(void)
         struct stat st;
         snprintf(path, sizeof path, "/proc/%s", e->d_name);
         if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && stat(path, &st) == 0 &&
-            st.st_uid == getuid()) {
+            st.st_uid == uid) {
             n++;
         }
     }
     closedir(d);
     return n;
+}
+
+/* A uid of the sandbox range that no other run holds: each run takes an
+ * exclusive lock on a file named after it (kept until this process ends),
+ * and a uid some process still runs as is passed over. Two runs sharing a
+ * uid would share one RLIMIT_NPROC budget, so one student's fork bomb
+ * could starve another's server. Falls back to the pid's pick. */
+static uid_t claim_uid(void)
+{
+    unsigned start = (unsigned)getpid() % SANDBOX_UIDS;
+    for (unsigned i = 0; i < SANDBOX_UIDS; i++) {
+        uid_t uid = (uid_t)(SANDBOX_UID_BASE + (start + i) % SANDBOX_UIDS);
+        char path[64];
+        snprintf(path, sizeof path, "/tmp/.socklab-uid-%u.lock", (unsigned)uid);
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0) {
+            break; /* /tmp will not have us: no locks at all */
+        }
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0 && count_uid_processes(uid) == 0) {
+            return uid; /* fd stays open: the lock is ours until we exit */
+        }
+        close(fd);
+    }
+    return (uid_t)(SANDBOX_UID_BASE + start);
 }
 
 int gr_sandbox_init(gr_sandbox *sb, int enable)
@@ -146,7 +171,7 @@ int gr_sandbox_init(gr_sandbox *sb, int enable)
     char why[200] = "";
     int was_root = geteuid() == 0;
     /* Counted before a user namespace changes how ids look. */
-    sb->sb_user_procs = was_root ? 0 : count_user_processes();
+    sb->sb_user_procs = was_root ? 0 : count_uid_processes(getuid());
     enter_netns(sb, why, sizeof why);
     /* Root (or root of our own user namespace) may mount a private /tmp. */
     sb->sb_private_tmp = was_root || sb->sb_userns;
@@ -156,7 +181,7 @@ int gr_sandbox_init(gr_sandbox *sb, int enable)
          * runs in parallel do not share one process budget, and nothing the
          * student runs can touch files that are not world-writable. */
         sb->sb_drop_user = 1;
-        sb->sb_uid = (uid_t)(SANDBOX_UID_BASE + getpid() % SANDBOX_UIDS);
+        sb->sb_uid = claim_uid();
         sb->sb_gid = sb->sb_uid;
     }
     if (!sb->sb_netns) {
