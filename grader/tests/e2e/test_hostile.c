@@ -10,12 +10,14 @@
 #include "os/proc.h"
 #include "os/sandbox.h"
 
+#include <fcntl.h>
 #include <jansson.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -110,6 +112,33 @@ static int have_netns(void)
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+/* A run whose first pick of uid is held by another run takes another one.
+ * The child holds the lock of the uid its pid would pick, as a second run
+ * would, then asks the sandbox for a uid: 0 if it got a different one. */
+static void test_uid_claimed(void)
+{
+    if (geteuid() != 0) {
+        CU_PASS("skipped: not root, so runs do not get a uid of their own");
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        char path[64];
+        unsigned first = 61000 + (unsigned)getpid() % 4000;
+        snprintf(path, sizeof path, "/tmp/.socklab-uid-%u.lock", first);
+        int fd = open(path, O_RDWR | O_CREAT, 0600);
+        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
+            _exit(2);
+        }
+        gr_sandbox sb;
+        gr_sandbox_init(&sb, 1);
+        _exit(sb.sb_uid != first && sb.sb_uid >= 61000 && sb.sb_uid < 65000 ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static void test_forkbomb(void)
 {
     /* Only safe where the process limit applies: a dedicated uid (root). */
@@ -163,6 +192,7 @@ int register_hostile_tests(void)
 {
     snprintf(root, sizeof root, "%s", selftest_root());
     static const cu_test tests[] = {
+        {"parallel runs never share a uid", test_uid_claimed},
         {"fork bomb", test_forkbomb},
         {"loops forever before listening", test_spin},
         {"ignores SIGTERM", test_noterm},
