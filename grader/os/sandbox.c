@@ -43,6 +43,8 @@ static gr_sandbox current;
 /* The uids of sandboxed runs: one per run, picked from this range. */
 #define SANDBOX_UID_BASE 61000
 #define SANDBOX_UIDS 4000
+/* Where runs lock the uid they hold (see claim_uid). */
+#define SANDBOX_UID_LOCKS "/tmp/.socklab-uids"
 
 /* Write a short string to a /proc file (uid_map and friends). */
 static int write_file(const char *path, const char *text)
@@ -136,20 +138,25 @@ static long count_uid_processes(uid_t uid)
 }
 
 /* A uid of the sandbox range that no other run holds: each run takes an
- * exclusive lock on a file named after it (kept until this process ends),
+ * exclusive lock on a file named after the uid (kept until this process ends),
  * and a uid some process still runs as is passed over. Two runs sharing a
  * uid would share one RLIMIT_NPROC budget, so one student's fork bomb
  * could starve another's server. Falls back to the pid's pick. */
 static uid_t claim_uid(void)
 {
     unsigned start = (unsigned)getpid() % SANDBOX_UIDS;
+    struct stat st;
+    (void)mkdir(SANDBOX_UID_LOCKS, 0700);
+    if (lstat(SANDBOX_UID_LOCKS, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+        return (uid_t)(SANDBOX_UID_BASE + start); /* not ours to trust */
+    }
     for (unsigned i = 0; i < SANDBOX_UIDS; i++) {
         uid_t uid = (uid_t)(SANDBOX_UID_BASE + (start + i) % SANDBOX_UIDS);
         char path[64];
-        snprintf(path, sizeof path, "/tmp/.socklab-uid-%u.lock", (unsigned)uid);
+        snprintf(path, sizeof path, SANDBOX_UID_LOCKS "/%u", (unsigned)uid);
         int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0) {
-            break; /* /tmp will not have us: no locks at all */
+            break; /* no locks to be had */
         }
         if (flock(fd, LOCK_EX | LOCK_NB) == 0 && count_uid_processes(uid) == 0) {
             return uid; /* fd stays open: the lock is ours until we exit */

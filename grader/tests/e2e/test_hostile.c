@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -125,7 +126,8 @@ static void test_uid_claimed(void)
     if (pid == 0) {
         char path[64];
         unsigned first = 61000 + (unsigned)getpid() % 4000;
-        snprintf(path, sizeof path, "/tmp/.socklab-uid-%u.lock", first);
+        mkdir("/tmp/.socklab-uids", 0700);
+        snprintf(path, sizeof path, "/tmp/.socklab-uids/%u", first);
         int fd = open(path, O_RDWR | O_CREAT, 0600);
         if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
             _exit(2);
