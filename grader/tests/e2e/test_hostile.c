@@ -205,5 +205,7 @@ int register_hostile_tests(void)
         {"sees only loopback", test_netlist},
         {NULL, NULL},
     };
-    return cu_add_suite("hostile", tests);
+    /* Alone: a fork bomb and a memory hog load the whole machine for a few
+     * seconds, which would slow the checks of a suite running beside them. */
+    return cu_add_suite_alone("hostile", tests);
 }
