@@ -64,6 +64,21 @@ static const gr_check checks[] = {
          "the name is free and add the member under the same lock. In Python: the check and the "
          "insertion in one with lock: block.",
      .ck_run = lab06_check_chat_names},
+    {.ck_name = "chat-name-limits",
+     .ck_step = 1,
+     .ck_kind = GR_SERVER,
+     .ck_points = 4,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "names of 1 and 16 characters are taken, Alice beside alice; 17 characters, "
+                   "UTF-8, NUL, tab and dot are refused",
+     .ck_hint =
+         "A rule has two edges: what it allows must be taken as surely as what it forbids is "
+         "refused. A name is 1 to 16 bytes, each one of A-Z a-z 0-9 _ -, compared byte for "
+         "byte. In C: test each byte against those ranges (not isalnum(), which a locale "
+         "widens), count the bytes up to the newline, and strcmp() names (not strcasecmp()). In "
+         "Python: re.fullmatch(rb\"[A-Za-z0-9_-]{1,16}\", line) on the bytes, not "
+         "str.isalnum(), which takes any letter of Unicode.",
+     .ck_run = lab06_check_chat_name_limits},
     {.ck_name = "chat-broadcast",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
@@ -103,6 +118,19 @@ static const gr_check checks[] = {
          "readline() with a limit, then the length without CR LF; no newline at the end means "
          "more of the line is to come.",
      .ck_run = lab06_check_chat_line_limit},
+    {.ck_name = "chat-line-bytes",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 4,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a line's text is every byte up to the newline (NUL, tab, CR, UTF-8 and "
+                   "others), passed on unchanged",
+     .ck_hint =
+         "A line is bytes, not a C string: a NUL or a byte that is not UTF-8 is text like any "
+         "other, and only the newline (with a CR just before it) ends it. In C: keep the line's "
+         "length and memcpy() it; no strlen(), strcpy() or printf(\"%s\") on it. In Python: keep "
+         "bytes end to end; decoding with .decode() fails or changes bytes that are not UTF-8.",
+     .ck_run = lab06_check_chat_line_bytes},
     {.ck_name = "chat-leave",
      .ck_step = 3,
      .ck_kind = GR_SERVER,
@@ -128,6 +156,20 @@ static const gr_check checks[] = {
          "a client that leaves before its name is never announced; ignore SIGPIPE. In Python: "
          "catch ConnectionResetError like b''.",
      .ck_run = lab06_check_chat_abrupt},
+    {.ck_name = "chat-descriptors",
+     .ck_step = 3,
+     .ck_kind = GR_SERVER,
+     .ck_points = 6,
+     .ck_deadline_ms = 30000,
+     .ck_summary = "88 visitors leave in every way (FIN, RST, before a name, mid-line): the "
+                   "server's descriptors and threads come back",
+     .ck_hint =
+         "Every connection that ends is closed, whichever way it ends: end of file or reset, "
+         "before a name, after a refused one, or as a member. In C: one exit path at the end of "
+         "the member's thread that leaves the room if it joined, stops its writer, close()s the "
+         "socket and frees the member; no return before it. In Python: close the socket in a "
+         "finally: block (socketserver does it after handle() returns).",
+     .ck_run = lab06_check_chat_descriptors},
     {.ck_name = "chat-many-members",
      .ck_step = 4,
      .ck_kind = GR_SERVER,

@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Lab 06 has 16 checks, all server checks: 10 for the chat server, 3 for
+/* Lab 06 has 19 checks, all server checks: 13 for the chat server, 3 for
  * the pool, 3 for the fork server. */
-#define LAB06_ALL 16
-#define LAB06_CHAT 10
+#define LAB06_ALL 19
+#define LAB06_CHAT 13
 
 static void expect06(const char *args, const char *want_failed, int want_ntests)
 {
@@ -84,6 +84,42 @@ static void test_bug_names_and_leave(void)
     expect06("06 --seed 69 --server 'build/selftest/bug_chat noleave {port}' "
              "--only chat-leave,chat-abrupt",
              "chat-leave chat-abrupt", 2);
+}
+
+/* The protocol's table at its edges (RULES.md): each bug breaks one rule,
+ * on one side of it, and loses the check that probes that side, and only
+ * that one of the checks about the same table. */
+static void test_bug_edges(void)
+{
+    expect06("06 --seed 73 --server 'build/selftest/bug_chat name15 {port}' "
+             "--only chat-names,chat-name-limits",
+             "chat-name-limits", 2);
+    expect06("06 --seed 74 --server 'build/selftest/bug_chat name8bit {port}' "
+             "--only chat-names,chat-name-limits",
+             "chat-name-limits", 2);
+    expect06("06 --seed 75 --server 'build/selftest/bug_chat cstring {port}' "
+             "--only chat-broadcast,chat-line-bytes",
+             "chat-line-bytes", 2);
+    /* A refusal that never comes is only seen by its silence: shorter waits. */
+    selftest_scale("0.5");
+    expect06("06 --seed 76 --server 'build/selftest/bug_chat crcount {port}' "
+             "--only chat-line-limit,chat-line-bytes",
+             "chat-line-limit", 2);
+    selftest_scale(NULL);
+}
+
+/* Leaving: a half line before a close said to the room; a socket never
+ * closed, which only /proc shows (the client sees end of file). */
+static void test_bug_leaving(void)
+{
+    expect06("06 --seed 77 --server 'build/selftest/bug_chat halfline {port}' "
+             "--only chat-leave,chat-abrupt",
+             "chat-leave", 2);
+    selftest_scale("0.5"); /* descriptors that never come back: a shorter wait */
+    expect06("06 --seed 78 --server 'build/selftest/bug_chat fdleak {port}' "
+             "--only chat-leave,chat-abrupt,chat-descriptors",
+             "chat-descriptors", 3);
+    selftest_scale(NULL);
 }
 
 static void test_bug_interleave(void)
@@ -192,6 +228,8 @@ int register_lab06_tests(void)
         {"lab 06: servers that serve one client at a time", test_bug_sequential},
         {"lab 06: one recv() taken for one line", test_bug_framing},
         {"lab 06: any name accepted; nobody told of a leave", test_bug_names_and_leave},
+        {"lab 06: names and lines at the edges of the protocol's rules", test_bug_edges},
+        {"lab 06: a half line said at a close; sockets never closed", test_bug_leaving},
         {"lab 06: lines written in pieces without a lock per member", test_bug_interleave},
         {"lab 06: a member who does not read: blocking send, unbounded queue",
          test_bug_slow_member},
