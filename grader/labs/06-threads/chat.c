@@ -88,11 +88,10 @@ int lab06_join(gr_ctx *ctx, gr_conn *c, const char *name, gr_conn *const *others
 
 /* ---- /proc/net/tcp: has the server read what a client sent? ---------------- */
 
-/* The server's end of the connection whose client end is local port cport:
- * its receive queue (bytes the server has not read yet) and, if state is not
- * NULL, its TCP state (1: established). Returns the receive queue, or -1 if
- * the connection is not in the tables. */
-long lab06_server_end(int sport, int cport, int *state)
+/* The row of /proc/net/tcp (or tcp6) of the server's end of the connection
+ * whose client end is local port cport: its send and receive queues and
+ * TCP state. Returns 0, or -1 if the connection is not in the tables. */
+static int server_row(int sport, int cport, long *txq_out, long *rxq_out, int *state)
 {
     static const char *const tables[] = {"/proc/net/tcp", "/proc/net/tcp6"};
     for (size_t t = 0; t < 2; t++) {
@@ -101,8 +100,8 @@ long lab06_server_end(int sport, int cport, int *state)
             continue;
         }
         char line[512];
-        long found = -1;
-        while (found < 0 && fgets(line, sizeof line, f) != NULL) {
+        int found = 0;
+        while (!found && fgets(line, sizeof line, f) != NULL) {
             char local[64], remote[64];
             unsigned long txq, rxq;
             unsigned st;
@@ -113,18 +112,42 @@ long lab06_server_end(int sport, int cport, int *state)
             const char *rp = strrchr(remote, ':');
             if (lp != NULL && rp != NULL && strtol(lp + 1, NULL, 16) == sport &&
                 strtol(rp + 1, NULL, 16) == cport) {
-                found = (long)rxq;
-                if (state != NULL) {
-                    *state = (int)st;
-                }
+                found = 1;
+                *txq_out = (long)txq;
+                *rxq_out = (long)rxq;
+                *state = (int)st;
             }
         }
         fclose(f);
-        if (found >= 0) {
-            return found;
+        if (found) {
+            return 0;
         }
     }
     return -1;
+}
+
+/* The server's end of the connection whose client end is local port cport:
+ * its receive queue (bytes the server has not read yet) and, if state is not
+ * NULL, its TCP state (1: established). Returns the receive queue, or -1 if
+ * the connection is not in the tables. */
+long lab06_server_end(int sport, int cport, int *state)
+{
+    long txq = 0, rxq = 0;
+    int st = 0;
+    if (server_row(sport, cport, &txq, &rxq, &st) < 0) {
+        return -1;
+    }
+    if (state != NULL) {
+        *state = st;
+    }
+    return rxq;
+}
+
+long lab06_server_end_tx(int sport, int cport)
+{
+    long txq = 0, rxq = 0;
+    int st = 0;
+    return server_row(sport, cport, &txq, &rxq, &st) < 0 ? -1 : txq;
 }
 
 /* The local port of a socket, or -1. */

@@ -205,6 +205,36 @@ static const gr_check checks[] = {
          "track the queued bytes; on overflow, conn.shutdown(socket.SHUT_RDWR).",
      .ck_run = lab06_check_chat_slow_dropped},
 
+    {.ck_name = "chat-slow-kept",
+     .ck_step = 5,
+     .ck_kind = GR_SERVER,
+     .ck_points = 4,
+     .ck_deadline_ms = 60000,
+     .ck_summary = "a member who reads nothing while 192 KiB wait for it is kept, and gets every "
+                   "line once it reads",
+     .ck_hint =
+         "A bound has two edges: under 256 KiB a member who falls behind is kept, and receives "
+         "everything once it reads. In C: count the bytes of the lines on the member's queue "
+         "(not the lines, not a smaller buffer) and disconnect only when one more would pass "
+         "256 KiB. In Python: the same count of queued bytes (asyncio: "
+         "transport.get_write_buffer_size()).",
+     .ck_run = lab06_check_chat_slow_kept},
+    {.ck_name = "chat-slow-leaves",
+     .ck_step = 5,
+     .ck_kind = GR_SERVER,
+     .ck_points = 4,
+     .ck_deadline_ms = 60000,
+     .ck_summary = "members who leave while the server is writing to them leave no descriptor or "
+                   "thread behind",
+     .ck_hint =
+         "A member who leaves while its writer is blocked in send() must still be let go: its "
+         "lines are dropped and its connection closed at once. In C: when the reader sees end "
+         "of file or an error, shutdown(fd, SHUT_RDWR) wakes the writer from send(); then join "
+         "it, close() and free. In Python: sock.shutdown(SHUT_RDWR) before joining the writer "
+         "(asyncio: transport.abort(), since close() waits to send what is queued; Node.js: "
+         "socket.destroy(), not end()).",
+     .ck_run = lab06_check_chat_slow_leaves},
+
     {.ck_name = "pool-concurrent",
      .ck_step = 6,
      .ck_kind = GR_SERVER,

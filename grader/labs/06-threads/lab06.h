@@ -59,6 +59,10 @@ void lab06_wait_read(gr_ctx *ctx, gr_conn *c);
  * happened (after). Returns 0 or gr_fail()'s value. */
 int lab06_back_to(gr_ctx *ctx, const gr_tree_stats *base, const char *after);
 
+/* The same end's send queue: bytes the server has written that its peer has
+ * not received (or -1). */
+long lab06_server_end_tx(int sport, int cport);
+
 /* The local port of a socket. */
 int lab06_local_port(int fd);
 

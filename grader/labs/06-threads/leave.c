@@ -10,7 +10,8 @@
  * one. Each way of leaving is repeated ROUNDS times, so a server that keeps
  * one descriptor per member who left in some way grows by ROUNDS, while a
  * correct one, in any runtime, comes back to where it started (SLACK allows
- * for a runtime's own descriptor or thread that comes and goes). */
+ * for a runtime's own descriptor or thread that comes and goes; sockets,
+ * which no runtime opens on its own, must all be closed). */
 #include "lab06.h"
 
 #include <poll.h>
@@ -43,7 +44,8 @@ int lab06_back_to(gr_ctx *ctx, const gr_tree_stats *base, const char *after)
         if (server_counts(ctx, &now) < 0) {
             return -1;
         }
-        if (now.ts_fds <= base->ts_fds + SLACK && now.ts_threads <= base->ts_threads + SLACK) {
+        if (now.ts_fds <= base->ts_fds + SLACK && now.ts_sockets <= base->ts_sockets &&
+            now.ts_threads <= base->ts_threads + SLACK) {
             break;
         }
         if (gr_now_ms() >= until) {
@@ -56,7 +58,7 @@ int lab06_back_to(gr_ctx *ctx, const gr_tree_stats *base, const char *after)
                 "and %d after %s\n",
                 base->ts_fds, base->ts_sockets, base->ts_threads, now.ts_fds, now.ts_sockets,
                 now.ts_threads, after);
-    if (now.ts_fds > base->ts_fds + SLACK) {
+    if (now.ts_fds > base->ts_fds + SLACK || now.ts_sockets > base->ts_sockets) {
         return gr_fail(ctx,
                        "after %s, the server has %d descriptors open, %d more than before "
                        "(%d sockets, %d more): a connection that ends must be closed, whichever "

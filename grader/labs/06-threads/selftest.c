@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Lab 06 has 19 checks, all server checks: 13 for the chat server, 3 for
+/* Lab 06 has 21 checks, all server checks: 15 for the chat server, 3 for
  * the pool, 3 for the fork server. */
-#define LAB06_ALL 19
-#define LAB06_CHAT 13
+#define LAB06_ALL 21
+#define LAB06_CHAT 15
 
 static void expect06(const char *args, const char *want_failed, int want_ntests)
 {
@@ -53,6 +53,17 @@ static void test_python_chat(void)
         expect06("06 --seed 61 --server 'python3 grader/labs/06-threads/selftest/chat_threaded.py "
                  "{port}' "
                  "--only 'chat-*'",
+                 "", LAB06_CHAT);
+    }
+}
+
+/* A correct chat server with asyncio: one thread, an event loop, and each
+ * member's queue in its transport's write buffer. */
+static void test_asyncio_chat(void)
+{
+    if (system("command -v python3 >/dev/null 2>&1") == 0) {
+        expect06("06 --seed 79 --server 'python3 grader/labs/06-threads/selftest/chat_asyncio.py "
+                 "{port}' --only 'chat-*'",
                  "", LAB06_CHAT);
     }
 }
@@ -125,17 +136,25 @@ static void test_bug_leaving(void)
 static void test_bug_interleave(void)
 {
     expect06("06 --seed 65 --server 'build/selftest/bug_chat interleave {port}' --only 'chat-*'",
-             "chat-many-members chat-slow-flows chat-slow-dropped", LAB06_CHAT);
+             "chat-many-members chat-slow-flows chat-slow-dropped chat-slow-kept chat-slow-leaves",
+             LAB06_CHAT);
 }
 
 static void test_bug_slow_member(void)
 {
     /* A room that freezes is only seen by its silence: shorter waits. */
     selftest_scale("0.5");
-    expect06("06 --seed 66 --server 'build/selftest/bug_chat blocking {port}' --only step5",
+    expect06("06 --seed 66 --server 'build/selftest/bug_chat blocking {port}' "
+             "--only chat-slow-flows,chat-slow-dropped",
              "chat-slow-flows chat-slow-dropped", 2);
     expect06("06 --seed 67 --server 'build/selftest/bug_chat unbounded {port}' --only step5",
-             "chat-slow-dropped", 2);
+             "chat-slow-dropped", 4);
+    /* The other edge of the bound, and leaving while the server writes. */
+    expect06("06 --seed 80 --server 'build/selftest/bug_chat tightqueue {port}' --only step5",
+             "chat-slow-kept", 4);
+    expect06("06 --seed 81 --server 'build/selftest/bug_chat flush {port}' "
+             "--only chat-descriptors,chat-slow-kept,chat-slow-leaves",
+             "chat-slow-leaves", 3);
     selftest_scale(NULL);
 }
 
@@ -191,9 +210,11 @@ static void test_hint_chat(void)
      * a room frozen by a blocking send() is chat-slow-flows' cause in
      * chat-slow-dropped too; a race that ThreadSanitizer reports. */
     expect06_hint("06 --seed 91 --server 'build/selftest/bug_chat sigpipe {port}' --only 'chat-*'",
-                  "chat-slow-flows chat-slow-dropped", LAB06_CHAT, "it died of SIGPIPE", NULL);
+                  "chat-slow-flows chat-slow-dropped chat-slow-leaves", LAB06_CHAT,
+                  "it died of SIGPIPE", NULL);
     selftest_scale("0.5"); /* the same run as test_bug_slow_member's */
-    expect06_hint("06 --seed 66 --server 'build/selftest/bug_chat blocking {port}' --only step5",
+    expect06_hint("06 --seed 66 --server 'build/selftest/bug_chat blocking {port}' "
+                  "--only chat-slow-flows,chat-slow-dropped",
                   "chat-slow-flows chat-slow-dropped", 2,
                   "A member who does not read must not stop the others", "Bound each member");
     selftest_scale(NULL);
@@ -225,13 +246,14 @@ int register_lab06_tests(void)
         {"lab 06: the skeleton does not", test_skeleton_not_full},
         {"lab 06: a correct chat server in Python gets full marks", test_python_chat},
         {"lab 06: a correct chat server in Node.js gets full marks", test_node_chat},
+        {"lab 06: a correct chat server with Python's asyncio gets full marks", test_asyncio_chat},
         {"lab 06: servers that serve one client at a time", test_bug_sequential},
         {"lab 06: one recv() taken for one line", test_bug_framing},
         {"lab 06: any name accepted; nobody told of a leave", test_bug_names_and_leave},
         {"lab 06: names and lines at the edges of the protocol's rules", test_bug_edges},
         {"lab 06: a half line said at a close; sockets never closed", test_bug_leaving},
         {"lab 06: lines written in pieces without a lock per member", test_bug_interleave},
-        {"lab 06: a member who does not read: blocking send, unbounded queue",
+        {"lab 06: a member who does not read: blocking send, unbounded or tight queue, flush",
          test_bug_slow_member},
         {"lab 06: the member list without its lock (ThreadSanitizer)", test_bug_unguarded},
         {"lab 06: a thread per connection; a fork server that never reaps", test_bug_pool_and_fork},

@@ -28,10 +28,12 @@
  * fdleak      never closes a connection that ended: the others are told, and
  *             the client sees end of file (shutdown()), but the descriptor
  *             stays open in the server
- * nowake      does not shut the socket down when a member leaves: a writer
- *             blocked in send() to a member who left without reading is never
- *             woken, and its reader waits for it forever
- * tightqueue  disconnects a member as soon as 32 KiB wait for it, not 256 KiB
+ * flush       sends a member who leaves what waits for it before closing
+ *             (as asyncio's close() and Node's end() do), and does not shut
+ *             its socket down: a member who left without reading keeps its
+ *             writer blocked in send(), its reader waiting for it, and its
+ *             socket, forever
+ * tightqueue  disconnects a member as soon as 128 KiB wait for it, not 256 KiB
  * name15      takes names of at most 15 characters (an off-by-one)
  * name8bit    takes any byte from 0x80 up as a letter, as isalpha() does in a
  *             Latin-1 locale or str.isalnum() does with Unicode
@@ -70,7 +72,7 @@ typedef enum mode {
     SIGPIPE_KILLS,
     HALFLINE,
     FDLEAK,
-    NOWAKE,
+    FLUSH,
     TIGHTQUEUE,
     NAME15,
     NAME8BIT,
@@ -125,7 +127,8 @@ static void enqueue(member *m, const char *text, size_t len)
 {
     pthread_mutex_lock(&m->mu);
     if (m->stop) {
-    } else if (bug != UNBOUNDED && m->queued + len > (bug == TIGHTQUEUE ? 32 * 1024 : QUEUE_MAX)) {
+    } else if (bug != UNBOUNDED &&
+               m->queued + len > (bug == TIGHTQUEUE ? QUEUE_MAX / 2 : QUEUE_MAX)) {
         stop_locked(m);
     } else {
         line *l = malloc(sizeof *l + len);
@@ -167,9 +170,9 @@ static void *writer_main(void *arg)
         while (m->head == NULL && !m->stop) {
             pthread_cond_wait(&m->cv, &m->mu);
         }
-        if (m->stop) {
+        if (m->stop && (bug != FLUSH || m->head == NULL)) {
             pthread_mutex_unlock(&m->mu);
-            return NULL;
+            return NULL; /* in mode flush, the bug: only once the queue is sent */
         }
         line *l = m->head;
         m->head = l->next;
@@ -400,9 +403,9 @@ static void *member_main(void *arg)
     if (joined) {
         leave_room(m);
     }
-    if (bug == NOWAKE) {
-        /* The bug: the writer is told to stop, but not woken from a send()
-         * to a member who is gone without reading. */
+    if (bug == FLUSH) {
+        /* The bug: the writer is told to stop once it has sent everything,
+         * and is not woken from a send() to a member who reads nothing. */
         pthread_mutex_lock(&m->mu);
         m->stop = 1;
         pthread_cond_signal(&m->cv);
@@ -430,7 +433,7 @@ int main(int argc, char **argv)
 {
     static const char *const modes[] = {
         "sequential", "framing", "interleave", "blocking", "unbounded", "unguarded",
-        "anyname",    "noleave", "sigpipe",    "halfline", "fdleak",    "nowake",
+        "anyname",    "noleave", "sigpipe",    "halfline", "fdleak",    "flush",
         "tightqueue", "name15",  "name8bit",   "cstring",  "crcount"};
 #ifdef BUG_CHAT_MODE
     const char *want = BUG_CHAT_MODE; /* built for one mode: usage chat_server PORT */
@@ -445,7 +448,7 @@ int main(int argc, char **argv)
     }
     if (port == NULL || i == sizeof modes / sizeof modes[0]) {
         fprintf(stderr, "usage: bug_chat sequential|framing|interleave|blocking|unbounded|"
-                        "unguarded|anyname|noleave|sigpipe|halfline|fdleak|nowake|tightqueue|"
+                        "unguarded|anyname|noleave|sigpipe|halfline|fdleak|flush|tightqueue|"
                         "name15|name8bit|cstring|crcount PORT\n");
         return 2;
     }

@@ -106,9 +106,11 @@ const server = net.createServer((sock) => {
       onLine(m, line);
     }
   });
+  // A member who leaves is let go at once: what still waits for it is
+  // dropped (end() would wait to send it, to a member who may never read).
   sock.on('end', () => {
     leave(m);
-    sock.end();
+    sock.destroy();
   });
   sock.on('error', () => leave(m));
   sock.on('close', () => leave(m));
