@@ -260,7 +260,7 @@ int lab06_check_chat_slow_leaves(gr_ctx *ctx)
                  "%d members left while the server was writing to them (%d by end of file, %d "
                  "by a reset)",
                  LEAVERS, LEAVERS_FIN, LEAVERS_RST);
-        rc = lab06_back_to(ctx, &base, after);
+        rc = lab06_back_to(ctx, &base, after, NULL);
     }
     if (rc == 0) {
         rc = lab06_scene(ctx, "alice talks after they left",

@@ -267,8 +267,8 @@ static const gr_check checks[] = {
      .ck_kind = GR_SERVER,
      .ck_points = 5,
      .ck_deadline_ms = 20000,
-     .ck_summary =
-         "the server has 8 workers and one thread that accepts, however many clients come",
+     .ck_summary = "the server's threads do not grow with its clients: 8 workers made at the "
+                   "start, however many come",
      .ck_hint =
          "A pool's threads are made once, however many clients come: a thread per connection is "
          "not a pool. In C: create the workers before the accept loop and never again; "
@@ -277,6 +277,21 @@ static const gr_check checks[] = {
      .ck_run = lab06_check_pool_threads,
      .ck_program = &pool_server},
 
+    {.ck_name = "pool-leavers",
+     .ck_step = 6,
+     .ck_kind = GR_SERVER,
+     .ck_points = 4,
+     .ck_deadline_ms = 30000,
+     .ck_summary = "72 clients leave in every way (FIN, RST, mid-echo, while queued): workers, "
+                   "descriptors and the next client's service come back",
+     .ck_hint =
+         "A worker ends the connection, not itself: whichever way a client leaves, the worker "
+         "closes that socket and goes back to the queue. In C: in the worker's loop, a failed "
+         "recv() or send() breaks out of the echo to one close(fd), then queue_take() again; a "
+         "return there ends the thread, and the pool shrinks by one. In Python: try/finally "
+         "around each connection, inside the worker's while True: loop.",
+     .ck_run = lab06_check_pool_leavers,
+     .ck_program = &pool_server},
     {.ck_name = "fork-concurrent",
      .ck_step = 7,
      .ck_kind = GR_SERVER,
@@ -316,6 +331,20 @@ static const gr_check checks[] = {
          "may stand for many children. In Python: os.waitpid(-1, os.WNOHANG) in a loop, from a "
          "signal.signal(SIGCHLD) handler or each turn of the loop, as ForkingMixIn does.",
      .ck_run = lab06_check_fork_zombies,
+     .ck_program = &fork_server},
+    {.ck_name = "fork-leavers",
+     .ck_step = 7,
+     .ck_kind = GR_SERVER,
+     .ck_points = 4,
+     .ck_deadline_ms = 30000,
+     .ck_summary = "24 clients leave in every way (FIN, RST, mid-echo): every child exits and is "
+                   "reaped, the parent's descriptors come back",
+     .ck_hint =
+         "A child ends with its client, however the client leaves: end of file, a reset, or a "
+         "send() that fails. In C: every path out of the child's echo loop leads to close(fd) "
+         "and _exit(0); none goes back to the accept loop. In Python: os._exit(0) in a "
+         "finally: block of the child's work.",
+     .ck_run = lab06_check_fork_leavers,
      .ck_program = &fork_server},
 };
 

@@ -54,10 +54,16 @@ int lab06_send_piece(gr_ctx *ctx, gr_conn *c, const char *piece);
 /* Wait until the server has read everything c sent, as lab06_send_piece(). */
 void lab06_wait_read(gr_ctx *ctx, gr_conn *c);
 
-/* Wait until the server's descriptors and threads (/proc) are back within
- * a small slack of base; if not, fail saying what is left over after what
- * happened (after). Returns 0 or gr_fail()'s value. */
-int lab06_back_to(gr_ctx *ctx, const gr_tree_stats *base, const char *after);
+/* How a check reads the server's figures: gr_server_stats(), or with a
+ * client connected (echo_leavers.c). Returns 0 or gr_fail()'s value. */
+typedef int (*lab06_measure)(gr_ctx *ctx, gr_tree_stats *st);
+
+/* Wait until the server's processes, zombies, descriptors, sockets and
+ * threads (/proc, read by measure, or gr_server_stats() if NULL) are back
+ * to base (descriptors and threads within a small slack); if not, fail
+ * saying what is left over after what happened (after). Returns 0 or
+ * gr_fail()'s value. */
+int lab06_back_to(gr_ctx *ctx, const gr_tree_stats *base, const char *after, lab06_measure measure);
 
 /* The same end's send queue: bytes the server has written that its peer has
  * not received (or -1). */

@@ -36,15 +36,16 @@ static int server_counts(gr_ctx *ctx, gr_tree_stats *st)
  * base, or the quiet time is up: a server closes a departed member's socket
  * a moment after the others hear that it left. Returns 0 or gr_fail()'s
  * value, which says what was left over after what. */
-int lab06_back_to(gr_ctx *ctx, const gr_tree_stats *base, const char *after)
+int lab06_back_to(gr_ctx *ctx, const gr_tree_stats *base, const char *after, lab06_measure measure)
 {
     gr_tree_stats now;
     long until = gr_now_ms() + gr_quiet_ms(ctx);
     for (;;) {
-        if (server_counts(ctx, &now) < 0) {
+        if ((measure != NULL ? measure(ctx, &now) : server_counts(ctx, &now)) < 0) {
             return -1;
         }
-        if (now.ts_fds <= base->ts_fds + SLACK && now.ts_sockets <= base->ts_sockets &&
+        if (now.ts_processes <= base->ts_processes && now.ts_zombies <= base->ts_zombies &&
+            now.ts_fds <= base->ts_fds + SLACK && now.ts_sockets <= base->ts_sockets &&
             now.ts_threads <= base->ts_threads + SLACK) {
             break;
         }
@@ -54,10 +55,26 @@ int lab06_back_to(gr_ctx *ctx, const gr_tree_stats *base, const char *after)
         poll(NULL, 0, 5);
     }
     gr_str_addf(gr_details(ctx),
-                "what /proc shows: %d descriptors (%d sockets) and %d threads before; %d (%d) "
-                "and %d after %s\n",
-                base->ts_fds, base->ts_sockets, base->ts_threads, now.ts_fds, now.ts_sockets,
-                now.ts_threads, after);
+                "what /proc shows: %d descriptors (%d sockets), %d threads, %d processes before; "
+                "%d (%d), %d, %d after %s\n",
+                base->ts_fds, base->ts_sockets, base->ts_threads, base->ts_processes, now.ts_fds,
+                now.ts_sockets, now.ts_threads, now.ts_processes, after);
+    if (now.ts_zombies > base->ts_zombies) {
+        gr_hint(ctx, "An exited child stays a zombie until its parent reaps it. In C: a SIGCHLD "
+                     "handler (sigaction(), SA_RESTART) that calls waitpid(-1, NULL, WNOHANG) in "
+                     "a loop. In Python: os.waitpid(-1, os.WNOHANG) in a loop, as ForkingMixIn "
+                     "does.");
+        return gr_fail(ctx,
+                       "after %s, %d of the server's children are zombies: the parent must reap "
+                       "every child that exits (waitpid())",
+                       after, now.ts_zombies);
+    }
+    if (now.ts_processes > base->ts_processes) {
+        return gr_fail(ctx,
+                       "after %s, the server is %d processes, %d more than before: a child must "
+                       "exit when its client is gone, on every path, errors included",
+                       after, now.ts_processes, now.ts_processes - base->ts_processes);
+    }
     if (now.ts_fds > base->ts_fds + SLACK || now.ts_sockets > base->ts_sockets) {
         return gr_fail(ctx,
                        "after %s, the server has %d descriptors open, %d more than before "
@@ -194,7 +211,7 @@ int lab06_check_chat_descriptors(gr_ctx *ctx)
              "%d visitors came and went (%d of them members), leaving in every way: end of "
              "file or reset, before a byte, mid-name, after a refused name, mid-line",
              ROUNDS * 11, ROUNDS * 5);
-    rc = rc < 0 ? rc : lab06_back_to(ctx, &base, after);
+    rc = rc < 0 ? rc : lab06_back_to(ctx, &base, after, NULL);
     /* And the next member is served at once. */
     if (rc == 0) {
         rc = lab06_join(ctx, &m[2], "last", joined, 2);

@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Lab 06 has 21 checks, all server checks: 15 for the chat server, 3 for
- * the pool, 3 for the fork server. */
-#define LAB06_ALL 21
+/* Lab 06 has 23 checks, all server checks: 15 for the chat server, 4 for
+ * the pool, 4 for the fork server. */
+#define LAB06_ALL 23
 #define LAB06_CHAT 15
 
 static void expect06(const char *args, const char *want_failed, int want_ntests)
@@ -170,15 +170,28 @@ static void test_bug_unguarded(void)
 static void test_bug_pool_and_fork(void)
 {
     expect06("06 --seed 69 --server 'build/selftest/bug_pool_unbounded {port}' --only 'pool-*'",
-             "pool-busy pool-threads", 3);
+             "pool-busy pool-threads", 4);
+    /* Zombies are also what the leavers leave behind. */
     expect06("06 --seed 70 --server 'build/selftest/bug_fork_zombies {port}' --only 'fork-*'",
-             "fork-no-zombies", 3);
+             "fork-no-zombies fork-leavers", 4);
     if (system("command -v python3 >/dev/null 2>&1") == 0) {
         /* socketserver's ThreadingMixIn: a thread per client, not a process. */
         expect06("06 --seed 71 --server 'python3 grader/tests/programs/echo_threaded.py {port}' "
                  "--only 'fork-*'",
-                 "fork-children", 3);
+                 "fork-children", 4);
     }
+}
+
+/* Clients that leave by a reset while the server writes to them: a worker
+ * that ends itself on the error, a child that goes back to accept(). */
+static void test_bug_leavers(void)
+{
+    selftest_scale("0.5"); /* what never comes back: shorter waits */
+    expect06("06 --seed 82 --server 'build/selftest/bug_pool_dies {port}' --only 'pool-*'",
+             "pool-leavers", 4);
+    expect06("06 --seed 83 --server 'build/selftest/bug_fork_errpath {port}' --only 'fork-*'",
+             "fork-leavers", 4);
+    selftest_scale(NULL);
 }
 
 /* ---- hints that follow the cause ------------------------------------------------- */
@@ -231,11 +244,12 @@ static void test_hint_pool_and_fork(void)
                   "pool-busy", 1, "the server has one per connection, so its queue never fills",
                   NULL);
     expect06_hint("06 --seed 92 --server 'build/selftest/bug_fork_linger {port}' --only 'fork-*'",
-                  "fork-no-zombies", 3, "A child ends with its client", "zombie until");
+                  "fork-no-zombies fork-leavers", 4, "A child ends with its client",
+                  "zombie until");
     if (system("command -v python3 >/dev/null 2>&1") == 0) {
         expect06_hint("06 --seed 71 --server 'python3 grader/tests/programs/echo_threaded.py "
                       "{port}' --only 'fork-*'",
-                      "fork-children", 3, "serves them with threads of one process", NULL);
+                      "fork-children", 4, "serves them with threads of one process", NULL);
     }
 }
 
@@ -257,6 +271,8 @@ int register_lab06_tests(void)
          test_bug_slow_member},
         {"lab 06: the member list without its lock (ThreadSanitizer)", test_bug_unguarded},
         {"lab 06: a thread per connection; a fork server that never reaps", test_bug_pool_and_fork},
+        {"lab 06: a worker that ends on an error; a child that goes back to accept()",
+         test_bug_leavers},
         {"lab 06: hints for SIGPIPE, a frozen room and a data race", test_hint_chat},
         {"lab 06: hints for a thread per connection and children that never exit",
          test_hint_pool_and_fork},
