@@ -154,6 +154,24 @@ int lab06_check_pool_busy(gr_ctx *ctx)
                          "waiting client, client 9)");
         }
     }
+    /* Just inside the bound: none of the 16 that waited was turned away.
+     * The workers come free, and each gets its echo, oldest first. */
+    for (size_t i = 1; i <= WORKERS && rc == 0; i++) {
+        gr_close(&c[i]);
+    }
+    for (size_t i = WORKERS + 1; i < FULL && rc == 0; i++) {
+        char line[32];
+        snprintf(line, sizeof line, "client %zu\n", i + 1);
+        rc = gr_exchange(ctx, &c[i], NULL, 0, line, strlen(line), 0,
+                         "a waiting client's echo, once the workers come free");
+        if (rc < 0) {
+            gr_fail(ctx,
+                    "(client %zu was one of the %d waiting in the queue, which holds %d: it "
+                    "must be served, not told BUSY)",
+                    i + 1, POOL_QUEUE, POOL_QUEUE);
+        }
+        gr_close(&c[i]); /* its worker takes the next */
+    }
     gr_close_all(c, FULL + 1);
     return rc;
 }
