@@ -71,6 +71,9 @@ static int connect_socket(gr_ctx *ctx, const char *label, const gr_conn_opts *o,
     if (o->co_rcvbuf > 0) {
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o->co_rcvbuf, sizeof o->co_rcvbuf);
     }
+    if (o->co_maxseg > 0 && sa->sa_family != AF_UNIX) {
+        setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &o->co_maxseg, sizeof o->co_maxseg);
+    }
     if (o->co_nodelay && sa->sa_family != AF_UNIX) {
         int on = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);

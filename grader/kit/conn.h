@@ -50,6 +50,12 @@ typedef struct gr_conn_opts {
                                          window sooner */
     int co_nodelay;                 /**< 1: TCP_NODELAY, each send() leaves as its own
                                          segment */
+    int co_maxseg;                  /**< TCP_MAXSEG before connecting (0: the default);
+                                         a small one (536) keeps the peer's send buffer
+                                         for this connection small (the kernel sizes it
+                                         from the segment size: about 120 KiB instead of
+                                         a few MiB on loopback), so a client that stops
+                                         reading fills it soon */
     int co_quiet_ms;                /**< the quiet limit (gr_conn_idle_limit()): 0 the
                                          lab's (gr_quiet_ms()), > 0 that many ms (scaled),
                                          GR_NO_QUIET none */

@@ -88,11 +88,10 @@ int lab06_join(gr_ctx *ctx, gr_conn *c, const char *name, gr_conn *const *others
 
 /* ---- /proc/net/tcp: has the server read what a client sent? ---------------- */
 
-/* The server's end of the connection whose client end is local port cport:
- * its receive queue (bytes the server has not read yet) and, if state is not
- * NULL, its TCP state (1: established). Returns the receive queue, or -1 if
- * the connection is not in the tables. */
-long lab06_server_end(int sport, int cport, int *state)
+/* The row of /proc/net/tcp (or tcp6) of the server's end of the connection
+ * whose client end is local port cport: its send and receive queues and
+ * TCP state. Returns 0, or -1 if the connection is not in the tables. */
+static int server_row(int sport, int cport, long *txq_out, long *rxq_out, int *state)
 {
     static const char *const tables[] = {"/proc/net/tcp", "/proc/net/tcp6"};
     for (size_t t = 0; t < 2; t++) {
@@ -101,8 +100,8 @@ long lab06_server_end(int sport, int cport, int *state)
             continue;
         }
         char line[512];
-        long found = -1;
-        while (found < 0 && fgets(line, sizeof line, f) != NULL) {
+        int found = 0;
+        while (!found && fgets(line, sizeof line, f) != NULL) {
             char local[64], remote[64];
             unsigned long txq, rxq;
             unsigned st;
@@ -113,18 +112,42 @@ long lab06_server_end(int sport, int cport, int *state)
             const char *rp = strrchr(remote, ':');
             if (lp != NULL && rp != NULL && strtol(lp + 1, NULL, 16) == sport &&
                 strtol(rp + 1, NULL, 16) == cport) {
-                found = (long)rxq;
-                if (state != NULL) {
-                    *state = (int)st;
-                }
+                found = 1;
+                *txq_out = (long)txq;
+                *rxq_out = (long)rxq;
+                *state = (int)st;
             }
         }
         fclose(f);
-        if (found >= 0) {
-            return found;
+        if (found) {
+            return 0;
         }
     }
     return -1;
+}
+
+/* The server's end of the connection whose client end is local port cport:
+ * its receive queue (bytes the server has not read yet) and, if state is not
+ * NULL, its TCP state (1: established). Returns the receive queue, or -1 if
+ * the connection is not in the tables. */
+long lab06_server_end(int sport, int cport, int *state)
+{
+    long txq = 0, rxq = 0;
+    int st = 0;
+    if (server_row(sport, cport, &txq, &rxq, &st) < 0) {
+        return -1;
+    }
+    if (state != NULL) {
+        *state = st;
+    }
+    return rxq;
+}
+
+long lab06_server_end_tx(int sport, int cport)
+{
+    long txq = 0, rxq = 0;
+    int st = 0;
+    return server_row(sport, cport, &txq, &rxq, &st) < 0 ? -1 : txq;
 }
 
 /* The local port of a socket, or -1. */
@@ -138,19 +161,16 @@ int lab06_local_port(int fd)
     return ntohs(sin.sin_port);
 }
 
-/* Send a piece of a line and wait until the server has read it, so the next
- * piece arrives in a later recv(). Returns 0 or gr_fail()'s value. */
-static int send_piece(gr_ctx *ctx, gr_conn *c, const char *piece)
+/* Wait until the server has read everything c sent (its end's receive
+ * queue in /proc/net/tcp is empty), or the quiet time is up. */
+void lab06_wait_read(gr_ctx *ctx, gr_conn *c)
 {
-    if (lab06_scene(ctx, "sending a piece of a line", &(part){c, piece, NULL}, 1) < 0) {
-        return -1;
-    }
     int cport = lab06_local_port(gr_conn_fd(c));
     long until = gr_now_ms() + gr_quiet_ms(ctx);
     while (gr_now_ms() < until) {
         long unread = lab06_server_end(gr_port(ctx), cport, NULL);
         if (unread == 0) {
-            return 0;
+            return;
         }
         if (unread < 0) {
             break; /* not in /proc/net (no /proc?): fall back to a pause */
@@ -158,6 +178,14 @@ static int send_piece(gr_ctx *ctx, gr_conn *c, const char *piece)
         poll(NULL, 0, 2);
     }
     poll(NULL, 0, 50);
+}
+
+int lab06_send_piece(gr_ctx *ctx, gr_conn *c, const char *piece)
+{
+    if (lab06_scene(ctx, "sending a piece of a line", &(part){c, piece, NULL}, 1) < 0) {
+        return -1;
+    }
+    lab06_wait_read(ctx, c);
     return 0;
 }
 
@@ -175,7 +203,7 @@ int lab06_check_chat_concurrent(gr_ctx *ctx)
         return -1;
     }
     /* alice, connected first, stops in the middle of her name. */
-    if (send_piece(ctx, &a, "ali") < 0) {
+    if (lab06_send_piece(ctx, &a, "ali") < 0) {
         goto out;
     }
     if (lab06_scene(ctx, "bob joins while alice is in the middle of her first line",
@@ -319,7 +347,7 @@ int lab06_check_chat_framing(gr_ctx *ctx)
         goto out;
     }
     /* One line in three pieces, each read by the server before the next. */
-    if (send_piece(ctx, &a, "a line ") < 0 || send_piece(ctx, &a, "in three ") < 0) {
+    if (lab06_send_piece(ctx, &a, "a line ") < 0 || lab06_send_piece(ctx, &a, "in three ") < 0) {
         goto out;
     }
     rc = lab06_scene(
@@ -342,7 +370,7 @@ int lab06_check_chat_line_limit(gr_ctx *ctx)
     gr_conn_none(&b, 1);
     int rc = -1;
     gr_conn *joined[1] = {&a};
-    static char out[7000], want[7100];
+    static char out[7100], want[7200];
     if (lab06_join(ctx, &a, "alice", NULL, 0) < 0 || lab06_join(ctx, &b, "bob", joined, 1) < 0) {
         goto out;
     }
@@ -357,14 +385,33 @@ int lab06_check_chat_line_limit(gr_ctx *ctx)
                     (part[]){{&a, out, NULL}, {&b, NULL, want}}, 2) < 0) {
         goto out;
     }
-    /* 1001 bytes, then 5000: each refused once, as a whole. */
-    gr_random_text(ctx, out, LINE_MAX_LEN + 1);
+    /* The same with CR LF: the CR is removed, it is not text. */
+    out[LINE_MAX_LEN] = '\r';
     out[LINE_MAX_LEN + 1] = '\n';
-    gr_random_text(ctx, out + LINE_MAX_LEN + 2, 5000);
-    out[LINE_MAX_LEN + 2 + 5000] = '\n';
-    out[LINE_MAX_LEN + 3 + 5000] = '\0';
-    if (lab06_scene(ctx, "lines of 1001 and 5000 bytes",
-                    (part[]){{&a, out, "ERR line too long\nERR line too long\n"}}, 1) < 0) {
+    out[LINE_MAX_LEN + 2] = '\0';
+    if (lab06_scene(ctx, "a line of 1000 bytes and CR LF",
+                    (part[]){{&a, out, NULL}, {&b, NULL, want}}, 2) < 0) {
+        gr_fail(ctx, "(1000 bytes of text, then CR LF: the CR just before the newline is "
+                     "removed and not counted, so the line is the longest allowed, not too long)");
+        goto out;
+    }
+    /* 1001 bytes, 5000, then 1001 and CR LF: each refused once, as a whole. */
+    size_t n = 0;
+    gr_random_text(ctx, out, LINE_MAX_LEN + 1);
+    n = LINE_MAX_LEN + 1;
+    out[n++] = '\n';
+    gr_random_text(ctx, out + n, 5000);
+    n += 5000;
+    out[n++] = '\n';
+    gr_random_text(ctx, out + n, LINE_MAX_LEN + 1);
+    n += LINE_MAX_LEN + 1;
+    out[n++] = '\r';
+    out[n++] = '\n';
+    out[n] = '\0';
+    if (lab06_scene(
+            ctx, "lines of 1001, 5000, and 1001 bytes with CR LF",
+            (part[]){{&a, out, "ERR line too long\nERR line too long\nERR line too long\n"}},
+            1) < 0) {
         goto out;
     }
     rc = lab06_scene(ctx, "alice says a short line after the long ones",
@@ -385,10 +432,18 @@ int lab06_check_chat_leave(gr_ctx *ctx)
     if (join_three(ctx, m) < 0) {
         goto out;
     }
+    /* carol stops in the middle of a line and closes: the half line is
+     * dropped (the server has read it before the end of file comes). */
+    if (lab06_send_piece(ctx, &m[2], "and one more thi") < 0) {
+        goto out;
+    }
     gr_close(&m[2]);
-    if (lab06_scene(ctx, "carol closes her connection",
+    if (lab06_scene(ctx, "carol closes her connection in the middle of a line",
                     (part[]){{&m[0], NULL, "* carol left\n"}, {&m[1], NULL, "* carol left\n"}},
                     2) < 0) {
+        gr_fail(ctx, "(carol sent \"and one more thi\" without a newline, then closed: a half "
+                     "line sent just before leaving is dropped, the others hear only that she "
+                     "left)");
         goto out;
     }
     /* Her name is free again, and the room goes on. */
@@ -417,7 +472,7 @@ int lab06_check_chat_abrupt(gr_ctx *ctx)
         goto out;
     }
     /* carol stops in the middle of a line and her connection is reset. */
-    if (send_piece(ctx, &m[2], "I was just sayi") < 0) {
+    if (lab06_send_piece(ctx, &m[2], "I was just sayi") < 0) {
         goto out;
     }
     gr_reset(&m[2]);
@@ -428,7 +483,7 @@ int lab06_check_chat_abrupt(gr_ctx *ctx)
     }
     /* Someone connects and goes away before giving a name: nobody hears of it. */
     if (gr_connect(ctx, &nameless, "nameless", &(gr_conn_opts){.co_nodelay = 1}) < 0 ||
-        send_piece(ctx, &nameless, "no") < 0) {
+        lab06_send_piece(ctx, &nameless, "no") < 0) {
         goto out;
     }
     gr_reset(&nameless);

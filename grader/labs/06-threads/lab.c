@@ -42,7 +42,7 @@ static const gr_check checks[] = {
     {.ck_name = "chat-concurrent",
      .ck_step = 1,
      .ck_kind = GR_SERVER,
-     .ck_points = 6,
+     .ck_points = 5,
      .ck_deadline_ms = 10000,
      .ck_summary = "a member is served while another is in the middle of its first line",
      .ck_hint =
@@ -54,7 +54,7 @@ static const gr_check checks[] = {
     {.ck_name = "chat-names",
      .ck_step = 1,
      .ck_kind = GR_SERVER,
-     .ck_points = 7,
+     .ck_points = 5,
      .ck_deadline_ms = 10000,
      .ck_summary =
          "bad and taken names get ERR replies; a member is named before it hears the room",
@@ -64,10 +64,25 @@ static const gr_check checks[] = {
          "the name is free and add the member under the same lock. In Python: the check and the "
          "insertion in one with lock: block.",
      .ck_run = lab06_check_chat_names},
+    {.ck_name = "chat-name-limits",
+     .ck_step = 1,
+     .ck_kind = GR_SERVER,
+     .ck_points = 3,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "names of 1 and 16 characters are taken, Alice beside alice; 17 characters, "
+                   "UTF-8, NUL, tab and dot are refused",
+     .ck_hint =
+         "A rule has two edges: what it allows must be taken as surely as what it forbids is "
+         "refused. A name is 1 to 16 bytes, each one of A-Z a-z 0-9 _ -, compared byte for "
+         "byte. In C: test each byte against those ranges (not isalnum(), which a locale "
+         "widens), count the bytes up to the newline, and strcmp() names (not strcasecmp()). In "
+         "Python: re.fullmatch(rb\"[A-Za-z0-9_-]{1,16}\", line) on the bytes, not "
+         "str.isalnum(), which takes any letter of Unicode.",
+     .ck_run = lab06_check_chat_name_limits},
     {.ck_name = "chat-broadcast",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
-     .ck_points = 7,
+     .ck_points = 5,
      .ck_deadline_ms = 10000,
      .ck_summary =
          "each line goes to every other member as \"NAME: TEXT\", never back to its sender",
@@ -80,7 +95,7 @@ static const gr_check checks[] = {
     {.ck_name = "chat-framing",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
-     .ck_points = 8,
+     .ck_points = 7,
      .ck_deadline_ms = 10000,
      .ck_summary = "lines are found by their newline, whatever pieces recv() returns",
      .ck_hint =
@@ -92,7 +107,7 @@ static const gr_check checks[] = {
     {.ck_name = "chat-line-limit",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary =
          "a 1000-byte line passes; a longer one gets \"ERR line too long\" once and is dropped",
@@ -103,10 +118,23 @@ static const gr_check checks[] = {
          "readline() with a limit, then the length without CR LF; no newline at the end means "
          "more of the line is to come.",
      .ck_run = lab06_check_chat_line_limit},
+    {.ck_name = "chat-line-bytes",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 3,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a line's text is every byte up to the newline (NUL, tab, CR, UTF-8 and "
+                   "others), passed on unchanged",
+     .ck_hint =
+         "A line is bytes, not a C string: a NUL or a byte that is not UTF-8 is text like any "
+         "other, and only the newline (with a CR just before it) ends it. In C: keep the line's "
+         "length and memcpy() it; no strlen(), strcpy() or printf(\"%s\") on it. In Python: keep "
+         "bytes end to end; decoding with .decode() fails or changes bytes that are not UTF-8.",
+     .ck_run = lab06_check_chat_line_bytes},
     {.ck_name = "chat-leave",
      .ck_step = 3,
      .ck_kind = GR_SERVER,
-     .ck_points = 7,
+     .ck_points = 5,
      .ck_deadline_ms = 10000,
      .ck_summary = "\"* NAME left\" when a member closes; the name is free again",
      .ck_hint =
@@ -119,7 +147,7 @@ static const gr_check checks[] = {
     {.ck_name = "chat-abrupt",
      .ck_step = 3,
      .ck_kind = GR_SERVER,
-     .ck_points = 6,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary = "a reset connection is a member leaving too; half a line is dropped",
      .ck_hint =
@@ -128,10 +156,24 @@ static const gr_check checks[] = {
          "a client that leaves before its name is never announced; ignore SIGPIPE. In Python: "
          "catch ConnectionResetError like b''.",
      .ck_run = lab06_check_chat_abrupt},
+    {.ck_name = "chat-descriptors",
+     .ck_step = 3,
+     .ck_kind = GR_SERVER,
+     .ck_points = 4,
+     .ck_deadline_ms = 30000,
+     .ck_summary = "88 visitors leave in every way (FIN, RST, before a name, mid-line): the "
+                   "server's descriptors and threads come back",
+     .ck_hint =
+         "Every connection that ends is closed, whichever way it ends: end of file or reset, "
+         "before a name, after a refused one, or as a member. In C: one exit path at the end of "
+         "the member's thread that leaves the room if it joined, stops its writer, close()s the "
+         "socket and frees the member; no return before it. In Python: close the socket in a "
+         "finally: block (socketserver does it after handle() returns).",
+     .ck_run = lab06_check_chat_descriptors},
     {.ck_name = "chat-many-members",
      .ck_step = 4,
      .ck_kind = GR_SERVER,
-     .ck_points = 12,
+     .ck_points = 10,
      .ck_deadline_ms = 60000,
      .ck_summary =
          "50 members say 100 lines each at once: everyone gets every other's lines once, in order, "
@@ -145,7 +187,7 @@ static const gr_check checks[] = {
     {.ck_name = "chat-slow-flows",
      .ck_step = 5,
      .ck_kind = GR_SERVER,
-     .ck_points = 6,
+     .ck_points = 5,
      .ck_deadline_ms = 60000,
      .ck_summary = "a member who never reads does not stop the others from talking",
      .ck_hint = HINT_SLOW_FLOWS,
@@ -153,7 +195,7 @@ static const gr_check checks[] = {
     {.ck_name = "chat-slow-dropped",
      .ck_step = 5,
      .ck_kind = GR_SERVER,
-     .ck_points = 6,
+     .ck_points = 4,
      .ck_deadline_ms = 60000,
      .ck_summary = "a member who never reads is disconnected once 256 KiB wait for it",
      .ck_hint =
@@ -163,10 +205,40 @@ static const gr_check checks[] = {
          "track the queued bytes; on overflow, conn.shutdown(socket.SHUT_RDWR).",
      .ck_run = lab06_check_chat_slow_dropped},
 
+    {.ck_name = "chat-slow-kept",
+     .ck_step = 5,
+     .ck_kind = GR_SERVER,
+     .ck_points = 3,
+     .ck_deadline_ms = 60000,
+     .ck_summary = "a member who reads nothing while 192 KiB wait for it is kept, and gets every "
+                   "line once it reads",
+     .ck_hint =
+         "A bound has two edges: under 256 KiB a member who falls behind is kept, and receives "
+         "everything once it reads. In C: count the bytes of the lines on the member's queue "
+         "(not the lines, not a smaller buffer) and disconnect only when one more would pass "
+         "256 KiB. In Python: the same count of queued bytes (asyncio: "
+         "transport.get_write_buffer_size()).",
+     .ck_run = lab06_check_chat_slow_kept},
+    {.ck_name = "chat-slow-leaves",
+     .ck_step = 5,
+     .ck_kind = GR_SERVER,
+     .ck_points = 3,
+     .ck_deadline_ms = 60000,
+     .ck_summary = "members who leave while the server is writing to them leave no descriptor or "
+                   "thread behind",
+     .ck_hint =
+         "A member who leaves while its writer is blocked in send() must still be let go: its "
+         "lines are dropped and its connection closed at once. In C: when the reader sees end "
+         "of file or an error, shutdown(fd, SHUT_RDWR) wakes the writer from send(); then join "
+         "it, close() and free. In Python: sock.shutdown(SHUT_RDWR) before joining the writer "
+         "(asyncio: transport.abort(), since close() waits to send what is queued; Node.js: "
+         "socket.destroy(), not end()).",
+     .ck_run = lab06_check_chat_slow_leaves},
+
     {.ck_name = "pool-concurrent",
      .ck_step = 6,
      .ck_kind = GR_SERVER,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary = "8 clients connected in order 1..8 are served in order 8..1, client 1 mid-line",
      .ck_hint = "A pool is a fixed set of workers fed by a queue of connections. In C: start 8 "
@@ -178,7 +250,7 @@ static const gr_check checks[] = {
     {.ck_name = "pool-busy",
      .ck_step = 6,
      .ck_kind = GR_SERVER,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary =
          "with 8 clients served and 16 waiting, the next gets \"BUSY\"; a free worker takes the "
@@ -193,10 +265,10 @@ static const gr_check checks[] = {
     {.ck_name = "pool-threads",
      .ck_step = 6,
      .ck_kind = GR_SERVER,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 20000,
-     .ck_summary =
-         "the server has 8 workers and one thread that accepts, however many clients come",
+     .ck_summary = "the server's threads do not grow with its clients: 8 workers made at the "
+                   "start, however many come",
      .ck_hint =
          "A pool's threads are made once, however many clients come: a thread per connection is "
          "not a pool. In C: create the workers before the accept loop and never again; "
@@ -205,10 +277,25 @@ static const gr_check checks[] = {
      .ck_run = lab06_check_pool_threads,
      .ck_program = &pool_server},
 
+    {.ck_name = "pool-leavers",
+     .ck_step = 6,
+     .ck_kind = GR_SERVER,
+     .ck_points = 3,
+     .ck_deadline_ms = 30000,
+     .ck_summary = "72 clients leave in every way (FIN, RST, mid-echo, while queued): workers, "
+                   "descriptors and the next client's service come back",
+     .ck_hint =
+         "A worker ends the connection, not itself: whichever way a client leaves, the worker "
+         "closes that socket and goes back to the queue. In C: in the worker's loop, a failed "
+         "recv() or send() breaks out of the echo to one close(fd), then queue_take() again; a "
+         "return there ends the thread, and the pool shrinks by one. In Python: try/finally "
+         "around each connection, inside the worker's while True: loop.",
+     .ck_run = lab06_check_pool_leavers,
+     .ck_program = &pool_server},
     {.ck_name = "fork-concurrent",
      .ck_step = 7,
      .ck_kind = GR_SERVER,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary =
          "10 clients connected in order are served in reverse order; each sees end of file after "
@@ -223,7 +310,7 @@ static const gr_check checks[] = {
     {.ck_name = "fork-children",
      .ck_step = 7,
      .ck_kind = GR_SERVER,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "each connection is served by a child process of its own",
      .ck_hint =
@@ -235,7 +322,7 @@ static const gr_check checks[] = {
     {.ck_name = "fork-no-zombies",
      .ck_step = 7,
      .ck_kind = GR_SERVER,
-     .ck_points = 6,
+     .ck_points = 5,
      .ck_deadline_ms = 30000,
      .ck_summary = "after 300 connections no child is left: none running, none a zombie",
      .ck_hint =
@@ -244,6 +331,20 @@ static const gr_check checks[] = {
          "may stand for many children. In Python: os.waitpid(-1, os.WNOHANG) in a loop, from a "
          "signal.signal(SIGCHLD) handler or each turn of the loop, as ForkingMixIn does.",
      .ck_run = lab06_check_fork_zombies,
+     .ck_program = &fork_server},
+    {.ck_name = "fork-leavers",
+     .ck_step = 7,
+     .ck_kind = GR_SERVER,
+     .ck_points = 3,
+     .ck_deadline_ms = 30000,
+     .ck_summary = "24 clients leave in every way (FIN, RST, mid-echo): every child exits and is "
+                   "reaped, the parent's descriptors come back",
+     .ck_hint =
+         "A child ends with its client, however the client leaves: end of file, a reset, or a "
+         "send() that fails. In C: every path out of the child's echo loop leads to close(fd) "
+         "and _exit(0); none goes back to the accept loop. In Python: os._exit(0) in a "
+         "finally: block of the child's work.",
+     .ck_run = lab06_check_fork_leavers,
      .ck_program = &fork_server},
 };
 

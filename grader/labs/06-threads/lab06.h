@@ -46,6 +46,29 @@ void lab06_server_cause(gr_ctx *ctx);
  * /proc/net/tcp: its receive queue, and *state its TCP state. */
 long lab06_server_end(int sport, int cport, int *state);
 
+/* Send a piece of a line and wait until the server has read it (its end's
+ * receive queue in /proc/net/tcp is empty), so the next piece, or the end
+ * of the connection, comes in a later recv(). Returns 0 or gr_fail()'s value. */
+int lab06_send_piece(gr_ctx *ctx, gr_conn *c, const char *piece);
+
+/* Wait until the server has read everything c sent, as lab06_send_piece(). */
+void lab06_wait_read(gr_ctx *ctx, gr_conn *c);
+
+/* How a check reads the server's figures: gr_server_stats(), or with a
+ * client connected (echo_leavers.c). Returns 0 or gr_fail()'s value. */
+typedef int (*lab06_measure)(gr_ctx *ctx, gr_tree_stats *st);
+
+/* Wait until the server's processes, zombies, descriptors, sockets and
+ * threads (/proc, read by measure, or gr_server_stats() if NULL) are back
+ * to base (descriptors and threads within a small slack); if not, fail
+ * saying what is left over after what happened (after). Returns 0 or
+ * gr_fail()'s value. */
+int lab06_back_to(gr_ctx *ctx, const gr_tree_stats *base, const char *after, lab06_measure measure);
+
+/* The same end's send queue: bytes the server has written that its peer has
+ * not received (or -1). */
+long lab06_server_end_tx(int sport, int cport);
+
 /* The local port of a socket. */
 int lab06_local_port(int fd);
 
@@ -53,6 +76,13 @@ int lab06_check_chat_abrupt(gr_ctx *ctx);
 int lab06_check_chat_broadcast(gr_ctx *ctx);
 int lab06_check_chat_concurrent(gr_ctx *ctx);
 int lab06_check_chat_crowd(gr_ctx *ctx);
+int lab06_check_chat_descriptors(gr_ctx *ctx);
+int lab06_check_chat_line_bytes(gr_ctx *ctx);
+int lab06_check_chat_name_limits(gr_ctx *ctx);
+int lab06_check_chat_slow_kept(gr_ctx *ctx);
+int lab06_check_chat_slow_leaves(gr_ctx *ctx);
+int lab06_check_fork_leavers(gr_ctx *ctx);
+int lab06_check_pool_leavers(gr_ctx *ctx);
 int lab06_check_chat_framing(gr_ctx *ctx);
 int lab06_check_chat_leave(gr_ctx *ctx);
 int lab06_check_chat_line_limit(gr_ctx *ctx);

@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Lab 06 has 16 checks, all server checks: 10 for the chat server, 3 for
- * the pool, 3 for the fork server. */
-#define LAB06_ALL 16
-#define LAB06_CHAT 10
+/* Lab 06 has 23 checks, all server checks: 15 for the chat server, 4 for
+ * the pool, 4 for the fork server. */
+#define LAB06_ALL 23
+#define LAB06_CHAT 15
 
 static void expect06(const char *args, const char *want_failed, int want_ntests)
 {
@@ -57,12 +57,23 @@ static void test_python_chat(void)
     }
 }
 
+/* A correct chat server with asyncio: one thread, an event loop, and each
+ * member's queue in its transport's write buffer. */
+static void test_asyncio_chat(void)
+{
+    if (system("command -v python3 >/dev/null 2>&1") == 0) {
+        expect06("06 --seed 79 --server 'python3 grader/labs/06-threads/selftest/chat_asyncio.py "
+                 "{port}' --only 'chat-*'",
+                 "", LAB06_CHAT);
+    }
+}
+
 static void test_bug_sequential(void)
 {
     /* One client at a time: the chat's first step, and the echo servers'
      * clients served out of order. */
     expect06("06 --seed 62 --server 'build/selftest/bug_chat sequential {port}' --only step1",
-             "chat-concurrent chat-names", 2);
+             "chat-concurrent chat-names chat-name-limits", 3);
     expect06("06 --seed 63 --server 'build/selftest/bug_echo_iterative {port}' "
              "--only pool-concurrent,fork-concurrent",
              "pool-concurrent fork-concurrent", 2);
@@ -86,20 +97,68 @@ static void test_bug_names_and_leave(void)
              "chat-leave chat-abrupt", 2);
 }
 
+/* The protocol's table at its edges (RULES.md): each bug breaks one rule,
+ * on one side of it, and loses the check that probes that side, and only
+ * that one of the checks about the same table. */
+static void test_bug_edges(void)
+{
+    expect06("06 --seed 73 --server 'build/selftest/bug_chat name15 {port}' "
+             "--only chat-names,chat-name-limits",
+             "chat-name-limits", 2);
+    expect06("06 --seed 74 --server 'build/selftest/bug_chat name8bit {port}' "
+             "--only chat-names,chat-name-limits",
+             "chat-name-limits", 2);
+    expect06("06 --seed 75 --server 'build/selftest/bug_chat cstring {port}' "
+             "--only chat-broadcast,chat-line-bytes",
+             "chat-line-bytes", 2);
+    /* A refusal that never comes is only seen by its silence: shorter waits. */
+    selftest_scale("0.5");
+    expect06("06 --seed 76 --server 'build/selftest/bug_chat crcount {port}' "
+             "--only chat-line-limit,chat-line-bytes",
+             "chat-line-limit", 2);
+    selftest_scale(NULL);
+}
+
+/* Leaving: a half line before a close said to the room; a socket never
+ * closed, which only /proc shows (the client sees end of file). */
+static void test_bug_leaving(void)
+{
+    expect06("06 --seed 77 --server 'build/selftest/bug_chat halfline {port}' "
+             "--only chat-leave,chat-abrupt",
+             "chat-leave", 2);
+    selftest_scale("0.5"); /* descriptors that never come back: a shorter wait */
+    expect06("06 --seed 78 --server 'build/selftest/bug_chat fdleak {port}' "
+             "--only chat-leave,chat-abrupt,chat-descriptors",
+             "chat-descriptors", 3);
+    selftest_scale(NULL);
+}
+
 static void test_bug_interleave(void)
 {
+    /* Its blocking sends freeze the step 5 checks, seen by their silence:
+     * shorter waits. */
+    selftest_scale("0.5");
     expect06("06 --seed 65 --server 'build/selftest/bug_chat interleave {port}' --only 'chat-*'",
-             "chat-many-members chat-slow-flows chat-slow-dropped", LAB06_CHAT);
+             "chat-many-members chat-slow-flows chat-slow-dropped chat-slow-kept chat-slow-leaves",
+             LAB06_CHAT);
+    selftest_scale(NULL);
 }
 
 static void test_bug_slow_member(void)
 {
     /* A room that freezes is only seen by its silence: shorter waits. */
     selftest_scale("0.5");
-    expect06("06 --seed 66 --server 'build/selftest/bug_chat blocking {port}' --only step5",
+    expect06("06 --seed 66 --server 'build/selftest/bug_chat blocking {port}' "
+             "--only chat-slow-flows,chat-slow-dropped",
              "chat-slow-flows chat-slow-dropped", 2);
     expect06("06 --seed 67 --server 'build/selftest/bug_chat unbounded {port}' --only step5",
-             "chat-slow-dropped", 2);
+             "chat-slow-dropped", 4);
+    /* The other edge of the bound, and leaving while the server writes. */
+    expect06("06 --seed 80 --server 'build/selftest/bug_chat tightqueue {port}' --only step5",
+             "chat-slow-kept", 4);
+    expect06("06 --seed 81 --server 'build/selftest/bug_chat flush {port}' "
+             "--only chat-descriptors,chat-slow-kept,chat-slow-leaves",
+             "chat-slow-leaves", 3);
     selftest_scale(NULL);
 }
 
@@ -115,15 +174,32 @@ static void test_bug_unguarded(void)
 static void test_bug_pool_and_fork(void)
 {
     expect06("06 --seed 69 --server 'build/selftest/bug_pool_unbounded {port}' --only 'pool-*'",
-             "pool-busy pool-threads", 3);
+             "pool-busy pool-threads", 4);
+    /* Zombies are also what the leavers leave behind. */
     expect06("06 --seed 70 --server 'build/selftest/bug_fork_zombies {port}' --only 'fork-*'",
-             "fork-no-zombies", 3);
+             "fork-no-zombies fork-leavers", 4);
     if (system("command -v python3 >/dev/null 2>&1") == 0) {
         /* socketserver's ThreadingMixIn: a thread per client, not a process. */
         expect06("06 --seed 71 --server 'python3 grader/tests/programs/echo_threaded.py {port}' "
                  "--only 'fork-*'",
-                 "fork-children", 3);
+                 "fork-children", 4);
     }
+}
+
+/* Clients that leave by a reset while the server writes to them: a worker
+ * that ends itself on the error, a child that goes back to accept(). */
+static void test_bug_leavers(void)
+{
+    selftest_scale("0.5"); /* what never comes back: shorter waits */
+    expect06("06 --seed 82 --server 'build/selftest/bug_pool dies {port}' --only 'pool-*'",
+             "pool-leavers", 4);
+    expect06("06 --seed 83 --server 'build/selftest/bug_fork_errpath {port}' --only 'fork-*'",
+             "fork-leavers", 4);
+    /* The pool's queue one short: the 16th waiting client told BUSY (both
+     * checks that fill the queue see it). */
+    expect06("06 --seed 84 --server 'build/selftest/bug_pool queue15 {port}' --only 'pool-*'",
+             "pool-busy pool-threads", 4);
+    selftest_scale(NULL);
 }
 
 /* ---- hints that follow the cause ------------------------------------------------- */
@@ -155,9 +231,11 @@ static void test_hint_chat(void)
      * a room frozen by a blocking send() is chat-slow-flows' cause in
      * chat-slow-dropped too; a race that ThreadSanitizer reports. */
     expect06_hint("06 --seed 91 --server 'build/selftest/bug_chat sigpipe {port}' --only 'chat-*'",
-                  "chat-slow-flows chat-slow-dropped", LAB06_CHAT, "it died of SIGPIPE", NULL);
+                  "chat-slow-flows chat-slow-dropped chat-slow-leaves", LAB06_CHAT,
+                  "it died of SIGPIPE", NULL);
     selftest_scale("0.5"); /* the same run as test_bug_slow_member's */
-    expect06_hint("06 --seed 66 --server 'build/selftest/bug_chat blocking {port}' --only step5",
+    expect06_hint("06 --seed 66 --server 'build/selftest/bug_chat blocking {port}' "
+                  "--only chat-slow-flows,chat-slow-dropped",
                   "chat-slow-flows chat-slow-dropped", 2,
                   "A member who does not read must not stop the others", "Bound each member");
     selftest_scale(NULL);
@@ -174,11 +252,12 @@ static void test_hint_pool_and_fork(void)
                   "pool-busy", 1, "the server has one per connection, so its queue never fills",
                   NULL);
     expect06_hint("06 --seed 92 --server 'build/selftest/bug_fork_linger {port}' --only 'fork-*'",
-                  "fork-no-zombies", 3, "A child ends with its client", "zombie until");
+                  "fork-no-zombies fork-leavers", 4, "A child ends with its client",
+                  "zombie until");
     if (system("command -v python3 >/dev/null 2>&1") == 0) {
         expect06_hint("06 --seed 71 --server 'python3 grader/tests/programs/echo_threaded.py "
                       "{port}' --only 'fork-*'",
-                      "fork-children", 3, "serves them with threads of one process", NULL);
+                      "fork-children", 4, "serves them with threads of one process", NULL);
     }
 }
 
@@ -189,14 +268,19 @@ int register_lab06_tests(void)
         {"lab 06: the skeleton does not", test_skeleton_not_full},
         {"lab 06: a correct chat server in Python gets full marks", test_python_chat},
         {"lab 06: a correct chat server in Node.js gets full marks", test_node_chat},
+        {"lab 06: a correct chat server with Python's asyncio gets full marks", test_asyncio_chat},
         {"lab 06: servers that serve one client at a time", test_bug_sequential},
         {"lab 06: one recv() taken for one line", test_bug_framing},
         {"lab 06: any name accepted; nobody told of a leave", test_bug_names_and_leave},
+        {"lab 06: names and lines at the edges of the protocol's rules", test_bug_edges},
+        {"lab 06: a half line said at a close; sockets never closed", test_bug_leaving},
         {"lab 06: lines written in pieces without a lock per member", test_bug_interleave},
-        {"lab 06: a member who does not read: blocking send, unbounded queue",
+        {"lab 06: a member who does not read: blocking send, unbounded or tight queue, flush",
          test_bug_slow_member},
         {"lab 06: the member list without its lock (ThreadSanitizer)", test_bug_unguarded},
         {"lab 06: a thread per connection; a fork server that never reaps", test_bug_pool_and_fork},
+        {"lab 06: a worker that ends on an error; a child that goes back to accept()",
+         test_bug_leavers},
         {"lab 06: hints for SIGPIPE, a frozen room and a data race", test_hint_chat},
         {"lab 06: hints for a thread per connection and children that never exit",
          test_hint_pool_and_fork},

@@ -23,6 +23,23 @@
  * sigpipe     leaves SIGPIPE at its default: the first send() to a member
  *             who is gone (a member disconnected for not reading) kills the
  *             server
+ * halfline    says the half line a member sent just before closing (end of
+ *             file) to the room, as if it had ended with a newline
+ * fdleak      never closes a connection that ended: the others are told, and
+ *             the client sees end of file (shutdown()), but the descriptor
+ *             stays open in the server
+ * flush       sends a member who leaves what waits for it before closing
+ *             (as asyncio's close() and Node's end() do), and does not shut
+ *             its socket down: a member who left without reading keeps its
+ *             writer blocked in send(), its reader waiting for it, and its
+ *             socket, forever
+ * tightqueue  disconnects a member as soon as 128 KiB wait for it, not 256 KiB
+ * name15      takes names of at most 15 characters (an off-by-one)
+ * name8bit    takes any byte from 0x80 up as a letter, as isalpha() does in a
+ *             Latin-1 locale or str.isalnum() does with Unicode
+ * cstring     builds "NAME: TEXT" with printf("%s"): a NUL ends the text
+ * crcount     counts a CR before the newline in the line's length, so a line of
+ *             1000 bytes sent with CR LF is refused
  *
  * Everything else follows the protocol of labs/06-threads/README.md, like
  * the reference solution: a reader and a writer thread per member. */
@@ -52,7 +69,15 @@ typedef enum mode {
     UNGUARDED,
     ANYNAME,
     NOLEAVE,
-    SIGPIPE_KILLS
+    SIGPIPE_KILLS,
+    HALFLINE,
+    FDLEAK,
+    FLUSH,
+    TIGHTQUEUE,
+    NAME15,
+    NAME8BIT,
+    CSTRING,
+    CRCOUNT
 } mode;
 static mode bug;
 
@@ -102,7 +127,8 @@ static void enqueue(member *m, const char *text, size_t len)
 {
     pthread_mutex_lock(&m->mu);
     if (m->stop) {
-    } else if (bug != UNBOUNDED && m->queued + len > QUEUE_MAX) {
+    } else if (bug != UNBOUNDED &&
+               m->queued + len > (bug == TIGHTQUEUE ? QUEUE_MAX / 2 : QUEUE_MAX)) {
         stop_locked(m);
     } else {
         line *l = malloc(sizeof *l + len);
@@ -144,9 +170,9 @@ static void *writer_main(void *arg)
         while (m->head == NULL && !m->stop) {
             pthread_cond_wait(&m->cv, &m->mu);
         }
-        if (m->stop) {
+        if (m->stop && (bug != FLUSH || m->head == NULL)) {
             pthread_mutex_unlock(&m->mu);
-            return NULL;
+            return NULL; /* in mode flush, the bug: only once the queue is sent */
         }
         line *l = m->head;
         m->head = l->next;
@@ -203,6 +229,13 @@ static void say(member *m, const char *text, size_t len)
     memcpy(buf + n, text, len);
     buf[n + len] = '\n';
     n += len + 1;
+    if (bug == CSTRING) {
+        /* The bug: the text taken as a C string. */
+        buf[n - 1] = '\0';
+        char copy[64 + LINE_MAX_LEN];
+        n = (size_t)snprintf(copy, sizeof copy, "%s: %s\n", m->name, buf + name_len + 2);
+        memcpy(buf, copy, n);
+    }
     if (bug == INTERLEAVE) {
         /* The bug: the list is copied under the lock, then each member gets
          * the line in pieces, from this thread, with nothing held. */
@@ -227,11 +260,14 @@ static void say(member *m, const char *text, size_t len)
 
 static int valid_name(const char *s, size_t len)
 {
-    if (len < 1 || len > 16) {
+    if (len < 1 || len > (bug == NAME15 ? 15 : 16)) {
         return 0;
     }
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
+        if (bug == NAME8BIT && (unsigned char)c >= 0x80) {
+            continue; /* the bug: a "letter" */
+        }
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '_' || c == '-')) {
             return 0;
@@ -311,10 +347,17 @@ static int read_line(sl_rio *rio, int fd, char *buf, size_t *len)
         } while (n < 0 && errno == EMSGSIZE);
         return n > 0 && buf[n - 1] == '\n' ? LINE_TOO_LONG : LINE_END;
     }
+    if (bug == HALFLINE && n > 0 && buf[n - 1] != '\n') {
+        *len = (size_t)n; /* the bug: the end of the stream taken for a newline */
+        return LINE_OK;
+    }
     if (n <= 0 || buf[n - 1] != '\n') {
         return LINE_END;
     }
     n--;
+    if (bug == CRCOUNT && n > LINE_MAX_LEN) {
+        return LINE_TOO_LONG; /* the bug: measured before the CR is removed */
+    }
     if (n > 0 && buf[n - 1] == '\r') {
         n--;
     }
@@ -360,7 +403,15 @@ static void *member_main(void *arg)
     if (joined) {
         leave_room(m);
     }
-    if (bug != SEQUENTIAL) {
+    if (bug == FLUSH) {
+        /* The bug: the writer is told to stop once it has sent everything,
+         * and is not woken from a send() to a member who reads nothing. */
+        pthread_mutex_lock(&m->mu);
+        m->stop = 1;
+        pthread_cond_signal(&m->cv);
+        pthread_mutex_unlock(&m->mu);
+        pthread_join(m->writer, NULL);
+    } else if (bug != SEQUENTIAL) {
         pthread_mutex_lock(&m->mu);
         stop_locked(m);
         pthread_mutex_unlock(&m->mu);
@@ -371,16 +422,19 @@ static void *member_main(void *arg)
         m->head = l->next;
         free(l);
     }
-    close(m->fd);
+    if (bug != FDLEAK) {
+        close(m->fd); /* in mode fdleak, the bug: never closed */
+    }
     free(m);
     return NULL;
 }
 
 int main(int argc, char **argv)
 {
-    static const char *const modes[] = {"sequential", "framing",   "interleave",
-                                        "blocking",   "unbounded", "unguarded",
-                                        "anyname",    "noleave",   "sigpipe"};
+    static const char *const modes[] = {
+        "sequential", "framing", "interleave", "blocking", "unbounded", "unguarded",
+        "anyname",    "noleave", "sigpipe",    "halfline", "fdleak",    "flush",
+        "tightqueue", "name15",  "name8bit",   "cstring",  "crcount"};
 #ifdef BUG_CHAT_MODE
     const char *want = BUG_CHAT_MODE; /* built for one mode: usage chat_server PORT */
     const char *port = argc == 2 ? argv[1] : NULL;
@@ -394,7 +448,8 @@ int main(int argc, char **argv)
     }
     if (port == NULL || i == sizeof modes / sizeof modes[0]) {
         fprintf(stderr, "usage: bug_chat sequential|framing|interleave|blocking|unbounded|"
-                        "unguarded|anyname|noleave|sigpipe PORT\n");
+                        "unguarded|anyname|noleave|sigpipe|halfline|fdleak|flush|tightqueue|"
+                        "name15|name8bit|cstring|crcount PORT\n");
         return 2;
     }
     bug = (mode)i;

@@ -20,10 +20,11 @@ if (process.argv.length !== 3 || !Number.isInteger(port) || port < 1 || port > 6
 
 const members = new Map(); // name -> member
 
-// Send a line to a member, or disconnect it if its queue would pass the limit.
+// Send a line (a string or the bytes of one) to a member, or disconnect it
+// if its queue would pass the limit.
 function tell(m, line) {
   if (m.gone) return;
-  const bytes = Buffer.byteLength(line);
+  const bytes = Buffer.isBuffer(line) ? line.length : Buffer.byteLength(line);
   if (m.sock.writableLength + bytes > QUEUE_MAX) {
     leave(m);
     m.sock.destroy();
@@ -64,7 +65,8 @@ function onLine(m, line) {
     return;
   }
   if (line.length > 0) {
-    toOthers(m, `${m.name}: ${line.toString('latin1')}\n`);
+    // The text is bytes, passed on as they came: no decoding.
+    toOthers(m, Buffer.concat([Buffer.from(`${m.name}: `), line, Buffer.from('\n')]));
   }
 }
 
@@ -104,9 +106,11 @@ const server = net.createServer((sock) => {
       onLine(m, line);
     }
   });
+  // A member who leaves is let go at once: what still waits for it is
+  // dropped (end() would wait to send it, to a member who may never read).
   sock.on('end', () => {
     leave(m);
-    sock.end();
+    sock.destroy();
   });
   sock.on('error', () => leave(m));
   sock.on('close', () => leave(m));
