@@ -16,20 +16,20 @@ static const gr_check checks[] = {
     {.ck_name = "upload-small",
      .ck_step = 1,
      .ck_kind = GR_SERVER,
-     .ck_points = 10,
+     .ck_points = 6,
      .ck_deadline_ms = 10000,
      .ck_summary = "a text file uploaded with NAME|SIZE arrives intact, with OK and DONE replies",
      .ck_hint =
          "An upload is a header line, OK, exactly SIZE bytes, then DONE SIZE. In C: read the "
          "line with sl_rio_readline(), split it at the last '|', reply \"OK\\n\", copy SIZE bytes "
          "into DIR/NAME, then reply \"DONE SIZE\\n\". In Python: f = conn.makefile('rb'); "
-         "f.readline(1025), name, _, size = line.rstrip(b'\\n').rpartition(b'|'), then the body "
+         "f.readline(1024), name, _, size = line.rstrip(b'\\n').rpartition(b'|'), then the body "
          "and DONE.",
      .ck_run = lab02_check_upload_small},
     {.ck_name = "empty-file",
      .ck_step = 1,
      .ck_kind = GR_SERVER,
-     .ck_points = 5,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "a file of 0 bytes is stored, then the next one",
      .ck_hint =
@@ -41,19 +41,19 @@ static const gr_check checks[] = {
     {.ck_name = "header-pieces",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
-     .ck_points = 10,
+     .ck_points = 6,
      .ck_deadline_ms = 15000,
      .ck_summary = "a header sent one byte per send() is understood",
      .ck_hint =
          "One recv() is not one header: it returns whatever has arrived, maybe one byte. In C: "
          "read until the newline with sl_rio_readline(), never trust a single recv() to hold the "
-         "line. In Python: conn.makefile('rb').readline(1025) reads up to the newline, however "
+         "line. In Python: conn.makefile('rb').readline(1024) reads up to the newline, however "
          "many recv() calls that takes.",
      .ck_run = lab02_check_header_pieces},
     {.ck_name = "odd-chunks",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
-     .ck_points = 8,
+     .ck_points = 5,
      .ck_deadline_ms = 15000,
      .ck_summary = "a body sent in random odd-sized pieces is stored byte for byte",
      .ck_hint =
@@ -65,7 +65,7 @@ static const gr_check checks[] = {
     {.ck_name = "body-with-header",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
-     .ck_points = 6,
+     .ck_points = 4,
      .ck_deadline_ms = 15000,
      .ck_summary = "a header and its body in one send() (the body already in the reader's buffer)",
      .ck_hint =
@@ -77,7 +77,7 @@ static const gr_check checks[] = {
     {.ck_name = "large-file",
      .ck_step = 3,
      .ck_kind = GR_SERVER,
-     .ck_points = 10,
+     .ck_points = 6,
      .ck_deadline_ms = 60000,
      .ck_summary =
          "a 128 MiB file arrives intact (SHA-256), after a warm-up; memory does not grow with it",
@@ -90,7 +90,7 @@ static const gr_check checks[] = {
     {.ck_name = "hostile-names",
      .ck_step = 4,
      .ck_kind = GR_SERVER,
-     .ck_points = 13,
+     .ck_points = 8,
      .ck_deadline_ms = 20000,
      .ck_summary =
          "../, absolute, empty, NUL, control bytes (1, 9, 13, 31, 127), 256- and 300-byte, "
@@ -104,7 +104,7 @@ static const gr_check checks[] = {
     {.ck_name = "names-allowed",
      .ck_step = 4,
      .ck_kind = GR_SERVER,
-     .ck_points = 6,
+     .ck_points = 4,
      .ck_deadline_ms = 20000,
      .ck_summary = "valid names at the edges are stored: 255 bytes, spaces, punctuation, bytes "
                    "128-255, UTF-8, leading dots, \"...\"",
@@ -115,7 +115,7 @@ static const gr_check checks[] = {
     {.ck_name = "name-with-bar",
      .ck_step = 4,
      .ck_kind = GR_SERVER,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 15000,
      .ck_summary = "\"a|b.txt|5\" stores a|b.txt: the last '|' separates NAME and SIZE",
      .ck_hint =
@@ -125,7 +125,7 @@ static const gr_check checks[] = {
     {.ck_name = "bad-sizes",
      .ck_step = 4,
      .ck_kind = GR_SERVER,
-     .ck_points = 8,
+     .ck_points = 5,
      .ck_deadline_ms = 20000,
      .ck_summary =
          "sizes like -1, abc, 1e9, \" 10\", 14 digits, 0x10, 1_0, 10\\r, 2^40+1 and empty get "
@@ -139,7 +139,7 @@ static const gr_check checks[] = {
     {.ck_name = "size-edges",
      .ck_step = 4,
      .ck_kind = GR_SERVER,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 15000,
      .ck_summary = "sizes 0010 (ten), 13 digits, 00 and 2^40 itself are accepted",
      .ck_hint =
@@ -150,20 +150,20 @@ static const gr_check checks[] = {
     {.ck_name = "long-header",
      .ck_step = 4,
      .ck_kind = GR_SERVER,
-     .ck_points = 6,
+     .ck_points = 4,
      .ck_deadline_ms = 20000,
      .ck_summary = "1024 bytes without a newline are refused at once, 2000 too, and the next "
                    "client is served",
      .ck_hint =
          "Bound the header: a line without a newline must not grow without end. In C: "
          "sl_rio_readline() with a 1025-byte buffer returns -1 with EMSGSIZE after 1024 bytes; "
-         "answer \"ERR header too long\" and close. In Python: f.readline(1025) returns at most "
-         "1025 bytes; without a newline at the end, answer ERR.",
+         "answer \"ERR header too long\" and close. In Python: f.readline(1024) returns the line "
+         "or 1024 bytes; without a newline at the end, answer ERR.",
      .ck_run = lab02_check_long_header},
     {.ck_name = "disconnect-mid-body",
      .ck_step = 5,
      .ck_kind = GR_SERVER,
-     .ck_points = 10,
+     .ck_points = 6,
      .ck_deadline_ms = 20000,
      .ck_summary = "a client that hangs up halfway leaves no file and no temporary file behind",
      .ck_hint =
@@ -175,7 +175,7 @@ static const gr_check checks[] = {
     {.ck_name = "leave-anytime",
      .ck_step = 5,
      .ck_kind = GR_SERVER,
-     .ck_points = 8,
+     .ck_points = 6,
      .ck_deadline_ms = 30000,
      .ck_summary = "clients that close or reset at every phase leave no file, thread or process, "
                    "and the next is served",
@@ -188,7 +188,7 @@ static const gr_check checks[] = {
     {.ck_name = "replace-existing",
      .ck_step = 5,
      .ck_kind = GR_SERVER,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 15000,
      .ck_summary = "uploading a NAME that exists replaces the file",
      .ck_hint = "A file of that name already there is replaced. In C: O_EXCL on the temporary file "
@@ -197,7 +197,7 @@ static const gr_check checks[] = {
     {.ck_name = "fd-count",
      .ck_step = 5,
      .ck_kind = GR_SERVER,
-     .ck_points = 6,
+     .ck_points = 7,
      .ck_deadline_ms = 30000,
      .ck_summary = "the server's open descriptors stay level over ~100 clients: stored, refused, "
                    "reset, gone",

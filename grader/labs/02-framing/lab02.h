@@ -68,9 +68,29 @@ typedef struct up_opts {
 /* Upload one file as o says, check the replies and the stored file. */
 int lab02_upload(gr_ctx *ctx, up_opts *o);
 
+/* Has the server died of decoding a binary body (Python's
+ * UnicodeDecodeError)? Then that is the cause, and its hint is given. */
+int lab02_decoded_body(gr_ctx *ctx);
+
 /* A normal upload of a short text file, after something else was tried
  * (when); its random name goes into name (64 bytes). */
 int lab02_upload_next(gr_ctx *ctx, const char *when, char *name);
+
+/* A body cut short, under NAME. */
+#define HINT_PARTIAL_NAME                                                                          \
+    "A file appears whole or not at all: the body was written straight to NAME. In C: write to "   \
+    "a temporary name in DIR (open() with O_CREAT | O_EXCL), and rename() it to NAME only after "  \
+    "the last byte. In Python: write to a temporary file in DIR, then os.replace(tmp, path)."
+/* A temporary file left by a client that left. */
+#define HINT_TEMP_LEFT                                                                             \
+    "A client that leaves early leaves nothing behind: the temporary file stayed. In C: when a "   \
+    "read returns 0 or fails before SIZE bytes (or a reply cannot be sent), close() and "          \
+    "unlink() the temporary file. In Python: os.unlink(tmp) in a finally: clause, so that "        \
+    "b'' from recv() and ConnectionResetError both remove it."
+
+/* After new entries were found: the hint for a partial file under one of
+ * the names of uploads cut short (names[0..n)), or for a temporary file. */
+void lab02_leftover_hint(gr_ctx *ctx, const char *const *names, int n);
 
 /* ---- refusals (rules.c) -------------------------------------------------------------- */
 

@@ -55,10 +55,7 @@ int lab02_check_disconnect_mid_body(gr_ctx *ctx)
                      "a client announced 1 MiB, sent half and hung up, and %s/%s exists "
                      "(%lld bytes): a partial file must never appear under the real name",
                      UP_DIR, name, (long long)st.st_size);
-        gr_hint(ctx, "A file appears whole or not at all: the body was written straight to "
-                     "NAME. In C: write to a temporary name in DIR (open() with O_CREAT | "
-                     "O_EXCL), and rename() it to NAME only after the last byte. In Python: "
-                     "write to a temporary file in DIR, then os.replace(tmp, path).");
+        gr_hint(ctx, "%s", HINT_PARTIAL_NAME);
     }
     const char *allowed[] = {next, NULL};
     if (rc == 0) {
@@ -67,10 +64,7 @@ int lab02_check_disconnect_mid_body(gr_ctx *ctx)
             "after a client hung up in the middle of its body (and the next "
             "upload)");
         if (rc < 0) {
-            gr_hint(ctx, "A client that leaves early leaves nothing behind: the temporary file "
-                         "stayed. In C: when a read returns 0 or fails before SIZE bytes, "
-                         "close() and unlink() the temporary file. In Python: os.unlink(tmp) "
-                         "when recv() returns b'' too early (try/finally does it on every path).");
+            gr_hint(ctx, "%s", HINT_TEMP_LEFT);
         }
     }
     gr_str_free(&before);
@@ -197,6 +191,9 @@ int lab02_check_leave_anytime(gr_ctx *ctx)
     char whole[2][64];
     char next[2 * PHASE_COUNT][64];
     int nn = 0;
+    char cut[2 * PHASE_COUNT][64];
+    const char *cuts[2 * PHASE_COUNT];
+    int nc = 0;
     const char *allowed[2 * PHASE_COUNT + 3] = {NULL};
     int na = 0;
     int rc = 0;
@@ -207,6 +204,10 @@ int lab02_check_leave_anytime(gr_ctx *ctx)
             if (p == PHASE_AFTER_BODY) {
                 snprintf(whole[fin], sizeof whole[fin], "%s", name);
                 allowed[na++] = whole[fin];
+            } else {
+                snprintf(cut[nc], sizeof cut[nc], "%s", name);
+                cuts[nc] = cut[nc];
+                nc++;
             }
             rc = leave_at(ctx, (leave_phase)p, fin, name);
             char when[128];
@@ -221,6 +222,9 @@ int lab02_check_leave_anytime(gr_ctx *ctx)
     if (rc == 0) {
         rc = lab02_expect_new_entries(ctx, &entries, allowed,
                                       "after clients left at every phase of an upload");
+        if (rc < 0) {
+            lab02_leftover_hint(ctx, cuts, nc);
+        }
     }
     for (int i = 0; i < 2 && rc == 0; i++) {
         char path[PATH_MAX];
@@ -282,7 +286,7 @@ static int tree_fds(gr_ctx *ctx)
     return gr_server_stats(ctx, &st) < 0 ? -1 : st.ts_fds;
 }
 
-static int one_client(gr_ctx *ctx, client_kind kind)
+static int one_client_once(gr_ctx *ctx, client_kind kind)
 {
     char name[64];
     if (kind == KIND_STORED) {
@@ -297,6 +301,19 @@ static int one_client(gr_ctx *ctx, client_kind kind)
     lab02_random_name(ctx, name, "gone", "bin");
     return leave_at(ctx, kind == KIND_RESET ? PHASE_MID_BODY : PHASE_MID_HEADER, kind == KIND_GONE,
                     name);
+}
+
+/* One client of that kind; after a failure, a server that ended on a
+ * refusal says so. */
+static int one_client(gr_ctx *ctx, client_kind kind)
+{
+    if (one_client_once(ctx, kind) == 0) {
+        return 0;
+    }
+    if (!lab02_decoded_body(ctx)) {
+        lab02_refusal_cause(ctx);
+    }
+    return -1;
 }
 
 int lab02_check_fd_count(gr_ctx *ctx)

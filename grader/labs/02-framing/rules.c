@@ -334,9 +334,8 @@ int lab02_check_long_header(gr_ctx *ctx)
                      "have come without one, it cannot be a header. In C: sl_rio_readline() with "
                      "a buffer of 1025 bytes returns -1 with EMSGSIZE after 1024; answer \"ERR "
                      "header too long\" then, without waiting for more. In Python: "
-                     "f.readline(1025) returns 1024 bytes without a newline when it will not fit "
-                     "(readline(1024) would wait for nothing more, and readline(1026) for one byte "
-                     "too many).");
+                     "f.readline(1024) returns the line, or 1024 bytes without a newline: refuse "
+                     "those at once (f.readline(1025) waits for one byte more).");
     }
     /* Much more than the limit: a server may close without reading it all
      * (its close then resets, and the ERR may be lost). */
@@ -506,6 +505,10 @@ int lab02_check_size_edges(gr_ctx *ctx)
     if (rc == 0) {
         rc = lab02_expect_new_entries(
             ctx, &before, allowed, "after the sizes at their edges (2^40 announced, 4 KiB sent)");
+        if (rc < 0) {
+            const char *huge = names[na];
+            lab02_leftover_hint(ctx, &huge, 1);
+        }
     }
     gr_str_free(&before);
     return rc;

@@ -109,6 +109,20 @@ int lab02_expect_new_entries(gr_ctx *ctx, const gr_str *before, const char *cons
     gr_str_free(&now);
     return rc;
 }
+void lab02_leftover_hint(gr_ctx *ctx, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char path[PATH_MAX];
+        lab02_up_path(ctx, path, sizeof path, names[i]);
+        struct stat st;
+        if (lstat(path, &st) == 0) {
+            gr_hint(ctx, "%s", HINT_PARTIAL_NAME);
+            return;
+        }
+    }
+    gr_hint(ctx, "%s", HINT_TEMP_LEFT);
+}
+
 /* ---- one upload -------------------------------------------------------------------- */
 
 void lab02_random_name(gr_ctx *ctx, char *buf, const char *word, const char *ext)
@@ -194,12 +208,30 @@ static void send_header(gr_ctx *ctx, gr_conn *c, const up_opts *o, const char *h
     }
 }
 
+int lab02_decoded_body(gr_ctx *ctx)
+{
+    return gr_server_said(ctx, "UnicodeDecodeError");
+}
+
+/* After a failed upload: a binary body (this one, or one before it in the
+ * check) that a Python server decoded, and died of. */
+static void decoded_hint(gr_ctx *ctx)
+{
+    if (lab02_decoded_body(ctx)) {
+        gr_hint(ctx, "A body is bytes, not text: the server's stderr shows a UnicodeDecodeError. "
+                     "In C the same mistake is a string function on the body (strlen(), "
+                     "fputs()): write the count the read returned. In Python: write what "
+                     "f.read() returned to a file opened 'wb'; never .decode() it.");
+    }
+}
+
 int lab02_upload(gr_ctx *ctx, up_opts *o)
 {
     gr_conn c;
     int nodelay = o->uo_header_bytes || o->uo_odd_chunks;
     if (gr_connect(ctx, &c, "uploader",
                    &(gr_conn_opts){.co_nodelay = nodelay, .co_quiet_ms = GR_NO_QUIET}) < 0) {
+        decoded_hint(ctx);
         return -1;
     }
     char size_text[32];
@@ -271,13 +303,8 @@ int lab02_upload(gr_ctx *ctx, up_opts *o)
     if (rc == 0) {
         rc = verify_file(ctx, o, md, mdlen);
     }
-    if (rc < 0 && gr_server_said(ctx, "UnicodeDecodeError")) {
-        /* A binary body (this one, or one before it in the check): a Python
-         * server that decodes it dies of it. */
-        gr_hint(ctx, "A body is bytes, not text: the server's stderr shows a UnicodeDecodeError. "
-                     "In C the same mistake is a string function on the body (strlen(), "
-                     "fputs()): write the count the read returned. In Python: write what "
-                     "f.read() returned to a file opened 'wb'; never .decode() it.");
+    if (rc < 0) {
+        decoded_hint(ctx);
     }
     return rc;
 }
@@ -341,6 +368,9 @@ int lab02_check_body_with_header(gr_ctx *ctx)
     lab02_random_name(ctx, name, "glued", "bin");
     up_opts o = {.uo_name = name, .uo_size = 3000 + gr_random_below(ctx, 3000), .uo_glued = 1};
     if (lab02_upload(ctx, &o) < 0) {
+        if (lab02_decoded_body(ctx)) {
+            return -1; /* the cause is known, and its hint given */
+        }
         gr_hint(ctx, "A buffered reader reads ahead: the body came in the same segment as the "
                      "header, so it is in the reader's buffer, not in the socket. In C: read the "
                      "body with sl_rio_read() on the same reader as the header, never recv() on "
