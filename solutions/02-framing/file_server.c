@@ -210,6 +210,7 @@ static void serve_client(int cfd, int dirfd)
     char line[HEADER_MAX + 1];
     ssize_t n = sl_rio_readline(&rio, line, sizeof line);
     if (n < 0 && errno == EMSGSIZE) {
+        fprintf(stderr, "file_server: refused a header: header too long\n");
         reply(cfd, "ERR header too long\n");
         return;
     }

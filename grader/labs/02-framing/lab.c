@@ -94,7 +94,7 @@ static const gr_check checks[] = {
      .ck_deadline_ms = 20000,
      .ck_summary =
          "../, absolute, empty, NUL, control bytes (1, 9, 13, 31, 127), 256- and 300-byte, "
-         "\".\" and \"..\" names get ERR, nothing is written",
+         "\".\" and \"..\" names, and a header without '|', get ERR, nothing is written",
      .ck_hint =
          "A NAME from the network is one path component, checked before anything touches the "
          "disk: 1 to 255 bytes, no '/', no NUL, no control character, not \".\" or \"..\". In C: "

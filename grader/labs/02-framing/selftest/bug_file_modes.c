@@ -33,6 +33,7 @@
  *             again": a client that closes mid-header keeps it spinning
  *   zombie    serves each client in a child process and never reaps it
  *   fdleak    never closes the temporary file's descriptor
+ *   nopipe    takes a header without '|' for NAME with SIZE 0
  * Everything else follows labs/02-framing/README.md, like the reference
  * solution. Each mode fails the one check meant for its bug. */
 #include "selftest_files.h"
@@ -54,6 +55,12 @@ static int parse(const char *line, size_t len, char *name, uint64_t *size)
     len--;
     for (size_t i = 0; i < len; i++) {
         bar = line[i] == '|' ? line + i : bar;
+    }
+    if (bar == NULL && is("nopipe") && len > 0 && len <= 255 && memchr(line, '/', len) == NULL) {
+        memcpy(name, line, len); /* the bug: no '|' taken for SIZE 0 */
+        name[len] = '\0';
+        *size = 0;
+        return 0;
     }
     if (bar == NULL) {
         return -1;
