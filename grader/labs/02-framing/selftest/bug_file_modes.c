@@ -34,6 +34,8 @@
  *   zombie    serves each client in a child process and never reaps it
  *   fdleak    never closes the temporary file's descriptor
  *   nopipe    takes a header without '|' for NAME with SIZE 0
+ *   nozeros   refuses SIZE with a leading zero ("0010"), which is valid
+ *   max40     refuses SIZE 2^40 itself (>= instead of >)
  * Everything else follows labs/02-framing/README.md, like the reference
  * solution. Each mode fails the one check meant for its bug. */
 #include "selftest_files.h"
@@ -126,6 +128,12 @@ static int parse(const char *line, size_t len, char *name, uint64_t *size)
     }
     if (v > (UINT64_C(1) << 40) && !is("nolimit") && !is("nocount")) {
         return -1;
+    }
+    if (is("nozeros") && sl > 1 && digits[0] == '0') {
+        return -1; /* the bug: leading zeros are digits too */
+    }
+    if (is("max40") && v == (UINT64_C(1) << 40)) {
+        return -1; /* the bug: "at most 2^40" includes 2^40 */
     }
     memcpy(name, line, nl);
     name[nl] = '\0';
