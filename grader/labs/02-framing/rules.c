@@ -421,6 +421,11 @@ int lab02_check_names_allowed(gr_ctx *ctx)
         "two dots and more: only \".\" and \"..\" themselves are refused",
         "three dots: only \".\" and \"..\" themselves are refused",
     };
+    /* "..." cannot take a random tag: a file of an earlier run must not
+     * make this upload a replacement (replace-existing's question). */
+    char three[PATH_MAX];
+    lab02_up_path(ctx, three, sizeof three, "...");
+    unlink(three);
     return upload_names(ctx, names, why, (int)(sizeof names / sizeof names[0]), HINT_VALID_NAME);
 }
 
