@@ -207,6 +207,7 @@ static void test_leaving(void)
     expect_mode("spin", "leave-anytime", 130, "A read of 0 bytes is the end of the stream");
     selftest_scale(NULL);
     expect_mode("zombie", "leave-anytime", 131, "a child process is reaped");
+    expect_mode("thread", "leave-anytime", 135, "a thread is joined or detached");
     /* The named bug: the temporary file's descriptor stays open; graded
      * whole, it loses fd-count and nothing else. */
     expect02_hint("--server", "build/selftest/bug_file_modes fdleak {port} received", "", 132,

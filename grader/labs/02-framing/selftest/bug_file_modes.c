@@ -32,6 +32,8 @@
  *   spin      reads the header byte by byte and takes a read of 0 for "try
  *             again": a client that closes mid-header keeps it spinning
  *   zombie    serves each client in a child process and never reaps it
+ *   thread    starts a helper thread for each client (a progress timer,
+ *             say) that never ends
  *   fdleak    never closes the temporary file's descriptor
  *   nopipe    takes a header without '|' for NAME with SIZE 0
  *   nozeros   refuses SIZE with a leading zero ("0010"), which is valid
@@ -40,6 +42,7 @@
  * solution. Each mode fails the one check meant for its bug. */
 #include "selftest_files.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 static const char *mode;
@@ -247,6 +250,26 @@ static void serve_in_child(int fd, const char *dir)
     }
 }
 
+/* thread: the helper waits for an end that never comes. */
+static void *helper(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        pause();
+    }
+    return NULL;
+}
+
+/* thread: serve, then leave a thread behind (the bug: never joined or ended). */
+static void serve_leaving_thread(int fd, const char *dir)
+{
+    serve(fd, dir);
+    pthread_t t;
+    if (pthread_create(&t, NULL, helper, NULL) == 0) {
+        pthread_detach(t);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -254,5 +277,8 @@ int main(int argc, char **argv)
         return 2;
     }
     mode = argv[1];
-    return files_run(argc - 1, argv + 1, "bug_file_modes", is("zombie") ? serve_in_child : serve);
+    void (*each)(int, const char *) = is("zombie")   ? serve_in_child
+                                      : is("thread") ? serve_leaving_thread
+                                                     : serve;
+    return files_run(argc - 1, argv + 1, "bug_file_modes", each);
 }
