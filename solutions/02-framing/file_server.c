@@ -114,8 +114,7 @@ static int parse_size(const char *s, size_t len, uint64_t *size)
  * into name (NUL-terminated) and set *size; else set *why and return -1.
  * The last '|' separates NAME from SIZE, since SIZE never contains one.
  */
-static int parse_header(const char *line, size_t len, char *name, uint64_t *size,
-                        const char **why)
+static int parse_header(const char *line, size_t len, char *name, uint64_t *size, const char **why)
 {
     len--; /* drop the '\n' */
     const char *bar = NULL;
@@ -210,6 +209,7 @@ static void serve_client(int cfd, int dirfd)
     char line[HEADER_MAX + 1];
     ssize_t n = sl_rio_readline(&rio, line, sizeof line);
     if (n < 0 && errno == EMSGSIZE) {
+        fprintf(stderr, "file_server: refused a header: header too long\n");
         reply(cfd, "ERR header too long\n");
         return;
     }

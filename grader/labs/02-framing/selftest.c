@@ -22,9 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Lab 02 has 13 checks: 9 server checks and 4 client checks. */
-#define LAB02_ALL 13
-#define LAB02_SERVER 9
+/* Lab 02 has 20 checks: 16 server checks and 4 client checks. */
+#define LAB02_ALL 20
+#define LAB02_SERVER 16
 #define LAB02_CLIENT 4
 
 static void expect02(const char *option, const char *command, int seed, const char *want_failed,
@@ -68,6 +68,14 @@ static void test_other_languages(void)
     expect_other02("python3", "grader/labs/02-framing/selftest/file_server.py", 40, "");
 }
 
+static void test_node(void)
+{
+    /* Node.js keeps and frees its buffers lazily: its memory comes and goes
+     * by tens of MiB whatever the file's size, which large-file must not
+     * take for memory that grows with the input. */
+    expect_other02("node", "grader/labs/02-framing/selftest/file_server.js", 41, "");
+}
+
 static void test_solution_full_marks(void)
 {
     selftest_full_marks("02", 1, LAB02_ALL);
@@ -87,18 +95,23 @@ static void test_skeleton_not_full(void)
 
 static void test_bug_seed(void)
 {
+    selftest_scale("0.3"); /* one recv() waits for bytes that never come */
     expect_server02("bug_file_seed", 61,
-                    "header-pieces hostile-names bad-sizes disconnect-mid-body");
+                    "header-pieces body-with-header hostile-names name-with-bar bad-sizes "
+                    "disconnect-mid-body leave-anytime");
+    selftest_scale(NULL);
 }
 
 static void test_bug_direct(void)
 {
-    expect_server02("bug_file_direct", 62, "disconnect-mid-body");
+    /* The cut bodies of leave-anytime stay under NAME too. */
+    expect_server02("bug_file_direct", 62, "disconnect-mid-body leave-anytime");
 }
 
 static void test_bug_memory(void)
 {
-    expect_server02("bug_file_memory", 63, "large-file");
+    /* It cannot say OK to 2^40 bytes either: malloc() refuses them. */
+    expect_server02("bug_file_memory", 63, "large-file size-edges");
 }
 
 static void test_bug_client(void)
@@ -165,13 +178,53 @@ static void test_hint_names(void)
                   "\"../escape-...\" climbs out of the directory", NULL);
 }
 
+static void test_rules_edges(void)
+{
+    /* One rule of the guide broken each, either way: a value just outside
+     * taken, or one just inside refused. */
+    expect_mode("name256", "hostile-names", 120, "A NAME has at most 255 bytes");
+    expect_mode("del", "hostile-names", 121, "bytes 1 to 31 and 127 (DEL) are refused");
+    expect_mode("onedot", "hostile-names", 122, "A NAME is neither . nor ..");
+    expect_mode("nopipe", "hostile-names", 129, "without a '|' there is no SIZE");
+    expect_mode("ascii", "names-allowed", 123, "refuses a valid NAME is as wrong");
+    expect_mode("firstbar", "name-with-bar", 124, "not the first (strchr(), strtok())");
+    expect_mode("base0", "size-edges", 125, "base 0 reads 0010 as octal");
+    expect_mode("nozeros", "size-edges", 133, "leading zeros included: \"0010\" is 10");
+    expect_mode("max40", "size-edges", 134, "SIZE may be 2^40 (1099511627776) itself");
+    /* These two never answer: a shorter deadline says the same, sooner. */
+    selftest_scale("0.3");
+    expect_mode("hdr1025", "long-header", 126, "once 1024 bytes have come without one");
+    expect_mode("recvbody", "body-with-header", 127, "A buffered reader reads ahead");
+    selftest_scale(NULL);
+    expect_mode("noreplace", "replace-existing", 128, "An upload replaces a file of the same name");
+}
+
+static void test_leaving(void)
+{
+    /* A read of 0 taken for "try again": every client that closes keeps it
+     * spinning, in leave-anytime and in fd-count's clients gone mid-header. */
+    selftest_scale("0.3"); /* it never closes: its deadline is all it shows */
+    expect_mode("spin", "leave-anytime", 130, "A read of 0 bytes is the end of the stream");
+    selftest_scale(NULL);
+    expect_mode("zombie", "leave-anytime", 131, "a child process is reaped");
+    expect_mode("thread", "leave-anytime", 135, "a thread is joined or detached");
+    /* The named bug: the temporary file's descriptor stays open; graded
+     * whole, it loses fd-count and nothing else. */
+    expect02_hint("--server", "build/selftest/bug_file_modes fdleak {port} received", "", 132,
+                  "fd-count", LAB02_SERVER, "Every descriptor opened for a client is closed", NULL);
+}
+
 static void test_hint_sizes(void)
 {
-    /* Each way of parsing SIZE shows the size it let through and why. */
+    /* Each way of parsing SIZE shows the size it let through and why. A
+     * server that said OK to a size waits for a body that never comes: a
+     * shorter deadline says the same, sooner. */
+    selftest_scale("0.3");
     expect_mode("atoi", "bad-sizes", 87, "\"abc\" has no digit. In C: atoi(\"abc\") is 0");
     expect_mode("strtoull", "bad-sizes", 88, "\" 10\" starts with a space");
     expect_mode("nocount", "bad-sizes", 89, "20 digits are more than 13");
     expect_mode("nolimit", "bad-sizes", 90, "1099511627777 is more than 2^40");
+    selftest_scale(NULL);
 }
 
 static void test_hint_server_ends(void)
@@ -179,7 +232,7 @@ static void test_hint_server_ends(void)
     /* A server that ends on a bad header: its exit status, or Python's
      * traceback for a NUL in a path. */
     expect02_hint("--server", "build/selftest/bug_file_modes exit {port} received", "", 91,
-                  "hostile-names bad-sizes long-header", LAB02_SERVER,
+                  "hostile-names bad-sizes long-header fd-count", LAB02_SERVER,
                   "A refused header ends that client, not the server", NULL);
     if (system("command -v python3 >/dev/null 2>&1") == 0) {
         expect02_hint("--server",
@@ -196,11 +249,13 @@ static void test_hint_python_decode(void)
     if (system("command -v python3 >/dev/null 2>&1") != 0) {
         return;
     }
-    expect02_hint("--server",
-                  "python3 grader/labs/02-framing/selftest/file_server_text.py {port} received", "",
-                  97, "header-pieces odd-chunks large-file disconnect-mid-body", LAB02_SERVER,
-                  "A body is bytes, not text: the server's stderr shows a UnicodeDecodeError",
-                  "One recv() is not one header");
+    expect02_hint(
+        "--server", "python3 grader/labs/02-framing/selftest/file_server_text.py {port} received",
+        "", 97,
+        "header-pieces odd-chunks body-with-header large-file disconnect-mid-body "
+        "leave-anytime fd-count",
+        LAB02_SERVER, "A body is bytes, not text: the server's stderr shows a UnicodeDecodeError",
+        "One recv() is not one header");
 }
 
 static void test_hint_partial_files(void)
@@ -210,7 +265,8 @@ static void test_hint_partial_files(void)
                   "--only disconnect-mid-body", 93, "disconnect-mid-body", 1,
                   "the body was written straight to NAME", NULL);
     expect02_hint("--server", "build/selftest/bug_file_modes keeptemp {port} received", "", 94,
-                  "disconnect-mid-body", LAB02_SERVER, "the temporary file stayed", NULL);
+                  "disconnect-mid-body leave-anytime", LAB02_SERVER, "the temporary file stayed",
+                  NULL);
 }
 
 static void test_hint_client_early_body(void)
@@ -225,6 +281,7 @@ int register_lab02_tests(void)
     static const cu_test tests[] = {
         {"lab 02: the solution gets full marks", test_solution_full_marks},
         {"lab 02: a correct server in Python gets full marks", test_other_languages},
+        {"lab 02: a correct server in Node.js gets full marks", test_node},
         {"lab 02: the solution as --server and --client commands", test_solution_as_command},
         {"lab 02: the skeleton does not", test_skeleton_not_full},
         {"lab 02: the seed's receiver (one recv, no name checks)", test_bug_seed},
@@ -233,6 +290,8 @@ int register_lab02_tests(void)
         {"lab 02: a client that never waits for a reply", test_bug_client},
         {"lab 02: hints for each hostile name let through", test_hint_names},
         {"lab 02: hints for each bad size let through", test_hint_sizes},
+        {"lab 02: each rule broken at its edge, either way", test_rules_edges},
+        {"lab 02: clients that leave, and descriptors", test_leaving},
         {"lab 02: hints for a server that ends on a bad header", test_hint_server_ends},
         {"lab 02: hints for a partial file and a temporary file left", test_hint_partial_files},
         {"lab 02: hint for Python's .decode() of a body", test_hint_python_decode},

@@ -42,7 +42,8 @@ static void serve(int fd, const char *dir)
     uint64_t got = 0;
     while (got < size) {
         char data[4096];
-        ssize_t k = recv(fd, data, size - got < sizeof data ? (size_t)(size - got) : sizeof data, 0);
+        ssize_t k =
+            recv(fd, data, size - got < sizeof data ? (size_t)(size - got) : sizeof data, 0);
         if (k <= 0) {
             break;
         }

@@ -28,9 +28,10 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
 }
 fs.mkdirSync(dir, { recursive: true });
 
-// Why a header is refused, or null when it is good.
-function refusal(name, sizeText) {
-  const bytes = Buffer.from(name, 'latin1');
+// Why a header is refused, or null when it is good. NAME stays bytes (a
+// Buffer) from the wire to the file system: a string would be re-encoded.
+function refusal(bytes, sizeText) {
+  const name = bytes.toString('latin1');
   if (bytes.length === 0) return 'empty name';
   if (bytes.length > 255) return 'name too long';
   if (name === '.' || name === '..') return 'name is . or ..';
@@ -79,7 +80,7 @@ function serve(sock) {
       return;
     }
     tmp = null;
-    process.stderr.write(`stored ${path.basename(final)} (${size} bytes)\n`);
+    process.stderr.write(`stored ${path.basename(final.toString('latin1'))} (${size} bytes)\n`);
     sock.end(`DONE ${size}\n`);
   };
   const body = (chunk) => {
@@ -98,19 +99,20 @@ function serve(sock) {
     }
   };
   const start = (line) => {
-    const bar = line.lastIndexOf('|');
+    const bar = line.lastIndexOf(0x7c); // the last '|'
     if (bar < 0) {
       refuse('malformed header: no "|"');
       return false;
     }
-    const name = line.slice(0, bar);
-    const why = refusal(name, line.slice(bar + 1));
+    const name = line.subarray(0, bar);
+    const sizeText = line.subarray(bar + 1).toString('latin1');
+    const why = refusal(name, sizeText);
     if (why !== null) {
       refuse(why);
       return false;
     }
-    size = Number(line.slice(bar + 1));
-    final = path.join(dir, name);
+    size = Number(sizeText);
+    final = Buffer.concat([Buffer.from(dir + path.sep), name]);
     tmp = path.join(dir, `.partial-${crypto.randomBytes(8).toString('hex')}`);
     try {
       out = fs.openSync(tmp, 'wx');
@@ -142,7 +144,7 @@ function serve(sock) {
       refuse('header too long');
       return;
     }
-    const line = header.subarray(0, nl).toString('latin1');
+    const line = header.subarray(0, nl);
     const rest = header.subarray(nl + 1);
     if (start(line) && rest.length > 0 && !finished) {
       body(rest);

@@ -72,10 +72,13 @@ def serve(conn, directory):
     except OSError:
         conn.sendall(b"ERR cannot create file\n")
         return
-    conn.sendall(b"OK\n")
-    got = 0
+    # From here on the temporary file goes on every path but the rename,
+    # whether the client leaves (a reset raises while we send OK) or not.
+    stored = False
     try:
         with f:
+            conn.sendall(b"OK\n")
+            got = 0
             while True:
                 take = rest[: size - got]
                 f.write(take)
@@ -86,14 +89,20 @@ def serve(conn, directory):
                 if not rest:
                     break
         if got < size:
-            os.unlink(tmp)
             return
         os.replace(tmp, os.path.join(directory.encode(), name))
+        stored = True
+    except ConnectionError:
+        return
     except OSError:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
         conn.sendall(b"ERR write failed\n")
         return
+    finally:
+        if not stored:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
     conn.sendall(f"DONE {size}\n".encode())
 
 

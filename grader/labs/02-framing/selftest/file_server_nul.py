@@ -28,9 +28,9 @@ def check(name, size):
 
 def serve(conn):
     f = conn.makefile("rb")
-    line = f.readline(1025)
+    line = f.readline(1024)  # the line, or 1024 bytes without its newline
     if not line.endswith(b"\n"):
-        if len(line) == 1025:
+        if len(line) == 1024:
             conn.sendall(b"ERR header too long\n")
         return
     name, bar, size = line[:-1].rpartition(b"|")
@@ -38,7 +38,7 @@ def serve(conn):
     if why is not None:
         conn.sendall(b"ERR " + why + b"\n")
         return
-    tmp = os.path.join(top, b".partial-" + name)  # raises ValueError for a NUL
+    tmp = os.path.join(top, b".partial-" + name[:32])  # raises ValueError for a NUL
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     left = int(size)
     try:
@@ -57,7 +57,7 @@ def serve(conn):
             os.unlink(tmp)  # the client left early (or reset): no file at all
     if left > 0:
         return
-    conn.sendall(b"DONE " + size + b"\n")
+    conn.sendall(b"DONE %d\n" % int(size))
 
 
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

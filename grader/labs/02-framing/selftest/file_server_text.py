@@ -4,8 +4,8 @@ bug: it takes the body for text, decodes each chunk and writes it to a file
 opened in text mode. Text files arrive; the first body byte that is not
 UTF-8 raises UnicodeDecodeError, which ends the server. Everything else is
 right. For the lab 02 self-tests (expected to fail: header-pieces,
-odd-chunks, large-file and disconnect-mid-body, whose bodies are random
-bytes).
+odd-chunks, body-with-header, large-file, disconnect-mid-body, leave-anytime
+and fd-count, whose bodies are random bytes).
 
 usage: file_server_text.py PORT DIR"""
 import os
@@ -32,9 +32,9 @@ def check(name, size):
 def serve(conn):
     global uploads
     f = conn.makefile("rb")
-    line = f.readline(1025)
+    line = f.readline(1024)  # the line, or 1024 bytes without its newline
     if not line.endswith(b"\n"):
-        if len(line) == 1025:
+        if len(line) == 1024:
             conn.sendall(b"ERR header too long\n")
         return
     name, bar, size = line[:-1].rpartition(b"|")
@@ -60,7 +60,7 @@ def serve(conn):
         if left > 0:
             os.unlink(tmp)
     if left == 0:
-        conn.sendall(b"DONE " + size + b"\n")
+        conn.sendall(b"DONE %d\n" % int(size))
 
 
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
