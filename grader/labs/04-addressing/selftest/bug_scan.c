@@ -6,7 +6,11 @@
  *   writable    takes "writable" for "connected" without reading SO_ERROR:
  *               refused ports are reported open
  *   leak        never closes its sockets: a large range runs out of files
+ *   hangopen    takes "not refused" for open: a port still silent at its
+ *               deadline is reported open
  *   noargs      checks no argument: a reversed range scans nothing, exit 0
+ *   bounds      checks the limits with < where <= is meant: refuses port
+ *               65535 and --parallel 4096, the ends of the ranges
  *
  * usage: bug_scan MODE HOST FIRST LAST [--timeout MS] [--parallel N] */
 #include <arpa/inet.h>
@@ -56,8 +60,13 @@ int main(int argc, char **argv)
     int sequential = strcmp(mode, "sequential") == 0;
     int writable = strcmp(mode, "writable") == 0;
     int leak = strcmp(mode, "leak") == 0;
-    if (strcmp(mode, "noargs") != 0 && (argc % 2 == 0 || first < 1 || last > 65535 ||
-                                        first > last || timeout < 1 || parallel < 1)) {
+    int hangopen = strcmp(mode, "hangopen") == 0;
+    int bounds = strcmp(mode, "bounds") == 0; /* the bug: one short at the top */
+    int max_port = bounds ? 65534 : 65535;
+    int max_parallel = bounds ? 4095 : 4096;
+    if (strcmp(mode, "noargs") != 0 &&
+        (argc % 2 == 0 || first < 1 || last > max_port || first > last || timeout < 1 ||
+         timeout > 600000 || parallel < 1 || parallel > max_parallel)) {
         fprintf(stderr, "bug_scan: bad arguments\n");
         return 2;
     }
@@ -114,6 +123,9 @@ int main(int argc, char **argv)
             }
         }
         for (int i = 0; i < n; i++) {
+            if (pfd[i].fd >= 0 && hangopen) {
+                open[port[i] - first] = 1; /* the bug: never refused, so "open" */
+            }
             if (pfd[i].fd >= 0 && !leak) {
                 close(pfd[i].fd);
             }
