@@ -10,6 +10,7 @@
 #include "lab01.h"
 #include "peers/echo.h"
 
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -195,6 +196,36 @@ static int check_half_close(gr_ctx *ctx)
     if (rc < 0) {
         gr_echo_cause(ctx, &c, 2);
     }
+    gr_close(&c);
+    return rc;
+}
+
+/* The whole of 127.0.0.0/8 is this machine: a server listening on every
+ * IPv4 address (INADDR_ANY) is reached at 127.0.0.2 too; one bound to
+ * 127.0.0.1 alone refuses the connection. */
+static int check_every_address(gr_ctx *ctx)
+{
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)gr_port(ctx));
+    sin.sin_addr.s_addr = htonl(0x7f000002);
+    char name[32];
+    snprintf(name, sizeof name, "127.0.0.2:%d", gr_port(ctx));
+    gr_conn c;
+    gr_conn_opts o = {
+        .co_addr = (struct sockaddr *)&sin, .co_addrlen = sizeof sin, .co_name = name};
+    if (gr_connect(ctx, &c, "client of 127.0.0.2", &o) < 0) {
+        gr_hint(ctx, "Listen on every IPv4 address of the machine, not on one: the server "
+                     "refused a client of 127.0.0.2, another address of this machine. In C: "
+                     "addr.sin_addr.s_addr = htonl(INADDR_ANY) before bind(), not "
+                     "inet_pton(\"127.0.0.1\"). In Python: s.bind(('', port)) or "
+                     "s.bind(('0.0.0.0', port)).");
+        return -1;
+    }
+    static const char hello[] = "hello from 127.0.0.2\n";
+    int rc = gr_exchange(ctx, &c, hello, sizeof hello - 1, hello, sizeof hello - 1, 0,
+                         "echo to a client of 127.0.0.2");
     gr_close(&c);
     return rc;
 }
@@ -528,6 +559,15 @@ static const gr_check checks[] = {
          "accept(), then recv() and send(). In Python: socket.socket(), s.bind(('', port)), "
          "s.listen(), conn, addr = s.accept(), then conn.recv() and conn.sendall().",
      .ck_run = check_accept},
+    {.ck_name = "every-address",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 2,
+     .ck_deadline_ms = 5000,
+     .ck_summary = "a client of 127.0.0.2 is served too: the server listens on every IPv4 address",
+     .ck_hint = "The server listens on every IPv4 address (INADDR_ANY). In C: "
+                "htonl(INADDR_ANY) in sin_addr. In Python: s.bind(('', port)).",
+     .ck_run = check_every_address},
     {.ck_name = "echo-text",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
@@ -575,7 +615,7 @@ static const gr_check checks[] = {
     {.ck_name = "large-payload",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
-     .ck_points = 10,
+     .ck_points = 8,
      .ck_deadline_ms = 20000,
      .ck_summary = "4 MiB echoed exactly while the client reads",
      .ck_hint =

@@ -24,9 +24,9 @@ static void expect_failures(const char *args, const char *want_failed, int want_
     selftest_expect(args, NULL, want_failed, want_ntests);
 }
 
-/* Lab 01 has 18 checks: 6 client checks and 12 server checks. */
-#define LAB01_ALL 18
-#define LAB01_SERVER 12
+/* Lab 01 has 19 checks: 6 client checks and 13 server checks. */
+#define LAB01_ALL 19
+#define LAB01_SERVER 13
 #define LAB01_CLIENT 6
 #define LAB01_HIDDEN 1
 
@@ -90,6 +90,12 @@ static void test_bug_no_reuseaddr(void)
 {
     expect_failures("01 --seed 16 --server 'build/selftest/bug_no_reuseaddr {port}'", "restart",
                     LAB01_SERVER);
+}
+
+static void test_bug_loopback_only(void)
+{
+    expect_failures("01 --seed 29 --server 'build/selftest/bug_loopback_only {port}'",
+                    "every-address", LAB01_SERVER);
 }
 
 static void test_bug_one_client(void)
@@ -272,6 +278,7 @@ int register_lab01_tests(void)
         {"lab 01: send() without a loop", test_bug_partial_send},
         {"lab 01: dies of SIGPIPE", test_bug_sigpipe},
         {"lab 01: never closes client sockets", test_bug_fd_leak},
+        {"lab 01: listens on 127.0.0.1 only", test_bug_loopback_only},
         {"lab 01: skips a client that left in the queue, unclosed", test_bug_peer_gone},
         {"lab 01: no SO_REUSEADDR", test_bug_no_reuseaddr},
         {"lab 01: adds a newline", test_bug_newline},
