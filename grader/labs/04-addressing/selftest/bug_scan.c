@@ -43,6 +43,10 @@ static long now_ms(void)
 
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[2], "--help") == 0 && strcmp(argv[1], "noargs") != 0) {
+        printf("usage: portscan HOST FIRST LAST [--timeout MS] [--parallel N]\n");
+        return 0;
+    }
     if (argc < 5) {
         fprintf(stderr, "usage: bug_scan MODE HOST FIRST LAST [--timeout MS] [--parallel N]\n");
         return 2;
@@ -55,6 +59,8 @@ int main(int argc, char **argv)
             timeout = (int)number(argv[i + 1]);
         } else if (strcmp(argv[i], "--parallel") == 0) {
             parallel = (int)number(argv[i + 1]);
+        } else {
+            timeout = -1; /* an unknown option: a usage error below */
         }
     }
     int sequential = strcmp(mode, "sequential") == 0;
