@@ -125,7 +125,7 @@ static const gr_check checks[] = {
      .ck_points = 6,
      .ck_deadline_ms = 40000,
      .ck_summary =
-         "an unknown name gives the resolver's own message (gai_strerror) and a non-zero exit",
+         "an unknown name: gai_strerror()'s message, exit 1; usage errors exit 2; --help 0",
      .ck_hint =
          "Resolver errors have codes of their own, not errno. In C: getaddrinfo() returns an "
          "EAI_* code: print \"hostinfo: NAME: \" and gai_strerror(code) on stderr and exit 1; "
@@ -284,7 +284,7 @@ static const gr_check checks[] = {
      .ck_points = 4,
      .ck_deadline_ms = 90000,
      .ck_summary =
-         "bad ranges, ports, options and hosts give a message on stderr and a non-zero exit",
+         "limits probed at both ends: usage errors exit 2, an unknown host 1, nothing on stdout",
      .ck_hint =
          "Check every argument before scanning: a bad one is a message and an exit status. In "
          "C: ports are whole numbers 1 to 65535 (strtol() with an end pointer), FIRST <= LAST, "
