@@ -164,11 +164,12 @@ static void test_bug_scan(void)
          LAB04_SCAN},
         {"leak", "scan-open,scan-large-range", "scan-large-range", 2},
         {"noargs", "scan-open,scan-bad-args", "scan-bad-args", 2},
-        /* Ports that never answer, taken for open: both checks with silent
-         * ports (before, a silent port counted as "listening", hence open). */
-        {"hangopen", "scan-*", "scan-no-answer scan-concurrent", LAB04_SCAN},
+        /* Ports that never answer, taken for open (before, a silent port
+         * counted as "listening", hence open); scan-concurrent, which has
+         * silent ports too, would say the same more slowly. */
+        {"hangopen", "scan-open,scan-no-answer", "scan-no-answer", 2},
         /* Valid values at the ends of a range refused. */
-        {"bounds", "scan-*", "scan-bad-args", LAB04_SCAN},
+        {"bounds", "scan-open,scan-bad-args", "scan-bad-args", 2},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char cmd[128];
