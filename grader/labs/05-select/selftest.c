@@ -91,8 +91,10 @@ static void test_bug_eagain(void)
 static void test_bug_lazy_close(void)
 {
     /* A reset client's socket is closed only when the next client comes:
-     * caught where clients leave one by one, not where others keep coming. */
-    expect05("05 --seed 73 --only 'select-clients-leave,select-reset-pending,select-fd-churn' "
+     * caught where clients leave one by one, not where they keep coming.
+     * (select-reset-pending, whose resets may reach the server after its
+     * last new client, catches it in some runs: it is left out.) */
+    expect05("05 --seed 73 --only 'select-echo,select-clients-leave,select-fd-churn' "
              "--server 'build/selftest/bug_mux_lazy_close {port}'",
              "select-clients-leave", 3);
 }
