@@ -7,10 +7,10 @@
  * without a loop, SIGPIPE, leaked sockets, no SO_REUSEADDR. Nothing here
  * depends on how the reference solution happens to be written: a correct
  * echo server in any language passes. */
-#include "kit/kit.h"
+#include "lab01.h"
 #include "peers/echo.h"
 
-#include <ctype.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -200,6 +200,36 @@ static int check_half_close(gr_ctx *ctx)
     return rc;
 }
 
+/* The whole of 127.0.0.0/8 is this machine: a server listening on every
+ * IPv4 address (INADDR_ANY) is reached at 127.0.0.2 too; one bound to
+ * 127.0.0.1 alone refuses the connection. */
+static int check_every_address(gr_ctx *ctx)
+{
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)gr_port(ctx));
+    sin.sin_addr.s_addr = htonl(0x7f000002);
+    char name[32];
+    snprintf(name, sizeof name, "127.0.0.2:%d", gr_port(ctx));
+    gr_conn c;
+    gr_conn_opts o = {
+        .co_addr = (struct sockaddr *)&sin, .co_addrlen = sizeof sin, .co_name = name};
+    if (gr_connect(ctx, &c, "client of 127.0.0.2", &o) < 0) {
+        gr_hint(ctx, "Listen on every IPv4 address of the machine, not on one: the server "
+                     "refused a client of 127.0.0.2, another address of this machine. In C: "
+                     "addr.sin_addr.s_addr = htonl(INADDR_ANY) before bind(), not "
+                     "inet_pton(\"127.0.0.1\"). In Python: s.bind(('', port)) or "
+                     "s.bind(('0.0.0.0', port)).");
+        return -1;
+    }
+    static const char hello[] = "hello from 127.0.0.2\n";
+    int rc = gr_exchange(ctx, &c, hello, sizeof hello - 1, hello, sizeof hello - 1, 0,
+                         "echo to a client of 127.0.0.2");
+    gr_close(&c);
+    return rc;
+}
+
 /* ---- step 3: many clients, one after another ------------------------------------ */
 
 /* One short connection: connect, one line echoed, close. */
@@ -377,18 +407,6 @@ static int peer_reset_run(gr_ctx *ctx)
     return rc;
 }
 
-#define HINT_SIGPIPE                                                                               \
-    "A client that vanishes must not kill the server: it died of SIGPIPE, which writing to a "     \
-    "connection the peer has closed raises. In C: signal(SIGPIPE, SIG_IGN) at the start of "       \
-    "main(), or MSG_NOSIGNAL on every send(); send() then fails with EPIPE: close that client "    \
-    "and accept the next. In Python: SIGPIPE is ignored for you; catch BrokenPipeError instead."
-#define HINT_EXIT_ON_ERROR                                                                         \
-    "One client's error ends that client, not the server: the server exited (status %d) when "     \
-    "clients reset their connections. In C: when recv() or send() fails (ECONNRESET, EPIPE), "     \
-    "log it, close() that socket and go back to accept(); no exit() on that path. In Python: "     \
-    "wrap each client's conversation in try/except OSError (ConnectionResetError, "                \
-    "BrokenPipeError)."
-
 static int check_peer_reset(gr_ctx *ctx)
 {
     int rc = peer_reset_run(ctx);
@@ -445,114 +463,6 @@ static int check_restart(gr_ctx *ctx)
     return rc;
 }
 
-/* ---- step 1: the client ---------------------------------------------------------------- */
-
-/* Lines of random text, mixed case, for the client checks. */
-static size_t make_lines(gr_ctx *ctx, char *buf, size_t cap, int lines)
-{
-    size_t n = 0;
-    for (int i = 0; i < lines && n + 100 < cap; i++) {
-        size_t len = 10 + gr_random_below(ctx, 60);
-        gr_random_text(ctx, buf + n, len);
-        /* Capitalise some letters, so a case swap shows. */
-        for (size_t k = n; k < n + len; k++) {
-            if (islower((unsigned char)buf[k]) && gr_random_below(ctx, 4) == 0) {
-                buf[k] = (char)toupper((unsigned char)buf[k]);
-            }
-        }
-        n += len;
-        buf[n++] = '\n';
-    }
-    return n;
-}
-
-static int check_client_echo(gr_ctx *ctx)
-{
-    char input[2 * KiB];
-    size_t n = make_lines(ctx, input, sizeof input, 5);
-    return gr_client_round_trip(ctx, gr_echo_exact, NULL, input, n, input, n);
-}
-
-static int check_client_prints_reply(gr_ctx *ctx)
-{
-    char input[2 * KiB];
-    char want[2 * KiB];
-    size_t n = make_lines(ctx, input, sizeof input, 5);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)input[i];
-        want[i] = (char)(islower(ch) ? toupper(ch) : isupper(ch) ? tolower(ch) : ch);
-    }
-    return gr_client_round_trip(ctx, gr_echo_swapcase, NULL, input, n, want, n);
-}
-
-static int check_client_pieces(gr_ctx *ctx)
-{
-    char input[2 * KiB];
-    size_t n = make_lines(ctx, input, sizeof input, 5);
-    int pause_ms = gr_ms(ctx, 30);
-    return gr_client_round_trip(ctx, gr_echo_in_pieces, &pause_ms, input, n, input, n);
-}
-
-static int check_client_long_line(gr_ctx *ctx)
-{
-    size_t n = 256 * KiB + 1;
-    char *input = malloc(n + 64);
-    if (input == NULL) {
-        return gr_fail(ctx, "grader ran out of memory");
-    }
-    gr_random_text(ctx, input, n - 1);
-    input[n - 1] = '\n';
-    static const char tail[] = "and one short line after it\n";
-    memcpy(input + n, tail, sizeof tail - 1);
-    n += sizeof tail - 1;
-    int rc = gr_client_round_trip(ctx, gr_echo_exact, NULL, input, n, input, n);
-    free(input);
-    return rc;
-}
-
-static int check_client_refused(gr_ctx *ctx)
-{
-    int holder = -1;
-    int port = gr_closed_port(&holder);
-    if (port < 0) {
-        return gr_fail(ctx, "grader could not reserve a closed port");
-    }
-    static const char input[] = "hello\n";
-    gr_client_run run;
-    int rc = gr_client_start_and_wait(ctx, port, input, sizeof input - 1, gr_time_left(ctx), &run);
-    close(holder);
-    if (rc < 0) {
-        return rc;
-    }
-    rc = gr_expect_clean_error(ctx, &run, "nothing listens on the port (connection refused)",
-                               "refused");
-    gr_client_run_free(&run);
-    return rc;
-}
-
-static int check_client_hangup(gr_ctx *ctx)
-{
-    char input[2 * KiB];
-    size_t n = make_lines(ctx, input, sizeof input, 3);
-    char err[256] = "";
-    gr_fake *fake = gr_fake_start(gr_echo_hangup, NULL, err);
-    if (fake == NULL) {
-        return gr_fail(ctx, "grader could not start its server: %s", err);
-    }
-    gr_client_run run;
-    int rc = gr_client_start_and_wait(ctx, gr_fake_port(fake), input, n, gr_time_left(ctx), &run);
-    gr_fake_stop(fake);
-    if (rc < 0) {
-        return rc;
-    }
-    rc = gr_expect_clean_error(ctx, &run,
-                               "the server closed the connection after the first line, without a "
-                               "reply",
-                               NULL);
-    gr_client_run_free(&run);
-    return rc;
-}
-
 /* ---- the list ---------------------------------------------------------------------- */
 
 static const char *const steps[] = {
@@ -576,7 +486,7 @@ static const gr_check checks[] = {
          "and write them to stdout; messages go to stderr; exit 0 at the end of stdin. In Python: "
          "sock.sendall(line), recv() until len(reply) == len(line), "
          "sys.stdout.buffer.write(reply).",
-     .ck_run = check_client_echo},
+     .ck_run = lab01_check_client_echo},
     {.ck_name = "client-prints-reply",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
@@ -587,7 +497,7 @@ static const gr_check checks[] = {
          "Print what the server sent back, not your own copy of the line: this check's server "
          "swaps the case of every letter. In C: write the bytes recv() filled in, not the line "
          "getline() read. In Python: write the reply (sys.stdout.buffer.write(reply)), not line.",
-     .ck_run = check_client_prints_reply},
+     .ck_run = lab01_check_client_prints_reply},
     {.ck_name = "client-pieces",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
@@ -599,7 +509,7 @@ static const gr_check checks[] = {
          "pieces. In C: call recv() again until as many bytes came as you sent (0 first means the "
          "server closed). In Python: reply = b''; while len(reply) < len(line): chunk = "
          "sock.recv(len(line) - len(reply)), stopping with an error if chunk is b''.",
-     .ck_run = check_client_pieces},
+     .ck_run = lab01_check_client_pieces},
     {.ck_name = "client-long-line",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
@@ -612,7 +522,7 @@ static const gr_check checks[] = {
          "over recv() until that many bytes are back. In Python: read bytes lines from "
          "sys.stdin.buffer, sock.sendall(line), and loop over recv(): recv(1024) is 1024 bytes at "
          "most.",
-     .ck_run = check_client_long_line},
+     .ck_run = lab01_check_client_long_line},
     {.ck_name = "client-refused",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
@@ -623,7 +533,7 @@ static const gr_check checks[] = {
                 "sl_addr_connect()) fails, print why on stderr (strerror(errno) or perror() says "
                 "\"Connection refused\") and exit 1. In Python: catch ConnectionRefusedError (an "
                 "OSError), print it to sys.stderr and sys.exit(1).",
-     .ck_run = check_client_refused},
+     .ck_run = lab01_check_client_refused},
     {.ck_name = "client-hangup",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
@@ -635,7 +545,7 @@ static const gr_check checks[] = {
          "reply. In C: recv() returning 0 is end of file: if fewer bytes came than were sent, say "
          "so on stderr and exit 1, instead of looping or waiting. In Python: recv() returning b'' "
          "means the same.",
-     .ck_run = check_client_hangup},
+     .ck_run = lab01_check_client_hangup},
 
     {.ck_name = "accept",
      .ck_step = 2,
@@ -649,6 +559,15 @@ static const gr_check checks[] = {
          "accept(), then recv() and send(). In Python: socket.socket(), s.bind(('', port)), "
          "s.listen(), conn, addr = s.accept(), then conn.recv() and conn.sendall().",
      .ck_run = check_accept},
+    {.ck_name = "every-address",
+     .ck_step = 2,
+     .ck_kind = GR_SERVER,
+     .ck_points = 2,
+     .ck_deadline_ms = 5000,
+     .ck_summary = "a client of 127.0.0.2 is served too: the server listens on every IPv4 address",
+     .ck_hint = "The server listens on every IPv4 address (INADDR_ANY). In C: "
+                "htonl(INADDR_ANY) in sin_addr. In Python: s.bind(('', port)).",
+     .ck_run = check_every_address},
     {.ck_name = "echo-text",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
@@ -696,7 +615,7 @@ static const gr_check checks[] = {
     {.ck_name = "large-payload",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
-     .ck_points = 10,
+     .ck_points = 8,
      .ck_deadline_ms = 20000,
      .ck_summary = "4 MiB echoed exactly while the client reads",
      .ck_hint =
@@ -743,7 +662,7 @@ static const gr_check checks[] = {
     {.ck_name = "peer-reset",
      .ck_step = 4,
      .ck_kind = GR_SERVER,
-     .ck_points = 6,
+     .ck_points = 4,
      .ck_deadline_ms = 20000,
      .ck_summary = "clients that reset mid-echo do not kill the server",
      .ck_hint =
@@ -752,10 +671,23 @@ static const gr_check checks[] = {
          "\"this client is gone\": close it and accept the next. In Python: SIGPIPE is ignored for "
          "you; catch ConnectionResetError and BrokenPipeError around each client.",
      .ck_run = check_peer_reset},
+    {.ck_name = "peer-leaves",
+     .ck_step = 4,
+     .ck_kind = GR_SERVER,
+     .ck_points = 4,
+     .ck_deadline_ms = 30000,
+     .ck_summary = "clients that leave by FIN or RST, before a byte, mid-line or while queued, "
+                   "are closed; the next is served",
+     .ck_hint =
+         "A client may leave at any moment, and its socket is still the server's to close. In C: "
+         "whatever getpeername(), recv() or send() say (0, ENOTCONN, ECONNRESET, EPIPE), end "
+         "that client's turn with close(conn) and accept the next. In Python: with conn: around "
+         "each client, and except OSError.",
+     .ck_run = lab01_check_peer_leaves},
     {.ck_name = "restart",
      .ck_step = 4,
      .ck_kind = GR_SERVER,
-     .ck_points = 6,
+     .ck_points = 4,
      .ck_deadline_ms = 20000,
      .ck_flags = GR_OWN_SERVER,
      .ck_summary = "restarts on the same port at once, even with clients connected before",

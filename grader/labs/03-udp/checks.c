@@ -19,11 +19,11 @@
  * reply. The plan says exactly which probes must count as received, so the
  * reported loss can be checked exactly; and with every probe but the first
  * lost, the run time shows whether probes are sent on schedule. */
-#include "kit/kit.h"
-#include "peers/udp.h"
+#include "lab03.h"
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -420,6 +420,64 @@ static int check_sizes(gr_ctx *ctx)
     return udp_decode_cause(ctx, rc);
 }
 
+/* ---- step 1: every IPv4 address -------------------------------------------------- */
+
+static int check_every_address(gr_ctx *ctx)
+{
+    /* The whole of 127.0.0.0/8 is this machine: a server bound to every
+     * IPv4 address (INADDR_ANY) answers on 127.0.0.2 too; one bound to
+     * 127.0.0.1 alone does not. The reply may come from either address. */
+    char msg[64];
+    int n = snprintf(msg, sizeof msg, "to 127.0.0.2, port %d", gr_port(ctx));
+    struct sockaddr_in to;
+    memset(&to, 0, sizeof to);
+    to.sin_family = AF_INET;
+    to.sin_port = htons((uint16_t)gr_port(ctx));
+    to.sin_addr.s_addr = htonl(0x7f000002);
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return gr_fail(ctx, "grader could not open a UDP socket: %s", strerror(errno));
+    }
+    int rc = -2;
+    static unsigned char buf[GR_DGRAM_MAX + 1];
+    for (int send = 1; send <= MAX_SENDS && rc == -2 && gr_now_ms() < gr_deadline(ctx); send++) {
+        if (sendto(fd, msg, (size_t)n, 0, (struct sockaddr *)&to, sizeof to) < 0) {
+            rc = gr_fail(ctx, "grader could not send to 127.0.0.2: %s", strerror(errno));
+            break;
+        }
+        long until = gr_soon(ctx, RESEND_MS);
+        while (rc == -2 && gr_now_ms() < until) {
+            struct pollfd pfd = {.fd = fd, .events = POLLIN};
+            if (poll(&pfd, 1, (int)(until - gr_now_ms())) != 1) {
+                break;
+            }
+            struct sockaddr_in from;
+            socklen_t flen = sizeof from;
+            ssize_t got =
+                recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
+            if (got == (ssize_t)n && memcmp(buf, msg, (size_t)n) == 0 &&
+                ntohs(from.sin_port) == gr_port(ctx)) {
+                rc = 0;
+            } else if (got >= 0) {
+                rc = gr_fail_bytes(ctx, msg, (size_t)n, msg, (size_t)n, buf, (size_t)got,
+                                   "a datagram sent to 127.0.0.2 came back wrong");
+            }
+        }
+    }
+    close(fd);
+    if (rc == -2) {
+        rc = gr_fail(ctx,
+                     "a datagram to 127.0.0.2, port %d (an address of this machine, as all of "
+                     "127.0.0.0/8 is), got no reply in %d tries; 127.0.0.1 is served",
+                     gr_port(ctx), MAX_SENDS);
+        gr_hint(ctx, "Bind to every IPv4 address of the machine, not to one: a server bound to "
+                     "127.0.0.1 hears nothing sent to its other addresses. In C: "
+                     "sin_addr.s_addr = htonl(INADDR_ANY) before bind(). In Python: "
+                     "s.bind(('', port)) or s.bind(('0.0.0.0', port)).");
+    }
+    return rc;
+}
+
 /* ---- step 2: many clients ---------------------------------------------------------- */
 
 static int check_interleaved_clients(gr_ctx *ctx)
@@ -521,302 +579,6 @@ static int check_burst(gr_ctx *ctx)
     return rc;
 }
 
-/* ---- step 5: the ping client -------------------------------------------------------- */
-
-/* The client's command line (lab_client_cmd) fixes these. */
-#define PING_COUNT 10
-#define PING_INTERVAL_MS 100
-#define PING_TIMEOUT_MS 500
-/* A reply held back this long arrives after its probe's timeout... */
-#define LATE_MS (PING_TIMEOUT_MS + 300)
-/* ...and one held back this long arrives after the next probe's reply. */
-#define REORDER_MS (PING_INTERVAL_MS + PING_INTERVAL_MS / 2)
-
-/* What the fake server does with the probe of one sequence number. */
-typedef enum ping_action {
-    ACT_ECHO,   /* reply at once */
-    ACT_DROP,   /* never reply */
-    ACT_LATE,   /* reply after the client's timeout */
-    ACT_DUP,    /* reply twice */
-    ACT_REORDER /* reply after the next probe's reply */
-} ping_action;
-
-/* The sequence number of a probe "seq=N ...", or 0. */
-static long probe_seq(const unsigned char *data, size_t n)
-{
-    char text[32];
-    size_t k = n < sizeof text - 1 ? n : sizeof text - 1;
-    memcpy(text, data, k);
-    text[k] = '\0';
-    long seq;
-    return sscanf(text, "seq=%ld", &seq) == 1 && seq >= 1 && seq <= PING_COUNT ? seq : 0;
-}
-
-/* The fake UDP server's script: per sequence number, what to do with that
- * probe ([1..PING_COUNT]; anything else is echoed). */
-typedef struct ping_script {
-    ping_action ps_act[PING_COUNT + 1];
-} ping_script;
-
-static gr_udp_act script_decide(void *arg, const unsigned char *data, size_t n, int *delay_ms)
-{
-    const ping_script *ps = arg;
-    long seq = probe_seq(data, n);
-    switch (seq > 0 ? ps->ps_act[seq] : ACT_ECHO) {
-    case ACT_DROP:
-        return GR_UDP_DROP;
-    case ACT_LATE:
-        *delay_ms = LATE_MS;
-        return GR_UDP_DELAY;
-    case ACT_REORDER:
-        *delay_ms = REORDER_MS;
-        return GR_UDP_DELAY;
-    case ACT_DUP:
-        return GR_UDP_TWICE;
-    case ACT_ECHO:
-    default:
-        return GR_UDP_ECHO;
-    }
-}
-
-static int parse_summary(const char *out, long *sent, long *received, double *loss,
-                         double *precision)
-{
-    for (const char *line = out; line != NULL && *line != '\0';) {
-        char loss_text[32];
-        if (sscanf(line, "%ld sent, %ld received, %31[0-9.]%% loss", sent, received, loss_text) ==
-            3) {
-            *loss = strtod(loss_text, NULL);
-            const char *dot = strchr(loss_text, '.');
-            int decimals = dot != NULL ? (int)strlen(dot + 1) : 0;
-            *precision = 0.5;
-            for (int i = 0; i < decimals; i++) {
-                *precision /= 10;
-            }
-            return 0;
-        }
-        line = strchr(line, '\n');
-        line = line != NULL ? line + 1 : NULL;
-    }
-    return -1;
-}
-
-/* Lines of the client's output that begin with "seq=N " for this N. */
-static int count_seq_lines(const char *out, long seq, int *timeouts)
-{
-    char head[32];
-    int hn = snprintf(head, sizeof head, "seq=%ld ", seq);
-    int n = 0;
-    *timeouts = 0;
-    for (const char *line = out; line != NULL && *line != '\0';) {
-        if (strncmp(line, head, (size_t)hn) == 0) {
-            n++;
-            *timeouts += strncmp(line + hn, "timeout", 7) == 0;
-        }
-        line = strchr(line, '\n');
-        line = line != NULL ? line + 1 : NULL;
-    }
-    return n;
-}
-
-static const char *const action_names[] = {"replied at once", "dropped", "replied too late",
-                                           "replied twice", "replied after the next one"};
-
-/* Run the client against a fake server with this script, and check every
- * probe's line, the summary and, with max_ms > 0, the run time. */
-static int ping_run(gr_ctx *ctx, const ping_action *script, long max_ms)
-{
-    ping_script ps;
-    memcpy(ps.ps_act, script, sizeof ps.ps_act);
-    char err[256] = "";
-    gr_udp_fake *f = gr_udp_fake_start(script_decide, &ps, err);
-    if (f == NULL) {
-        return gr_fail(ctx, "grader could not start its UDP server: %s", err);
-    }
-    gr_client_run run;
-    int rc = gr_client_start_and_wait(ctx, gr_udp_fake_port(f), "", 0, gr_time_left(ctx), &run);
-    gr_udp_fake_stop(f);
-    if (rc < 0) {
-        return rc;
-    }
-    long want_received = 0;
-    gr_str *d = gr_details(ctx);
-    gr_str_addf(d, "the grader's server, probe by probe:");
-    for (long s = 1; s <= PING_COUNT; s++) {
-        want_received += script[s] == ACT_ECHO || script[s] == ACT_DUP || script[s] == ACT_REORDER;
-        gr_str_addf(d, "%s seq=%ld %s", s == 1 ? "" : ",", s, action_names[script[s]]);
-    }
-    gr_str_addf(d, "\n");
-    double want_loss = 100.0 * (double)(PING_COUNT - want_received) / PING_COUNT;
-    const char *out = run.cr_stdout != NULL ? run.cr_stdout : "";
-    long sent = 0;
-    long received = 0;
-    double loss = 0;
-    double precision = 0;
-    int lost = 0;
-    for (long s = 1; s <= PING_COUNT; s++) {
-        lost += script[s] == ACT_DROP;
-    }
-    if (run.cr_timed_out || WIFSIGNALED(run.cr_status)) {
-        rc = gr_expect_exit_zero(ctx, &run, "with replies received it should exit 0");
-        if (run.cr_timed_out && lost > 0) {
-            gr_str_addf(gr_details(ctx),
-                        "what the run shows: %d probe%s never answered, and the client was "
-                        "still waiting at the deadline\n",
-                        lost, lost == 1 ? " was" : "s were");
-            gr_hint(ctx, "UDP loses datagrams, so every wait for a reply needs a timeout: the "
-                         "client waited for a lost reply until the deadline. In C: poll() with "
-                         "a timeout, or SO_RCVTIMEO, before each recv(); a plain recv() waits "
-                         "forever. In Python: sock.settimeout(timeout) and catch TimeoutError.");
-        }
-    } else if (parse_summary(out, &sent, &received, &loss, &precision) < 0) {
-        rc = gr_fail(ctx, "no summary line \"N sent, M received, L%% loss, ...\" on stdout");
-    } else if (sent != PING_COUNT || received != want_received) {
-        rc = gr_fail(ctx,
-                     "the summary says %ld sent, %ld received; it should say %d sent, %ld "
-                     "received",
-                     sent, received, PING_COUNT, want_received);
-    } else if (loss < want_loss - precision - 1e-9 || loss > want_loss + precision + 1e-9) {
-        rc = gr_fail(ctx, "the summary says %g%% loss; %ld of %d lost is %g%%", loss,
-                     PING_COUNT - want_received, PING_COUNT, want_loss);
-    }
-    for (long s = 1; s <= PING_COUNT && rc == 0; s++) {
-        int timeouts;
-        int n = count_seq_lines(out, s, &timeouts);
-        int want_timeout = script[s] == ACT_DROP || script[s] == ACT_LATE;
-        if (n != 1) {
-            rc = gr_fail(ctx,
-                         "probe seq=%ld (%s) has %d lines starting \"seq=%ld \" in the "
-                         "output; it should have exactly one",
-                         s, action_names[script[s]], n, s);
-        } else if (timeouts != want_timeout) {
-            rc = gr_fail(ctx, "probe seq=%ld (%s) should be reported as %s", s,
-                         action_names[script[s]], want_timeout ? "\"timeout\"" : "a round trip");
-        }
-    }
-    if (rc == 0) {
-        rc = gr_expect_exit_zero(ctx, &run, "with replies received it should exit 0");
-    }
-    if (rc == 0 && max_ms > 0 && run.cr_ms > max_ms) {
-        rc = gr_fail(ctx,
-                     "the run took %ld ms; %d probes every %d ms with a %d ms timeout "
-                     "need at most %ld ms",
-                     run.cr_ms, PING_COUNT, PING_INTERVAL_MS, PING_TIMEOUT_MS,
-                     (long)(PING_COUNT - 1) * PING_INTERVAL_MS + PING_TIMEOUT_MS);
-    }
-    if (rc < 0) {
-        gr_client_describe(ctx, &run);
-        gr_str_addf(d, "the client's stdout:\n");
-        gr_escape(d, out, strlen(out) > 2000 ? 2000 : strlen(out));
-        gr_str_addf(d, "\n");
-    }
-    gr_client_run_free(&run);
-    return rc;
-}
-
-/* A script: n of each action in acts, the rest ACT_ECHO, shuffled by the seed;
- * seq=1 always replied at once, so that the first line is a round trip. */
-static void make_plan(gr_ctx *ctx, ping_action *script, const ping_action *acts, size_t nacts)
-{
-    script[0] = ACT_ECHO;
-    for (long s = 1; s <= PING_COUNT; s++) {
-        script[s] = ACT_ECHO;
-    }
-    for (size_t i = 0; i < nacts && i < PING_COUNT - 1; i++) {
-        script[2 + i] = acts[i];
-    }
-    for (long s = PING_COUNT; s > 2; s--) {
-        long k = 2 + (long)gr_random_below(ctx, (size_t)(s - 1));
-        ping_action t = script[s];
-        script[s] = script[k];
-        script[k] = t;
-    }
-}
-
-static int check_client_ping(gr_ctx *ctx)
-{
-    ping_action script[PING_COUNT + 1];
-    make_plan(ctx, script, NULL, 0);
-    return ping_run(ctx, script, 0);
-}
-
-static int check_client_loss(gr_ctx *ctx)
-{
-    ping_action drops[PING_COUNT];
-    size_t n = 2 + gr_random_below(ctx, 4);
-    for (size_t i = 0; i < n; i++) {
-        drops[i] = ACT_DROP;
-    }
-    ping_action script[PING_COUNT + 1];
-    make_plan(ctx, script, drops, n);
-    return ping_run(ctx, script, 0);
-}
-
-static int check_client_late_dup(gr_ctx *ctx)
-{
-    static const ping_action acts[] = {ACT_LATE,    ACT_LATE,    ACT_DUP, ACT_DUP,
-                                       ACT_REORDER, ACT_REORDER, ACT_DROP};
-    ping_action script[PING_COUNT + 1];
-    make_plan(ctx, script, acts, sizeof acts / sizeof acts[0]);
-    return ping_run(ctx, script, 0);
-}
-
-static int check_client_duration(gr_ctx *ctx)
-{
-    /* Every probe but the first is lost: a client that waits out each
-     * timeout before sending the next probe takes COUNT timeouts. */
-    ping_action drops[PING_COUNT];
-    for (size_t i = 0; i < PING_COUNT; i++) {
-        drops[i] = ACT_DROP;
-    }
-    ping_action script[PING_COUNT + 1];
-    make_plan(ctx, script, drops, PING_COUNT - 1);
-    long bound = (long)(PING_COUNT - 1) * PING_INTERVAL_MS + PING_TIMEOUT_MS;
-    /* Slack for starting the program (an interpreter, a sanitizer). */
-    return ping_run(ctx, script, bound + gr_ms(ctx, 1000));
-}
-
-static int check_client_refused(gr_ctx *ctx)
-{
-    /* A port nothing is bound to: the kernel picks a free one, and we let
-     * it go again at once. */
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof sin);
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof sin;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof sin) < 0 ||
-        getsockname(fd, (struct sockaddr *)&sin, &len) < 0) {
-        if (fd >= 0) {
-            close(fd);
-        }
-        return gr_fail(ctx, "grader could not find a closed UDP port: %s", strerror(errno));
-    }
-    close(fd);
-    gr_client_run run;
-    int rc = gr_client_start_and_wait(ctx, ntohs(sin.sin_port), "", 0, gr_time_left(ctx), &run);
-    if (rc < 0) {
-        return rc;
-    }
-    if (run.cr_timed_out) {
-        rc = gr_fail(ctx, "nothing is bound to the port, and the client was still running at "
-                          "the deadline");
-    } else if (WIFSIGNALED(run.cr_status)) {
-        rc = gr_fail(ctx, "nothing is bound to the port, and the client crashed");
-    } else if (WEXITSTATUS(run.cr_status) == 0) {
-        rc = gr_fail(ctx, "nothing is bound to the port, but the client exited with status 0");
-    } else if (run.cr_stderr == NULL || strcasestr(run.cr_stderr, "refused") == NULL) {
-        rc = gr_fail(ctx, "nothing is bound to the port; the client's message on stderr should "
-                          "say so with the system's reason, \"Connection refused\"");
-    }
-    if (rc < 0) {
-        gr_client_describe(ctx, &run);
-    }
-    gr_client_run_free(&run);
-    return rc;
-}
-
 /* ---- the list ---------------------------------------------------------------------- */
 
 static const char *const steps[] = {
@@ -828,7 +590,7 @@ static const gr_check checks[] = {
     {.ck_name = "dgram-echo",
      .ck_step = 1,
      .ck_kind = GR_SERVER,
-     .ck_points = 10,
+     .ck_points = 7,
      .ck_deadline_ms = 5000,
      .ck_summary = "one datagram comes back to its sender",
      .ck_hint =
@@ -838,6 +600,15 @@ static const gr_check checks[] = {
          "in. In Python: sock.bind(('', port)); data, addr = sock.recvfrom(65535); "
          "sock.sendto(data, addr).",
      .ck_run = check_dgram_echo},
+    {.ck_name = "every-address",
+     .ck_step = 1,
+     .ck_kind = GR_SERVER,
+     .ck_points = 3,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a datagram to 127.0.0.2 is echoed too: bound to every IPv4 address",
+     .ck_hint = "The server binds to every IPv4 address (INADDR_ANY). In C: sin_addr.s_addr = "
+                "htonl(INADDR_ANY). In Python: s.bind(('', port)).",
+     .ck_run = check_every_address},
     {.ck_name = "boundaries",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
@@ -890,7 +661,7 @@ static const gr_check checks[] = {
     {.ck_name = "client-ping",
      .ck_step = 5,
      .ck_kind = GR_CLIENT,
-     .ck_points = 10,
+     .ck_points = 8,
      .ck_deadline_ms = 10000,
      .ck_summary = "10 probes, all answered: a line each and a summary with 0% loss",
      .ck_hint =
@@ -899,7 +670,7 @@ static const gr_check checks[] = {
          "rtt=X ms\" per reply, then \"N sent, M received, L% loss, rtt min/avg/max = a/b/c "
          "ms\", exit 0. In Python: the same with sock.connect(), sock.send() and "
          "time.monotonic_ns().",
-     .ck_run = check_client_ping},
+     .ck_run = lab03_check_client_ping},
     {.ck_name = "client-loss",
      .ck_step = 5,
      .ck_kind = GR_CLIENT,
@@ -911,11 +682,11 @@ static const gr_check checks[] = {
          "poll() with a timeout (or SO_RCVTIMEO) of --timeout ms, then print \"seq=N timeout\"; "
          "loss is (sent - received) / sent, in percent. In Python: sock.settimeout(timeout) and "
          "catch TimeoutError (socket.timeout), or a selectors timeout.",
-     .ck_run = check_client_loss},
+     .ck_run = lab03_check_client_loss},
     {.ck_name = "client-late-dup",
      .ck_step = 5,
      .ck_kind = GR_CLIENT,
-     .ck_points = 10,
+     .ck_points = 8,
      .ck_deadline_ms = 10000,
      .ck_summary =
          "late, duplicate and reordered replies are each counted once, by sequence number",
@@ -924,7 +695,7 @@ static const gr_check checks[] = {
          "late, duplicate and reordered replies are each counted once. In C: keep a state per "
          "probe (pending, answered, timed out) and ignore a reply for a probe that is not "
          "pending. In Python: the same, with a dict or list indexed by seq.",
-     .ck_run = check_client_late_dup},
+     .ck_run = lab03_check_client_late_dup},
     {.ck_name = "client-duration",
      .ck_step = 5,
      .ck_kind = GR_CLIENT,
@@ -936,7 +707,17 @@ static const gr_check checks[] = {
          "delay the next. In C: one poll() whose timeout is the nearer of the next send and the "
          "oldest probe's deadline. In Python: selectors, or sock.settimeout() set to that same "
          "nearer time before each recv(); never a settimeout() wait per probe, one after another.",
-     .ck_run = check_client_duration},
+     .ck_run = lab03_check_client_duration},
+    {.ck_name = "client-no-reply",
+     .ck_step = 5,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "no reply at all: every probe a timeout, 100% loss, exit status 1",
+     .ck_hint = "A ping that got nothing back says so, in its lines, its summary and its exit "
+                "status. In C: a timeout line per probe, \"N sent, 0 received, 100.0% loss\", "
+                "and return 1 from main(). In Python: sys.exit(1) when nothing was received.",
+     .ck_run = lab03_check_client_no_reply},
     {.ck_name = "client-refused",
      .ck_step = 5,
      .ck_kind = GR_CLIENT,
@@ -949,7 +730,7 @@ static const gr_check checks[] = {
          "\"udp_ping: HOST:PORT: Connection refused\" on stderr and exit 1. In Python: "
          "sock.connect(), then catch ConnectionRefusedError; sendto() on an unconnected socket "
          "never hears of it.",
-     .ck_run = check_client_refused},
+     .ck_run = lab03_check_client_refused},
 };
 
 const gr_lab gr_lab03 = {

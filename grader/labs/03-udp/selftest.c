@@ -17,10 +17,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Lab 03 has 10 checks: 5 server checks and 5 client checks. */
-#define LAB03_ALL 10
-#define LAB03_SERVER 5
-#define LAB03_CLIENT 5
+/* Lab 03 has 12 checks: 6 server checks and 6 client checks. */
+#define LAB03_ALL 12
+#define LAB03_SERVER 6
+#define LAB03_CLIENT 6
 
 /* Grade with ARGS in the root (grade_run.h). */
 static void expect03(const char *args, const char *want_failed, int want_ntests)
@@ -64,6 +64,13 @@ static void test_bug_exit_empty(void)
              LAB03_SERVER);
 }
 
+static void test_bug_loopback(void)
+{
+    /* Bound to 127.0.0.1 alone: every check but the other address passes. */
+    expect03("03 --seed 61 --server 'build/selftest/bug_udp_loopback {port}'", "every-address",
+             LAB03_SERVER);
+}
+
 static void test_bug_split(void)
 {
     expect03("03 --seed 55 --server 'build/selftest/bug_udp_split {port}'", "boundaries sizes",
@@ -87,6 +94,12 @@ static void test_bug_clients(void)
     expect03("03 --seed 58 --only client-ping,client-duration,client-refused "
              "--client 'build/selftest/bug_udp_ping unconnected " PING_ARGS,
              "client-duration client-refused", 3);
+    /* Exits 0 with nothing received (a short --timeout: the check bounds
+     * no time, and this client waits out each probe). */
+    expect03("03 --seed 62 --only client-no-reply "
+             "--client 'build/selftest/bug_udp_ping exit0 {host} {port} 10 --interval 100 "
+             "--timeout 100'",
+             "client-no-reply", 1);
 }
 
 /* A correct server in Node.js, written from the guide. */
@@ -186,6 +199,7 @@ int register_lab03_tests(void)
         {"lab 03: replies to the first client only", test_bug_first_client},
         {"lab 03: stops at an empty datagram", test_bug_exit_empty},
         {"lab 03: replies in 512-byte pieces", test_bug_split},
+        {"lab 03: bound to 127.0.0.1 only", test_bug_loopback},
         {"lab 03: hints for replies in pieces, cut to a buffer, or at a NUL",
          test_hint_short_replies},
         {"lab 03: hint for stopping at an empty datagram", test_hint_empty_datagram},

@@ -14,6 +14,9 @@
 #include "addr.h"
 #include "lab04.h"
 
+#include <string.h>
+#include <sys/wait.h>
+
 /* ---- running the lab's programs --------------------------------------------- */
 
 /* Run PROGRAM ARGS (ARGS already quoted) for at most ms (scaled). */
@@ -27,6 +30,53 @@ void lab04_describe_run(gr_ctx *ctx, const gr_client_run *r)
 {
     gr_client_describe(ctx, r);
     gr_show_text(ctx, "its stdout", r->cr_stdout, 30);
+}
+
+/* The guide's rules for every program's arguments: --help prints the usage
+ * on stdout and exits 0; a usage error says so on stderr, prints nothing
+ * on stdout, and exits 2. Runs PROG ARGS and holds it to @p want_status
+ * (0: --help; 2: a usage error; 1: a resolver error, also silent on
+ * stdout). @p what names the case for messages. Returns 0, or a failure. */
+int lab04_expect_status(gr_ctx *ctx, const char *prog, const char *args, const char *what,
+                        int want_status, int ms)
+{
+    gr_client_run r;
+    if (lab04_run_prog(ctx, prog, args, ms, &r) < 0) {
+        return -1;
+    }
+    int rc = 0;
+    int status = WIFEXITED(r.cr_status) && !r.cr_timed_out ? WEXITSTATUS(r.cr_status) : -1;
+    int blank_out = strspn(r.cr_stdout, " \t\r\n") == r.cr_stdout_len;
+    if (want_status == 0) {
+        if (status != 0 || strcasestr(r.cr_stdout, "usage") == NULL) {
+            rc = gr_fail(ctx, "%s %s (%s) should print its usage on stdout and exit 0", prog, args,
+                         what);
+        }
+    } else if (status != want_status) {
+        rc = gr_fail(ctx, "%s %s (%s) should exit with status %d%s; it %s %d", prog, args, what,
+                     want_status,
+                     want_status == 2 ? ", the status of a usage error"
+                                      : ", the status of an error that is not the user's typing",
+                     status < 0 ? "ended without an exit status," : "exited with", status);
+    } else if (!blank_out) {
+        rc = gr_fail(ctx,
+                     "%s %s (%s) printed on stdout: stdout is for results, messages go to "
+                     "stderr",
+                     prog, args, what);
+    } else if (r.cr_stderr_len == 0) {
+        rc = gr_fail(ctx, "%s %s (%s) exited without saying what was wrong on stderr", prog, args,
+                     what);
+    }
+    if (rc < 0) {
+        gr_hint(ctx, "The exit status tells a script what happened: 0 done (--help included, "
+                     "with the usage on stdout), 2 a usage error (the command line was wrong), "
+                     "1 anything else (a resolver error, a failed socket call); messages on "
+                     "stderr, nothing on stdout. In C: return 2 from main() after printing the "
+                     "usage to stderr. In Python: sys.exit(2), or argparse, which exits 2.");
+        lab04_describe_run(ctx, &r);
+    }
+    gr_client_run_free(&r);
+    return rc;
 }
 
 /* ---- the lab ------------------------------------------------------------------ */
@@ -75,7 +125,7 @@ static const gr_check checks[] = {
      .ck_points = 6,
      .ck_deadline_ms = 40000,
      .ck_summary =
-         "an unknown name gives the resolver's own message (gai_strerror) and a non-zero exit",
+         "an unknown name: gai_strerror()'s message, exit 1; usage errors exit 2; --help 0",
      .ck_hint =
          "Resolver errors have codes of their own, not errno. In C: getaddrinfo() returns an "
          "EAI_* code: print \"hostinfo: NAME: \" and gai_strerror(code) on stderr and exit 1; "
@@ -158,7 +208,7 @@ static const gr_check checks[] = {
     {.ck_name = "sockopts",
      .ck_step = 5,
      .ck_kind = GR_CLIENT,
-     .ck_points = 8,
+     .ck_points = 5,
      .ck_deadline_ms = 15000,
      .ck_summary =
          "sockopts prints each option's default, the value asked and what the kernel reports after",
@@ -168,6 +218,18 @@ static const gr_check checks[] = {
          "and wmem_max (socket(7)); flags read back as non-zero. In Python: "
          "s.getsockopt(level, name) after s.setsockopt().",
      .ck_run = lab04_check_sockopts},
+    {.ck_name = "sockopts-args",
+     .ck_step = 5,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 3,
+     .ck_deadline_ms = 20000,
+     .ck_summary = "sizes 1 and 1073741824 are taken, 0, 1073741825 and junk are usage errors",
+     .ck_hint = "Check every argument against the guide's limits, both ends included. In C: "
+                "strtol(), then end != text, *end == '\\0' and 1 <= n <= 1073741824, else the "
+                "usage on stderr and exit 2. In Python: int(text) in a try, a range check, "
+                "sys.exit(2).",
+     .ck_run = lab04_check_sockopts_args},
+
     {.ck_name = "scan-open",
      .ck_step = 6,
      .ck_kind = GR_CLIENT,
@@ -222,7 +284,7 @@ static const gr_check checks[] = {
      .ck_points = 4,
      .ck_deadline_ms = 90000,
      .ck_summary =
-         "bad ranges, ports, options and hosts give a message on stderr and a non-zero exit",
+         "limits probed at both ends: usage errors exit 2, an unknown host 1, nothing on stdout",
      .ck_hint =
          "Check every argument before scanning: a bad one is a message and an exit status. In "
          "C: ports are whole numbers 1 to 65535 (strtol() with an end pointer), FIRST <= LAST, "

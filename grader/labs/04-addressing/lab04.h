@@ -31,6 +31,12 @@
 /* Run PROGRAM ARGS (ARGS already quoted) for at most ms (scaled). */
 int lab04_run_prog(gr_ctx *ctx, const char *prog, const char *args, int ms, gr_client_run *r);
 
+/* Run PROG ARGS and hold it to the guide's exit status: 0 for --help (the
+ * usage on stdout), 2 for a usage error, 1 for another error (nothing on
+ * stdout, a message on stderr). Returns 0, or a failure. */
+int lab04_expect_status(gr_ctx *ctx, const char *prog, const char *args, const char *what,
+                        int want_status, int ms);
+
 /* Say how a run ended, with its stdout and stderr. */
 void lab04_describe_run(gr_ctx *ctx, const gr_client_run *r);
 
@@ -46,6 +52,7 @@ int lab04_check_scan_large_range(gr_ctx *ctx);
 int lab04_check_scan_no_answer(gr_ctx *ctx);
 int lab04_check_scan_open(gr_ctx *ctx);
 int lab04_check_sockopts(gr_ctx *ctx);
+int lab04_check_sockopts_args(gr_ctx *ctx);
 int lab04_check_unix_cleanup(gr_ctx *ctx);
 int lab04_check_unix_echo(gr_ctx *ctx);
 int lab04_check_unix_stale(gr_ctx *ctx);

@@ -16,9 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Lab 04 has 15 checks: 6 server checks (echo_dual) and 9 client checks
- * (hostinfo 3, sockopts 1, portscan 5). */
-#define LAB04_ALL 15
+/* Lab 04 has 16 checks: 6 server checks (echo_dual) and 10 client checks
+ * (hostinfo 3, sockopts 2, portscan 5). */
+#define LAB04_ALL 16
 #define LAB04_SERVER 6
 #define LAB04_HOSTINFO 3
 #define LAB04_SCAN 5
@@ -136,6 +136,20 @@ static void test_bug_sockopts(void)
     expect04("--client", "build/selftest/bug_sockopts", "--only sockopts", 70, "sockopts", 1);
 }
 
+static void test_bug_hostinfo_usage(void)
+{
+    /* A usage error that exits 1: only the exit status is wrong. */
+    expect04("--client", "build/selftest/bug_hostinfo usage1", "--only 'hostinfo-*'", 72,
+             "hostinfo-errors", LAB04_HOSTINFO);
+}
+
+static void test_bug_sockopts_args(void)
+{
+    /* The largest valid size refused: the limit's inside end. */
+    expect04("--client", "build/selftest/bug_sockopts_args", "--only 'sockopts*'", 71,
+             "sockopts-args", 2);
+}
+
 static void test_bug_scan(void)
 {
     /* Each on the checks it must lose and one it must keep. */
@@ -150,6 +164,12 @@ static void test_bug_scan(void)
          LAB04_SCAN},
         {"leak", "scan-open,scan-large-range", "scan-large-range", 2},
         {"noargs", "scan-open,scan-bad-args", "scan-bad-args", 2},
+        /* Ports that never answer, taken for open (before, a silent port
+         * counted as "listening", hence open); scan-concurrent, which has
+         * silent ports too, would say the same more slowly. */
+        {"hangopen", "scan-open,scan-no-answer", "scan-no-answer", 2},
+        /* Valid values at the ends of a range refused. */
+        {"bounds", "scan-open,scan-bad-args", "scan-bad-args", 2},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char cmd[128];
@@ -275,6 +295,8 @@ int register_lab04_tests(void)
         {"lab 04: with a hosts file of its own, first-address-only and no NI_NAMEREQD are caught",
          test_bug_hostinfo_own_hosts},
         {"lab 04: sockopts that trusts setsockopt() loses its check", test_bug_sockopts},
+        {"lab 04: sockopts that refuses the largest size", test_bug_sockopts_args},
+        {"lab 04: hostinfo whose usage error exits 1", test_bug_hostinfo_usage},
         {"lab 04: hints for what the log shows", test_hint_peer_log},
         {"lab 04: hints for how the server ended on SIGTERM", test_hint_unix_cleanup},
         {"lab 04: the echo's hint when the connection works", test_hint_echo},

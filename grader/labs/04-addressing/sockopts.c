@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -138,4 +139,55 @@ int lab04_check_sockopts(gr_ctx *ctx)
     snprintf(args, sizeof args, "--rcvbuf %d --sndbuf %d --nodelay --keepalive --reuseaddr", ask[0],
              ask[1]);
     return sockopts_run(ctx, args, ask);
+}
+
+int lab04_check_sockopts_args(gr_ctx *ctx)
+{
+    /* Sizes are whole numbers from 1 to 1073741824: both ends are valid
+     * (the kernel clamps what it cannot give), the numbers just outside and
+     * anything that is not a number are usage errors. */
+    static const struct {
+        const char *args;
+        const char *what;
+        int status;
+    } cases[] = {
+        {"--rcvbuf 1", "the smallest size", 0},
+        {"--sndbuf 1073741824", "the largest size", 0},
+        {"--help", "--help", 0},
+        {"--rcvbuf 0", "a size of 0", 2},
+        {"--sndbuf 1073741825", "a size above 1073741824", 2},
+        {"--rcvbuf 12x", "a size with trailing junk", 2},
+        {"--rcvbuf -4096", "a negative size", 2},
+        {"--rcvbuf", "--rcvbuf without its size", 2},
+        {"--bogus", "an unknown option", 2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (cases[i].status == 0 && strcmp(cases[i].args, "--help") != 0) {
+            /* A valid size: five lines, exit 0 (what they say is sockopts'). */
+            gr_client_run r;
+            if (lab04_run_prog(ctx, "./sockopts", cases[i].args, 5000, &r) < 0) {
+                return -1;
+            }
+            int ok = gr_exited_zero(&r);
+            if (!ok) {
+                gr_fail(ctx,
+                        "sockopts %s (%s) is valid: sizes go from 1 to 1073741824, ends "
+                        "included; it should exit 0",
+                        cases[i].args, cases[i].what);
+                gr_hint(ctx, "A limit has two sides: the values at its ends are valid. In C: "
+                             "accept 1 <= n && n <= 1073741824 (strtol(), then check what it "
+                             "left and the range); the kernel clamps a size it cannot give. In "
+                             "Python: 1 <= n <= 1073741824.");
+                lab04_describe_run(ctx, &r);
+            }
+            gr_client_run_free(&r);
+            if (!ok) {
+                return -1;
+            }
+        } else if (lab04_expect_status(ctx, "./sockopts", cases[i].args, cases[i].what,
+                                       cases[i].status, 5000) < 0) {
+            return -1;
+        }
+    }
+    return 0;
 }

@@ -16,7 +16,9 @@
  *   absolute size but its growth, stays small), and must still owe that
  *   client every byte it took;
  * - errors: connections reset while output is pending are dropped, the
- *   server goes on;
+ *   server goes on; clients that leave by FIN or RST, before their first
+ *   byte, mid-line or with echo pending, are closed (leave.c), and
+ *   descriptors come back down when many clients have come and gone;
  * - no busy loop: CPU time over an idle second with clients connected;
  * - architecture, through /proc: one thread in one process, non-blocking
  *   sockets, an epoll descriptor in the epoll server;
@@ -91,6 +93,15 @@ static const gr_program echo_epoll = {"./echo_epoll {port}", &v_epoll};
     "readiness is a hint, and a blocking call can still wait. In C: fcntl(fd, F_SETFL, "           \
     "fcntl(fd, F_GETFL) | O_NONBLOCK), or accept4(lfd, NULL, NULL, SOCK_NONBLOCK): accept() "      \
     "does not pass the flag on. In Python: setblocking(False) on the listener and each conn."
+#define HINT_LEAVE                                                                                 \
+    "A client may leave at any moment, by FIN or by RST, and the server must close it and go "     \
+    "on. In C: recv() returning 0 ends the client's input: send back what is pending, then "       \
+    "close(); ECONNRESET or EPIPE end it at once: close(). In Python: b'' from recv() sets a "     \
+    "flag, close once outb is empty; ConnectionResetError, BrokenPipeError: unregister, close."
+#define HINT_CHURN                                                                                 \
+    "Descriptors are released when clients leave, however many come and go. In C: close() "        \
+    "every accepted socket when its client is done, and take it out of your table (conns[fd], "    \
+    "the pollfd array, epoll). In Python: sel.unregister(conn) and conn.close() for each."
 
 /* The call the check's server waits in, for messages. */
 const char *lab05_wait_call(gr_ctx *ctx)
@@ -244,7 +255,7 @@ static const gr_check checks[] = {
     {.ck_name = "select-echo",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
-     .ck_points = 6,
+     .ck_points = 5,
      .ck_deadline_ms = 15000,
      .ck_summary = "echo_select echoes one client: text, every byte value, 8 MiB, half-close",
      .ck_hint = HINT_ECHO,
@@ -253,7 +264,7 @@ static const gr_check checks[] = {
     {.ck_name = "select-interleaved",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
-     .ck_points = 6,
+     .ck_points = 5,
      .ck_deadline_ms = 30000,
      .ck_summary = "200 clients at once, served in reverse order of connection, then all together",
      .ck_hint = HINT_INTERLEAVED,
@@ -262,7 +273,7 @@ static const gr_check checks[] = {
     {.ck_name = "select-stalled-client",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 15000,
      .ck_summary = "a client stalled halfway through a message delays nobody",
      .ck_hint = HINT_STALLED,
@@ -281,7 +292,7 @@ static const gr_check checks[] = {
     {.ck_name = "select-slow-reader",
      .ck_step = 3,
      .ck_kind = GR_SERVER,
-     .ck_points = 6,
+     .ck_points = 5,
      .ck_deadline_ms = 30000,
      .ck_summary =
          "a client that sends 96 MiB and never reads blocks nobody, and memory stays bounded",
@@ -291,17 +302,37 @@ static const gr_check checks[] = {
     {.ck_name = "select-reset-pending",
      .ck_step = 3,
      .ck_kind = GR_SERVER,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 20000,
      .ck_summary = "connections reset with output pending are closed; the others are served",
      .ck_hint = HINT_RESET,
      .ck_run = lab05_check_reset_pending,
      .ck_program = &echo_select},
 
+    {.ck_name = "select-clients-leave",
+     .ck_step = 3,
+     .ck_kind = GR_SERVER,
+     .ck_points = 3,
+     .ck_deadline_ms = 30000,
+     .ck_summary = "clients leaving by FIN or RST, before a byte, mid-line or with echo pending, "
+                   "are closed; the others are served at once",
+     .ck_hint = HINT_LEAVE,
+     .ck_run = lab05_check_clients_leave,
+     .ck_program = &echo_select},
+    {.ck_name = "select-fd-churn",
+     .ck_step = 3,
+     .ck_kind = GR_SERVER,
+     .ck_points = 2,
+     .ck_deadline_ms = 30000,
+     .ck_summary = "300 clients come and go, 30 at a time: open descriptors come back down",
+     .ck_hint = HINT_CHURN,
+     .ck_run = lab05_check_fd_churn,
+     .ck_program = &echo_select},
+
     {.ck_name = "select-idle-cpu",
      .ck_step = 4,
      .ck_kind = GR_SERVER,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 15000,
      .ck_summary = "no CPU time used while 20 clients are connected and quiet",
      .ck_hint = HINT_IDLE,
@@ -352,6 +383,25 @@ static const gr_check checks[] = {
      .ck_summary = "connections reset with output pending are closed",
      .ck_hint = HINT_RESET,
      .ck_run = lab05_check_reset_pending,
+     .ck_program = &echo_poll},
+    {.ck_name = "poll-clients-leave",
+     .ck_step = 5,
+     .ck_kind = GR_SERVER,
+     .ck_points = 1,
+     .ck_deadline_ms = 30000,
+     .ck_summary = "clients leaving by FIN or RST, before a byte, mid-line or with echo pending, "
+                   "are closed; the others are served at once",
+     .ck_hint = HINT_LEAVE,
+     .ck_run = lab05_check_clients_leave,
+     .ck_program = &echo_poll},
+    {.ck_name = "poll-fd-churn",
+     .ck_step = 5,
+     .ck_kind = GR_SERVER,
+     .ck_points = 1,
+     .ck_deadline_ms = 30000,
+     .ck_summary = "300 clients come and go, 30 at a time: open descriptors come back down",
+     .ck_hint = HINT_CHURN,
+     .ck_run = lab05_check_fd_churn,
      .ck_program = &echo_poll},
     {.ck_name = "poll-idle-cpu",
      .ck_step = 5,
@@ -426,6 +476,25 @@ static const gr_check checks[] = {
      .ck_hint = HINT_RESET,
      .ck_run = lab05_check_reset_pending,
      .ck_program = &echo_epoll},
+    {.ck_name = "epoll-clients-leave",
+     .ck_step = 6,
+     .ck_kind = GR_SERVER,
+     .ck_points = 1,
+     .ck_deadline_ms = 30000,
+     .ck_summary = "clients leaving by FIN or RST, before a byte, mid-line or with echo pending, "
+                   "are closed; the others are served at once",
+     .ck_hint = HINT_LEAVE,
+     .ck_run = lab05_check_clients_leave,
+     .ck_program = &echo_epoll},
+    {.ck_name = "epoll-fd-churn",
+     .ck_step = 6,
+     .ck_kind = GR_SERVER,
+     .ck_points = 1,
+     .ck_deadline_ms = 30000,
+     .ck_summary = "300 clients come and go, 30 at a time: open descriptors come back down",
+     .ck_hint = HINT_CHURN,
+     .ck_run = lab05_check_fd_churn,
+     .ck_program = &echo_epoll},
     {.ck_name = "epoll-idle-cpu",
      .ck_step = 6,
      .ck_kind = GR_SERVER,
@@ -469,7 +538,7 @@ static const gr_check checks[] = {
     {.ck_name = "epoll-10k",
      .ck_step = 7,
      .ck_kind = GR_SERVER,
-     .ck_points = 14,
+     .ck_points = 11,
      .ck_deadline_ms = 90000,
      .ck_summary = "10,000 connections open at once, every one still echoing",
      .ck_hint =

@@ -35,8 +35,10 @@ int lab05_accept_cause(gr_ctx *ctx, int base);
 int lab05_wait_accepted(gr_ctx *ctx, int want, int clients, long deadline);
 
 int lab05_check_10k(gr_ctx *ctx);
+int lab05_check_clients_leave(gr_ctx *ctx);
 int lab05_check_echo(gr_ctx *ctx);
 int lab05_check_epoll_fd(gr_ctx *ctx);
+int lab05_check_fd_churn(gr_ctx *ctx);
 int lab05_check_idle_cpu(gr_ctx *ctx);
 int lab05_check_interleaved(gr_ctx *ctx);
 int lab05_check_nonblocking(gr_ctx *ctx);

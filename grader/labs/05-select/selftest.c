@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Lab 05 has 26 checks, all server checks: 8 for each of echo_select and
- * echo_poll, 10 for echo_epoll. */
-#define LAB05_ALL 26
-#define LAB05_SELECT 8
-#define LAB05_POLL 8
-#define LAB05_EPOLL 10
+/* Lab 05 has 32 checks, all server checks: 10 for each of echo_select and
+ * echo_poll, 12 for echo_epoll. */
+#define LAB05_ALL 32
+#define LAB05_SELECT 10
+#define LAB05_POLL 10
+#define LAB05_EPOLL 12
 
 static void expect05(const char *args, const char *want_failed, int want_ntests)
 {
@@ -76,14 +76,47 @@ static void test_bug_unbounded(void)
 
 static void test_bug_errors(void)
 {
+    /* Never closes a failed client: those reset with output pending, and
+     * those that leave by a reset at any other point. */
     expect05("05 --seed 67 --only 'select-*' --server 'build/selftest/bug_mux_errors {port}'",
-             "select-reset-pending", LAB05_SELECT);
+             "select-reset-pending select-clients-leave", LAB05_SELECT);
 }
 
 static void test_bug_eagain(void)
 {
     expect05("05 --seed 71 --only 'select-*' --server 'build/selftest/bug_mux_eagain {port}'",
              "select-echo select-slow-reader", LAB05_SELECT);
+}
+
+static void test_bug_lazy_close(void)
+{
+    /* A reset client's socket is closed only when the next client comes:
+     * caught where clients leave one by one, not where they keep coming.
+     * (select-reset-pending, whose resets may reach the server after its
+     * last new client, catches it in some runs: it is left out.) */
+    expect05("05 --seed 73 --only 'select-echo,select-clients-leave,select-fd-churn' "
+             "--server 'build/selftest/bug_mux_lazy_close {port}'",
+             "select-clients-leave", 3);
+}
+
+static void test_bug_timer_leak(void)
+{
+    /* A descriptor that is not a socket leaks per client. */
+    expect05("05 --seed 74 --only 'epoll-clients-leave,epoll-fd-churn' --server "
+             "'build/selftest/bug_mux_timer_leak {port}'",
+             "epoll-fd-churn", 2);
+}
+
+static void test_node_leaves(void)
+{
+    /* Node.js serves from one event loop too (its other threads rule it
+     * out of the one-thread checks): the checks of clients that leave and
+     * of descriptors must pass it. */
+    if (system("command -v node >/dev/null 2>&1") == 0) {
+        expect05("05 --seed 75 --only '*-clients-leave,*-fd-churn' --server 'node "
+                 "grader/labs/01-tcp-echo/selftest/echo_server.js {port}'",
+                 "", 6);
+    }
 }
 
 static void test_iterative(void)
@@ -248,6 +281,9 @@ int register_lab05_tests(void)
         {"lab 05: takes every error for EAGAIN", test_bug_errors},
         {"lab 05: takes EAGAIN for an error", test_bug_eagain},
         {"lab 05: one client at a time (lab 01's server)", test_iterative},
+        {"lab 05: closes a reset client only at the next accept", test_bug_lazy_close},
+        {"lab 05: a timer descriptor leaks per client", test_bug_timer_leak},
+        {"lab 05: a Node.js server, clients leaving and descriptors", test_node_leaves},
         {"lab 05: a process or a thread per client", test_bug_fork_and_threads},
         {"lab 05: select(maxfd): nothing accepted, with its hint", test_hint_select_nfds},
         {"lab 05: hints for a full buffer taken for the end", test_hint_full_buffer},

@@ -1,4 +1,4 @@
-/* bug_udp_ping.c - self-test clients (lab 03): three wrong udp_pings.
+/* bug_udp_ping.c - self-test clients (lab 03): wrong udp_pings.
  *
  * usage: bug_udp_ping MODE HOST PORT COUNT --interval MS --timeout MS
  *
@@ -12,8 +12,9 @@
  *                are not reported, so a closed port looks like plain loss
  *                (client-refused);
  *   blocking     sets no timeout at all: the first lost probe's recv()
- *                waits forever (client-loss, client-late-dup, and
- *                client-duration). */
+ *                waits forever (client-loss, client-late-dup, client-no-reply
+ *                and client-duration);
+ *   exit0        exits 0 whatever came back, none included (client-no-reply). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -93,5 +94,8 @@ int main(int argc, char **argv)
     }
     printf("%d sent, %d received, %.1f%% loss\n", count, received,
            100.0 * (count - received) / count);
+    if (strcmp(mode, "exit0") == 0) {
+        return 0; /* the bug: "no reply at all" looks like success */
+    }
     return received > 0 ? 0 : 1;
 }

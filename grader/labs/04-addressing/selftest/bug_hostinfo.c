@@ -10,6 +10,8 @@
  *            text, not getaddrinfo()'s
  *   anytype  leaves hints.ai_socktype at 0 and prints every entry: each
  *            address once per socket type
+ *   usage1   exits 1 for a usage error, the status of a failed lookup, where
+ *            the guide says 2
  *
  * usage: bug_hostinfo MODE NAME */
 #include <netdb.h>
@@ -19,9 +21,14 @@
 
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[2], "--help") == 0) {
+        printf("usage: hostinfo NAME\n");
+        return 0;
+    }
     if (argc != 3) {
-        fprintf(stderr, "usage: bug_hostinfo v4only|first|noreverse|noreqd|perror|anytype NAME\n");
-        return 2;
+        fprintf(stderr,
+                "usage: bug_hostinfo v4only|first|noreverse|noreqd|perror|anytype|usage1 NAME\n");
+        return argc >= 2 && strcmp(argv[1], "usage1") == 0 ? 1 : 2; /* usage1's bug */
     }
     const char *mode = argv[1];
     struct addrinfo hints, *res;

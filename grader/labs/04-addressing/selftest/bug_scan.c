@@ -6,7 +6,11 @@
  *   writable    takes "writable" for "connected" without reading SO_ERROR:
  *               refused ports are reported open
  *   leak        never closes its sockets: a large range runs out of files
+ *   hangopen    takes "not refused" for open: a port still silent at its
+ *               deadline is reported open
  *   noargs      checks no argument: a reversed range scans nothing, exit 0
+ *   bounds      checks the limits with < where <= is meant: refuses port
+ *               65535 and --parallel 4096, the ends of the ranges
  *
  * usage: bug_scan MODE HOST FIRST LAST [--timeout MS] [--parallel N] */
 #include <arpa/inet.h>
@@ -39,6 +43,10 @@ static long now_ms(void)
 
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[2], "--help") == 0 && strcmp(argv[1], "noargs") != 0) {
+        printf("usage: portscan HOST FIRST LAST [--timeout MS] [--parallel N]\n");
+        return 0;
+    }
     if (argc < 5) {
         fprintf(stderr, "usage: bug_scan MODE HOST FIRST LAST [--timeout MS] [--parallel N]\n");
         return 2;
@@ -51,13 +59,20 @@ int main(int argc, char **argv)
             timeout = (int)number(argv[i + 1]);
         } else if (strcmp(argv[i], "--parallel") == 0) {
             parallel = (int)number(argv[i + 1]);
+        } else {
+            timeout = -1; /* an unknown option: a usage error below */
         }
     }
     int sequential = strcmp(mode, "sequential") == 0;
     int writable = strcmp(mode, "writable") == 0;
     int leak = strcmp(mode, "leak") == 0;
-    if (strcmp(mode, "noargs") != 0 && (argc % 2 == 0 || first < 1 || last > 65535 ||
-                                        first > last || timeout < 1 || parallel < 1)) {
+    int hangopen = strcmp(mode, "hangopen") == 0;
+    int bounds = strcmp(mode, "bounds") == 0; /* the bug: one short at the top */
+    int max_port = bounds ? 65534 : 65535;
+    int max_parallel = bounds ? 4095 : 4096;
+    if (strcmp(mode, "noargs") != 0 &&
+        (argc % 2 == 0 || first < 1 || last > max_port || first > last || timeout < 1 ||
+         timeout > 600000 || parallel < 1 || parallel > max_parallel)) {
         fprintf(stderr, "bug_scan: bad arguments\n");
         return 2;
     }
@@ -114,6 +129,9 @@ int main(int argc, char **argv)
             }
         }
         for (int i = 0; i < n; i++) {
+            if (pfd[i].fd >= 0 && hangopen) {
+                open[port[i] - first] = 1; /* the bug: never refused, so "open" */
+            }
             if (pfd[i].fd >= 0 && !leak) {
                 close(pfd[i].fd);
             }

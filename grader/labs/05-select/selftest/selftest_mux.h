@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 /** Ask for POLLOUT always, pending output or not (seed 000's selectors
@@ -45,6 +46,14 @@
 /** Leave the listening socket blocking, accepting one client per wakeup
  *  (the client sockets are non-blocking). */
 #define MUX_BLOCKING_LISTENER 0x100u
+
+/** A client whose recv() or send() failed is dropped from the set, but its
+ *  descriptor is closed only when the server next accepts a client (its
+ *  slot reused): until then a reset client's socket stays open. */
+#define MUX_LAZY_CLOSE_ERRORS 0x200u
+/** Each client gets a timerfd for an idle timeout, never closed: one
+ *  descriptor that is not a socket leaks per client. */
+#define MUX_TIMER_LEAK 0x800u
 
 /** Bytes held per client, unless MUX_UNBOUNDED. */
 #define MUX_BUF 16384
@@ -171,6 +180,8 @@ static int selftest_mux_run(int argc, char **argv, const char *name, unsigned fl
     }
     fds[0].fd = lfd;
     fds[0].events = POLLIN;
+    int dead[64]; /* MUX_LAZY_CLOSE_ERRORS: failed clients not closed yet */
+    size_t ndead = 0;
     for (;;) {
         for (size_t i = 1; i < n; i++) {
             fds[i].events = (short)((mux_wants_read(conns[i]) ? POLLIN : 0) |
@@ -189,8 +200,12 @@ static int selftest_mux_run(int argc, char **argv, const char *name, unsigned fl
             if (rc == 0 && c->end > c->start) {
                 rc = mux_write(c);
             }
-            if (rc < 0 || (c->eof && c->start == c->end)) {
+            if (rc < 0 && (flags & MUX_LAZY_CLOSE_ERRORS) && ndead < 64) {
+                dead[ndead++] = c->fd; /* the bug: closed at the next accept */
+            } else if (rc < 0 || (c->eof && c->start == c->end)) {
                 close(c->fd);
+            }
+            if (rc < 0 || (c->eof && c->start == c->end)) {
                 free(c->buf);
                 free(c);
                 n--;
@@ -206,6 +221,9 @@ static int selftest_mux_run(int argc, char **argv, const char *name, unsigned fl
             if (fd < 0) {
                 break;
             }
+            while (ndead > 0) {
+                close(dead[--ndead]);
+            }
             mux_conn *c = calloc(1, sizeof *c);
             if (n == cap) {
                 cap *= 2;
@@ -217,6 +235,9 @@ static int selftest_mux_run(int argc, char **argv, const char *name, unsigned fl
             }
             if (!(flags & MUX_BLOCKING)) {
                 mux_set_nonblocking(fd);
+            }
+            if (flags & MUX_TIMER_LEAK) {
+                timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC); /* the bug: never closed */
             }
             int one_only = (flags & MUX_BLOCKING_LISTENER) != 0; /* or accept() would wait */
             c->fd = fd;
