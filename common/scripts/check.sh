@@ -122,11 +122,13 @@ if [ "$failed" -gt 0 ]; then
             function flush(   i) {
                 for (i = (n > 8 ? n - 7 : 1); i <= n; i++) print "  [" suite "]     " said[i]
             }
-            /^  Test: .*\.\.\.FAILED/ {
-                sub(/^  Test: /, ""); print "  [" suite "] " $0; flush(); n = 0; grab = 3; next
+            # (A test may print a line of its own with no newline: its
+            # name then comes at the end of that line.)
+            /  Test: .*\.\.\.FAILED/ {
+                sub(/^.*  Test: /, ""); print "  [" suite "] " $0; flush(); n = 0; grab = 3; next
             }
             grab > 0 && /^    / { print "  [" suite "] " $0; grab--; next }
-            /^  Test: / || /^  \.\.\. still running/ { n = 0; grab = 0; next }
+            /  Test: / || /^  \.\.\. still running/ { n = 0; grab = 0; next }
             $0 != "" { said[++n] = $0 }
             { grab = 0 }' "$work/$suite.log" 2>/dev/null
     done <"$plan"

@@ -250,8 +250,9 @@ void selftest_not_full(const char *lab, const char *args, int want_ntests)
     selftest_grade(all, NULL, &r);
     if (pristine == 1 && r.score == r.max_score) {
         /* Not a git checkout: labs/ may hold a student's finished work. */
-        fprintf(stderr, "\nskipped: labs/%s gets full marks and this is not a git checkout, so "
-                        "the shipped skeleton cannot be told from finished work\n",
+        fprintf(stderr,
+                "\nskipped: labs/%s gets full marks and this is not a git checkout, so "
+                "the shipped skeleton cannot be told from finished work\n",
                 lab);
     } else {
         CU_ASSERT_EQUAL(r.status, 1);
@@ -312,4 +313,69 @@ void selftest_remove_dir(const char *dir)
     char rm[PATH_MAX + 80];
     snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
     (void)!system(rm);
+}
+
+static const gr_lab *find_lab(const char *lab)
+{
+    for (size_t i = 0; gr_labs[i] != NULL; i++) {
+        if (strcmp(gr_labs[i]->lab_id, lab) == 0) {
+            return gr_labs[i];
+        }
+    }
+    return NULL;
+}
+
+const char *selftest_lab_server_checks(const char *lab)
+{
+    static char names[4096];
+    const gr_lab *l = find_lab(lab);
+    size_t n = 0;
+    names[0] = '\0';
+    for (size_t i = 0; l != NULL && i < l->lab_nchecks; i++) {
+        if (l->lab_checks[i].ck_kind == GR_SERVER && n < sizeof names) {
+            n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", n > 0 ? " " : "",
+                                  l->lab_checks[i].ck_name);
+        }
+    }
+    return names;
+}
+
+int selftest_lab_count(const char *lab, selftest_what what)
+{
+    const gr_lab *l = find_lab(lab);
+    if (l == NULL) {
+        return -1;
+    }
+    size_t nhidden = l->lab_hidden != NULL ? l->lab_hidden->ct_n : 0;
+    if (what == ST_HIDDEN_CHECKS) {
+        return (int)nhidden;
+    }
+    int n = 0;
+    for (size_t i = 0; i < l->lab_nchecks; i++) {
+        const gr_check *c = &l->lab_checks[i];
+        int server = c->ck_kind == GR_SERVER;
+        switch (what) {
+        case ST_CHECKS:
+            n++;
+            break;
+        case ST_SERVER_CHECKS:
+            n += server;
+            break;
+        case ST_CLIENT_CHECKS:
+            n += !server;
+            break;
+        case ST_POINTS:
+            n += c->ck_points;
+            break;
+        case ST_CLIENT_POINTS:
+            n += server ? 0 : c->ck_points;
+            break;
+        case ST_HIDDEN_CHECKS:
+            break;
+        }
+    }
+    for (size_t i = 0; what == ST_POINTS && i < nhidden; i++) {
+        n += l->lab_hidden->ct_checks[i].ck_points;
+    }
+    return n;
 }

@@ -47,6 +47,25 @@ void selftest_expect(const char *args, const char *dir, const char *want_failed,
 void selftest_expect_run(const char *args, const char *dir, const char *want_failed,
                          int want_ntests, run *r);
 
+/* What a test may ask of a lab's table (selftest_lab_count()). */
+typedef enum selftest_what {
+    ST_CHECKS,        /* its visible checks, server and client */
+    ST_SERVER_CHECKS, /* its visible server checks */
+    ST_CLIENT_CHECKS, /* its visible client checks */
+    ST_HIDDEN_CHECKS, /* its hidden checks */
+    ST_POINTS,        /* the points of all its checks, hidden ones included */
+    ST_CLIENT_POINTS  /* the points of its visible client checks */
+} selftest_what;
+
+/* Counted from lab LAB's table ("01"), so that a test never holds a copy
+ * of a number that a new check changes; -1 for a lab the grader lacks. */
+int selftest_lab_count(const char *lab, selftest_what what);
+
+/* The names of lab LAB's visible server checks, in run order and
+ * space-separated, as a run that fails them all lists them ("" for a lab
+ * the grader lacks). The text stays valid until the next call. */
+const char *selftest_lab_server_checks(const char *lab);
+
 /* How many times needle occurs in text (0 when text is NULL). */
 int selftest_count(const char *text, const char *needle);
 

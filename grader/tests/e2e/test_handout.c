@@ -23,9 +23,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Lab 01: 17 checks for students, one more (hidden) for the instructor. */
-#define LAB01_CHECKS 17
-#define LAB01_HIDDEN_CHECKS 1
+/* Lab 01: the checks students see, and the hidden ones the instructor adds. */
+#define LAB01_CHECKS selftest_lab_count("01", ST_CHECKS)
+#define LAB01_HIDDEN_CHECKS selftest_lab_count("01", ST_HIDDEN_CHECKS)
 
 /* Builds of the whole kit get minutes; everything else, seconds. */
 #define BUILD_MS (300 * 1000)
@@ -243,7 +243,8 @@ static void test_gradescope(void)
     CU_ASSERT(contains(out, "usage: make gradescope LAB="));
     free(out);
 
-    CU_ASSERT_EQUAL_FATAL(run_cmd("make --no-print-directory gradescope LAB=01", QUICK_MS, 0, &out), 0);
+    CU_ASSERT_EQUAL_FATAL(run_cmd("make --no-print-directory gradescope LAB=01", QUICK_MS, 0, &out),
+                          0);
     CU_ASSERT(contains(out, "build/gradescope/socklab-01-autograder.zip"));
     free(out);
 
@@ -366,7 +367,8 @@ static void test_classroom(void)
     CU_ASSERT(contains(out, "usage: make classroom LAB="));
     free(out);
 
-    CU_ASSERT_EQUAL_FATAL(run_cmd("make --no-print-directory classroom LAB=01", QUICK_MS, 0, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(run_cmd("make --no-print-directory classroom LAB=01", QUICK_MS, 0, NULL),
+                          0);
     const char *path = "build/classroom/01/.github/workflows/socklab-01.yml";
     gr_str cmd = {0};
     gr_str_addf(&cmd, "cat %s", path);
@@ -378,7 +380,8 @@ static void test_classroom(void)
     CU_ASSERT(contains(out, "autograding-grading-reporter"));
     CU_ASSERT(contains(out, "Points "));
     free(out);
-    CU_ASSERT_EQUAL(run_cmd("test -f build/classroom/01/README-classroom.md", QUICK_MS, 0, NULL), 0);
+    CU_ASSERT_EQUAL(run_cmd("test -f build/classroom/01/README-classroom.md", QUICK_MS, 0, NULL),
+                    0);
 
     /* Valid YAML with the job's steps, where python3 has the yaml module. */
     if (have("python3 -c 'import yaml'")) {

@@ -410,8 +410,8 @@ int register_steps_tests(void)
         snprintf(timing, sizeof timing, "lab%s-timing", lab->lab_id);
         snprintf(suites[l], sizeof suites[l], "steps%s", lab->lab_id);
         int alone = cu_suite_alone(own) || cu_suite_alone(timing);
-        int rc = alone ? cu_add_suite_alone(suites[l], tests[l])
-                       : cu_add_suite(suites[l], tests[l]);
+        int rc =
+            alone ? cu_add_suite_alone(suites[l], tests[l]) : cu_add_suite(suites[l], tests[l]);
         if (rc < 0) {
             return -1;
         }
