@@ -7,7 +7,9 @@
  * then close). serve_forever() is that in a loop around poll(), with a
  * wake-up pipe beside the server's socket so that a shutdown, even from a
  * signal handler, does not wait for the poll interval. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* accept4(), pipe2() */
+#endif
 #include "socketserver.h"
 
 #include "err.h"

@@ -40,6 +40,23 @@ static int expect_clean_exit(gr_ctx *ctx, const char *situation)
     return 0;
 }
 
+/* The state of the server's main thread ('S': asleep, waiting for
+ * something), from /proc/PID/stat, or '?'. */
+static char main_state(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    char state = '?';
+    if (f != NULL && fscanf(f, "%*d (%*[^)]) %c", &state) != 1) {
+        state = '?';
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    return state;
+}
+
 int lab07_check_sigterm_idle(gr_ctx *ctx)
 {
     if (gr_server_start(ctx) < 0) {
@@ -52,6 +69,12 @@ int lab07_check_sigterm_idle(gr_ctx *ctx)
                          "echo, then end of file");
     }
     gr_close(&c);
+    /* The client has gone: wait until the server is back asleep in its
+     * loop (in poll(), or accept()), so that the signal finds it there. */
+    long until = gr_soon(ctx, 1000);
+    while (rc == 0 && main_state(gr_server_pid(ctx)) != 'S' && gr_now_ms() < until) {
+        poll(NULL, 0, 5);
+    }
     if (rc == 0) {
         kill(gr_server_pid(ctx), SIGTERM);
         rc = expect_clean_exit(ctx, "with no client connected");
