@@ -16,11 +16,11 @@
 
 #include "../../../../solutions/07-socketserver/echo_app.c"
 
-/* What a buggy program changes. */
+/** What a buggy program changes. */
 typedef struct bug_plan {
-    ss_strategy bp_strategy[4];   /* what each --strategy becomes */
-    void (*bp_hooks)(ss_hooks *); /* changes the hooks, or NULL */
-    const ss_handler *bp_handler; /* the handler instead of the echo, or NULL */
+    ss_strategy bp_strategy[4];   /**< what each --strategy becomes */
+    void (*bp_hooks)(ss_hooks *); /**< changes the hooks, or NULL */
+    const ss_handler *bp_handler; /**< the handler instead of the echo, or NULL */
 } bug_plan;
 
 /* The strategies as they are. */
