@@ -7,6 +7,10 @@
 #     SOCKLAB ?= ../..
 #     include $(SOCKLAB)/common/lab.mk
 #
+# A lab whose programs share modules of its own (lab 07's framework) lists
+# their sources in LAB_SOURCES and their headers in LAB_HEADERS: each
+# program is linked with them.
+#
 # SOCKLAB is the top of the socklab tree. Run from anywhere else (a copy of the
 # lab directory, a grading sandbox), pass it: make SOCKLAB=/path/to/socklab.
 # EXTRA_CFLAGS and EXTRA_LDFLAGS add flags, e.g. sanitizers. V=1 shows the
@@ -38,9 +42,9 @@ $(LIBSOCKLAB): socklab-lib
 socklab-lib:
 	@$(MAKE) --no-print-directory -C $(SOCKLAB) lib
 
-%: %.c $(LIBSOCKLAB)
+%: %.c $(LAB_SOURCES) $(LAB_HEADERS) $(LIBSOCKLAB)
 	@echo "  CC      $(LAB_SHOWN)"
-	$(Q)$(CC) $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(LIBSOCKLAB) $(EXTRA_LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(LAB_SOURCES) $(LIBSOCKLAB) $(EXTRA_LDFLAGS) $(LDLIBS)
 
 clean:
 	rm -f $(PROGRAMS)

@@ -43,7 +43,9 @@ static void usage(FILE *out)
         "  --server 'CMD'    any server, in any language: {port} in CMD is replaced by the\n"
         "                    port to listen on, {host} by the address; only server checks run.\n"
         "                    In a lab with several servers (05, 06) CMD stands for each:\n"
-        "                    pick one with --only (e.g. --only 'epoll-*')\n"
+        "                    pick one with --only (e.g. --only 'epoll-*'), or put {args}\n"
+        "                    in CMD: each check's own command line, e.g.\n"
+        "                    'tcp_echo --strategy fork 5000' in lab 07\n"
         "  --client 'CMD'    any client: {host} and {port} are where to connect; only client\n"
         "                    checks run. Lab 04's clients take their own arguments: the\n"
         "                    grader appends them to CMD (use --only 'scan-*', ...)\n"
@@ -348,7 +350,10 @@ static int check_combinations(const cli *c)
      * has no {port} in its client command, and neither need --client's. */
     int port_needed = !(opt->op_target == GR_TARGET_CLIENT &&
                         strstr(opt->op_lab->lab_client_cmd, "{port}") == NULL);
-    if (opt->op_command != NULL && port_needed && strstr(opt->op_command, "{port}") == NULL) {
+    /* {args} brings each check's own command line, its port (or {unix}) in it. */
+    int has_args = opt->op_target == GR_TARGET_SERVER && strstr(opt->op_command, "{args}") != NULL;
+    if (opt->op_command != NULL && port_needed && !has_args &&
+        strstr(opt->op_command, "{port}") == NULL) {
         fprintf(stderr, "grade: the command must contain {port}, where the grader puts the port "
                         "(e.g. --server './my_server {port}')\n");
         return EXIT_USAGE;

@@ -51,6 +51,29 @@ typedef struct gr_program {
     const void *pg_arg; /**< what its checks need to know of it (gr_arg()), or NULL */
 } gr_program;
 
+/** gr_check::ck_ready: as the lab says (lab_udp). */
+#define GR_READY_LAB 0
+/** gr_check::ck_ready: a TCP socket listens on the port. */
+#define GR_READY_TCP 1
+/** gr_check::ck_ready: a UDP socket is bound to the port. */
+#define GR_READY_UDP 2
+/** gr_check::ck_ready: a Unix stream socket listens on the name {unix} stands for. */
+#define GR_READY_UNIX_STREAM 3
+/** gr_check::ck_ready: a Unix datagram socket is bound to the name {unix} stands for. */
+#define GR_READY_UNIX_DGRAM 4
+
+/**
+ * What {unix} in a command becomes, with the check's port: an abstract Unix
+ * socket name (Linux), written as /proc/net/unix shows it. A program binds
+ * it with sun_path[0] = '\0' and the rest of the name after it; it is no
+ * file, so no directory needs to be writable and nothing is left behind.
+ * In a --server command, {args} becomes the command line of the check's
+ * own program, its name without "./" (e.g. "tcp_echo --strategy fork 5000"),
+ * so that one command in any language can stand for all of a lab's
+ * programs and their options.
+ */
+#define GR_UNIX_NAME "@socklab-%d"
+
 /**
  * One check: one property of the program under test. Write a lab's table
  * with designated initialisers, so that a row reads by field name; fields
@@ -78,6 +101,9 @@ typedef struct gr_check {
                                        own hard limit the server gets that instead; a check
                                        reads what it got with gr_procfs_max_files() and
                                        scales itself. */
+    int ck_ready;                 /**< how the engine knows its server is ready:
+                                       GR_READY_LAB (0), or a GR_READY_* of its own, in a
+                                       lab whose programs serve different families */
 } gr_check;
 
 /**

@@ -66,6 +66,9 @@ char *engine_expand(const char *tmpl, const char *host, int port)
         } else if (strncmp(p, "{host}", 6) == 0) {
             gr_str_add(&s, host);
             p += 6;
+        } else if (strncmp(p, "{unix}", 6) == 0) {
+            gr_str_addf(&s, GR_UNIX_NAME, port);
+            p += 6;
         } else {
             gr_str_addn(&s, p, 1);
             p++;
@@ -140,12 +143,22 @@ static int wait_listening(gr_ctx *ctx)
 {
     long started = gr_now_ms();
     long deadline = started + gr_ms(ctx, STARTUP_MS);
-    int udp = ctx->cx_opt->op_lab->lab_udp;
+    const gr_check *ck = ctx->cx_check;
+    int ready = ck != NULL && ck->ck_ready != GR_READY_LAB ? ck->ck_ready
+                : ctx->cx_opt->op_lab->lab_udp             ? GR_READY_UDP
+                                                           : GR_READY_TCP;
+    int udp = ready == GR_READY_UDP;
+    char unix_name[64];
+    snprintf(unix_name, sizeof unix_name, GR_UNIX_NAME, ctx->cx_port);
     for (;;) {
         /* Exit first: a port that listens once the server we started has
          * gone belongs to a child it left behind (a daemon), not to it. */
         int exited = gr_proc_exited(&ctx->cx_server);
-        int l = udp ? gr_procfs_udp_bound(ctx->cx_port) : gr_procfs_tcp_listening(ctx->cx_port);
+        int l = ready == GR_READY_UNIX_STREAM  ? gr_procfs_unix_bound(unix_name, 1)
+                : ready == GR_READY_UNIX_DGRAM ? gr_procfs_unix_bound(unix_name, 0)
+                : udp                          ? gr_procfs_udp_bound(ctx->cx_port)
+                                               : gr_procfs_tcp_listening(ctx->cx_port);
+        udp = udp || ready >= GR_READY_UNIX_STREAM; /* no probe by connecting */
         if (!exited && (l == 1 || (l < 0 && !udp && probe_connect(ctx->cx_port)))) {
             gr_verbose(ctx, "server listening on port %d after %ld ms", ctx->cx_port,
                        gr_now_ms() - started);
@@ -191,6 +204,28 @@ static int fail_startup(gr_ctx *ctx, const char *tmpl, const char *cmd)
     return rc;
 }
 
+/* A --server command with {args}: the command with the check's own
+ * program's command line in its place (the program's name without "./"),
+ * malloc'd; NULL when there is nothing to put in. */
+static char *args_of_check(const gr_ctx *ctx, const char *tmpl)
+{
+    const gr_check *ck = ctx->cx_check;
+    const char *at = strstr(tmpl, "{args}");
+    if (at == NULL || ck == NULL || ck->ck_program == NULL ||
+        ctx->cx_opt->op_target != GR_TARGET_SERVER) {
+        return NULL;
+    }
+    const char *args = ck->ck_program->pg_cmd;
+    if (strncmp(args, "./", 2) == 0) {
+        args += 2;
+    }
+    gr_str s = {0};
+    gr_str_addn(&s, tmpl, (size_t)(at - tmpl));
+    gr_str_add(&s, args);
+    gr_str_add(&s, at + 6);
+    return gr_str_take(&s);
+}
+
 int gr_server_start(gr_ctx *ctx)
 {
     gr_limits limits;
@@ -208,7 +243,9 @@ int gr_server_start(gr_ctx *ctx)
         return gr_fail(ctx, "%s", ctx->cx_startup_failure);
     }
     engine_server_release(ctx);
-    char *cmd = engine_expand(tmpl, gr_host(ctx), ctx->cx_port);
+    char *own = args_of_check(ctx, tmpl);
+    char *cmd = engine_expand(own != NULL ? own : tmpl, gr_host(ctx), ctx->cx_port);
+    free(own);
     if (cmd == NULL) {
         return gr_fail(ctx, "grader ran out of memory");
     }

@@ -74,6 +74,12 @@ static int connect_socket(gr_ctx *ctx, const char *label, const gr_conn_opts *o,
     if (o->co_maxseg > 0 && sa->sa_family != AF_UNIX) {
         setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &o->co_maxseg, sizeof o->co_maxseg);
     }
+    if (o->co_from != NULL && bind(fd, o->co_from, o->co_fromlen) < 0) {
+        int saved = errno;
+        close(fd);
+        return gr_fail(ctx, "%s: grader could not bind its socket to connect from: %s", label,
+                       strerror(saved));
+    }
     if (o->co_nodelay && sa->sa_family != AF_UNIX) {
         int on = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);

@@ -64,6 +64,10 @@ typedef struct gr_conn_opts {
     socklen_t co_addrlen;           /**< its length */
     const char *co_name;            /**< how messages name co_addr, e.g. "[::1]:5000" */
     const gr_xport_ops *co_xport;   /**< the transport, or NULL: plain */
+    const struct sockaddr *co_from; /**< the grader's own address to connect from (bound
+                                         before connecting, e.g. 127.0.0.2 port 0 for a
+                                         server's allow/deny rules), or NULL: any */
+    socklen_t co_fromlen;           /**< its length */
 } gr_conn_opts;
 
 /** One connection and the exchange it is in the middle of. */

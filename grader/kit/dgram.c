@@ -37,6 +37,34 @@ int gr_dgram_open(gr_ctx *ctx, gr_dgram *d, const char *label)
     return 0;
 }
 
+int gr_dgram_open_addr(gr_ctx *ctx, gr_dgram *d, const char *label, const struct sockaddr *to,
+                       socklen_t tolen, const char *name, const struct sockaddr *from,
+                       socklen_t fromlen)
+{
+    d->dg_fd = -1;
+    snprintf(d->dg_label, sizeof d->dg_label, "%s", label != NULL ? label : "client");
+    int fd = socket(to->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return gr_fail(ctx, "grader could not create a datagram socket: %s", strerror(errno));
+    }
+    int rcvbuf = 1024 * 1024;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    /* Autobind: an AF_UNIX address of the family alone. */
+    struct sockaddr any = {.sa_family = AF_UNIX};
+    if (from == NULL && to->sa_family == AF_UNIX) {
+        from = &any;
+        fromlen = sizeof any.sa_family;
+    }
+    if ((from != NULL && bind(fd, from, fromlen) < 0) || connect(fd, to, tolen) < 0) {
+        int saved = errno;
+        close(fd);
+        return gr_fail(ctx, "%s: grader could not connect a datagram socket to %s: %s", d->dg_label,
+                       name, strerror(saved));
+    }
+    d->dg_fd = fd;
+    return 0;
+}
+
 /* The server's port answered with ICMP "port unreachable". */
 static int fail_refused(gr_ctx *ctx, const gr_dgram *d)
 {

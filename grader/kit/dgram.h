@@ -17,6 +17,7 @@
 #include "engine/grader.h"
 
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 /** The largest UDP payload over IPv4: 65535 - 20 (IP header) - 8 (UDP header). */
@@ -39,6 +40,28 @@ typedef struct gr_dgram {
  * @return 0, or gr_fail()'s value
  */
 int gr_dgram_open(gr_ctx *ctx, gr_dgram *d, const char *label);
+
+/**
+ * @brief Open a datagram socket connected to any address: a UDP server
+ *        reached from a given local address (127.0.0.2, for a server's
+ *        allow/deny rules), or a Unix datagram server.
+ *
+ * A Unix datagram socket that is not bound has no address a server can
+ * reply to, so with @p from NULL an AF_UNIX socket is bound to an abstract
+ * name the kernel picks (autobind).
+ * @param ctx    the check
+ * @param d      socket to fill in
+ * @param label  name used in messages, or NULL for "client"
+ * @param to     the server's address
+ * @param tolen  its length
+ * @param name   how messages name it, e.g. "@socklab-5000"
+ * @param from   the local address to bind first, or NULL
+ * @param fromlen its length
+ * @return 0, or gr_fail()'s value
+ */
+int gr_dgram_open_addr(gr_ctx *ctx, gr_dgram *d, const char *label, const struct sockaddr *to,
+                       socklen_t tolen, const char *name, const struct sockaddr *from,
+                       socklen_t fromlen);
 
 /**
  * @brief Send one datagram of @p n bytes (0 is allowed) to the server.

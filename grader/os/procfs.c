@@ -334,6 +334,28 @@ int gr_procfs_tcp_listening(int port)
     return v4 == 1 || v6 == 1;
 }
 
+int gr_procfs_unix_bound(const char *path, int want_listen)
+{
+    FILE *f = fopen("/proc/net/unix", "r");
+    if (f == NULL) {
+        return -1;
+    }
+    char line[512];
+    int found = 0;
+    /* "Num RefCount Protocol Flags Type St Inode Path"; a listening socket
+     * has __SO_ACCEPTCON (0x10000) in its flags. */
+    while (!found && fgets(line, sizeof line, f) != NULL) {
+        unsigned long flags = 0;
+        char name[256] = "";
+        if (sscanf(line, "%*s %*s %*s %lx %*s %*s %*s %255s", &flags, name) == 2 &&
+            strcmp(name, path) == 0 && (!want_listen || (flags & 0x10000UL) != 0)) {
+            found = 1;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
 int gr_procfs_udp_bound(int port)
 {
     int v4 = scan_table("/proc/net/udp", port, 0);

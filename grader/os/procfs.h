@@ -105,4 +105,14 @@ int gr_procfs_tcp_listening(int port);
  */
 int gr_procfs_udp_bound(int port);
 
+/**
+ * @brief Is a Unix domain socket bound to @p path (an abstract name written
+ *        "@name", as /proc/net/unix shows it), and listening if @p want_listen?
+ *
+ * Reads /proc/net/unix of the grader's network namespace (abstract names
+ * belong to it), so the grader knows a Unix-socket server is ready.
+ * @return 1 if so, 0 if not, -1 if the file cannot be read
+ */
+int gr_procfs_unix_bound(const char *path, int want_listen);
+
 #endif
