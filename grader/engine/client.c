@@ -147,6 +147,16 @@ int gr_client_run_args(gr_ctx *ctx, const char *program, const char *args, int t
     return rc;
 }
 
+int gr_test_run(gr_ctx *ctx, const char *cmd, int timeout_ms, gr_client_run *run)
+{
+    memset(run, 0, sizeof *run);
+    if (ctx->cx_cwd == NULL) {
+        return gr_fail(ctx, "there is no source to test (a command is graded)");
+    }
+    gr_str_addf(&ctx->cx_details, "ran: %s\n", cmd);
+    return run_client(ctx, cmd, "", 0, timeout_ms, run);
+}
+
 void gr_client_run_free(gr_client_run *run)
 {
     free(run->cr_stdout);

@@ -49,6 +49,24 @@ static const size_t pool_threads = POOL_THREADS;
 static const int yes = 1;
 static const int no = 0;
 
+/* The API checks: suites of the test program built against the
+ * framework (api/test_socketserver.c, `make test_socketserver`); each is
+ * bounded by its own watchdog, the deadline includes the first build. */
+#define API_DEADLINE_MS 60000
+#define API_SUITE(NAME)                                                                            \
+    {                                                                                              \
+        "test_socketserver", "api-" NAME                                                           \
+    }
+static const gr_unit_suite api_address = API_SUITE("address");
+static const gr_unit_suite api_failed_bind = API_SUITE("failed-bind");
+static const gr_unit_suite api_handle_error = API_SUITE("handle-error");
+static const gr_unit_suite api_finish = API_SUITE("finish");
+static const gr_unit_suite api_timeout = API_SUITE("timeout");
+static const gr_unit_suite api_own_child = API_SUITE("own-child");
+static const gr_unit_suite api_shutdown_start = API_SUITE("shutdown-start");
+static const gr_unit_suite api_shutdown_thread = API_SUITE("shutdown-thread");
+static const gr_unit_suite api_echo = API_SUITE("echo");
+
 #define HINT_INTERLEAVE(WHAT, C, PY)                                                               \
     "Under this strategy requests are served at the same time: one client in the middle of its "   \
     "request must not hold up the others. In C: " C " In Python: " PY
@@ -85,6 +103,34 @@ static const gr_check checks[] = {
                 "socketserver's subclasses such as HTTPServer).",
      .ck_run = lab07_check_reuse_address,
      .ck_program = &tcp_sync},
+
+    {.ck_name = "api-address",
+     .ck_step = 1,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 3,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary = "through the API: after port 0, ss_server_address() is what getsockname() says",
+     .ck_hint = "The bound address is the one the system picked: after bind() to port 0, read it "
+                "back with "
+                "getsockname() and keep it for ss_server_address(); for a Unix socket, the "
+                "address and length getsockname() gives. In Python: server_address is set from "
+                "getsockname() in server_bind().",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_address},
+    {.ck_name = "api-failed-bind",
+     .ck_step = 1,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 3,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary =
+         "through the API: 1024 ss_server_new() on a port in use fail and leave no descriptor open",
+     .ck_hint =
+         "A constructor that fails undoes what it did: the socket it made is closed on every "
+         "failure path (bind(), listen(), getsockname(), the pipe). In C: one fail: label that "
+         "closes what was taken, errno saved around close(). In Python: TCPServer.__init__ "
+         "calls server_close() when server_bind() raises.",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_failed_bind},
 
     {.ck_name = "tcp-echo",
      .ck_step = 2,
@@ -201,6 +247,47 @@ static const gr_check checks[] = {
      .ck_run = lab07_check_error_goes_on,
      .ck_program = &tcp_sync},
 
+    {.ck_name = "api-handle-error",
+     .ck_step = 4,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 3,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary = "through the API: a handle() that fails reaches handle_error with its errno; "
+                   "the next request is served",
+     .ck_hint =
+         "A failed request goes to handle_error, and the loop goes on. In C: when setup() or "
+         "handle() returns -1, call hooks.handle_error(rq, errno) and end the request as "
+         "usual. In Python: _handle_request_noblock() catches the exception and calls "
+         "handle_error().",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_handle_error},
+    {.ck_name = "api-finish",
+     .ck_step = 4,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 3,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary = "through the API: finish() runs after handle(), even when handle() failed",
+     .ck_hint =
+         "finish() is the handler's cleanup: it runs whenever handle() ran, failed or not. In C: "
+         "call h_finish after h_handle whatever it returned (not when setup() failed). In "
+         "Python: BaseRequestHandler.__init__ calls finish() in a finally: after handle().",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_finish},
+    {.ck_name = "api-timeout",
+     .ck_step = 4,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 3,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary = "through the API: ss_handle_request() with a timeout and no request returns 0 "
+                   "and calls handle_timeout",
+     .ck_hint =
+         "handle_request() waits at most the server's timeout; when nothing came, it calls the "
+         "handle_timeout hook. In C: poll() with cf_timeout_ms; on 0 ready, call "
+         "hooks.handle_timeout(srv, user) and return 0. In Python: handle_request() calls "
+         "self.handle_timeout() when selector.select(timeout) is empty.",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_timeout},
+
     {.ck_name = "thread-interleave",
      .ck_step = 5,
      .ck_points = 6,
@@ -254,6 +341,22 @@ static const gr_check checks[] = {
      .ck_run = lab07_check_fork_zombies,
      .ck_program = &tcp_fork},
 
+    {.ck_name = "api-own-child",
+     .ck_step = 6,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 4,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary =
+         "through the API: the fork strategy leaves alone a child the program started itself",
+     .ck_hint =
+         "A library reaps only its own children: waitpid(-1, ...) takes the program's other "
+         "children too (a zombie the program meant to wait for is gone, and its waitpid() "
+         "fails with ECHILD). In C: keep the pids fork() returned and waitpid() each by pid, "
+         "in service_actions and in ss_server_close(). In Python: ForkingMixIn keeps "
+         "active_children and calls os.waitpid(pid, ...) on each.",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_own_child},
+
     {.ck_name = "sigterm-idle",
      .ck_step = 7,
      .ck_points = 4,
@@ -299,6 +402,34 @@ static const gr_check checks[] = {
      .ck_run = lab07_check_fds_constant,
      .ck_program = &tcp_thread},
 
+    {.ck_name = "api-shutdown-start",
+     .ck_step = 7,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 3,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary = "through the API: 20 servers shut down just after their loop starts: none hangs",
+     .ck_hint =
+         "A shutdown asked for before the loop runs, or as it starts, must still stop it. In C: "
+         "ss_shutdown() sets the flag (and writes the wake-up pipe) before waiting; the loop "
+         "reads the flag before each wait and returns at once. In Python: shutdown() sets "
+         "__shutdown_request, which serve_forever() reads every turn.",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_shutdown_start},
+    {.ck_name = "api-shutdown-thread",
+     .ck_step = 7,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 3,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary =
+         "through the API: ss_shutdown() from another thread returns within one poll interval",
+     .ck_hint =
+         "The loop must look for a shutdown at least once per poll interval, never block in "
+         "accept() or recvfrom(). In C: poll() the socket and the wake-up pipe with the poll "
+         "interval; accept only when poll() says so. In Python: serve_forever(poll_interval) "
+         "selects with that timeout.",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_shutdown_thread},
+
     {.ck_name = "pool-interleave",
      .ck_step = 8,
      .ck_points = 5,
@@ -337,6 +468,20 @@ static const gr_check checks[] = {
                 "ThreadingMixIn; a fixed list of workers.",
      .ck_run = lab07_check_pool_threads,
      .ck_program = &tcp_pool},
+    {.ck_name = "api-echo",
+     .ck_step = 8,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 5,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary = "through the API: each family under each strategy: 3 echoes, shutdown, close, "
+                   "no descriptor left open",
+     .ck_hint =
+         "Every family and every strategy serve through the same handler, and ss_server_close() "
+         "releases every descriptor the server took (its socket, the wake-up pipe, each "
+         "request's), after joining its threads and reaping its children. In Python: "
+         "server_close() closes the socket; ThreadingMixIn joins, ForkingMixIn reaps.",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_echo},
 };
 
 const gr_lab gr_lab07 = {
