@@ -288,6 +288,8 @@ typedef struct gr_client_run {
     char *cr_stderr;      /**< the last 64 KiB of its stderr */
     size_t cr_stderr_len; /**< its length */
     long cr_ms;           /**< how long it ran */
+    const char *cr_what;  /**< what it is, for gr_client_describe(): NULL, "the
+                               client"; gr_test_run() says "the test program" */
 } gr_client_run;
 
 /**

@@ -92,7 +92,7 @@ static const gr_check checks[] = {
      .ck_program = &tcp_sync},
     {.ck_name = "tcp-reuse-address",
      .ck_step = 1,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 15000,
      .ck_flags = GR_OWN_SERVER,
      .ck_summary = "restarted at once on its port, with a connection of the last run in "
@@ -104,23 +104,10 @@ static const gr_check checks[] = {
      .ck_run = lab07_check_reuse_address,
      .ck_program = &tcp_sync},
 
-    {.ck_name = "api-address",
-     .ck_step = 1,
-     .ck_kind = GR_SOURCE,
-     .ck_points = 3,
-     .ck_deadline_ms = API_DEADLINE_MS,
-     .ck_summary = "through the API: after port 0, ss_server_address() is what getsockname() says",
-     .ck_hint = "The bound address is the one the system picked: after bind() to port 0, read it "
-                "back with "
-                "getsockname() and keep it for ss_server_address(); for a Unix socket, the "
-                "address and length getsockname() gives. In Python: server_address is set from "
-                "getsockname() in server_bind().",
-     .ck_run = gr_check_unit_suite,
-     .ck_arg = &api_address},
     {.ck_name = "api-failed-bind",
      .ck_step = 1,
      .ck_kind = GR_SOURCE,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = API_DEADLINE_MS,
      .ck_summary =
          "through the API: 1024 ss_server_new() on a port in use fail and leave no descriptor open",
@@ -134,7 +121,7 @@ static const gr_check checks[] = {
 
     {.ck_name = "tcp-echo",
      .ck_step = 2,
-     .ck_points = 6,
+     .ck_points = 5,
      .ck_deadline_ms = 15000,
      .ck_summary = "the handler echoes 1 B, 1000 B and 300 KiB, then closes after the client",
      .ck_hint = "The handler's handle() callback serves the connection: everything that comes "
@@ -146,7 +133,7 @@ static const gr_check checks[] = {
      .ck_program = &tcp_sync},
     {.ck_name = "sync-in-turn",
      .ck_step = 2,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary = "under sync, a second client is served only once the first has gone",
      .ck_hint = "The synchronous strategy serves one request at a time, in serve_forever()'s "
@@ -159,7 +146,7 @@ static const gr_check checks[] = {
 
     {.ck_name = "udp-echo",
      .ck_step = 3,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_ready = GR_READY_UDP,
      .ck_summary = "datagrams of 0 to 8192 bytes from two clients each come back whole to "
@@ -173,7 +160,7 @@ static const gr_check checks[] = {
      .ck_program = &udp_sync},
     {.ck_name = "unix-stream-echo",
      .ck_step = 3,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_ready = GR_READY_UNIX_STREAM,
      .ck_summary = "the echo over a Unix stream socket with an abstract name (@NAME)",
@@ -196,9 +183,22 @@ static const gr_check checks[] = {
      .ck_run = lab07_check_unix_dgram_echo,
      .ck_program = &unix_dgram},
 
+    {.ck_name = "api-address",
+     .ck_step = 3,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 2,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary = "through the API: after port 0, ss_server_address() is what getsockname() says",
+     .ck_hint = "The bound address is the one the system picked: after bind() to port 0, read it "
+                "back with "
+                "getsockname() and keep it for ss_server_address(); for a Unix socket, the "
+                "address and length getsockname() gives. In Python: server_address is set from "
+                "getsockname() in server_bind().",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_address},
     {.ck_name = "verify-deny",
      .ck_step = 4,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary = "--deny 127.0.0.2: that client is closed unanswered; 127.0.0.3 and "
                    "127.0.0.1 are served",
@@ -212,7 +212,7 @@ static const gr_check checks[] = {
      .ck_program = &tcp_deny},
     {.ck_name = "verify-allow",
      .ck_step = 4,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "--allow 127.0.0.3: only that client is served",
      .ck_hint = "With an --allow list, only the addresses on it are served: every other client "
@@ -223,7 +223,7 @@ static const gr_check checks[] = {
      .ck_program = &tcp_allow},
     {.ck_name = "verify-udp",
      .ck_step = 4,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_ready = GR_READY_UDP,
      .ck_summary = "--deny 127.0.0.2 on UDP: no reply to that sender; 127.0.0.3 gets its reply",
@@ -235,7 +235,7 @@ static const gr_check checks[] = {
      .ck_program = &udp_deny},
     {.ck_name = "error-goes-on",
      .ck_step = 4,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "clients that reset their connection in mid-echo fail their request, and "
                    "the server goes on serving",
@@ -250,7 +250,7 @@ static const gr_check checks[] = {
     {.ck_name = "api-handle-error",
      .ck_step = 4,
      .ck_kind = GR_SOURCE,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = API_DEADLINE_MS,
      .ck_summary = "through the API: a handle() that fails reaches handle_error with its errno; "
                    "the next request is served",
@@ -264,7 +264,7 @@ static const gr_check checks[] = {
     {.ck_name = "api-finish",
      .ck_step = 4,
      .ck_kind = GR_SOURCE,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = API_DEADLINE_MS,
      .ck_summary = "through the API: finish() runs after handle(), even when handle() failed",
      .ck_hint =
@@ -276,7 +276,7 @@ static const gr_check checks[] = {
     {.ck_name = "api-timeout",
      .ck_step = 4,
      .ck_kind = GR_SOURCE,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = API_DEADLINE_MS,
      .ck_summary = "through the API: ss_handle_request() with a timeout and no request returns 0 "
                    "and calls handle_timeout",
@@ -290,7 +290,7 @@ static const gr_check checks[] = {
 
     {.ck_name = "thread-interleave",
      .ck_step = 5,
-     .ck_points = 6,
+     .ck_points = 5,
      .ck_deadline_ms = 10000,
      .ck_summary = "under thread, 5 clients connected in order are served in reverse, client 1 "
                    "held mid-request",
@@ -304,7 +304,7 @@ static const gr_check checks[] = {
 
     {.ck_name = "fork-interleave",
      .ck_step = 6,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary = "under fork, 5 clients connected in order are served in reverse, client 1 "
                    "held mid-request",
@@ -319,7 +319,7 @@ static const gr_check checks[] = {
      .ck_arg = &five},
     {.ck_name = "fork-children",
      .ck_step = 6,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "under fork, each of 5 clients is served by a child process of its own",
      .ck_hint = "The fork strategy gives each request a process: /proc shows one child per "
@@ -329,7 +329,7 @@ static const gr_check checks[] = {
      .ck_program = &tcp_fork},
     {.ck_name = "fork-no-zombies",
      .ck_step = 6,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 30000,
      .ck_summary = "under fork, after 300 connections no child is left: none running, none a "
                    "zombie",
@@ -344,7 +344,7 @@ static const gr_check checks[] = {
     {.ck_name = "api-own-child",
      .ck_step = 6,
      .ck_kind = GR_SOURCE,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = API_DEADLINE_MS,
      .ck_summary =
          "through the API: the fork strategy leaves alone a child the program started itself",
@@ -359,7 +359,7 @@ static const gr_check checks[] = {
 
     {.ck_name = "sigterm-idle",
      .ck_step = 7,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_flags = GR_OWN_SERVER,
      .ck_summary = "SIGTERM to an idle server: it exits with status 0 within 2 s",
@@ -368,7 +368,7 @@ static const gr_check checks[] = {
      .ck_program = &tcp_sync},
     {.ck_name = "sigterm-drains",
      .ck_step = 7,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_flags = GR_OWN_SERVER,
      .ck_summary = "SIGTERM under thread: no new client gets in, the request in flight "
@@ -379,7 +379,7 @@ static const gr_check checks[] = {
      .ck_arg = &yes},
     {.ck_name = "sigterm-fork-drains",
      .ck_step = 7,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_flags = GR_OWN_SERVER,
      .ck_summary = "SIGTERM under fork: the child in flight finishes its request, the server "
@@ -390,7 +390,7 @@ static const gr_check checks[] = {
      .ck_arg = &no},
     {.ck_name = "fds-constant",
      .ck_step = 7,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 20000,
      .ck_summary = "under thread, 200 connections later the server holds no more descriptors "
                    "than before",
@@ -405,7 +405,7 @@ static const gr_check checks[] = {
     {.ck_name = "api-shutdown-start",
      .ck_step = 7,
      .ck_kind = GR_SOURCE,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = API_DEADLINE_MS,
      .ck_summary = "through the API: 20 servers shut down just after their loop starts: none hangs",
      .ck_hint =
@@ -418,7 +418,7 @@ static const gr_check checks[] = {
     {.ck_name = "api-shutdown-thread",
      .ck_step = 7,
      .ck_kind = GR_SOURCE,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = API_DEADLINE_MS,
      .ck_summary =
          "through the API: ss_shutdown() from another thread returns within one poll interval",
@@ -432,7 +432,7 @@ static const gr_check checks[] = {
 
     {.ck_name = "pool-interleave",
      .ck_step = 8,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary = "a pool of 4: 4 clients connected in order are served in reverse, client 1 "
                    "held mid-request",
@@ -445,7 +445,7 @@ static const gr_check checks[] = {
      .ck_arg = &pool_threads},
     {.ck_name = "pool-busy",
      .ck_step = 8,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary = "a pool of 4 with a queue of 4, full: the next client gets \"BUSY\"; a free "
                    "worker takes the oldest waiting",
@@ -458,7 +458,7 @@ static const gr_check checks[] = {
      .ck_program = &tcp_pool},
     {.ck_name = "pool-threads",
      .ck_step = 8,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 20000,
      .ck_summary = "a pool of 4 never has more than its 4 workers and the serving thread, "
                    "however many clients come",
@@ -471,7 +471,7 @@ static const gr_check checks[] = {
     {.ck_name = "api-echo",
      .ck_step = 8,
      .ck_kind = GR_SOURCE,
-     .ck_points = 5,
+     .ck_points = 3,
      .ck_deadline_ms = API_DEADLINE_MS,
      .ck_summary = "through the API: each family under each strategy: 3 echoes, shutdown, close, "
                    "no descriptor left open",

@@ -202,6 +202,8 @@ static void test_api_bugs(void)
     expect_api_bug("bug_reap_all", "api-own-child");
     expect_api_bug("bug_bind_leak", "api-failed-bind");
     expect_api_bug("bug_no_timeout", "api-timeout");
+    expect_api_bug("bug_no_error_hook", "api-handle-error");
+    expect_api_bug("bug_no_finish", "api-finish");
 }
 
 int register_lab07_tests(void)
