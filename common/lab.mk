@@ -11,6 +11,11 @@
 # their sources in LAB_SOURCES and their headers in LAB_HEADERS: each
 # program is linked with them.
 #
+# A lab with tests of its own modules (lab 07's framework) names the test
+# program in TEST_PROGRAM and its CUnit source in TEST_SOURCE: `make test`
+# builds it against LAB_SOURCES, with the kit's CUnit runner, and runs it;
+# `make TEST_PROGRAM` only builds it (the grader does, with its sanitizers).
+#
 # SOCKLAB is the top of the socklab tree. Run from anywhere else (a copy of the
 # lab directory, a grading sandbox), pass it: make SOCKLAB=/path/to/socklab.
 # EXTRA_CFLAGS and EXTRA_LDFLAGS add flags, e.g. sanitizers. V=1 shows the
@@ -33,7 +38,7 @@ LAB_HOME  := $(notdir $(patsubst %/,%,$(dir $(CURDIR))))
 LAB_COPY  := $(if $(filter labs,$(LAB_HOME)),your lab,$(if $(filter solutions,$(LAB_HOME)),the reference solution))
 LAB_SHOWN  = $(if $(LAB_COPY),$(notdir $(CURDIR))/$@ ($(LAB_COPY)),$@)
 
-.PHONY: all clean socklab-lib
+.PHONY: all clean socklab-lib test
 
 all: $(PROGRAMS)
 
@@ -46,5 +51,21 @@ socklab-lib:
 	@echo "  CC      $(LAB_SHOWN)"
 	$(Q)$(CC) $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(LAB_SOURCES) $(LIBSOCKLAB) $(EXTRA_LDFLAGS) $(LDLIBS)
 
+ifneq ($(TEST_PROGRAM),)
+CUNIT_CFLAGS = $(shell pkg-config --cflags cunit)
+CUNIT_LIBS   = $(shell pkg-config --libs cunit)
+CU_RUN := $(SOCKLAB)/common/tests/cu_run.c
+
+test: $(TEST_PROGRAM)
+	./$(TEST_PROGRAM)
+
+$(TEST_PROGRAM): $(TEST_SOURCE) $(CU_RUN) $(LAB_SOURCES) $(LAB_HEADERS) $(LIBSOCKLAB)
+	@echo "  CC      $(LAB_SHOWN)"
+	$(Q)$(CC) $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(CPPFLAGS) -I. -I$(SOCKLAB)/common/tests $(CUNIT_CFLAGS) -o $@ $(TEST_SOURCE) $(CU_RUN) $(LAB_SOURCES) $(LIBSOCKLAB) $(EXTRA_LDFLAGS) $(CUNIT_LIBS) $(LDLIBS)
+else
+test:
+	@echo "this lab has no tests of its own: grade it with bin/grade"
+endif
+
 clean:
-	rm -f $(PROGRAMS)
+	rm -f $(PROGRAMS) $(TEST_PROGRAM)

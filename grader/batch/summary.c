@@ -328,7 +328,7 @@ static json_t *checks_json(const batch *b, const class_stats *cs)
         char *sentence = first_sentence(ck->ck_hint != NULL ? ck->ck_hint : "");
         json_t *c =
             json_pack("{s:s, s:i, s:s, s:i, s:b, s:I, s:f, s:s, s:s?}", "name", ck->ck_name, "step",
-                      ck->ck_step, "kind", ck->ck_kind == GR_SERVER ? "server" : "client", "points",
+                      ck->ck_step, "kind", gr_kind_name(ck->ck_kind), "points",
                       ck->ck_points, "hidden", (ck->ck_flags & GR_HIDDEN) != 0, "passed",
                       (json_int_t)cs->cs_passed[k], "pass_rate",
                       (double)cs->cs_passed[k] / (double)b->bt_nsubs, "summary",

@@ -167,7 +167,7 @@ static void list_checks(const gr_options *opt)
             last_step = ck->ck_step;
         }
         printf("  %-22s %-6s %3d pts  %s%s\n", ck->ck_name,
-               ck->ck_kind == GR_SERVER ? "server" : "client", ck->ck_points,
+               gr_kind_name(ck->ck_kind), ck->ck_points,
                (ck->ck_flags & GR_HIDDEN) ? "(hidden) " : "", ck->ck_summary);
         total += ck->ck_points;
     }

@@ -32,14 +32,22 @@ const char *engine_sanitizers(const gr_lab *lab)
 /* "make clean; make -k" in the copy, with the kit's root and the
  * sanitizers. Binaries copied along were built without sanitizers: start
  * clean. -k: a program that does not compile does not stop the others from
- * being built (and graded). */
-static char *make_command(const gr_options *opt)
+ * being built (and graded). With a target, "make TARGET" alone: a test
+ * program built later, in the same copy. */
+char *engine_make_command(const gr_options *opt, const char *target)
 {
     gr_str s = {0};
-    gr_str_add(&s, "make --no-print-directory SOCKLAB=");
-    gr_str_add_quoted(&s, opt->op_root);
-    gr_str_add(&s, " clean >/dev/null 2>&1; make -k --no-print-directory SOCKLAB=");
-    gr_str_add_quoted(&s, opt->op_root);
+    if (target == NULL) {
+        gr_str_add(&s, "make --no-print-directory SOCKLAB=");
+        gr_str_add_quoted(&s, opt->op_root);
+        gr_str_add(&s, " clean >/dev/null 2>&1; make -k --no-print-directory SOCKLAB=");
+        gr_str_add_quoted(&s, opt->op_root);
+    } else {
+        gr_str_add(&s, "make --no-print-directory");
+        gr_str_add_word(&s, target);
+        gr_str_add(&s, " SOCKLAB=");
+        gr_str_add_quoted(&s, opt->op_root);
+    }
     if (!opt->op_no_sanitize) {
         const char *san = engine_sanitizers(opt->op_lab);
         gr_str_addf(&s, " EXTRA_CFLAGS='-fsanitize=%s -fno-omit-frame-pointer'", san);
@@ -68,7 +76,7 @@ int engine_build(const gr_options *opt, const char *dir, char **workdir, char **
         say_why(log, loglen, "could not prepare the build", err);
         return -1;
     }
-    char *cmd = make_command(opt);
+    char *cmd = engine_make_command(opt, NULL);
     gr_proc p;
     memset(&p, 0, sizeof p);
     gr_spawn_opts so = {.so_cwd = *workdir, .so_keep_stdout = BUILD_LOG_MAX};

@@ -147,6 +147,18 @@ int gr_client_run_args(gr_ctx *ctx, const char *program, const char *args, int t
     return rc;
 }
 
+int gr_test_run(gr_ctx *ctx, const char *cmd, int timeout_ms, gr_client_run *run)
+{
+    memset(run, 0, sizeof *run);
+    if (ctx->cx_cwd == NULL) {
+        return gr_fail(ctx, "there is no source to test (a command is graded)");
+    }
+    gr_str_addf(&ctx->cx_details, "ran: %s\n", cmd);
+    int rc = run_client(ctx, cmd, "", 0, timeout_ms, run);
+    run->cr_what = "the test program";
+    return rc;
+}
+
 void gr_client_run_free(gr_client_run *run)
 {
     free(run->cr_stdout);
@@ -156,16 +168,17 @@ void gr_client_run_free(gr_client_run *run)
 
 void gr_client_describe(gr_ctx *ctx, const gr_client_run *run)
 {
+    const char *what = run->cr_what != NULL ? run->cr_what : "the client";
     if (run->cr_timed_out) {
-        gr_str_addf(&ctx->cx_details, "the client was still running after %.1f s and was stopped\n",
+        gr_str_addf(&ctx->cx_details, "%s was still running after %.1f s and was stopped\n", what,
                     (double)run->cr_ms / 1000.0);
     } else {
         char how[128];
-        gr_str_addf(&ctx->cx_details, "the client %s after %.2f s\n",
+        gr_str_addf(&ctx->cx_details, "%s %s after %.2f s\n", what,
                     gr_proc_describe(run->cr_status, how, sizeof how), (double)run->cr_ms / 1000.0);
     }
-    gr_output_tail(&ctx->cx_details, "client stderr", run->cr_stderr, run->cr_stderr_len,
-                   run->cr_stderr_len);
+    gr_output_tail(&ctx->cx_details, run->cr_what != NULL ? "test program stderr" : "client stderr",
+                   run->cr_stderr, run->cr_stderr_len, run->cr_stderr_len);
 }
 
 /* ---- a resolver of the check's own ------------------------------------------ */

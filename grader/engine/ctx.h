@@ -15,6 +15,9 @@
 /* Time a program gets to exit after SIGTERM, before scaling. */
 #define ENGINE_GRACE_MS 1000
 
+/* Most test programs one run builds (testprog.c). */
+#define ENGINE_MAX_TEST_BUILDS 8
+
 /* Most command templates one run starts (programs.c). */
 #define ENGINE_MAX_PROGRAMS 32
 
@@ -38,7 +41,7 @@ struct gr_ctx {
     /* The check's verdict (ctx.c). */
     gr_str cx_headline;
     gr_str cx_details;
-    gr_str cx_hint;              /* the hint for the cause the check saw, or empty */
+    gr_str cx_hint; /* the hint for the cause the check saw, or empty */
     int cx_failed;
 
     /* The server (server.c). */
@@ -55,7 +58,15 @@ struct gr_ctx {
     /* The programs the run starts (programs.c). */
     engine_program cx_programs[ENGINE_MAX_PROGRAMS];
     size_t cx_nprograms;
-    int cx_build_failed;         /* the build failed: a missing program was not built */
+    int cx_build_failed; /* the build failed: a missing program was not built */
+
+    /* The test programs built against the submission (testprog.c). */
+    struct engine_test_build {
+        char *tb_target; /* the make target */
+        int tb_rc;       /* 0 built, -1 not */
+        char *tb_log;    /* the compiler's output */
+    } cx_test_builds[ENGINE_MAX_TEST_BUILDS];
+    size_t cx_ntest_builds;
 
     /* The client (client.c). */
     char *cx_client_stderr; /* stderr of the last client run, for sanitizer reports */
@@ -116,6 +127,13 @@ const char *engine_sanitizers(const gr_lab *lab);
  * report, fail the check (if nothing failed it yet) and add the report to
  * its details. Returns 1 if the server's stderr held one. */
 int engine_sanitizer_verdict(gr_ctx *ctx);
+
+/* The make command of the run: "make clean; make -k" (@p target NULL), or
+ * "make TARGET", with the kit's root and the run's sanitizers; malloc'd. */
+char *engine_make_command(const gr_options *opt, const char *target);
+
+/* Forget the test programs built in this run (testprog.c). */
+void engine_test_builds_free(gr_ctx *ctx);
 
 /* Build the lab directory @p dir in a scratch copy with make. Returns 0, or
  * -1 with the compiler's output in *log; *workdir is the copy (NULL if none

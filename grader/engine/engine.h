@@ -77,6 +77,16 @@ size_t gr_plan(const gr_options *opt, const gr_check **plan, size_t max, int *hi
  */
 char *gr_plan_topics(const gr_options *opt);
 
+/** @brief "server", "client" or "source": how reports name a check's kind. */
+const char *gr_kind_name(gr_kind kind);
+
+/**
+ * @brief How many of the lab's checks a --server or --client run leaves out
+ *        because they need the submission's source (::GR_SOURCE), and their
+ *        points; 0 for a run on a lab directory.
+ */
+int gr_plan_not_applicable(const gr_options *opt, int *points);
+
 /** @brief Should the check run against this target (server vs client checks)? */
 int gr_target_runs(gr_target target, const gr_check *check);
 

@@ -32,7 +32,10 @@ typedef struct gr_ctx gr_ctx;
 /** What a check exercises. */
 typedef enum gr_kind {
     GR_SERVER, /**< the student's server, started by the engine before the check */
-    GR_CLIENT  /**< the student's client, run by the check itself */
+    GR_CLIENT, /**< the student's client, run by the check itself */
+    GR_SOURCE  /**< the submission's source: the check builds a test program of the
+                    lab's against it (gr_test_build()) and runs it; it needs the
+                    source, so a --server or --client run leaves it out */
 } gr_kind;
 
 /** Check flag: the check starts and stops the server itself (gr_server_start()). */
@@ -285,6 +288,8 @@ typedef struct gr_client_run {
     char *cr_stderr;      /**< the last 64 KiB of its stderr */
     size_t cr_stderr_len; /**< its length */
     long cr_ms;           /**< how long it ran */
+    const char *cr_what;  /**< what it is, for gr_client_describe(): NULL, "the
+                               client"; gr_test_run() says "the test program" */
 } gr_client_run;
 
 /**
@@ -336,6 +341,27 @@ int gr_client_hosts(gr_ctx *ctx, const char *hosts_text);
  * @return a NUL-terminated copy to free(), or NULL if no server runs
  */
 char *gr_server_output(gr_ctx *ctx, int stream, size_t *len);
+
+/* ---- a test program built against the submission --------------------------- */
+
+/**
+ * @brief Build one of the lab's test programs against the submission's
+ *        source: `make TARGET` in the copy being graded, with the
+ *        sanitizers the run builds with (a ::GR_SOURCE check). A run builds
+ *        each target once; a later call gives the first call's answer.
+ * @return 0, or gr_fail()'s value with the compiler's output in the details
+ */
+int gr_test_build(gr_ctx *ctx, const char *target);
+
+/**
+ * @brief Run a test program built by gr_test_build(): the shell command
+ *        @p cmd (e.g. "SOCKLAB_SUITE=api-echo ./test_socketserver") in the
+ *        copy being graded, in the sandbox, until it exits or @p timeout_ms
+ *        (scaled by the caller) passes. Its stderr is looked at for
+ *        sanitizer reports, as a client's is.
+ * @return 0 if it ran (whatever it did), or gr_fail()'s value
+ */
+int gr_test_run(gr_ctx *ctx, const char *cmd, int timeout_ms, gr_client_run *run);
 
 /** @brief Free the buffers of a client run. */
 void gr_client_run_free(gr_client_run *run);

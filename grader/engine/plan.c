@@ -76,6 +76,34 @@ char *gr_plan_topics(const gr_options *opt)
     return gr_str_take(&s);
 }
 
+const char *gr_kind_name(gr_kind kind)
+{
+    switch (kind) {
+    case GR_SERVER:
+        return "server";
+    case GR_CLIENT:
+        return "client";
+    case GR_SOURCE:
+        return "source";
+    }
+    return "?";
+}
+
+int gr_plan_not_applicable(const gr_options *opt, int *points)
+{
+    const gr_lab *lab = opt->op_lab;
+    int n = 0;
+    *points = 0;
+    for (size_t i = 0; i < lab->lab_nchecks; i++) {
+        const gr_check *ck = &lab->lab_checks[i];
+        if (ck->ck_kind == GR_SOURCE && !gr_target_runs(opt->op_target, ck)) {
+            n++;
+            *points += ck->ck_points;
+        }
+    }
+    return n;
+}
+
 int gr_target_runs(gr_target target, const gr_check *check)
 {
     if (target == GR_TARGET_SERVER) {

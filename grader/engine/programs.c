@@ -236,6 +236,9 @@ static const char *template_of(const gr_ctx *ctx, const gr_check *ck)
     if (ck->ck_kind == GR_CLIENT) {
         return ctx->cx_client_cmd;
     }
+    if (ck->ck_kind == GR_SOURCE) {
+        return NULL; /* it builds its own program (gr_test_build()) */
+    }
     if (ck->ck_program != NULL && ctx->cx_opt->op_target != GR_TARGET_SERVER) {
         return ck->ck_program->pg_cmd;
     }

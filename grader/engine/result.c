@@ -8,7 +8,7 @@ void gr_result_init(gr_test_result *tr, const gr_check *ck)
     memset(tr, 0, sizeof *tr);
     tr->tr_name = ck->ck_name;
     tr->tr_step = ck->ck_step;
-    tr->tr_kind = ck->ck_kind == GR_SERVER ? "server" : "client";
+    tr->tr_kind = gr_kind_name(ck->ck_kind);
     tr->tr_max_score = ck->ck_points;
     tr->tr_status = GR_FAILED;
     tr->tr_hidden = (ck->ck_flags & GR_HIDDEN) != 0;

@@ -251,7 +251,7 @@ static void not_runnable(gr_test_result *tr, const gr_check *ck, const char *pro
 {
     gr_str out = {0};
     gr_str_addf(&out, "not run: the %s cannot run: %s\n",
-                ck->ck_kind == GR_SERVER ? "server" : "client", problem);
+                ck->ck_kind == GR_CLIENT ? "client" : "server", problem);
     gr_result_not_run(tr, ck, gr_str_cstr(&out));
     gr_str_free(&out);
 }
@@ -363,6 +363,10 @@ int gr_engine_run(const gr_options *opt, gr_run_result *result)
     }
     check_programs(&ctx, &text, &rt, plan, n);
     run_checks(&ctx, &text, &rt, plan, n, result);
+    int na_points = 0;
+    int na = gr_plan_not_applicable(opt, &na_points);
+    gr_text_not_applicable(&text, na, na_points,
+                           opt->op_target == GR_TARGET_CLIENT ? "--client" : "--server");
     char *topics = gr_plan_topics(opt);
     gr_text_hidden(&text, topics != NULL ? topics : "", hidden, hidden_points);
     free(topics);

@@ -174,6 +174,26 @@ unsigned gr_digest_end(gr_digest *d, unsigned char md[GR_DIGEST_MAX]);
  */
 unsigned gr_digest_file(const char *path, unsigned char md[GR_DIGEST_MAX], uint64_t *size);
 
+/* ---- a test program's suite -------------------------------------------------- */
+
+/**
+ * A ::GR_SOURCE check's argument (ck_arg): one suite of a CUnit test
+ * program of the lab's (common/tests/cu_run.h's output), built against the
+ * submission with gr_test_build().
+ */
+typedef struct gr_unit_suite {
+    const char *us_target; /**< its make target, and the program: "test_socketserver" */
+    const char *us_suite;  /**< the suite it runs (SOCKLAB_SUITE): "api-echo" */
+} gr_unit_suite;
+
+/**
+ * @brief The check of a ::gr_unit_suite (gr_arg()): build the program, run
+ *        the suite; pass when every test in it passes. A failed test's own
+ *        messages are the failure: the first the headline, all of them the
+ *        details; a crash or a watchdog's TIMEOUT says so.
+ */
+int gr_check_unit_suite(gr_ctx *ctx);
+
 /** @brief @p md as lowercase hex into @p out (2 * GR_DIGEST_MAX + 1 bytes). */
 const char *gr_digest_hex(const unsigned char *md, unsigned len, char *out);
 

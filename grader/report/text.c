@@ -96,6 +96,19 @@ void gr_text_result(const gr_text *t, const gr_test_result *tr)
     fflush(out);
 }
 
+void gr_text_not_applicable(const gr_text *t, int n, int points, const char *target)
+{
+    if (t->tx_out == NULL || n == 0) {
+        return;
+    }
+    fprintf(t->tx_out,
+            "\n%d check%s (%d points) not applicable with %s: %s the lab's source through its "
+            "API (a test program compiled against it), which a program given as a command does "
+            "not have. Grade the lab's directory (or --dir) to run %s.\n",
+            n, n == 1 ? "" : "s", points, target, n == 1 ? "it tests" : "they test",
+            n == 1 ? "it" : "them");
+}
+
 void gr_text_hidden(const gr_text *t, const char *topics, int hidden, int points)
 {
     if (t->tx_out == NULL || hidden == 0) {

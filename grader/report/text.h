@@ -44,6 +44,13 @@ void gr_text_step(const gr_text *t, int step, const char *title, int hidden);
 void gr_text_result(const gr_text *t, const gr_test_result *tr);
 
 /**
+ * @brief Say that @p n checks (@p points points) were not applicable: they
+ *        test the submission's source through its API, which a --server or
+ *        --client run (@p target: "--server") does not have.
+ */
+void gr_text_not_applicable(const gr_text *t, int n, int points, const char *target);
+
+/**
  * @brief How many hidden checks (and points) a student's run left out, and
  *        what each is about, so that a student knows what to test.
  * @param t      the report

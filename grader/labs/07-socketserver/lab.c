@@ -49,6 +49,24 @@ static const size_t pool_threads = POOL_THREADS;
 static const int yes = 1;
 static const int no = 0;
 
+/* The API checks: suites of the test program built against the
+ * framework (api/test_socketserver.c, `make test_socketserver`); each is
+ * bounded by its own watchdog, the deadline includes the first build. */
+#define API_DEADLINE_MS 60000
+#define API_SUITE(NAME)                                                                            \
+    {                                                                                              \
+        "test_socketserver", "api-" NAME                                                           \
+    }
+static const gr_unit_suite api_address = API_SUITE("address");
+static const gr_unit_suite api_failed_bind = API_SUITE("failed-bind");
+static const gr_unit_suite api_handle_error = API_SUITE("handle-error");
+static const gr_unit_suite api_finish = API_SUITE("finish");
+static const gr_unit_suite api_timeout = API_SUITE("timeout");
+static const gr_unit_suite api_own_child = API_SUITE("own-child");
+static const gr_unit_suite api_shutdown_start = API_SUITE("shutdown-start");
+static const gr_unit_suite api_shutdown_thread = API_SUITE("shutdown-thread");
+static const gr_unit_suite api_echo = API_SUITE("echo");
+
 #define HINT_INTERLEAVE(WHAT, C, PY)                                                               \
     "Under this strategy requests are served at the same time: one client in the middle of its "   \
     "request must not hold up the others. In C: " C " In Python: " PY
@@ -74,7 +92,7 @@ static const gr_check checks[] = {
      .ck_program = &tcp_sync},
     {.ck_name = "tcp-reuse-address",
      .ck_step = 1,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 15000,
      .ck_flags = GR_OWN_SERVER,
      .ck_summary = "restarted at once on its port, with a connection of the last run in "
@@ -86,9 +104,24 @@ static const gr_check checks[] = {
      .ck_run = lab07_check_reuse_address,
      .ck_program = &tcp_sync},
 
+    {.ck_name = "api-failed-bind",
+     .ck_step = 1,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 2,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary =
+         "through the API: 1024 ss_server_new() on a port in use fail and leave no descriptor open",
+     .ck_hint =
+         "A constructor that fails undoes what it did: the socket it made is closed on every "
+         "failure path (bind(), listen(), getsockname(), the pipe). In C: one fail: label that "
+         "closes what was taken, errno saved around close(). In Python: TCPServer.__init__ "
+         "calls server_close() when server_bind() raises.",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_failed_bind},
+
     {.ck_name = "tcp-echo",
      .ck_step = 2,
-     .ck_points = 6,
+     .ck_points = 5,
      .ck_deadline_ms = 15000,
      .ck_summary = "the handler echoes 1 B, 1000 B and 300 KiB, then closes after the client",
      .ck_hint = "The handler's handle() callback serves the connection: everything that comes "
@@ -100,7 +133,7 @@ static const gr_check checks[] = {
      .ck_program = &tcp_sync},
     {.ck_name = "sync-in-turn",
      .ck_step = 2,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary = "under sync, a second client is served only once the first has gone",
      .ck_hint = "The synchronous strategy serves one request at a time, in serve_forever()'s "
@@ -113,7 +146,7 @@ static const gr_check checks[] = {
 
     {.ck_name = "udp-echo",
      .ck_step = 3,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_ready = GR_READY_UDP,
      .ck_summary = "datagrams of 0 to 8192 bytes from two clients each come back whole to "
@@ -127,7 +160,7 @@ static const gr_check checks[] = {
      .ck_program = &udp_sync},
     {.ck_name = "unix-stream-echo",
      .ck_step = 3,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_ready = GR_READY_UNIX_STREAM,
      .ck_summary = "the echo over a Unix stream socket with an abstract name (@NAME)",
@@ -150,9 +183,22 @@ static const gr_check checks[] = {
      .ck_run = lab07_check_unix_dgram_echo,
      .ck_program = &unix_dgram},
 
+    {.ck_name = "api-address",
+     .ck_step = 3,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 2,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary = "through the API: after port 0, ss_server_address() is what getsockname() says",
+     .ck_hint = "The bound address is the one the system picked: after bind() to port 0, read it "
+                "back with "
+                "getsockname() and keep it for ss_server_address(); for a Unix socket, the "
+                "address and length getsockname() gives. In Python: server_address is set from "
+                "getsockname() in server_bind().",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_address},
     {.ck_name = "verify-deny",
      .ck_step = 4,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary = "--deny 127.0.0.2: that client is closed unanswered; 127.0.0.3 and "
                    "127.0.0.1 are served",
@@ -166,7 +212,7 @@ static const gr_check checks[] = {
      .ck_program = &tcp_deny},
     {.ck_name = "verify-allow",
      .ck_step = 4,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "--allow 127.0.0.3: only that client is served",
      .ck_hint = "With an --allow list, only the addresses on it are served: every other client "
@@ -177,7 +223,7 @@ static const gr_check checks[] = {
      .ck_program = &tcp_allow},
     {.ck_name = "verify-udp",
      .ck_step = 4,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_ready = GR_READY_UDP,
      .ck_summary = "--deny 127.0.0.2 on UDP: no reply to that sender; 127.0.0.3 gets its reply",
@@ -189,7 +235,7 @@ static const gr_check checks[] = {
      .ck_program = &udp_deny},
     {.ck_name = "error-goes-on",
      .ck_step = 4,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "clients that reset their connection in mid-echo fail their request, and "
                    "the server goes on serving",
@@ -201,9 +247,50 @@ static const gr_check checks[] = {
      .ck_run = lab07_check_error_goes_on,
      .ck_program = &tcp_sync},
 
+    {.ck_name = "api-handle-error",
+     .ck_step = 4,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 2,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary = "through the API: a handle() that fails reaches handle_error with its errno; "
+                   "the next request is served",
+     .ck_hint =
+         "A failed request goes to handle_error, and the loop goes on. In C: when setup() or "
+         "handle() returns -1, call hooks.handle_error(rq, errno) and end the request as "
+         "usual. In Python: _handle_request_noblock() catches the exception and calls "
+         "handle_error().",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_handle_error},
+    {.ck_name = "api-finish",
+     .ck_step = 4,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 2,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary = "through the API: finish() runs after handle(), even when handle() failed",
+     .ck_hint =
+         "finish() is the handler's cleanup: it runs whenever handle() ran, failed or not. In C: "
+         "call h_finish after h_handle whatever it returned (not when setup() failed). In "
+         "Python: BaseRequestHandler.__init__ calls finish() in a finally: after handle().",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_finish},
+    {.ck_name = "api-timeout",
+     .ck_step = 4,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 2,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary = "through the API: ss_handle_request() with a timeout and no request returns 0 "
+                   "and calls handle_timeout",
+     .ck_hint =
+         "handle_request() waits at most the server's timeout; when nothing came, it calls the "
+         "handle_timeout hook. In C: poll() with cf_timeout_ms; on 0 ready, call "
+         "hooks.handle_timeout(srv, user) and return 0. In Python: handle_request() calls "
+         "self.handle_timeout() when selector.select(timeout) is empty.",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_timeout},
+
     {.ck_name = "thread-interleave",
      .ck_step = 5,
-     .ck_points = 6,
+     .ck_points = 5,
      .ck_deadline_ms = 10000,
      .ck_summary = "under thread, 5 clients connected in order are served in reverse, client 1 "
                    "held mid-request",
@@ -217,7 +304,7 @@ static const gr_check checks[] = {
 
     {.ck_name = "fork-interleave",
      .ck_step = 6,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary = "under fork, 5 clients connected in order are served in reverse, client 1 "
                    "held mid-request",
@@ -232,7 +319,7 @@ static const gr_check checks[] = {
      .ck_arg = &five},
     {.ck_name = "fork-children",
      .ck_step = 6,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "under fork, each of 5 clients is served by a child process of its own",
      .ck_hint = "The fork strategy gives each request a process: /proc shows one child per "
@@ -242,7 +329,7 @@ static const gr_check checks[] = {
      .ck_program = &tcp_fork},
     {.ck_name = "fork-no-zombies",
      .ck_step = 6,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 30000,
      .ck_summary = "under fork, after 300 connections no child is left: none running, none a "
                    "zombie",
@@ -254,9 +341,25 @@ static const gr_check checks[] = {
      .ck_run = lab07_check_fork_zombies,
      .ck_program = &tcp_fork},
 
+    {.ck_name = "api-own-child",
+     .ck_step = 6,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 3,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary =
+         "through the API: the fork strategy leaves alone a child the program started itself",
+     .ck_hint =
+         "A library reaps only its own children: waitpid(-1, ...) takes the program's other "
+         "children too (a zombie the program meant to wait for is gone, and its waitpid() "
+         "fails with ECHILD). In C: keep the pids fork() returned and waitpid() each by pid, "
+         "in service_actions and in ss_server_close(). In Python: ForkingMixIn keeps "
+         "active_children and calls os.waitpid(pid, ...) on each.",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_own_child},
+
     {.ck_name = "sigterm-idle",
      .ck_step = 7,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_flags = GR_OWN_SERVER,
      .ck_summary = "SIGTERM to an idle server: it exits with status 0 within 2 s",
@@ -265,7 +368,7 @@ static const gr_check checks[] = {
      .ck_program = &tcp_sync},
     {.ck_name = "sigterm-drains",
      .ck_step = 7,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_flags = GR_OWN_SERVER,
      .ck_summary = "SIGTERM under thread: no new client gets in, the request in flight "
@@ -276,7 +379,7 @@ static const gr_check checks[] = {
      .ck_arg = &yes},
     {.ck_name = "sigterm-fork-drains",
      .ck_step = 7,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_flags = GR_OWN_SERVER,
      .ck_summary = "SIGTERM under fork: the child in flight finishes its request, the server "
@@ -287,7 +390,7 @@ static const gr_check checks[] = {
      .ck_arg = &no},
     {.ck_name = "fds-constant",
      .ck_step = 7,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 20000,
      .ck_summary = "under thread, 200 connections later the server holds no more descriptors "
                    "than before",
@@ -299,9 +402,37 @@ static const gr_check checks[] = {
      .ck_run = lab07_check_fds_constant,
      .ck_program = &tcp_thread},
 
+    {.ck_name = "api-shutdown-start",
+     .ck_step = 7,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 2,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary = "through the API: 20 servers shut down just after their loop starts: none hangs",
+     .ck_hint =
+         "A shutdown asked for before the loop runs, or as it starts, must still stop it. In C: "
+         "ss_shutdown() sets the flag (and writes the wake-up pipe) before waiting; the loop "
+         "reads the flag before each wait and returns at once. In Python: shutdown() sets "
+         "__shutdown_request, which serve_forever() reads every turn.",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_shutdown_start},
+    {.ck_name = "api-shutdown-thread",
+     .ck_step = 7,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 2,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary =
+         "through the API: ss_shutdown() from another thread returns within one poll interval",
+     .ck_hint =
+         "The loop must look for a shutdown at least once per poll interval, never block in "
+         "accept() or recvfrom(). In C: poll() the socket and the wake-up pipe with the poll "
+         "interval; accept only when poll() says so. In Python: serve_forever(poll_interval) "
+         "selects with that timeout.",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_shutdown_thread},
+
     {.ck_name = "pool-interleave",
      .ck_step = 8,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary = "a pool of 4: 4 clients connected in order are served in reverse, client 1 "
                    "held mid-request",
@@ -314,7 +445,7 @@ static const gr_check checks[] = {
      .ck_arg = &pool_threads},
     {.ck_name = "pool-busy",
      .ck_step = 8,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary = "a pool of 4 with a queue of 4, full: the next client gets \"BUSY\"; a free "
                    "worker takes the oldest waiting",
@@ -327,7 +458,7 @@ static const gr_check checks[] = {
      .ck_program = &tcp_pool},
     {.ck_name = "pool-threads",
      .ck_step = 8,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 20000,
      .ck_summary = "a pool of 4 never has more than its 4 workers and the serving thread, "
                    "however many clients come",
@@ -337,6 +468,20 @@ static const gr_check checks[] = {
                 "ThreadingMixIn; a fixed list of workers.",
      .ck_run = lab07_check_pool_threads,
      .ck_program = &tcp_pool},
+    {.ck_name = "api-echo",
+     .ck_step = 8,
+     .ck_kind = GR_SOURCE,
+     .ck_points = 3,
+     .ck_deadline_ms = API_DEADLINE_MS,
+     .ck_summary = "through the API: each family under each strategy: 3 echoes, shutdown, close, "
+                   "no descriptor left open",
+     .ck_hint =
+         "Every family and every strategy serve through the same handler, and ss_server_close() "
+         "releases every descriptor the server took (its socket, the wake-up pipe, each "
+         "request's), after joining its threads and reaping its children. In Python: "
+         "server_close() closes the socket; ThreadingMixIn joins, ForkingMixIn reaps.",
+     .ck_run = gr_check_unit_suite,
+     .ck_arg = &api_echo},
 };
 
 const gr_lab gr_lab07 = {

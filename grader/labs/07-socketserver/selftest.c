@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* The checks a --server run grades (the black-box ones), and all. */
 #define LAB07_ALL 22
+#define LAB07_WITH_API 31
 
 static void expect07(const char *args, const char *want_failed, int want_ntests)
 {
@@ -25,12 +27,13 @@ static void expect07(const char *args, const char *want_failed, int want_ntests)
 
 static void test_solution_full_marks(void)
 {
-    selftest_full_marks("07", 1, LAB07_ALL);
+    selftest_full_marks("07", 1, LAB07_WITH_API);
 }
 
 static void test_skeleton_not_full(void)
 {
     selftest_not_full("07-socketserver", "--seed 1 --only tcp-accepts", 1);
+    selftest_not_full("07-socketserver", "--seed 1 --only 'api-*'", LAB07_WITH_API - LAB07_ALL);
 }
 
 /* The solution built with ThreadSanitizer: the thread and pool strategies
@@ -160,6 +163,49 @@ static void test_bug_hooks(void)
              "tcp-echo unix-stream-echo", 2);
 }
 
+/* ---- bugs only the API tests see ------------------------------------------------ */
+
+/* Grade, with only the API checks, a copy of the solution whose
+ * socketserver.c is selftest/api/BUG.c: the reference framework with one
+ * mistake injected. Exactly @p want_failed fails. */
+static void expect_api_bug(const char *bug, const char *want_failed)
+{
+    char dir[PATH_MAX];
+    if (selftest_fresh_dir("api07", dir, sizeof dir) < 0) {
+        CU_FAIL("cannot make a directory under build/tests");
+        return;
+    }
+    gr_str cmd = {0};
+    gr_str_add(&cmd, "cp -R");
+    gr_str_add_word(&cmd, selftest_root());
+    gr_str_add(&cmd, "/solutions/07-socketserver/.");
+    gr_str_add_word(&cmd, dir);
+    gr_str_addf(&cmd, " && echo '#include \"%s/grader/labs/07-socketserver/selftest/api/%s.c\"' >",
+                selftest_root(), bug);
+    gr_str_add_word(&cmd, dir);
+    gr_str_add(&cmd, "/socketserver.c");
+    int made = system(gr_str_cstr(&cmd)) == 0;
+    CU_ASSERT(made);
+    gr_str_free(&cmd);
+    if (made) {
+        gr_str args = {0};
+        gr_str_add(&args, "07 --seed 77 --only 'api-*' --dir");
+        gr_str_add_word(&args, dir);
+        expect07(gr_str_cstr(&args), want_failed, LAB07_WITH_API - LAB07_ALL);
+        gr_str_free(&args);
+    }
+    selftest_remove_dir(dir);
+}
+
+static void test_api_bugs(void)
+{
+    expect_api_bug("bug_reap_all", "api-own-child");
+    expect_api_bug("bug_bind_leak", "api-failed-bind");
+    expect_api_bug("bug_no_timeout", "api-timeout");
+    expect_api_bug("bug_no_error_hook", "api-handle-error");
+    expect_api_bug("bug_no_finish", "api-finish");
+}
+
 int register_lab07_tests(void)
 {
     static const cu_test tests[] = {
@@ -173,6 +219,8 @@ int register_lab07_tests(void)
         {"lab 07: children never reaped", test_bug_reaping},
         {"lab 07: strategies that serve the wrong way; an unbounded pool", test_bug_strategies},
         {"lab 07: verify ignored, an error that stops, a leak, one recv()", test_bug_hooks},
+        {"lab 07: through the API: waitpid(-1), a leak on a failed bind, no timeout hook",
+         test_api_bugs},
         {NULL, NULL},
     };
     return cu_add_suite("lab07", tests);
