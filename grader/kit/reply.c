@@ -271,3 +271,37 @@ gr_echo_seen gr_echo_cause(gr_ctx *ctx, const gr_conn *c, size_t nul_seen)
     }
     return GR_ECHO_UNCLEAR;
 }
+
+int gr_echo_line(gr_ctx *ctx, gr_conn *c, const char *line, const char *what)
+{
+    int rc = gr_exchange(ctx, c, line, strlen(line), line, strlen(line), 0, what);
+    if (rc < 0) {
+        gr_echo_cause(ctx, c, 1);
+    }
+    return rc;
+}
+
+int gr_echo_out_of_order(gr_ctx *ctx, gr_conn *c, size_t n)
+{
+    int rc = gr_echo_line(ctx, &c[0], "client 1 stops in the mid", "echo of half a line");
+    for (size_t i = n; i-- > 1 && rc == 0;) {
+        char line[64];
+        snprintf(line, sizeof line, "client %zu, served while client 1 waits\n", i + 1);
+        rc = gr_echo_line(ctx, &c[i], line, "echo");
+        if (rc < 0) {
+            gr_fail(ctx,
+                    "(clients 1 to %zu are connected, client 1 in the middle of a line; "
+                    "served in the order %zu, %zu, ... 2: each must be served while the "
+                    "others wait)",
+                    n, n, n - 1);
+        }
+    }
+    if (rc == 0) {
+        rc = gr_echo_line(ctx, &c[0], "dle of a line\n", "echo of the rest of client 1's line");
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        rc = gr_exchange(ctx, &c[i], "bye\n", 4, "bye\n", 4, GR_SHUT_AFTER | GR_WANT_EOF,
+                         "echo of a last line, then end of file after the client closed its side");
+    }
+    return rc;
+}

@@ -99,6 +99,31 @@ typedef enum gr_echo_seen {
 gr_echo_seen gr_echo_cause(gr_ctx *ctx, const gr_conn *c, size_t nul_seen);
 
 /**
+ * @brief Send @p line and expect the same bytes back; on a failure the
+ *        cause the reply shows (gr_echo_cause()) goes with it.
+ * @param ctx  the check
+ * @param c    a connected client
+ * @param line the bytes to send (a C string: no NUL in it)
+ * @param what what the reply is, for the failure ("echo", ...)
+ * @return 0, or gr_fail()'s value
+ */
+int gr_echo_line(gr_ctx *ctx, gr_conn *c, const char *line, const char *what);
+
+/**
+ * @brief Clients served at the same time, told from the order they are
+ *        served in: client 1 of @p c stops in the middle of a line, the
+ *        others (connected in order) are served in reverse order while it
+ *        waits, then client 1 finishes; at last each closes its side and
+ *        must see the server close too. A server that serves one client at
+ *        a time stops at the second echo.
+ * @param ctx the check
+ * @param c   @p n connected clients, closed by the caller
+ * @param n   how many (2 or more)
+ * @return 0, or gr_fail()'s value
+ */
+int gr_echo_out_of_order(gr_ctx *ctx, gr_conn *c, size_t n);
+
+/**
  * @brief Did the server's Python traceback name a Unicode error (bytes taken
  *        for text)? Then set that hint, as gr_echo_cause() does.
  * @return 1 if it did

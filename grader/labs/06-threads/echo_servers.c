@@ -24,15 +24,6 @@ static int connect_clients(gr_ctx *ctx, gr_conn *c, size_t from, size_t n)
     return 0;
 }
 
-static int echo_line(gr_ctx *ctx, gr_conn *c, const char *line, const char *what)
-{
-    int rc = gr_exchange(ctx, c, line, strlen(line), line, strlen(line), 0, what);
-    if (rc < 0) {
-        gr_echo_cause(ctx, c, 1);
-    }
-    return rc;
-}
-
 /* n clients connect in order; the first stops in the middle of a line; the
  * others are served in reverse order; then the first finishes. Each then
  * closes its side and expects the server to close too. */
@@ -42,26 +33,7 @@ static int served_out_of_order(gr_ctx *ctx, size_t n)
     gr_conn_none(c, n);
     int rc = connect_clients(ctx, c, 0, n);
     if (rc == 0) {
-        rc = echo_line(ctx, &c[0], "client 1 stops in the mid", "echo of half a line");
-    }
-    for (size_t i = n; i-- > 1 && rc == 0;) {
-        char line[64];
-        snprintf(line, sizeof line, "client %zu, served while client 1 waits\n", i + 1);
-        rc = echo_line(ctx, &c[i], line, "echo");
-        if (rc < 0) {
-            gr_fail(ctx,
-                    "(clients 1 to %zu are connected, client 1 in the middle of a line; "
-                    "served in the order %zu, %zu, ... 2: each must be served while the "
-                    "others wait)",
-                    n, n, n - 1);
-        }
-    }
-    if (rc == 0) {
-        rc = echo_line(ctx, &c[0], "dle of a line\n", "echo of the rest of client 1's line");
-    }
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        rc = gr_exchange(ctx, &c[i], "bye\n", 4, "bye\n", 4, GR_SHUT_AFTER | GR_WANT_EOF,
-                         "echo of a last line, then end of file after the client closed its side");
+        rc = gr_echo_out_of_order(ctx, c, n);
     }
     gr_close_all(c, n);
     return rc;
@@ -86,7 +58,7 @@ static int fill_pool(gr_ctx *ctx, gr_conn *c)
     for (size_t i = 0; i < WORKERS; i++) {
         char line[64];
         snprintf(line, sizeof line, "client %zu\n", i + 1);
-        if (echo_line(ctx, &c[i], line, "echo") < 0) {
+        if (gr_echo_line(ctx, &c[i], line, "echo") < 0) {
             return gr_fail(ctx,
                            "(clients 1 to %zu are connected and stay connected: a pool of "
                            "%d threads serves %d clients at once)",
@@ -324,7 +296,7 @@ int lab06_check_fork_children(gr_ctx *ctx)
     gr_conn_none(c, N);
     int rc = connect_clients(ctx, c, 0, N);
     for (size_t i = 0; i < N && rc == 0; i++) {
-        rc = echo_line(ctx, &c[i], "hello\n", "echo");
+        rc = gr_echo_line(ctx, &c[i], "hello\n", "echo");
     }
     gr_tree_stats st;
     if (rc == 0 && gr_procfs_tree_stats(gr_server_pid(ctx), &st) < 0) {
@@ -369,7 +341,7 @@ int lab06_check_fork_zombies(gr_ctx *ctx)
             snprintf(lines[i], sizeof lines[i], "client %zu\n", done + i + 1);
             rc = gr_connect(ctx, &c[i], label, &(gr_conn_opts){.co_nodelay = 1});
             if (rc == 0) {
-                rc = echo_line(ctx, &c[i], lines[i], "echo");
+                rc = gr_echo_line(ctx, &c[i], lines[i], "echo");
             }
             gr_conn_plan(&c[i], NULL, 0, NULL, 0, GR_SHUT_AFTER | GR_WANT_EOF);
             conns[i] = &c[i];
@@ -399,7 +371,7 @@ int lab06_check_fork_zombies(gr_ctx *ctx)
         char label[32];
         snprintf(label, sizeof label, "client %d", TOTAL + tries);
         if (gr_connect(ctx, &last, label, &(gr_conn_opts){.co_nodelay = 1}) < 0 ||
-            echo_line(ctx, &last, "one more\n", "echo") < 0) {
+            gr_echo_line(ctx, &last, "one more\n", "echo") < 0) {
             gr_close(&last);
             return -1;
         }

@@ -27,10 +27,6 @@ socklen_t lab07_unix_addr(gr_ctx *ctx, struct sockaddr_un *sun, char *name, size
  * (NULL: any), with TCP_NODELAY. Returns 0 or gr_fail()'s value. */
 int lab07_connect_from(gr_ctx *ctx, gr_conn *c, const char *label, const char *from);
 
-/* Send @p line and expect it back. Returns 0, or gr_fail()'s value with
- * the echo's cause as the hint. */
-int lab07_echo(gr_ctx *ctx, gr_conn *c, const char *line, const char *what);
-
 /* n clients connect in order; client 1 stops in the middle of a request,
  * the others are served in reverse order, then client 1 finishes; each
  * closes its side and must see the server close. */

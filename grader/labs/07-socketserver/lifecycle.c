@@ -123,7 +123,7 @@ int lab07_check_sigterm_drains(gr_ctx *ctx)
     gr_conn c;
     int rc = lab07_connect_from(ctx, &c, "client", NULL);
     if (rc == 0) {
-        rc = lab07_echo(ctx, &c, "a request in fli", "echo of half a line");
+        rc = gr_echo_line(ctx, &c, "a request in fli", "echo of half a line");
     }
     pid_t kids[64];
     int nkids = rc == 0 ? children_of(gr_server_pid(ctx), kids, 64) : 0;
@@ -178,7 +178,7 @@ int lab07_check_fork_zombies(gr_ctx *ctx)
             snprintf(label, sizeof label, "client %zu", done + i + 1);
             rc = lab07_connect_from(ctx, &c[i], label, NULL);
             if (rc == 0) {
-                rc = lab07_echo(ctx, &c[i], "hello\n", "echo");
+                rc = gr_echo_line(ctx, &c[i], "hello\n", "echo");
             }
             gr_conn_plan(&c[i], NULL, 0, NULL, 0, GR_SHUT_AFTER | GR_WANT_EOF);
             conns[i] = &c[i];
@@ -236,7 +236,7 @@ static int fill_pool(gr_ctx *ctx, gr_conn *c)
         snprintf(label, sizeof label, "client %zu", i + 1);
         rc = lab07_connect_from(ctx, &c[i], label, NULL);
         if (rc == 0 && i < POOL_THREADS) {
-            rc = lab07_echo(ctx, &c[i], "served, in the mid", "echo of half a line");
+            rc = gr_echo_line(ctx, &c[i], "served, in the mid", "echo of half a line");
             if (rc < 0) {
                 gr_fail(ctx, "(a pool of %d serves %d clients at once)", POOL_THREADS,
                         POOL_THREADS);

@@ -39,15 +39,6 @@ int lab07_connect_from(gr_ctx *ctx, gr_conn *c, const char *label, const char *f
     return gr_connect(ctx, c, label, &o);
 }
 
-int lab07_echo(gr_ctx *ctx, gr_conn *c, const char *line, const char *what)
-{
-    int rc = gr_exchange(ctx, c, line, strlen(line), line, strlen(line), 0, what);
-    if (rc < 0) {
-        gr_echo_cause(ctx, c, 1);
-    }
-    return rc;
-}
-
 int lab07_stats(gr_ctx *ctx, gr_tree_stats *st)
 {
     if (gr_server_stats(ctx, st) < 0) {
@@ -190,13 +181,13 @@ int lab07_check_sync_in_turn(gr_ctx *ctx)
     static const char waits[] = "client 2 waits for its turn\n";
     int rc = connect_clients(ctx, c, 0, 2);
     if (rc == 0) {
-        rc = lab07_echo(ctx, &c[0], "client 1, first line\n", "echo");
+        rc = gr_echo_line(ctx, &c[0], "client 1, first line\n", "echo");
     }
     if (rc == 0 && gr_send_all(&c[1], waits, strlen(waits), gr_deadline(ctx)) != 0) {
         rc = gr_fail(ctx, "client 2 could not send its line");
     }
     for (int i = 0; i < 3 && rc == 0; i++) {
-        rc = lab07_echo(ctx, &c[0], "client 1, one more line\n", "echo while client 2 waits");
+        rc = gr_echo_line(ctx, &c[0], "client 1, one more line\n", "echo while client 2 waits");
     }
     /* A server that serves client 2 at the same time answers it soon; a
      * synchronous one never does while client 1 stays. So client 2 waits
@@ -324,7 +315,7 @@ int lab07_check_error_goes_on(gr_ctx *ctx)
         snprintf(label, sizeof label, "client %d", i);
         rc = lab07_connect_from(ctx, &c, label, NULL);
         if (rc == 0) {
-            rc = lab07_echo(ctx, &c, "this connection will be reset\n", "echo");
+            rc = gr_echo_line(ctx, &c, "this connection will be reset\n", "echo");
         }
         /* The handler is in recv(): the reset makes it fail (ECONNRESET). */
         gr_reset(&c);
@@ -343,26 +334,7 @@ int lab07_served_out_of_order(gr_ctx *ctx, size_t n)
     gr_conn_none(c, n);
     int rc = connect_clients(ctx, c, 0, n);
     if (rc == 0) {
-        rc = lab07_echo(ctx, &c[0], "client 1 stops in the mid", "echo of half a line");
-    }
-    for (size_t i = n; i-- > 1 && rc == 0;) {
-        char line[64];
-        snprintf(line, sizeof line, "client %zu, served while client 1 waits\n", i + 1);
-        rc = lab07_echo(ctx, &c[i], line, "echo");
-        if (rc < 0) {
-            gr_fail(ctx,
-                    "(clients 1 to %zu are connected, client 1 in the middle of a request; "
-                    "served in the order %zu, %zu, ... 2: each must be served while the "
-                    "others wait)",
-                    n, n, n - 1);
-        }
-    }
-    if (rc == 0) {
-        rc = lab07_echo(ctx, &c[0], "dle of a line\n", "echo of the rest of client 1's line");
-    }
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        rc = gr_exchange(ctx, &c[i], "bye\n", 4, "bye\n", 4, GR_SHUT_AFTER | GR_WANT_EOF,
-                         "echo of a last line, then end of file after the client closed its side");
+        rc = gr_echo_out_of_order(ctx, c, n);
     }
     gr_close_all(c, n);
     return rc;
@@ -380,7 +352,7 @@ int lab07_check_fork_children(gr_ctx *ctx)
     gr_conn_none(c, N);
     int rc = connect_clients(ctx, c, 0, N);
     for (size_t i = 0; i < N && rc == 0; i++) {
-        rc = lab07_echo(ctx, &c[i], "hello\n", "echo");
+        rc = gr_echo_line(ctx, &c[i], "hello\n", "echo");
     }
     gr_tree_stats st;
     if (rc == 0) {
