@@ -195,10 +195,12 @@ static void test_bug_leavers(void)
              "pool-leavers", 4);
     expect06("06 --seed 83 --server 'build/selftest/bug_fork_errpath {port}' --only 'fork-*'",
              "fork-leavers", 4);
-    /* The pool's queue one short: the 16th waiting client told BUSY (both
-     * checks that fill the queue see it). */
-    expect06("06 --seed 84 --server 'build/selftest/bug_pool queue15 {port}' --only 'pool-*'",
-             "pool-busy pool-threads", 4);
+    /* The pool's queue one short: the 16th waiting client told BUSY.
+     * pool-busy waits for every waiting client's echo and sees the BUSY
+     * every time; pool-threads only sees it when it comes before that
+     * check moves on, so it is left out here. */
+    expect06("06 --seed 84 --server 'build/selftest/bug_pool queue15 {port}' --only pool-busy",
+             "pool-busy", 1);
     selftest_scale(NULL);
 }
 
