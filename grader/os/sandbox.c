@@ -40,12 +40,6 @@ const gr_limits gr_default_limits = {
 
 static gr_sandbox current;
 
-/* The uids of sandboxed runs: one per run, picked from this range. */
-#define SANDBOX_UID_BASE 61000
-#define SANDBOX_UIDS 4000
-/* Where runs lock the uid they hold (see claim_uid). */
-#define SANDBOX_UID_LOCKS "/tmp/.socklab-uids"
-
 /* Write a short string to a /proc file (uid_map and friends). */
 static int write_file(const char *path, const char *text)
 {
@@ -144,16 +138,16 @@ static long count_uid_processes(uid_t uid)
  * could starve another's server. Falls back to the pid's pick. */
 static uid_t claim_uid(void)
 {
-    unsigned start = (unsigned)getpid() % SANDBOX_UIDS;
+    unsigned start = (unsigned)getpid() % GR_SANDBOX_UIDS;
     struct stat st;
-    (void)mkdir(SANDBOX_UID_LOCKS, 0700);
-    if (lstat(SANDBOX_UID_LOCKS, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
-        return (uid_t)(SANDBOX_UID_BASE + start); /* not ours to trust */
+    (void)mkdir(GR_SANDBOX_UID_LOCKS, 0700);
+    if (lstat(GR_SANDBOX_UID_LOCKS, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+        return (uid_t)(GR_SANDBOX_UID_BASE + start); /* not ours to trust */
     }
-    for (unsigned i = 0; i < SANDBOX_UIDS; i++) {
-        uid_t uid = (uid_t)(SANDBOX_UID_BASE + (start + i) % SANDBOX_UIDS);
+    for (unsigned i = 0; i < GR_SANDBOX_UIDS; i++) {
+        uid_t uid = (uid_t)(GR_SANDBOX_UID_BASE + (start + i) % GR_SANDBOX_UIDS);
         char path[64];
-        snprintf(path, sizeof path, SANDBOX_UID_LOCKS "/%u", (unsigned)uid);
+        snprintf(path, sizeof path, GR_SANDBOX_UID_LOCKS "/%u", (unsigned)uid);
         int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0) {
             break; /* no locks to be had */
@@ -163,7 +157,7 @@ static uid_t claim_uid(void)
         }
         close(fd);
     }
-    return (uid_t)(SANDBOX_UID_BASE + start);
+    return (uid_t)(GR_SANDBOX_UID_BASE + start);
 }
 
 int gr_sandbox_init(gr_sandbox *sb, int enable)
@@ -411,7 +405,7 @@ static int adopt_one(const char *path, const struct stat *st, int flag, struct F
 {
     (void)flag;
     (void)ftw;
-    if (st->st_uid >= SANDBOX_UID_BASE && st->st_uid < SANDBOX_UID_BASE + SANDBOX_UIDS &&
+    if (st->st_uid >= GR_SANDBOX_UID_BASE && st->st_uid < GR_SANDBOX_UID_BASE + GR_SANDBOX_UIDS &&
         st->st_uid != adopt_uid) {
         lchown(path, adopt_uid, adopt_gid);
     }
@@ -439,8 +433,8 @@ int gr_sandbox_adopt_leftovers(const char *dir)
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         struct stat st;
         /* Only what an earlier run's user made is walked into. */
-        if (lstat(path, &st) == 0 && st.st_uid >= SANDBOX_UID_BASE &&
-            st.st_uid < SANDBOX_UID_BASE + SANDBOX_UIDS && st.st_uid != adopt_uid) {
+        if (lstat(path, &st) == 0 && st.st_uid >= GR_SANDBOX_UID_BASE &&
+            st.st_uid < GR_SANDBOX_UID_BASE + GR_SANDBOX_UIDS && st.st_uid != adopt_uid) {
             nftw(path, adopt_one, 16, FTW_PHYS);
             adopted++;
         }

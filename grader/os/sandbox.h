@@ -49,6 +49,15 @@ typedef struct gr_limits {
 /** The limits bin/grade uses unless told otherwise. */
 extern const gr_limits gr_default_limits;
 
+/** The uids of sandboxed runs (when the grader is root): one per run, from
+ *  GR_SANDBOX_UID_BASE on, GR_SANDBOX_UIDS of them. */
+#define GR_SANDBOX_UID_BASE 61000
+/** How many uids sandboxed runs pick from. */
+#define GR_SANDBOX_UIDS 4000
+/** Where each run holds a lock on a file named after its uid, so that no
+ *  two runs share one: first pick GR_SANDBOX_UID_BASE + pid % GR_SANDBOX_UIDS. */
+#define GR_SANDBOX_UID_LOCKS "/tmp/.socklab-uids"
+
 /**
  * @brief Isolate this grading run. Call once, early, while single-threaded.
  * @param sb      filled in with what was achieved

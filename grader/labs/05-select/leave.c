@@ -252,10 +252,13 @@ static int server_fds(gr_ctx *ctx)
 /* Wait until the client that just connected was accepted: the server
  * holds @p want sockets, or, checked now and then since reading
  * /proc/net/tcp costs more, nothing waits in its listen queue. The count
- * alone can be thrown off by a socket the server is still closing for an
- * earlier client (a thread that shut down its side and has yet to close).
+ * alone (lab05_wait_accepted()) can be thrown off here by a socket the
+ * server is still closing for a client of the wave before (a thread that
+ * shut down its side and has yet to close); the checks that keep
+ * lab05_wait_accepted() want its count, to tell a client accepted and
+ * closed at once, which this one leaves to the echo that follows.
  * Returns 0, or a failure. */
-static int wait_accepted(gr_ctx *ctx, int want, const char *label)
+static int wait_churn_accepted(gr_ctx *ctx, int want, const char *label)
 {
     long deadline = gr_soon(ctx, 2000);
     unsigned long inode = 0;
@@ -325,7 +328,7 @@ int lab05_check_fd_churn(gr_ctx *ctx)
                 opened++;
                 /* Each accepted before the next connects: a burst would
                  * overflow a small listen backlog, which step 7 is about. */
-                rc = wait_accepted(ctx, base + opened, label);
+                rc = wait_churn_accepted(ctx, base + opened, label);
                 ptrs[i] = &conns[i];
                 int m = snprintf(lines[i], sizeof lines[i], "wave %d, client %d\n", w + 1, i + 1);
                 lens[i] = (size_t)m;

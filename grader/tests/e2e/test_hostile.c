@@ -125,16 +125,19 @@ static void test_uid_claimed(void)
     pid_t pid = fork();
     if (pid == 0) {
         char path[64];
-        unsigned first = 61000 + (unsigned)getpid() % 4000;
-        mkdir("/tmp/.socklab-uids", 0700);
-        snprintf(path, sizeof path, "/tmp/.socklab-uids/%u", first);
+        unsigned first = GR_SANDBOX_UID_BASE + (unsigned)getpid() % GR_SANDBOX_UIDS;
+        mkdir(GR_SANDBOX_UID_LOCKS, 0700);
+        snprintf(path, sizeof path, GR_SANDBOX_UID_LOCKS "/%u", first);
         int fd = open(path, O_RDWR | O_CREAT, 0600);
         if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
             _exit(2);
         }
         gr_sandbox sb;
         gr_sandbox_init(&sb, 1);
-        _exit(sb.sb_uid != first && sb.sb_uid >= 61000 && sb.sb_uid < 65000 ? 0 : 1);
+        _exit(sb.sb_uid != first && sb.sb_uid >= GR_SANDBOX_UID_BASE &&
+                      sb.sb_uid < GR_SANDBOX_UID_BASE + GR_SANDBOX_UIDS
+                  ? 0
+                  : 1);
     }
     int status = 0;
     waitpid(pid, &status, 0);
