@@ -5,6 +5,7 @@
 #   make check        unit tests, grader self-tests and the docs build
 #   make grade LAB=01 grade your work in labs/01-* (same as bin/grade 01)
 #   make bench LAB=05 throughput and latency of a lab's reference servers (bin/bench)
+#   make bench LAB=08 the HTTP server against nginx with wrk (req/s, p50, p99, ratio)
 #   make soak LAB=05  grade a lab's solution 20 times in a row (RUNS=N): no flaky check
 #   make docs         API docs and guides with Doxygen, into docs/api/html
 #   make deps         install the system packages socklab needs (or say how)
@@ -76,7 +77,7 @@ LAB_DIRS      := $(patsubst %/Makefile,%,$(wildcard labs/*/Makefile))
 SOLUTION_DIRS := $(patsubst %/Makefile,%,$(wildcard solutions/*/Makefile))
 
 .PHONY: all lib grader labs solutions tests selftest check grade bench demo soak docs deps \
-        deps-build deps-check deps-docs clean help handout gradescope classroom
+        deps-build deps-check deps-docs deps-bench clean help handout gradescope classroom
 
 all: lib grader labs solutions
 
@@ -90,6 +91,7 @@ deps: ; @$(DEPS) --install build check docs tools
 deps-build: ; @$(DEPS) --install build
 deps-check: ; @$(DEPS) --install check
 deps-docs:  ; @$(DEPS) --install docs
+deps-bench: ; @$(DEPS) --install bench
 
 # ---- libsocklab --------------------------------------------------------------
 lib: $(LIBSOCKLAB)
@@ -178,7 +180,9 @@ bench: all
 	@case "$(LAB)" in \
 	    05|5|select|05-select) d=solutions/05-select; [ -d $$d ] || d=labs/05-select; \
 	        $(BENCH) --dir $$d $(BENCH_FLAGS) ;; \
-	    *) echo "usage: make bench LAB=05 (the labs with a benchmark: 05)" >&2; exit 2 ;; \
+	    08|8|http|08-http-server) d=solutions/08-http-server; [ -d $$d ] || d=labs/08-http-server; \
+	        $(DEPS) --install bench && common/scripts/bench-http.sh $(BENCH_FLAGS) $$d ;; \
+	    *) echo "usage: make bench LAB=05|08 (the labs with a benchmark: 05, 08)" >&2; exit 2 ;; \
 	esac
 
 demo: all

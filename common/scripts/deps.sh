@@ -6,7 +6,7 @@
 #   peers used by self-tests, patch for the labs' steps, zip and unzip for
 #   the Gradescope self-test), docs (doxygen, graphviz), tools (what the lab
 #   guides use by hand: OpenBSD netcat, socat, ss, ps and pgrep, python3; only
-#   `make deps` asks for these).
+#   `make deps` asks for these), bench (wrk and nginx, for `make bench LAB=08`).
 # Without --install, a missing package is reported with the one command that
 # installs it, and the script fails. With --install (what `make` passes), it
 # installs missing packages with apt-get when it can: as root, or through sudo
@@ -46,6 +46,11 @@ for what in "$@"; do
         need_cmd doxygen doxygen
         need_cmd dot graphviz
         ;;
+    bench)
+        # make bench LAB=08: wrk as the load, nginx as the yardstick.
+        need_cmd wrk wrk
+        command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
+        ;;
     tools)
         # The guides' `nc` is OpenBSD netcat (`nc -N`); another netcat may
         # own the name nc, so look for this one by its own name.
@@ -56,7 +61,7 @@ for what in "$@"; do
         need_cmd python3 python3
         ;;
     *)
-        echo "deps.sh: unknown dependency group '$what' (expected build, check, docs or tools)" >&2
+        echo "deps.sh: unknown dependency group '$what' (expected build, check, docs, tools or bench)" >&2
         exit 2
         ;;
     esac

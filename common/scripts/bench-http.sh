@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# bench-http.sh - lab 08's benchmark: wrk against the lab's http_server and
+# against nginx with one worker, serving the same DOCROOT, in the same run.
+#
+# usage: bench-http.sh [--duration SECONDS] [--connections N] DIR
+#   DIR holds http_server (solutions/08-http-server, or a student's lab).
+#
+# Each server is pinned to CPU 0 and wrk to CPU 1 (when the machine has two
+# or more), so that neither server gets more of the machine than the other:
+# nginx runs one worker, and a thread-per-connection server could otherwise
+# spread over every core. Two targets, each with keep-alive: a 1 KiB file
+# and the JSON API (GET /api; nginx answers it with a fixed `return 200`).
+# Before timing, each answer is fetched once and compared, so that a fast
+# wrong answer is never a figure. Prints requests per second, p50 and p99
+# latency for each server and target, and http_server's ratio to nginx.
+set -u
+
+duration=10
+connections=50
+usage() {
+    echo "usage: bench-http.sh [--duration SECONDS] [--connections N] DIR" >&2
+    exit 2
+}
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --duration) duration=${2:-}; shift 2 || usage ;;
+    --connections) connections=${2:-}; shift 2 || usage ;;
+    -h | --help)
+        sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'
+        exit 0
+        ;;
+    -*) echo "bench-http.sh: unknown option '$1'" >&2; usage ;;
+    *) break ;;
+    esac
+done
+[ $# -eq 1 ] || usage
+dir=$1
+for n in "$duration" "$connections"; do
+    case "$n" in
+    '' | *[!0-9]* | 0) echo "bench-http.sh: '$n' is not a positive whole number" >&2; exit 2 ;;
+    esac
+done
+server=$dir/http_server
+[ -x "$server" ] || { echo "bench-http.sh: $server is not built (run make)" >&2; exit 1; }
+for tool in wrk nginx curl python3; do
+    command -v "$tool" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin
+    command -v "$tool" >/dev/null 2>&1 || {
+        echo "bench-http.sh: $tool is missing (make deps-bench installs it)" >&2
+        exit 1
+    }
+done
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The DOCROOT, readable by nginx's unprivileged worker.
+docroot=$work/docroot
+mkdir -p "$docroot"
+head -c 1024 /dev/urandom >"$docroot/1k.bin"
+chmod 755 "$work" "$docroot"
+chmod 644 "$docroot/1k.bin"
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Wait (bounded: 10 s) until something answers HTTP on the port.
+wait_http() {
+    local port=$1 i
+    for ((i = 0; i < 100; i++)); do
+        curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/1k.bin" && return 0
+        sleep 0.1
+    done
+    echo "bench-http.sh: nothing answers on port $port after 10 s" >&2
+    return 1
+}
+
+cpus=$(nproc)
+pin_server=()
+pin_wrk=()
+if [ "$cpus" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
+    pin_server=(taskset -c 0)
+    pin_wrk=(taskset -c 1)
+fi
+
+ours_port=$(free_port)
+"${pin_server[@]}" "$server" "$ours_port" "$docroot" >"$work/ours.log" 2>&1 &
+pids+=($!)
+
+nginx_port=$(free_port)
+cat >"$work/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    client_body_temp_path $work/nginx-body;
+    server {
+        listen 127.0.0.1:$nginx_port;
+        root $docroot;
+        location = /api {
+            default_type application/json;
+            return 200 '{"message": "Hello from API"}';
+        }
+    }
+}
+EOF
+"${pin_server[@]}" nginx -c "$work/nginx.conf" -p "$work" >"$work/nginx.log" 2>&1 &
+pids+=($!)
+
+wait_http "$ours_port" || { cat "$work/ours.log" >&2; exit 1; }
+wait_http "$nginx_port" || { cat "$work/nginx.log" "$work/nginx-error.log" >&2; exit 1; }
+
+# Each answer once, compared, before it is timed.
+for port in "$ours_port" "$nginx_port"; do
+    curl -s "http://127.0.0.1:$port/1k.bin" | cmp -s - "$docroot/1k.bin" || {
+        echo "bench-http.sh: the server on port $port does not serve 1k.bin right" >&2
+        exit 1
+    }
+    api=$(curl -s "http://127.0.0.1:$port/api")
+    python3 -c 'import json, sys; assert json.loads(sys.argv[1]) == {"message": "Hello from API"}' \
+        "$api" 2>/dev/null || {
+        echo "bench-http.sh: GET /api on port $port answers '$api'" >&2
+        exit 1
+    }
+done
+
+# A wrk latency figure in milliseconds ("850.00us", "1.20ms", "2.00s").
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0
+        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000
+        printf "%.2f", n }'
+}
+
+# run_wrk PORT PATH NAME: one timed run; prints "rps p50 p99" into $work/NAME.
+run_wrk() {
+    local port=$1 path=$2 name=$3
+    local out=$work/$name.wrk
+    "${pin_wrk[@]}" wrk -t1 -c"$connections" -d"${duration}s" --latency \
+        "http://127.0.0.1:$port$path" >"$out" 2>&1 || {
+        cat "$out" >&2
+        return 1
+    }
+    if grep -q 'Non-2xx\|Socket errors' "$out"; then
+        echo "bench-http.sh: $name: $(grep 'Non-2xx\|Socket errors' "$out")" >&2
+    fi
+    local rps p50 p99
+    rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+    p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
+    p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
+    echo "$rps $p50 $p99" >"$work/$name"
+}
+
+echo "lab 08 benchmark: wrk -t1 -c$connections -d${duration}s with keep-alive," \
+    "${pin_server:+servers on CPU 0, wrk on CPU 1}"
+printf '%-8s %-24s %10s %8s %8s\n' target server 'req/s' 'p50 ms' 'p99 ms'
+nginx_name="nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), 1 worker"
+status=0
+for target in /1k.bin /api; do
+    key=${target//[^a-z0-9]/}
+    run_wrk "$ours_port" "$target" "ours-$key" || status=1
+    run_wrk "$nginx_port" "$target" "nginx-$key" || status=1
+    [ "$status" = 0 ] || break
+    read -r o50 o_p50 o_p99 <"$work/ours-$key"
+    read -r n50 n_p50 n_p99 <"$work/nginx-$key"
+    printf '%-8s %-24s %10s %8s %8s\n' "$target" http_server "$o50" "$o_p50" "$o_p99"
+    printf '%-8s %-24s %10s %8s %8s\n' "$target" "$nginx_name" "$n50" "$n_p50" "$n_p99"
+    awk -v o="$o50" -v n="$n50" -v t="$target" \
+        'BEGIN { printf "%-8s http_server / nginx: %.2fx the requests per second\n", t, o / n }'
+done
+exit $status
