@@ -150,16 +150,45 @@ static void test_bug_datagrams_and_unix(void)
 }
 
 /* A server that never exits, a child never reaped, a client never served
- * are seen only by their silence: shorter waits say the same sooner. */
+ * are seen only by their silence: shorter waits say the same sooner. Each
+ * failed check gives the hint for the cause it saw. */
 static void test_bug_shutdown(void)
 {
     selftest_scale("0.5");
-    expect07("07 --seed 66 --server 'build/selftest/bug_accept_blocks {args}' "
-             "--only sigterm-idle,sigterm-drains",
-             "sigterm-idle sigterm-drains", 2);
-    expect07("07 --seed 67 --server 'build/selftest/bug_close_no_join {args}' "
-             "--only sigterm-drains",
-             "sigterm-drains", 1);
+    selftest_expect_hint("07 --seed 66 --server 'build/selftest/bug_accept_blocks {args}' "
+                         "--only sigterm-idle,sigterm-drains",
+                         NULL, "sigterm-idle sigterm-drains", 2, "The loop is blocked in accept()",
+                         "A shutdown must wake the loop");
+    selftest_expect_hint("07 --seed 67 --server 'build/selftest/bug_close_no_join {args}' "
+                         "--only sigterm-drains",
+                         NULL, "sigterm-drains", 1, "A shutdown lets requests in flight finish",
+                         NULL);
+    selftest_scale(NULL);
+}
+
+/* SIGTERM gone wrong in four ways, each with its own hint: no handler
+ * (killed), a handler that waits for the loop it interrupted (deadlock,
+ * seen in /proc: the main thread in a futex, SIGTERM blocked), poll()'s
+ * EINTR taken for an error (exit 1, the server says why), and the close
+ * that waits for the request in flight before it closes the socket. */
+static void test_hint_sigterm(void)
+{
+    selftest_expect_hint("07 --seed 78 --server 'build/selftest/bug_signals no-handler {args}' "
+                         "--only sigterm-idle",
+                         NULL, "sigterm-idle", 1, "SIGTERM's default action kills the process",
+                         NULL);
+    selftest_expect_hint("07 --seed 79 --server 'build/selftest/bug_eintr {args}' "
+                         "--only sigterm-idle",
+                         NULL, "sigterm-idle", 1, "poll() returns -1 with errno EINTR", NULL);
+    selftest_scale("0.5");
+    selftest_expect_hint("07 --seed 80 --server 'build/selftest/bug_signals in-handler {args}' "
+                         "--only sigterm-idle",
+                         NULL, "sigterm-idle", 1, "The SIGTERM handler never returns",
+                         "A shutdown must wake the loop");
+    selftest_expect_hint("07 --seed 81 --server 'build/selftest/bug_close_late {args}' "
+                         "--only 'sigterm-*'",
+                         NULL, "sigterm-drains", 3, "the close waits for a thread",
+                         "A shutdown must wake the loop");
     selftest_scale(NULL);
 }
 
@@ -206,6 +235,24 @@ static void test_bug_hooks(void)
     expect07("07 --seed 76 --server 'build/selftest/bug_program one-recv {args}' "
              "--only tcp-echo,unix-stream-echo",
              "tcp-echo unix-stream-echo", 2);
+}
+
+/* A failed request that ends the server; a pool that is a thread per
+ * request, and one that refuses without a word: each with its hint. */
+static void test_hint_error_and_pool(void)
+{
+    selftest_expect_hint("07 --seed 82 --server 'build/selftest/bug_program error-stops {args}' "
+                         "--only error-goes-on",
+                         NULL, "error-goes-on", 1, "The server exited after one failed request",
+                         NULL);
+    selftest_scale("0.5");
+    selftest_expect_hint("07 --seed 83 --server 'build/selftest/bug_program unbounded {args}' "
+                         "--only pool-busy",
+                         NULL, "pool-busy", 1, "This server has a thread per client", NULL);
+    selftest_expect_hint("07 --seed 84 --server 'build/selftest/bug_program no-busy {args}' "
+                         "--only pool-busy",
+                         NULL, "pool-busy", 1, "The request was refused, but without a word", NULL);
+    selftest_scale(NULL);
 }
 
 /* ---- bugs only the API tests see ------------------------------------------------ */
@@ -272,9 +319,15 @@ int register_lab07_tests(void)
         {"lab 07: no SO_REUSEADDR; connections never closed", test_bug_reuse_and_close},
         {"lab 07: datagrams cut; an abstract name with its padding", test_bug_datagrams_and_unix},
         {"lab 07: a loop blocked in accept(); close without joining", test_bug_shutdown},
+        {"lab 07: hints for SIGTERM: no handler, a handler that waits, EINTR, the socket "
+         "closed last",
+         test_hint_sigterm},
         {"lab 07: children never reaped", test_bug_reaping},
         {"lab 07: strategies that serve the wrong way; an unbounded pool", test_bug_strategies},
         {"lab 07: verify ignored, an error that stops, a leak, one recv()", test_bug_hooks},
+        {"lab 07: hints for an error that ends the server, a pool that is no pool or never "
+         "says BUSY",
+         test_hint_error_and_pool},
         {"lab 07: through the API: waitpid(-1), a leak on a failed bind, no timeout hook",
          test_api_bugs},
         {"lab 07: through the API: port 0 kept, a shutdown lost, no wake-up, a Unix reply "
