@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 /* The checks a --server run grades (the black-box ones), and all. */
@@ -37,9 +38,9 @@ static void test_skeleton_not_full(void)
     selftest_not_full("07-socketserver", "--seed 1 --only 'api-*'", LAB07_WITH_API - LAB07_ALL);
 }
 
-/* Build the solution in @p dir with ThreadSanitizer: the three programs
- * and the API test program. Returns 0, or -1. */
-static int tsan_build(const char *dir)
+/* Copy the solution into @p dir and build @p targets there with @p flags
+ * (make variables, or ""). Returns 0, or -1. */
+static int build_solution(const char *dir, const char *targets, const char *flags)
 {
     gr_str cmd = {0};
     gr_str_add(&cmd, "cp -R");
@@ -48,10 +49,9 @@ static int tsan_build(const char *dir)
     gr_str_add_word(&cmd, dir);
     gr_str_add(&cmd, " && make -s -C");
     gr_str_add_word(&cmd, dir);
-    gr_str_add(&cmd, " clean all test_socketserver SOCKLAB=");
+    gr_str_addf(&cmd, " clean %s %s SOCKLAB=", targets, flags);
     gr_str_add_quoted(&cmd, selftest_root());
-    gr_str_add(&cmd, " EXTRA_CFLAGS='-fsanitize=thread -fno-omit-frame-pointer'"
-                     " EXTRA_LDFLAGS=-fsanitize=thread >/dev/null");
+    gr_str_add(&cmd, " >/dev/null");
     int rc = system(gr_str_cstr(&cmd)) == 0 ? 0 : -1;
     gr_str_free(&cmd);
     return rc;
@@ -100,7 +100,9 @@ static void test_solution_tsan(void)
         CU_FAIL("cannot make a directory under build/tests");
         return;
     }
-    int built = tsan_build(dir) == 0;
+    int built = build_solution(dir, "all test_socketserver",
+                               "EXTRA_CFLAGS='-fsanitize=thread -fno-omit-frame-pointer'"
+                               " EXTRA_LDFLAGS=-fsanitize=thread") == 0;
     CU_ASSERT(built);
     if (built) {
         const char *prefix = tsan_prefix(dir);
@@ -114,6 +116,55 @@ static void test_solution_tsan(void)
         gr_str_free(&cmdline);
         gr_str_free(&args);
     }
+    selftest_remove_dir(dir);
+}
+
+/* Valgrind ran (its logs, one per process, are in @p logs) and said
+ * nothing (-q: only errors); what it said is shown. Returns 1 if quiet. */
+static int valgrind_quiet(const char *logs)
+{
+    gr_str cmd = {0};
+    gr_str_add(&cmd, "cd");
+    gr_str_add_word(&cmd, logs);
+    gr_str_add(&cmd, " && ls vg.*.log >/dev/null && ! grep -q . vg.*.log ||"
+                     " { sed 's/^/    /' vg.*.log >&2; exit 1; }");
+    int quiet = system(gr_str_cstr(&cmd)) == 0;
+    gr_str_free(&cmd);
+    return quiet;
+}
+
+/* The solution's echo programs under valgrind (built without sanitizers):
+ * every family, every strategy and a clean close, with no error and no
+ * block definitely lost, in the parent or in a child. Valgrind's slowness
+ * gets deadlines three times as long. */
+static void test_solution_valgrind(void)
+{
+    char dir[PATH_MAX];
+    if (!selftest_have("valgrind") || selftest_fresh_dir("vg07", dir, sizeof dir) < 0) {
+        return;
+    }
+    int built = build_solution(dir, "all", "") == 0;
+    CU_ASSERT(built);
+    gr_str logs = {0};
+    gr_str_addf(&logs, "%s/vg", dir);
+    if (built && mkdir(gr_str_cstr(&logs), 01777) == 0 && chmod(gr_str_cstr(&logs), 01777) == 0) {
+        gr_str args = {0};
+        gr_str_add(&args, "07 --seed 8 --only 'tcp-echo,unix-dgram-echo,*-interleave,"
+                          "sigterm-drains' --server");
+        gr_str cmdline = {0};
+        gr_str_addf(&cmdline,
+                    "valgrind -q --leak-check=full --errors-for-leak-kinds=definite "
+                    "--log-file=%s/vg.%%p.log %s/{args}",
+                    gr_str_cstr(&logs), dir);
+        gr_str_add_word(&args, gr_str_cstr(&cmdline));
+        selftest_scale("3");
+        expect07(gr_str_cstr(&args), "", 6);
+        selftest_scale(NULL);
+        CU_ASSERT(valgrind_quiet(gr_str_cstr(&logs)));
+        gr_str_free(&cmdline);
+        gr_str_free(&args);
+    }
+    gr_str_free(&logs);
     selftest_remove_dir(dir);
 }
 
@@ -314,6 +365,8 @@ int register_lab07_tests(void)
         {"lab 07: the solution gets full marks", test_solution_full_marks},
         {"lab 07: the solution under ThreadSanitizer: full marks, and the API tests pass",
          test_solution_tsan},
+        {"lab 07: the solution's echo programs under valgrind: no error, no leak",
+         test_solution_valgrind},
         {"lab 07: the skeleton does not", test_skeleton_not_full},
         {"lab 07: a server on Python's socketserver gets full marks", test_python_socketserver},
         {"lab 07: no SO_REUSEADDR; connections never closed", test_bug_reuse_and_close},
