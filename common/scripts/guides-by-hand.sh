@@ -75,6 +75,24 @@ wait_udp() {
     done
     return 1
 }
+wait_unix() { # @name or a path: until a Unix socket is bound there (at most 5 s)
+    local i
+    for i in $(seq 50); do
+        case $1 in
+        @*) ss -Hxl | grep -q " $1 " && return 0 ;;
+        *) [ -S "$1" ] && return 0 ;;
+        esac
+        sleep 0.1
+    done
+    return 1
+}
+stop_status() { # stop the last server with SIGTERM; its exit status into $status
+    local last=${pids[${#pids[@]}-1]}
+    kill "$last" 2>/dev/null
+    wait "$last"
+    status=$?
+    unset 'pids[${#pids[@]}-1]'
+}
 
 cd "$work" || exit 2
 p=$base
@@ -217,6 +235,45 @@ check "fork_server: echo" hello "$(printf 'hello\n' | ncx -N 127.0.0.1 $p)"
 ncx -N 127.0.0.1 $p </dev/null
 sleep 0.2
 check "fork_server: no zombies" "" "$(ps -o stat= --ppid ${pids[${#pids[@]}-1]} | grep Z)"
+stop_last
+
+echo "lab 07"
+p=$((base + 15))
+d=$top/$dir/07-socketserver
+start "$d/tcp_echo" --strategy thread $p
+wait_tcp $p
+check "tcp_echo --strategy thread: nc -N" hello "$(echo hello | ncx -N 127.0.0.1 $p)"
+stop_status
+check "tcp_echo: SIGTERM, exit status 0" 0 "$status"
+start "$d/udp_echo" $((p + 1))
+wait_udp $((p + 1))
+check "udp_echo: nc -u" ping "$(echo ping | ncx -u -w1 127.0.0.1 $((p + 1)))"
+stop_last
+start "$d/unix_echo" @lab07
+wait_unix @lab07
+check "unix_echo @lab07: socat" hi "$(echo hi | timeout 10 socat - ABSTRACT-CONNECT:lab07)"
+stop_last
+start "$d/unix_echo" --dgram echo07.sock
+wait_unix echo07.sock
+check "unix_echo --dgram: socat" hi "$(echo hi | timeout 10 socat - UNIX-SENDTO:echo07.sock,bind=me.sock)"
+stop_status
+check "unix_echo --dgram: SIGTERM, exit status 0" 0 "$status"
+check "unix_echo removes its socket" gone "$([ -e echo07.sock ] || echo gone)"
+start "$d/tcp_echo" --strategy pool --threads 1 --queue 1 $p
+wait_tcp $p
+# Both at once: one for the only worker, one for the queue, though the
+# worker may not have taken the first when the second comes.
+start "$nc" 127.0.0.1 $p
+start "$nc" 127.0.0.1 $p
+sleep 0.3
+check "a full pool: BUSY" BUSY "$(ncx -N 127.0.0.1 $p </dev/null)"
+stop_last
+stop_last
+stop_status
+check "the pool: SIGTERM once its clients left, exit status 0" 0 "$status"
+start "$d/tcp_echo" --deny 127.0.0.1 $((p + 1))
+wait_tcp $((p + 1))
+check "tcp_echo --deny 127.0.0.1: closed without a byte" "" "$(echo hi | ncx -N 127.0.0.1 $((p + 1)))"
 stop_last
 
 echo "guides-by-hand: $passed passed, $failed failed"

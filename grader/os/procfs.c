@@ -144,6 +144,43 @@ int gr_procfs_threads(pid_t pid)
     return threads;
 }
 
+int gr_procfs_state(pid_t pid)
+{
+    char state;
+    return parent_state_of(pid, &state) < 0 ? -1 : state;
+}
+
+int gr_procfs_wchan(pid_t pid, char *buf, size_t len)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
+    if (len == 0 || read_small(path, buf, len) < 0) {
+        return -1;
+    }
+    buf[strcspn(buf, "\n")] = '\0';
+    if (strcmp(buf, "0") == 0) {
+        buf[0] = '\0'; /* running, or the kernel hides it */
+    }
+    return 0;
+}
+
+int gr_procfs_blocks_signal(pid_t pid, int sig)
+{
+    char path[64];
+    char buf[4096];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    if (sig < 1 || sig > 64 || read_small(path, buf, sizeof buf) < 0) {
+        return -1;
+    }
+    char *line = strstr(buf, "\nSigBlk:");
+    unsigned long long mask;
+    if (line == NULL || sscanf(line, "\nSigBlk: %llx", &mask) != 1) {
+        errno = EIO;
+        return -1;
+    }
+    return (mask >> (sig - 1)) & 1;
+}
+
 long gr_procfs_max_files(pid_t pid)
 {
     char path[64];

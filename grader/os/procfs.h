@@ -37,6 +37,38 @@ int gr_procfs_fd_count(pid_t pid);
 int gr_procfs_threads(pid_t pid);
 
 /**
+ * @brief The state letter of one process's main thread (/proc/PID/stat):
+ *        'R' running, 'S' asleep, waiting for something, 'Z' a zombie...
+ * @return the letter, or -1 if the process is gone
+ */
+int gr_procfs_state(pid_t pid);
+
+/**
+ * @brief Where one process's main thread sleeps in the kernel
+ *        (/proc/PID/wchan): "inet_csk_accept" (in accept()),
+ *        "poll_schedule_timeout" (poll() or select()), "do_epoll_wait", a
+ *        name with "futex" (a lock, a condition variable, a join),
+ *        "do_wait" (waitpid())... The names are the kernel's own and vary
+ *        between versions: look for a part of them.
+ * @param pid the process
+ * @param buf filled with the name, or "" when the thread runs or the
+ *            kernel does not say
+ * @param len room in @p buf
+ * @return 0, or -1 if the process is gone or its wchan cannot be read
+ *         (another user's process)
+ */
+int gr_procfs_wchan(pid_t pid, char *buf, size_t len);
+
+/**
+ * @brief Does one process's main thread block signal @p sig now
+ *        (/proc/PID/status, SigBlk)? A thread in a signal handler blocks
+ *        that signal until the handler returns (unless SA_NODEFER), so this
+ *        tells a thread stuck in its handler from one stuck elsewhere.
+ * @return 1 if it does, 0 if not, -1 if the process is gone
+ */
+int gr_procfs_blocks_signal(pid_t pid, int sig);
+
+/**
  * @brief CPU time (user + system) used by one process so far.
  * @return milliseconds, or -1
  */

@@ -60,6 +60,7 @@ struct ss_server {
     ss_job *sv_queue;       /* SS_POOL: requests waiting, oldest first */
     ss_job **sv_queue_tail;
     int sv_queued;
+    int sv_idle;        /* SS_POOL: workers waiting for a request */
     int sv_pool_stop;   /* SS_POOL: the workers are to end */
     pthread_t *sv_pool; /* SS_POOL: the workers */
     int sv_npool;
@@ -377,10 +378,10 @@ static int start_pool(ss_server *srv, char *err)
 {
     /* TODO(step 8): allocate sv_pool and pthread_create() cf_pool_threads
      * workers (0: DEFAULT_POOL), counting them in sv_npool. A worker waits
-     * on sv_cond (under sv_lock, in a while loop) for a job on sv_queue or
-     * for sv_pool_stop; takes the oldest; serves it without the lock
-     * (finish_request(), end_request()); ends when stopped and the queue is
-     * empty. */
+     * on sv_cond (under sv_lock, in a while loop, counted in sv_idle while
+     * it waits) for a job on sv_queue or for sv_pool_stop; takes the
+     * oldest; serves it without the lock (finish_request(), end_request());
+     * ends when stopped and the queue is empty. */
     (void)srv;
     sl_err_set(err, "the pool is not written yet (TODO step 8)");
     errno = ENOSYS;
@@ -390,8 +391,9 @@ static int start_pool(ss_server *srv, char *err)
 /* Put a request on the queue: 0, or -1 when the queue is full. */
 static int process_pool(ss_server *srv, ss_job *job)
 {
-    /* TODO(step 8): under sv_lock, if sv_queued has reached cf_pool_queue
-     * (0: DEFAULT_POOL) return -1; else append the job at sv_queue_tail,
+    /* TODO(step 8): under sv_lock, if sv_queued less sv_idle (the requests
+     * no idle worker is about to take) has reached cf_pool_queue (0:
+     * DEFAULT_POOL) return -1; else append the job at sv_queue_tail,
      * sv_queued++, and wake the workers (pthread_cond_broadcast()). */
     (void)srv;
     (void)job;

@@ -60,6 +60,7 @@ struct ss_server {
     ss_job *sv_queue;       /* SS_POOL: requests waiting, oldest first */
     ss_job **sv_queue_tail;
     int sv_queued;
+    int sv_idle;        /* SS_POOL: workers waiting for a request */
     int sv_pool_stop;   /* SS_POOL: the workers are to end */
     pthread_t *sv_pool; /* SS_POOL: the workers */
     int sv_npool;
@@ -476,9 +477,11 @@ static void *pool_worker(void *arg)
     ss_server *srv = arg;
     pthread_mutex_lock(&srv->sv_lock);
     for (;;) {
+        srv->sv_idle++;
         while (srv->sv_queue == NULL && !srv->sv_pool_stop) {
             pthread_cond_wait(&srv->sv_cond, &srv->sv_lock);
         }
+        srv->sv_idle--;
         ss_job *job = srv->sv_queue;
         if (job == NULL) {
             break;
@@ -516,12 +519,14 @@ static int start_pool(ss_server *srv, char *err)
     return 0;
 }
 
-/* Put a request on the queue: 0, or -1 when the queue is full. */
+/* Put a request on the queue: 0, or -1 when the queue is full. A request
+ * an idle worker is about to take (it has been woken, and has not got the
+ * lock yet) does not count: with a worker free, nothing is refused. */
 static int process_pool(ss_server *srv, ss_job *job)
 {
     int limit = srv->sv_cf.cf_pool_queue > 0 ? srv->sv_cf.cf_pool_queue : DEFAULT_POOL;
     pthread_mutex_lock(&srv->sv_lock);
-    int full = srv->sv_queued >= limit;
+    int full = srv->sv_queued - srv->sv_idle >= limit;
     if (!full) {
         job->j_next = NULL;
         *srv->sv_queue_tail = job;

@@ -206,60 +206,43 @@ static void test_bug_leavers(void)
 
 /* ---- hints that follow the cause ------------------------------------------------- */
 
-/* Grade ARGS, expect exactly want_failed, and every failed check's output
- * to show the cause-specific hint (words), and not not_words when that is
- * not NULL (the general hint it replaced). */
-static void expect06_hint(const char *args, const char *want_failed, int want_ntests,
-                          const char *words, const char *not_words)
-{
-    run r;
-    selftest_expect_run(args, NULL, want_failed, want_ntests, &r);
-    int nfailed = selftest_count(r.failed, " ") + (r.failed[0] != '\0');
-    int seen = selftest_count(r.outputs, words);
-    if (seen != nfailed) {
-        fprintf(stderr, "\nselftest: bin/grade %s\n  \"%s\" in %d of %d failed checks\n", args,
-                words, seen, nfailed);
-    }
-    CU_ASSERT_EQUAL(seen, nfailed);
-    if (not_words != NULL) {
-        CU_ASSERT_EQUAL(selftest_count(r.outputs, not_words), 0);
-    }
-    free(r.outputs);
-}
-
 static void test_hint_chat(void)
 {
     /* A server killed by SIGPIPE when a member it dropped is written to;
      * a room frozen by a blocking send() is chat-slow-flows' cause in
      * chat-slow-dropped too; a race that ThreadSanitizer reports. */
-    expect06_hint("06 --seed 91 --server 'build/selftest/bug_chat sigpipe {port}' --only 'chat-*'",
-                  "chat-slow-flows chat-slow-dropped chat-slow-leaves", LAB06_CHAT,
-                  "it died of SIGPIPE", NULL);
+    selftest_expect_hint(
+        "06 --seed 91 --server 'build/selftest/bug_chat sigpipe {port}' --only 'chat-*'", NULL,
+        "chat-slow-flows chat-slow-dropped chat-slow-leaves", LAB06_CHAT, "it died of SIGPIPE",
+        NULL);
     selftest_scale("0.5"); /* the same run as test_bug_slow_member's */
-    expect06_hint("06 --seed 66 --server 'build/selftest/bug_chat blocking {port}' "
-                  "--only chat-slow-flows,chat-slow-dropped",
-                  "chat-slow-flows chat-slow-dropped", 2,
-                  "A member who does not read must not stop the others", "Bound each member");
+    selftest_expect_hint("06 --seed 66 --server 'build/selftest/bug_chat blocking {port}' "
+                         "--only chat-slow-flows,chat-slow-dropped",
+                         NULL, "chat-slow-flows chat-slow-dropped", 2,
+                         "A member who does not read must not stop the others",
+                         "Bound each member");
     selftest_scale(NULL);
-    expect06_hint("06 --seed 68 --dir grader/labs/06-threads/selftest/unguarded "
-                  "--only chat-concurrent,chat-leave",
-                  "chat-concurrent chat-leave", 2, "Data that threads share needs a lock",
-                  "Give each connection its own thread");
+    selftest_expect_hint("06 --seed 68 --dir grader/labs/06-threads/selftest/unguarded "
+                         "--only chat-concurrent,chat-leave",
+                         NULL, "chat-concurrent chat-leave", 2,
+                         "Data that threads share needs a lock",
+                         "Give each connection its own thread");
 }
 
 static void test_hint_pool_and_fork(void)
 {
-    expect06_hint("06 --seed 69 --server 'build/selftest/bug_pool_unbounded {port}' --only "
-                  "pool-busy",
-                  "pool-busy", 1, "the server has one per connection, so its queue never fills",
-                  NULL);
-    expect06_hint("06 --seed 92 --server 'build/selftest/bug_fork_linger {port}' --only 'fork-*'",
-                  "fork-no-zombies fork-leavers", 4, "A child ends with its client",
-                  "zombie until");
+    selftest_expect_hint("06 --seed 69 --server 'build/selftest/bug_pool_unbounded {port}' --only "
+                         "pool-busy",
+                         NULL, "pool-busy", 1,
+                         "the server has one per connection, so its queue never fills", NULL);
+    selftest_expect_hint(
+        "06 --seed 92 --server 'build/selftest/bug_fork_linger {port}' --only 'fork-*'", NULL,
+        "fork-no-zombies fork-leavers", 4, "A child ends with its client", "zombie until");
     if (system("command -v python3 >/dev/null 2>&1") == 0) {
-        expect06_hint("06 --seed 71 --server 'python3 grader/tests/programs/echo_threaded.py "
-                      "{port}' --only 'fork-*'",
-                      "fork-children", 4, "serves them with threads of one process", NULL);
+        selftest_expect_hint(
+            "06 --seed 71 --server 'python3 grader/tests/programs/echo_threaded.py "
+            "{port}' --only 'fork-*'",
+            NULL, "fork-children", 4, "serves them with threads of one process", NULL);
     }
 }
 

@@ -407,12 +407,14 @@ static const gr_check checks[] = {
      .ck_kind = GR_SOURCE,
      .ck_points = 2,
      .ck_deadline_ms = API_DEADLINE_MS,
-     .ck_summary = "through the API: 20 servers shut down just after their loop starts: none hangs",
+     .ck_summary = "through the API: 20 servers shut down before or just as their loop starts: "
+                   "none goes on serving",
      .ck_hint =
          "A shutdown asked for before the loop runs, or as it starts, must still stop it. In C: "
          "ss_shutdown() sets the flag (and writes the wake-up pipe) before waiting; the loop "
-         "reads the flag before each wait and returns at once. In Python: shutdown() sets "
-         "__shutdown_request, which serve_forever() reads every turn.",
+         "reads the flag before each wait and returns at once, and clears it only when it "
+         "returns, never when it starts. In Python: shutdown() sets __shutdown_request, which "
+         "serve_forever() reads every turn and resets in its finally: clause.",
      .ck_run = gr_check_unit_suite,
      .ck_arg = &api_shutdown_start},
     {.ck_name = "api-shutdown-thread",
@@ -420,13 +422,14 @@ static const gr_check checks[] = {
      .ck_kind = GR_SOURCE,
      .ck_points = 2,
      .ck_deadline_ms = API_DEADLINE_MS,
-     .ck_summary =
-         "through the API: ss_shutdown() from another thread returns within one poll interval",
+     .ck_summary = "through the API: ss_shutdown() from another thread wakes the loop at once, "
+                   "not at its next poll interval",
      .ck_hint =
-         "The loop must look for a shutdown at least once per poll interval, never block in "
-         "accept() or recvfrom(). In C: poll() the socket and the wake-up pipe with the poll "
-         "interval; accept only when poll() says so. In Python: serve_forever(poll_interval) "
-         "selects with that timeout.",
+         "A shutdown wakes the loop; it does not wait for the loop's next turn. In C: poll() "
+         "the socket and the wake-up pipe's read end together, with the poll interval; "
+         "ss_shutdown() sets the flag and writes a byte to the pipe, so that poll() returns at "
+         "once. In Python: serve_forever(poll_interval) sees shutdown() only at its next "
+         "select(); a selector on a socketpair() beside the socket is the wake-up.",
      .ck_run = gr_check_unit_suite,
      .ck_arg = &api_shutdown_thread},
 

@@ -12,76 +12,6 @@
 
 /* ---- step 7: SIGTERM ------------------------------------------------------------------- */
 
-/* Send SIGTERM; the server must exit 0 within 2 s (scaled). */
-static int expect_clean_exit(gr_ctx *ctx, const char *situation)
-{
-    int sig = 0, status = -1;
-    if (!gr_server_ended(ctx, 2000, &sig, &status)) {
-        gr_hint(ctx, "A shutdown must wake the loop: a server blocked in accept() (or in a "
-                     "poll() without the wake-up pipe, and no timeout) never sees it. In C: "
-                     "poll() the server's socket and the wake-up pipe together; "
-                     "ss_shutdown_signal() writes a byte to the pipe. In Python: "
-                     "serve_forever(poll_interval=0.5) in a thread, and shutdown() from the "
-                     "main thread.");
-        return gr_fail(ctx, "%s: the server still runs 2 s after SIGTERM", situation);
-    }
-    if (sig == SIGTERM) {
-        gr_hint(ctx, "SIGTERM's default action kills the process, before anything is closed "
-                     "cleanly. In C: sigaction(SIGTERM) with a handler that calls "
-                     "ss_shutdown_signal(); main() then closes the server and returns 0. In "
-                     "Python: signal.signal(signal.SIGTERM, handler), and the handler asks the "
-                     "serving thread to stop.");
-        return gr_fail(ctx, "%s: the server was killed by SIGTERM instead of exiting 0", situation);
-    }
-    if (sig != 0 || status != 0) {
-        return gr_fail(ctx, "%s: after SIGTERM the server ended %s %d, not with status 0",
-                       situation, sig != 0 ? "by signal" : "with status", sig != 0 ? sig : status);
-    }
-    return 0;
-}
-
-/* The state of the server's main thread ('S': asleep, waiting for
- * something), from /proc/PID/stat, or '?'. */
-static char main_state(pid_t pid)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    char state = '?';
-    if (f != NULL && fscanf(f, "%*d (%*[^)]) %c", &state) != 1) {
-        state = '?';
-    }
-    if (f != NULL) {
-        fclose(f);
-    }
-    return state;
-}
-
-int lab07_check_sigterm_idle(gr_ctx *ctx)
-{
-    if (gr_server_start(ctx) < 0) {
-        return -1;
-    }
-    gr_conn c;
-    int rc = lab07_connect_from(ctx, &c, "client", NULL);
-    if (rc == 0) {
-        rc = gr_exchange(ctx, &c, "hello\n", 6, "hello\n", 6, GR_SHUT_AFTER | GR_WANT_EOF,
-                         "echo, then end of file");
-    }
-    gr_close(&c);
-    /* The client has gone: wait until the server is back asleep in its
-     * loop (in poll(), or accept()), so that the signal finds it there. */
-    long until = gr_soon(ctx, 1000);
-    while (rc == 0 && main_state(gr_server_pid(ctx)) != 'S' && gr_now_ms() < until) {
-        poll(NULL, 0, 5);
-    }
-    if (rc == 0) {
-        kill(gr_server_pid(ctx), SIGTERM);
-        rc = expect_clean_exit(ctx, "with no client connected");
-    }
-    return rc;
-}
-
 /* The server's children, from /proc/PID/task/PID/children; how many. */
 static int children_of(pid_t pid, pid_t *out, int cap)
 {
@@ -99,12 +29,156 @@ static int children_of(pid_t pid, pid_t *out, int cap)
     return n;
 }
 
-/* No new client gets in: the server's port stops listening. */
+/* The server's own process: the top of its tree or, when that is a
+ * wrapper (a shell, a version manager's shim) waiting for its one child,
+ * that child. */
+static pid_t server_process(gr_ctx *ctx)
+{
+    pid_t pid = gr_server_pid(ctx);
+    char where[64];
+    pid_t kids[2];
+    for (int depth = 0; depth < 4; depth++) {
+        if (gr_procfs_wchan(pid, where, sizeof where) < 0 || strstr(where, "do_wait") == NULL ||
+            children_of(pid, kids, 2) != 1) {
+            break;
+        }
+        pid = kids[0];
+    }
+    return pid;
+}
+
+/* Where a server that still runs after SIGTERM is stuck, from where its
+ * main thread sleeps in the kernel (/proc/PID/wchan) and whether it is
+ * still in its SIGTERM handler (which blocks SIGTERM while it runs): the
+ * hint for that cause, or the general one when the kernel does not say. */
+static void hint_still_running(gr_ctx *ctx)
+{
+    pid_t pid = server_process(ctx);
+    char where[64] = "";
+    gr_procfs_wchan(pid, where, sizeof where);
+    int in_handler = gr_procfs_blocks_signal(pid, SIGTERM) == 1;
+    int waits = strstr(where, "futex") != NULL || strstr(where, "do_wait") != NULL;
+    if (waits && in_handler) {
+        gr_hint(ctx, "The SIGTERM handler never returns: it waits for the loop to stop, and "
+                     "the loop is the very thread the handler interrupted. In C: the handler "
+                     "calls ss_shutdown_signal() (a flag and a byte down the pipe, "
+                     "async-signal-safe, no waiting), never ss_shutdown(), which waits. In "
+                     "Python: server.shutdown() in a handler that runs in serve_forever()'s "
+                     "thread deadlocks the same way: serve in another thread.");
+    } else if (waits) {
+        gr_hint(ctx, "The loop has stopped, and the close waits for a thread (a join) or a "
+                     "child (waitpid()) before the listening socket is closed. In C: "
+                     "ss_server_close() closes the socket first, so that new clients are "
+                     "refused, then joins the threads and reaps the children it started; each "
+                     "of them must end (a pool's workers once told to stop). In Python: "
+                     "server_close() closes the socket, then joins (block_on_close).");
+    } else if (strstr(where, "accept") != NULL) {
+        gr_hint(ctx, "The loop is blocked in accept(): it returns only when a client comes (the "
+                     "signal's handler ran, and SA_RESTART restarted accept()), so the loop "
+                     "never looks at its flag. In C: poll() the server's socket and the wake-up "
+                     "pipe together, and accept() only when poll() says the socket is ready. In "
+                     "Python: serve_forever() selects before it accepts; never call accept() "
+                     "in a loop of your own.");
+    } else if (strstr(where, "poll") != NULL) {
+        gr_hint(ctx, "The loop waits in poll(), select() or epoll_wait() for something the "
+                     "shutdown does not send: the wake-up pipe is not among what it waits for, "
+                     "and the wait has no timeout. In C: poll() the pipe's read end beside the "
+                     "socket, with the poll interval as the timeout; ss_shutdown_signal() writes "
+                     "a byte to the pipe. In Python: serve_forever(poll_interval=0.5).");
+    } else {
+        gr_hint(ctx, "A shutdown must wake the loop: a server blocked in accept() (or in a "
+                     "poll() without the wake-up pipe, and no timeout) never sees it. In C: "
+                     "poll() the server's socket and the wake-up pipe together; "
+                     "ss_shutdown_signal() writes a byte to the pipe. In Python: "
+                     "serve_forever(poll_interval=0.5) in a thread, and shutdown() from the "
+                     "main thread.");
+    }
+    if (where[0] != '\0') {
+        gr_str_addf(gr_details(ctx), "the server's main thread waits in the kernel at %s%s\n",
+                    where, in_handler ? ", inside its SIGTERM handler" : "");
+    }
+}
+
+/* After SIGTERM the server exited with a status other than 0: the hint
+ * for the cause its stderr names, if it does. */
+static void hint_bad_status(gr_ctx *ctx)
+{
+    if (gr_server_said(ctx, "Interrupted system call")) {
+        gr_hint(ctx, "A signal interrupts the system call the loop waits in: poll() returns -1 "
+                     "with errno EINTR (SA_RESTART does not restart poll()), and that is not an "
+                     "error. In C: on EINTR, take another turn of the loop, which then sees the "
+                     "shutdown flag; only other errors end serve_forever() with -1. In Python: "
+                     "the interpreter retries an interrupted call itself (PEP 475).");
+    } else {
+        gr_hint(ctx, "A shutdown is not a failure: once the loop has stopped and the server is "
+                     "closed, the program exits 0. In C: ss_serve_forever() returns 0 after a "
+                     "shutdown, and main() returns 0 when it and ss_server_close() succeeded. "
+                     "In Python: let serve_forever() return and the script end, no "
+                     "sys.exit(1).");
+    }
+}
+
+/* Send SIGTERM; the server must exit 0 within 2 s (scaled). */
+static int expect_clean_exit(gr_ctx *ctx, const char *situation)
+{
+    int sig = 0, status = -1;
+    if (!gr_server_ended(ctx, 2000, &sig, &status)) {
+        hint_still_running(ctx);
+        return gr_fail(ctx, "%s: the server still runs 2 s after SIGTERM", situation);
+    }
+    if (sig == SIGTERM) {
+        gr_hint(ctx, "SIGTERM's default action kills the process, before anything is closed "
+                     "cleanly. In C: sigaction(SIGTERM) with a handler that calls "
+                     "ss_shutdown_signal(); main() then closes the server and returns 0. In "
+                     "Python: signal.signal(signal.SIGTERM, handler), and the handler asks the "
+                     "serving thread to stop.");
+        return gr_fail(ctx, "%s: the server was killed by SIGTERM instead of exiting 0", situation);
+    }
+    if (sig != 0 || status != 0) {
+        if (sig == 0) {
+            hint_bad_status(ctx);
+        }
+        return gr_fail(ctx, "%s: after SIGTERM the server ended %s %d, not with status 0",
+                       situation, sig != 0 ? "by signal" : "with status", sig != 0 ? sig : status);
+    }
+    return 0;
+}
+
+int lab07_check_sigterm_idle(gr_ctx *ctx)
+{
+    if (gr_server_start(ctx) < 0) {
+        return -1;
+    }
+    gr_conn c;
+    int rc = lab07_connect_from(ctx, &c, "client", NULL);
+    if (rc == 0) {
+        rc = gr_exchange(ctx, &c, "hello\n", 6, "hello\n", 6, GR_SHUT_AFTER | GR_WANT_EOF,
+                         "echo, then end of file");
+    }
+    gr_close(&c);
+    /* The client has gone: wait until the server is back asleep in its
+     * loop (in poll(), or accept()), so that the signal finds it there. */
+    long until = gr_soon(ctx, 1000);
+    while (rc == 0 && gr_procfs_state(gr_server_pid(ctx)) != 'S' && gr_now_ms() < until) {
+        poll(NULL, 0, 5);
+    }
+    if (rc == 0) {
+        kill(gr_server_pid(ctx), SIGTERM);
+        rc = expect_clean_exit(ctx, "with no client connected");
+    }
+    return rc;
+}
+
+/* No new client gets in: the server's port stops listening. When it
+ * does not, the loop never stopped (the main thread waits for a client, or
+ * in a poll() nothing wakes, or in its handler), or the close waits for the
+ * requests in flight before it closes the socket (a join, a waitpid()). */
 static int expect_not_listening(gr_ctx *ctx)
 {
     long until = gr_soon(ctx, 2000);
     while (gr_procfs_tcp_listening(gr_port(ctx)) == 1) {
         if (gr_now_ms() >= until) {
+            hint_still_running(ctx);
             return gr_fail(ctx, "2 s after SIGTERM the server's port still listens: the server "
                                 "must close its socket first, then wait for the requests in "
                                 "flight");
@@ -248,6 +322,36 @@ static int fill_pool(gr_ctx *ctx, gr_conn *c)
     return rc;
 }
 
+/* Client @p c got no BUSY from a full pool: the hint for why, from what
+ * the server is (a thread per request) and what the client saw (end of
+ * file without a word, or nothing: it waits). */
+static void hint_not_busy(gr_ctx *ctx, gr_conn *c)
+{
+    gr_tree_stats st;
+    char byte;
+    if (lab07_stats(ctx, &st) == 0 && st.ts_threads > POOL_THREADS + 3) {
+        gr_str_addf(gr_details(ctx), "the server has %d threads with %d clients connected\n",
+                    st.ts_threads, POOL_THREADS + POOL_QUEUE + 1);
+        gr_hint(ctx, "A pool's workers are made once; a new request waits for one of them. "
+                     "This server has a thread per client, so its queue never fills and BUSY "
+                     "never comes. In C: start_pool() makes cf_pool_threads workers in "
+                     "ss_server_new(); process_request() under SS_POOL only queues, never "
+                     "pthread_create(). In Python: not ThreadingMixIn; workers on a "
+                     "queue.Queue(maxsize).");
+    } else if (recv(gr_conn_fd(c), &byte, 1, MSG_DONTWAIT | MSG_PEEK) == 0) {
+        gr_hint(ctx, "The request was refused, but without a word: a full pool says why before "
+                     "it closes. In C: when process_pool() returns -1, process_request() calls "
+                     "the busy hook (the echo programs' writes \"BUSY\\n\") and then ends the "
+                     "request. In Python: on queue.Full, request.sendall(b\"BUSY\\n\") before "
+                     "shutdown_request().");
+    } else {
+        gr_hint(ctx, "The queue has no bound: the request waits in it instead of being refused. "
+                     "In C: process_pool() compares sv_queued with cf_pool_queue under the "
+                     "mutex and returns -1 when the queue is full. In Python: "
+                     "queue.Queue(maxsize=N).put_nowait(), catching queue.Full.");
+    }
+}
+
 int lab07_check_pool_busy(gr_ctx *ctx)
 {
     enum { FULL = POOL_THREADS + POOL_QUEUE };
@@ -265,6 +369,7 @@ int lab07_check_pool_busy(gr_ctx *ctx)
                     "(%d clients are being served and %d wait in the queue: the next one "
                     "must get \"BUSY\\n\" and end of file at once)",
                     POOL_THREADS, POOL_QUEUE);
+            hint_not_busy(ctx, &c[FULL]);
         }
     }
     if (rc == 0) {

@@ -306,6 +306,30 @@ int lab07_check_verify_allow(gr_ctx *ctx)
     return rc;
 }
 
+/* The server stopped serving after a failed request: the hint for how, if
+ * it has ended (the general one, the loop that stops, is the check's). */
+static void hint_after_failed_request(gr_ctx *ctx)
+{
+    int sig = 0, status = -1;
+    if (!gr_server_ended(ctx, 200, &sig, &status)) {
+        return;
+    }
+    if (sig == SIGPIPE) {
+        gr_hint(ctx, "Writing to a connection its client has reset raises SIGPIPE, whose "
+                     "default action kills the whole server. In C: signal(SIGPIPE, SIG_IGN) "
+                     "once in main() (or send() with MSG_NOSIGNAL): the write then fails with "
+                     "EPIPE, which handle_error reports. In Python: the interpreter ignores "
+                     "SIGPIPE already; BrokenPipeError reaches handle_error().");
+    } else if (sig == 0) {
+        gr_hint(ctx, "The server exited after one failed request: a request's error ends that "
+                     "request, not the program. In C: handle() returns -1, the framework calls "
+                     "the handle_error hook and ends the request, and the loop goes on; no "
+                     "exit() in a handler or a hook, no return from ss_serve_forever() and no "
+                     "ss_shutdown() there. In Python: handle_error() prints the traceback and "
+                     "returns; it does not call shutdown() or sys.exit().");
+    }
+}
+
 int lab07_check_error_goes_on(gr_ctx *ctx)
 {
     int rc = 0;
@@ -322,6 +346,9 @@ int lab07_check_error_goes_on(gr_ctx *ctx)
     }
     if (rc == 0 && expect_served(ctx, NULL, "3 clients before it reset their connections") < 0) {
         rc = gr_fail(ctx, "a request that fails must not stop the server");
+    }
+    if (rc < 0) {
+        hint_after_failed_request(ctx);
     }
     return rc;
 }

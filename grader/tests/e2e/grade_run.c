@@ -210,6 +210,24 @@ void selftest_expect(const char *args, const char *dir, const char *want_failed,
     free(r.outputs);
 }
 
+void selftest_expect_hint(const char *args, const char *dir, const char *want_failed,
+                          int want_ntests, const char *words, const char *not_words)
+{
+    run r;
+    selftest_expect_run(args, dir, want_failed, want_ntests, &r);
+    int nfailed = selftest_count(r.failed, " ") + (r.failed[0] != '\0');
+    int seen = selftest_count(r.outputs, words);
+    if (seen != nfailed) {
+        fprintf(stderr, "\nselftest: bin/grade %s\n  \"%s\" in %d of %d failed checks\n", args,
+                words, seen, nfailed);
+    }
+    CU_ASSERT_EQUAL(seen, nfailed);
+    if (not_words != NULL) {
+        CU_ASSERT_EQUAL(selftest_count(r.outputs, not_words), 0);
+    }
+    free(r.outputs);
+}
+
 int selftest_count(const char *text, const char *needle)
 {
     int n = 0;

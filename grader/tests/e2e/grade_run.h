@@ -47,6 +47,12 @@ void selftest_expect(const char *args, const char *dir, const char *want_failed,
 void selftest_expect_run(const char *args, const char *dir, const char *want_failed,
                          int want_ntests, run *r);
 
+/* selftest_expect(), and every failed check's output shows the
+ * cause-specific hint (words), and none shows not_words when that is not
+ * NULL (the general hint it replaced). */
+void selftest_expect_hint(const char *args, const char *dir, const char *want_failed,
+                          int want_ntests, const char *words, const char *not_words);
+
 /* What a test may ask of a lab's table (selftest_lab_count()). */
 typedef enum selftest_what {
     ST_CHECKS,        /* its visible checks, server and client */

@@ -227,6 +227,40 @@ static void test_procfs_tree(void)
     CU_ASSERT_EQUAL(gr_procfs_tree_stats(999999999, &st), -1);
 }
 
+/* A child asleep in sleep(1): its state is 'S' and its wchan names a
+ * place in the kernel (or is empty, where the kernel hides it); a process
+ * that is gone has neither. */
+static void test_procfs_state_and_wchan(void)
+{
+    gr_proc p;
+    memset(&p, 0, sizeof p);
+    CU_ASSERT_EQUAL_FATAL(gr_proc_spawn(&p, "exec sleep 987657", NULL, NULL), 0);
+    int state = 0;
+    for (int i = 0; i < 500 && state != 'S'; i++) {
+        state = gr_procfs_state(p.pr_pid);
+        if (state != 'S') {
+            poll(NULL, 0, 10);
+        }
+    }
+    CU_ASSERT_EQUAL(state, 'S');
+    char wchan[64] = "unset";
+    CU_ASSERT_EQUAL(gr_procfs_wchan(p.pr_pid, wchan, sizeof wchan), 0);
+    CU_ASSERT(strcmp(wchan, "unset") != 0 && strchr(wchan, '\n') == NULL);
+    gr_proc_stop(&p, 500);
+    gr_proc_free(&p);
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    CU_ASSERT_EQUAL(gr_procfs_blocks_signal(getpid(), SIGUSR2), getpid() == gettid());
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    CU_ASSERT_EQUAL(gr_procfs_blocks_signal(getpid(), SIGUSR2), 0);
+    CU_ASSERT_EQUAL(gr_procfs_blocks_signal(getpid(), 0), -1);
+    CU_ASSERT_EQUAL(gr_procfs_blocks_signal(999999999, SIGTERM), -1);
+    CU_ASSERT_EQUAL(gr_procfs_state(999999999), -1);
+    CU_ASSERT_EQUAL(gr_procfs_wchan(999999999, wchan, sizeof wchan), -1);
+}
+
 static void test_procfs_fds_and_listening(void)
 {
     int fd = sl_addr_listen("127.0.0.1", "0", 4, NULL);
@@ -260,6 +294,7 @@ int register_proc_tests(void)
         {"children get SIGPIPE back at default", test_sigpipe_is_default_in_child},
         {"procfs: a process tree", test_procfs_tree},
         {"procfs: fds and listening ports", test_procfs_fds_and_listening},
+        {"procfs: a sleeping process's state and where it waits", test_procfs_state_and_wchan},
         {NULL, NULL},
     };
     return cu_add_suite("proc", tests);

@@ -9,6 +9,7 @@
  *   bug_program error-stops ...  a failed request stops the server
  *   bug_program fd-leak     ...  each request leaves a descriptor open
  *   bug_program one-recv    ...  the handler echoes one recv() and returns
+ *   bug_program no-busy     ...  a full pool refuses without saying BUSY
  *
  * then PROG [OPTIONS] PORT|PATH, as every lab 07 bug program. */
 #include "selftest07.h"
@@ -43,6 +44,11 @@ static void fd_leak(ss_hooks *h)
     h->close_request = leak_fd;
 }
 
+static void no_busy(ss_hooks *h)
+{
+    h->busy = NULL; /* the bug: refused, and closed without a word */
+}
+
 static int handle_once(ss_request *rq)
 {
     char buf[16384];
@@ -66,6 +72,7 @@ int main(int argc, char **argv)
         {"error-stops", {BUG_SAME_STRATEGIES, error_stops, NULL}},
         {"fd-leak", {BUG_SAME_STRATEGIES, fd_leak, NULL}},
         {"one-recv", {BUG_SAME_STRATEGIES, NULL, &one_recv}},
+        {"no-busy", {BUG_SAME_STRATEGIES, no_busy, NULL}},
     };
     for (size_t i = 0; argc > 1 && i < sizeof bugs / sizeof bugs[0]; i++) {
         if (strcmp(argv[1], bugs[i].name) == 0) {

@@ -12,7 +12,11 @@
 #ifndef SOCKLAB_SELFTEST07_H
 #define SOCKLAB_SELFTEST07_H
 
+/* A bug program that wraps a framework function includes the framework
+ * itself, first, and defines SELFTEST07_OWN_FRAMEWORK. */
+#ifndef SELFTEST07_OWN_FRAMEWORK
 #include "../../../../solutions/07-socketserver/socketserver.c"
+#endif
 
 #include "../../../../solutions/07-socketserver/echo_app.c"
 
