@@ -16,10 +16,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Lab 04 has 16 checks: 6 server checks (echo_dual) and 10 client checks
+/* Lab 04 has 17 checks: 7 server checks (echo_dual) and 10 client checks
  * (hostinfo 3, sockopts 2, portscan 5). */
-#define LAB04_ALL 16
-#define LAB04_SERVER 6
+#define LAB04_ALL 17
+#define LAB04_SERVER 7
 #define LAB04_HOSTINFO 3
 #define LAB04_SCAN 5
 
@@ -275,6 +275,16 @@ static void test_hint_hostinfo_own_hosts(void)
                   NULL);
 }
 
+/* echo_dual's start: PORT 65535 refused, a failed bind ignored
+ * (grader/tests/programs/bug_start.c). */
+static void test_start_errors(void)
+{
+    expect04("--server", "build/selftest/bug_start range 2 {port} echo.sock", "--only start-errors",
+             73, "start-errors", 1);
+    expect04("--server", "build/selftest/bug_start nobind 2 {port} echo.sock",
+             "--only start-errors", 74, "start-errors", 1);
+}
+
 int register_lab04_tests(void)
 {
     /* The tests that grade a check with a time or CPU bound run alone; the
@@ -302,6 +312,7 @@ int register_lab04_tests(void)
         {"lab 04: the echo's hint when the connection works", test_hint_echo},
         {"lab 04: hints for one family and the first address only, with a hosts file",
          test_hint_hostinfo_own_hosts},
+        {"lab 04: PORT 65535 refused, a failed bind ignored", test_start_errors},
         {NULL, NULL},
     };
     return cu_add_suite_alone("lab04-timing", timing) < 0 ? -1 : cu_add_suite("lab04", tests);

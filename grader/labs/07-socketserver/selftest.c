@@ -17,8 +17,8 @@
 #include <stdlib.h>
 
 /* The checks a --server run grades (the black-box ones), and all. */
-#define LAB07_ALL 22
-#define LAB07_WITH_API 31
+#define LAB07_ALL 23
+#define LAB07_WITH_API 32
 
 static void expect07(const char *args, const char *want_failed, int want_ntests)
 {
@@ -206,6 +206,15 @@ static void test_api_bugs(void)
     expect_api_bug("bug_no_finish", "api-finish");
 }
 
+/* A server that takes PORT through atoi() serves on the port the kernel
+ * picks for atoi("") = 0 (grader/tests/programs/bug_start.c). */
+static void test_start_errors(void)
+{
+    selftest_expect("07 --seed 87 --only tcp-start-errors --server 'build/selftest/bug_start atoi "
+                    "1 {port}'",
+                    NULL, "tcp-start-errors", 1);
+}
+
 int register_lab07_tests(void)
 {
     static const cu_test tests[] = {
@@ -221,6 +230,7 @@ int register_lab07_tests(void)
         {"lab 07: verify ignored, an error that stops, a leak, one recv()", test_bug_hooks},
         {"lab 07: through the API: waitpid(-1), a leak on a failed bind, no timeout hook",
          test_api_bugs},
+        {"lab 07: PORT through atoi()", test_start_errors},
         {NULL, NULL},
     };
     return cu_add_suite("lab07", tests);
