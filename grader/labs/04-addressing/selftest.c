@@ -1,6 +1,6 @@
 /* selftest.c - lab 04's checks graded: the reference solution (as a lab and
- * as --server/--client commands), the skeleton, a correct server written in
- * Python, and the buggy programs of grader/selftest.
+ * as --server/--client commands), the skeleton, correct servers written in
+ * Python and in Node.js, and the buggy programs of grader/selftest.
  *
  * Each case runs bin/grade as a student would, reads its JSON report back
  * and compares the failed checks with the expected set exactly. Servers run
@@ -60,6 +60,15 @@ static void test_python_server(void)
     if (system("command -v python3 >/dev/null 2>&1") == 0) {
         expect04("--server", "grader/labs/04-addressing/selftest/dual_echo.py {port} echo.sock", "",
                  44, "", LAB04_SERVER);
+    }
+}
+
+/* The same server in Node.js, written from the guide: one event loop. */
+static void test_node_server(void)
+{
+    if (selftest_have("node")) {
+        expect04("--server", "grader/labs/04-addressing/selftest/dual_echo.js {port} echo.sock", "",
+                 45, "", LAB04_SERVER);
     }
 }
 
@@ -300,6 +309,7 @@ int register_lab04_tests(void)
     static const cu_test tests[] = {
         {"lab 04: the skeleton does not", test_skeleton_not_full},
         {"lab 04: a correct Python server gets full marks", test_python_server},
+        {"lab 04: a correct server in Node.js gets full marks", test_node_server},
         {"lab 04: buggy dual-stack servers lose the checks for their bug", test_bug_dual},
         {"lab 04: buggy hostinfo programs lose the checks for their bug", test_bug_hostinfo},
         {"lab 04: with a hosts file of its own, first-address-only and no NI_NAMEREQD are caught",
