@@ -207,11 +207,17 @@ static void test_api_bugs(void)
 }
 
 /* A server that takes PORT through atoi() serves on the port the kernel
- * picks for atoi("") = 0 (grader/tests/programs/bug_start.c). */
+ * picks for atoi("") = 0 (grader/tests/programs/bug_start.c); one that
+ * clamps its options serves with --threads 0. */
 static void test_start_errors(void)
 {
     selftest_expect("07 --seed 87 --only tcp-start-errors --server 'build/selftest/bug_start atoi "
                     "1 {port}'",
+                    NULL, "tcp-start-errors", 1);
+    /* The reference framework whose options are clamped into their ranges
+     * (--threads 0 runs with 1): every PORT probe passes, --threads 0 not. */
+    selftest_expect("07 --seed 88 --only tcp-start-errors --server 'build/selftest/bug_program "
+                    "clamped {args}'",
                     NULL, "tcp-start-errors", 1);
 }
 
@@ -230,7 +236,7 @@ int register_lab07_tests(void)
         {"lab 07: verify ignored, an error that stops, a leak, one recv()", test_bug_hooks},
         {"lab 07: through the API: waitpid(-1), a leak on a failed bind, no timeout hook",
          test_api_bugs},
-        {"lab 07: PORT through atoi()", test_start_errors},
+        {"lab 07: PORT through atoi(), options clamped into their ranges", test_start_errors},
         {NULL, NULL},
     };
     return cu_add_suite("lab07", tests);
