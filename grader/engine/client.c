@@ -20,17 +20,17 @@
 #define CLIENT_STDOUT_MAX (16u << 20)
 
 /* Feed @p input to the program's stdin as it takes it, closing stdin after
- * the last byte, until it exits, or is ready on @p ready_port (when > 0:
- * engine_server_ready()), or @p deadline passes. Returns 1 if it exited, 2
- * if it was ready, 0 at the deadline. */
+ * the last byte, until it exits, or is ready on @p ready_port (when not 0:
+ * engine_program_ready(), the port into *@p ready_on), or @p deadline
+ * passes. Returns 1 if it exited, 2 if it was ready, 0 at the deadline. */
 static int feed_until_exit(gr_ctx *ctx, gr_proc *p, const void *input, size_t ninput,
-                           int ready_port, long deadline)
+                           int ready_port, int *ready_on, long deadline)
 {
     const char *in = input;
     size_t sent = 0;
     int exited = 0;
     while (!exited && gr_now_ms() < deadline) {
-        if (ready_port > 0 && engine_server_ready(ctx, ready_port)) {
+        if (ready_port != 0 && (*ready_on = engine_program_ready(ctx, p->pr_pid, ready_port)) > 0) {
             return gr_proc_exited(p) ? 1 : 2;
         }
         if (sent < ninput) {
@@ -49,7 +49,7 @@ static int feed_until_exit(gr_ctx *ctx, gr_proc *p, const void *input, size_t ni
         if (left <= 0) {
             break;
         }
-        if (ready_port > 0 && left > 10) {
+        if (ready_port != 0 && left > 10) {
             left = 10; /* look at its sockets again soon */
         }
         if (p->pr_stdin >= 0) {
@@ -89,9 +89,10 @@ int engine_run_to_exit(gr_ctx *ctx, const char *cmd, const gr_spawn_opts *so, co
                        run->cr_what != NULL ? run->cr_what : "the client", err);
     }
     gr_verbose(ctx, "started: %s", cmd);
-    int how = feed_until_exit(ctx, &p, input, ninput, ready_port, started + timeout_ms);
+    int ready_on = 0;
+    int how = feed_until_exit(ctx, &p, input, ninput, ready_port, &ready_on, started + timeout_ms);
     run->cr_timed_out = how == 0;
-    run->cr_ready = how == 2;
+    run->cr_ready = how == 2 ? ready_on : 0;
     gr_proc_stop(&p, gr_ms(ctx, ENGINE_GRACE_MS));
     run->cr_status = p.pr_status;
     run->cr_ms = gr_now_ms() - started;
@@ -192,7 +193,10 @@ void gr_client_run_free(gr_client_run *run)
 void gr_client_describe(gr_ctx *ctx, const gr_client_run *run)
 {
     const char *what = run->cr_what != NULL ? run->cr_what : "the client";
-    if (run->cr_timed_out) {
+    if (run->cr_ready > 0) {
+        gr_str_addf(&ctx->cx_details, "%s was ready on port %d after %.2f s and was stopped\n",
+                    what, run->cr_ready, (double)run->cr_ms / 1000.0);
+    } else if (run->cr_timed_out) {
         gr_str_addf(&ctx->cx_details, "%s was still running after %.1f s and was stopped\n", what,
                     (double)run->cr_ms / 1000.0);
     } else {

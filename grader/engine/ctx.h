@@ -90,12 +90,15 @@ char *engine_expand(const char *tmpl, const char *host, int port);
  * of {port}; {unix} still names @p port's socket. */
 char *engine_expand_words(const char *tmpl, const char *host, const char *port_words, int port);
 
-/* Is a program of the running check ready on @p port, as the check's
- * server would be (listening, or bound: the check's ck_ready)? */
-int engine_server_ready(const gr_ctx *ctx, int port);
+/* Is the program @p pid of the running check ready on @p port, as the
+ * check's server would be (listening, or bound: the check's ck_ready), or
+ * with GR_ANY_PORT on any port at all (TCP and UDP kinds)? Returns the
+ * port, or 0. */
+int engine_program_ready(const gr_ctx *ctx, pid_t pid, int port);
 
 /* Run the command @p cmd (expanded) with @p so, feeding it @p input, until it
- * exits, or until it is ready on @p ready_port (when > 0), or @p timeout_ms
+ * exits, or until it is ready on @p ready_port (when not 0:
+ * engine_program_ready(), cr_ready says where), or @p timeout_ms
  * passes; fill @p run (cr_what set by the caller, or NULL: the client).
  * Returns 0 if it ran, or gr_fail()'s value. */
 int engine_run_to_exit(gr_ctx *ctx, const char *cmd, const gr_spawn_opts *so, const void *input,

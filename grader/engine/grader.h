@@ -291,8 +291,8 @@ typedef struct gr_client_run {
     const char *cr_what;  /**< what it is, for gr_client_describe(): NULL, "the
                                client"; gr_test_run() says "the test program",
                                gr_server_run_args() "the server" */
-    int cr_ready;         /**< 1 if it was stopped once ready on the port it was
-                               watched on (gr_server_run_args()) */
+    int cr_ready;         /**< the port it was stopped on once ready there
+                               (gr_server_run_args()), or 0 */
 } gr_client_run;
 
 /**
@@ -326,13 +326,18 @@ int gr_client_start_and_wait(gr_ctx *ctx, int port, const void *input, size_t ni
  *                   "" (the argument left out), "9000 extra"
  * @param ready_port > 0: stop it as soon as it is ready on that port (listens,
  *                   or for a UDP program is bound), and say so in cr_ready: a
- *                   probe that must be accepted; 0: wait for it to exit
+ *                   probe that must be accepted; ::GR_ANY_PORT: as soon as it
+ *                   listens (is bound) on any port, a probe that must make it
+ *                   exit (a TCP or UDP program); 0: wait for it to exit
  * @param timeout_ms time allowed (scaled by the caller with gr_ms())
  * @param run        filled in; release with gr_client_run_free()
  * @return 0 if it ran, or gr_fail()'s value if it could not be started
  */
 int gr_server_run_args(gr_ctx *ctx, const char *port_words, int ready_port, int timeout_ms,
                        gr_client_run *run);
+
+/** gr_server_run_args()'s ready_port: ready on whatever port it listens on. */
+#define GR_ANY_PORT (-1)
 
 /**
  * @brief Run one of the lab's client programs with arguments, and wait for it.

@@ -169,9 +169,16 @@ static int ready_on(int ready, int port)
                                           : gr_procfs_tcp_listening(port);
 }
 
-int engine_server_ready(const gr_ctx *ctx, int port)
+int engine_program_ready(const gr_ctx *ctx, pid_t pid, int port)
 {
-    return ready_on(ready_kind(ctx), port) == 1;
+    int kind = ready_kind(ctx);
+    if (port == GR_ANY_PORT) {
+        int on = kind == GR_READY_TCP || kind == GR_READY_UDP
+                     ? gr_procfs_tree_port(pid, kind == GR_READY_UDP)
+                     : 0;
+        return on > 0 ? on : 0;
+    }
+    return ready_on(kind, port) == 1 ? port : 0;
 }
 
 /* Wait until the server listens on the check's port: the port shows up as

@@ -7,6 +7,8 @@
  * milliseconds, so only a wrong one costs a probe's whole deadline. */
 #include "kit/kit.h"
 
+#include "os/proc.h"
+
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -16,8 +18,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Time a probe's server gets to exit, before scaling. */
-#define EXIT_MS 3000
+/* Time a probe's server gets to exit, before scaling: as long as it gets to
+ * listen (a runtime that takes 2 s to start must still pass). A server that
+ * serves anyway is seen listening, and stopped, long before. */
+#define EXIT_MS 10000
 /* Time it gets to listen on a valid command line, before scaling (a
  * runtime that needs 2 s to start must still pass, as at every start). */
 #define LISTEN_MS 10000
@@ -127,15 +131,23 @@ static int fail_probe(gr_ctx *ctx, const gr_start_probe *pr, const gr_client_run
 }
 
 /* Hold the run of probe @p pr, which must exit with @p want (2 or 1) and a
- * message, to it. */
-static int expect_exit(gr_ctx *ctx, const gr_start_probe *pr, const gr_client_run *run, int want)
+ * message, to it; @p udp: the server binds UDP, for messages. */
+static int expect_exit(gr_ctx *ctx, const gr_start_probe *pr, const gr_client_run *run, int want,
+                       int udp)
 {
     const char *hint = want == 2 ? hint_status : hint_bind;
     int sig = run_signal(run);
     char why[256];
-    if (run->cr_timed_out) {
-        snprintf(why, sizeof why, "the server was still running after %.1f s instead of exiting %d",
-                 (double)run->cr_ms / 1000.0, want);
+    if (run->cr_ready > 0 || run->cr_timed_out) {
+        if (run->cr_ready > 0) {
+            snprintf(why, sizeof why, "the server %s port %d instead of exiting %d",
+                     udp ? "was bound to" : "listened on", run->cr_ready, want);
+        } else {
+            snprintf(why, sizeof why,
+                     "the server was still running after %.1f s instead of "
+                     "exiting %d",
+                     (double)run->cr_ms / 1000.0, want);
+        }
         return fail_probe(ctx, pr, run, want == 2 ? hint_serves_anyway : hint_bind, why);
     }
     if (sig != 0) {
@@ -169,47 +181,72 @@ static int expect_listens(gr_ctx *ctx, const gr_start_probe *pr, const gr_client
         return fail_probe(ctx, pr, run, hint_range, why);
     }
     int usage = run_signal(run) == 0 && WEXITSTATUS(run->cr_status) == 2;
-    snprintf(why, sizeof why,
-             "a valid command line, the server ended before it listened on port %d%s", port,
-             usage ? ", with a usage error" : "");
+    char how[128];
+    snprintf(
+        why, sizeof why, "a valid command line, the server %s%s instead of listening on port %d",
+        gr_proc_describe(run->cr_status, how, sizeof how), usage ? " (a usage error)" : "", port);
     return fail_probe(ctx, pr, run, usage ? hint_range : hint_bind, why);
+}
+
+/* Is @p port taken here (by a program outside this run, when the run has no
+ * network namespace of its own)? */
+static int port_taken(int udp, int port)
+{
+    int fd = hold_port(udp, port);
+    if (fd < 0) {
+        return 1;
+    }
+    close(fd);
+    return 0;
+}
+
+/* Judge the run of probe @p pr (watched on @p ready_port). */
+static int judge(gr_ctx *ctx, const gr_start_probe *pr, const gr_client_run *run, int ready_port,
+                 int udp)
+{
+    if (pr->sp_want != GR_START_LISTENS) {
+        return expect_exit(ctx, pr, run, pr->sp_want == GR_START_USAGE ? 2 : 1, udp);
+    }
+    /* Another program took the port between our look and its bind(). */
+    if (!run->cr_ready && gr_exited_nonzero(run) && WEXITSTATUS(run->cr_status) == 1 &&
+        port_taken(udp, ready_port)) {
+        gr_verbose(ctx, "port %d was taken meanwhile: probe '%s' skipped", ready_port,
+                   pr->sp_words);
+        return 0;
+    }
+    return expect_listens(ctx, pr, run, ready_port);
 }
 
 /* Run probe @p pr: hold its port when it says so, run the server, judge. */
 static int run_probe(gr_ctx *ctx, const gr_start_probe *pr, int udp)
 {
     int port = gr_port(ctx);
-    int held = -1;
-    if (pr->sp_want == GR_START_IN_USE && (held = hold_port(udp, port)) < 0) {
-        return gr_fail(ctx, "grader could not hold port %d for the check: %s", port,
-                       strerror(errno));
-    }
-    int ready_port = 0;
+    int ready_port = GR_ANY_PORT; /* serving anyway stops it at once */
     if (pr->sp_want == GR_START_LISTENS) {
         ready_port = pr->sp_port > 0 ? pr->sp_port : port;
-        /* Another program of this machine's may have it (no network
-         * namespace of our own): then this probe cannot tell. */
-        int probe = hold_port(udp, ready_port);
-        if (probe < 0) {
+        if (port_taken(udp, ready_port)) { /* this probe cannot tell */
             gr_verbose(ctx, "port %d is in use here: probe '%s' skipped", ready_port, pr->sp_words);
             return 0;
         }
-        close(probe);
+    }
+    int held = pr->sp_want == GR_START_IN_USE ? hold_port(udp, port) : -1;
+    if (pr->sp_want == GR_START_IN_USE && held < 0) {
+        return gr_fail(ctx, "grader could not hold port %d: %s", port, strerror(errno));
     }
     gr_str words = {0};
     words_with_port(pr->sp_words, port, &words);
-    int ms = gr_ms(ctx, ready_port > 0 ? LISTEN_MS : EXIT_MS);
-    ms = ms < gr_time_left(ctx) ? ms : gr_time_left(ctx);
+    int ms = gr_ms(ctx, pr->sp_want == GR_START_LISTENS ? LISTEN_MS : EXIT_MS);
     gr_client_run run;
-    int rc = gr_server_run_args(ctx, gr_str_cstr(&words), ready_port, ms, &run);
+    int rc = gr_server_run_args(ctx, gr_str_cstr(&words), ready_port,
+                                ms < gr_time_left(ctx) ? ms : gr_time_left(ctx), &run);
     gr_str_free(&words);
     if (held >= 0) {
         close(held);
     }
-    if (rc == 0) {
-        rc = pr->sp_want == GR_START_LISTENS
-                 ? expect_listens(ctx, pr, &run, ready_port)
-                 : expect_exit(ctx, pr, &run, pr->sp_want == GR_START_USAGE ? 2 : 1);
+    rc = rc == 0 ? judge(ctx, pr, &run, ready_port, udp) : rc;
+    if (rc < 0 && held >= 0) {
+        gr_str_addf(gr_details(ctx), "(the grader held port %d: a socket %s on every address)\n",
+                    port, udp ? "bound to it" : "listening on it");
     }
     gr_client_run_free(&run);
     return rc;

@@ -75,7 +75,7 @@ static void test_bug_sequential(void)
     /* One client at a time: the chat's first step, and the echo servers'
      * clients served out of order. */
     expect06("06 --seed 62 --server 'build/selftest/bug_chat sequential {port}' --only step1",
-             "chat-concurrent chat-names chat-name-limits", 3);
+             "chat-concurrent chat-names chat-name-limits", 4);
     expect06("06 --seed 63 --server 'build/selftest/bug_echo_iterative {port}' "
              "--only pool-concurrent,fork-concurrent",
              "pool-concurrent fork-concurrent", 2);

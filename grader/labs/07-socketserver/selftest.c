@@ -86,7 +86,7 @@ static void test_python_socketserver(void)
 static void test_bug_reuse_and_close(void)
 {
     expect07("07 --seed 62 --server 'build/selftest/bug_noreuse {args}' --only step1",
-             "tcp-reuse-address", 2);
+             "tcp-reuse-address", 3);
     expect07("07 --seed 63 --server 'build/selftest/bug_never_close {args}' --only tcp-accepts",
              "tcp-accepts", 1);
 }
