@@ -4,7 +4,9 @@
  * rules (PORT 65535) it must listen.
  *
  * Every probe is one short run of the program: a correct server exits in
- * milliseconds, so only a wrong one costs a probe's whole deadline. */
+ * milliseconds, and one that serves anyway is seen listening and stopped
+ * at once; only a server that hangs without listening costs a probe's
+ * whole deadline. */
 #include "kit/kit.h"
 
 #include "os/proc.h"
@@ -48,7 +50,8 @@ static const char hint_status[] =
     "Python: print the usage to stderr and sys.exit(2) (argparse exits 2 by itself).";
 
 static const char hint_serves_anyway[] =
-    "A bad PORT must be refused, not guessed at: the server was still running with it. In C: "
+    "A bad PORT must be refused, not guessed at: the server went on with it (listening on a "
+    "port of its own choosing, or still running). In C: "
     "atoi(\"80x\") is 80 and atoi(\"\") is 0 (then the kernel picks a port), and 65536 becomes "
     "0 in a uint16_t; use strtol(s, &end, 10) and refuse unless *end == '\\0' and 1 <= port <= "
     "65535, then exit 2. In Python: int(s) raises ValueError on \"80x\": catch it, check 1 <= "
@@ -67,9 +70,15 @@ static const char hint_bind[] =
     "Python: catch OSError around bind() and listen(), print it to stderr and sys.exit(1).";
 
 static const char hint_range[] =
-    "Every port from 1 to 65535 is valid, both ends included, and the server must take it: it "
-    "refused PORT 65535. In C: the test is port >= 1 && port <= 65535 on the long strtol() "
-    "returned (a uint16_t holds 65535). In Python: 1 <= port <= 65535.";
+    "A range includes its ends, and a value at an end must be taken: the server refused the "
+    "valid command line the first line names as a usage error. In C: test lo <= v && v <= hi on "
+    "the long strtol() "
+    "returned (port >= 1 && port <= 65535: a uint16_t holds 65535). In Python: lo <= v <= hi.";
+
+static const char hint_listen[] =
+    "A valid command line starts the server: it must listen on the PORT it is given, soon. In "
+    "C: bind() the port from the command line (htons(port) in sin_port), then listen(). In "
+    "Python: s.bind(('', port)) and s.listen() with port = int(sys.argv[...]).";
 
 /* Bind a socket of the kind the server makes to @p port on every IPv4
  * address, listening for TCP, without SO_REUSEADDR: a server's bind() there
@@ -178,14 +187,14 @@ static int expect_listens(gr_ctx *ctx, const gr_start_probe *pr, const gr_client
     if (run->cr_timed_out) {
         snprintf(why, sizeof why, "the server did not listen on port %d within %.1f s", port,
                  (double)run->cr_ms / 1000.0);
-        return fail_probe(ctx, pr, run, hint_range, why);
+        return fail_probe(ctx, pr, run, hint_listen, why);
     }
     int usage = run_signal(run) == 0 && WEXITSTATUS(run->cr_status) == 2;
     char how[128];
     snprintf(
         why, sizeof why, "a valid command line, the server %s%s instead of listening on port %d",
         gr_proc_describe(run->cr_status, how, sizeof how), usage ? " (a usage error)" : "", port);
-    return fail_probe(ctx, pr, run, usage ? hint_range : hint_bind, why);
+    return fail_probe(ctx, pr, run, usage ? hint_range : hint_listen, why);
 }
 
 /* Is @p port taken here (by a program outside this run, when the run has no
