@@ -71,9 +71,9 @@ static const char hint_bind[] =
 
 static const char hint_range[] =
     "A range includes its ends, and a value at an end must be taken: the server refused the "
-    "valid command line the first line names as a usage error. In C: test lo <= v && v <= hi on "
-    "the long strtol() "
-    "returned (port >= 1 && port <= 65535: a uint16_t holds 65535). In Python: lo <= v <= hi.";
+    "valid command line the first line names as a usage error. In C: test lo <= v && v <= hi "
+    "on the long strtol() returned (port >= 1 && port <= 65535: a uint16_t holds 65535). In "
+    "Python: lo <= v <= hi.";
 
 static const char hint_listen[] =
     "A valid command line starts the server: it must listen on the PORT it is given, soon. In "
