@@ -266,7 +266,8 @@ static char *args_of_check(const gr_ctx *ctx, const char *tmpl)
 }
 
 /* The command template of the running check's server, with its limits, or
- * NULL with the reason recorded (gr_fail()): there is none, or it cannot run. */
+ * NULL with the reason recorded (gr_fail()): there is none, it cannot run,
+ * or it never listened in an earlier check. */
 static const char *runnable_template(gr_ctx *ctx, gr_limits *limits)
 {
     const char *tmpl = server_template(ctx, limits);
@@ -277,6 +278,12 @@ static const char *runnable_template(gr_ctx *ctx, gr_limits *limits)
     const char *problem = engine_program_problem(ctx, tmpl);
     if (problem != NULL) {
         gr_fail(ctx, "the server cannot run: %s", problem);
+        return NULL;
+    }
+    /* A server that never listened is not waited for again; another
+     * program of the same lab still gets its chance. */
+    if (ctx->cx_startup_failure[0] != '\0' && ctx->cx_startup_failed_cmd == tmpl) {
+        gr_fail(ctx, "%s", ctx->cx_startup_failure);
         return NULL;
     }
     return tmpl;
@@ -303,11 +310,6 @@ int gr_server_start(gr_ctx *ctx)
     const char *tmpl = runnable_template(ctx, &limits);
     if (tmpl == NULL) {
         return -1;
-    }
-    /* A server that never listened is not waited for again; another
-     * program of the same lab still gets its chance. */
-    if (ctx->cx_startup_failure[0] != '\0' && ctx->cx_startup_failed_cmd == tmpl) {
-        return gr_fail(ctx, "%s", ctx->cx_startup_failure);
     }
     engine_server_release(ctx);
     char port[16];
