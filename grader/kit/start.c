@@ -80,28 +80,55 @@ static const char hint_listen[] =
     "C: bind() the port from the command line (htons(port) in sin_port), then listen(). In "
     "Python: s.bind(('', port)) and s.listen() with port = int(sys.argv[...]).";
 
-/* Bind a socket of the kind the server makes to @p port on every IPv4
- * address, listening for TCP, without SO_REUSEADDR: a server's bind() there
- * fails with EADDRINUSE whatever options it sets (SO_REUSEPORT aside).
+/* Bind @p fd, a socket of @p family, to @p port on every address of the
+ * family (IPv6: IPv4 too, IPV6_V6ONLY off), and listen unless @p udp.
+ * Returns 0, or -1 with errno set. */
+static int bind_every_address(int fd, int family, int udp, int port)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    socklen_t len = sizeof(struct sockaddr_in);
+    if (family == AF_INET6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+        int off = 0;
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        s6->sin6_addr = in6addr_any;
+        len = sizeof *s6;
+    } else {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)port);
+        s4->sin_addr.s_addr = htonl(INADDR_ANY);
+    }
+    return bind(fd, (struct sockaddr *)&ss, len) < 0 || (!udp && listen(fd, 1) < 0) ? -1 : 0;
+}
+
+/* Hold @p port with a socket of the kind the server makes, on every IPv4
+ * and IPv6 address (IPv4 alone where the sandbox has no IPv6), listening
+ * for TCP, without SO_REUSEADDR: a server's bind() there fails with
+ * EADDRINUSE whatever options and family it takes (SO_REUSEPORT aside).
  * Returns the socket, or -1 with errno set. */
 static int hold_port(int udp, int port)
 {
-    int fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return -1;
+    static const int families[] = {AF_INET6, AF_INET};
+    int saved = 0;
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
+        int fd = socket(families[i], (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+        if (fd >= 0 && bind_every_address(fd, families[i], udp, port) == 0) {
+            return fd;
+        }
+        saved = errno;
+        if (fd >= 0) {
+            close(fd);
+        }
+        if (saved == EADDRINUSE) {
+            break; /* taken: the other family cannot say otherwise */
+        }
     }
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof sin);
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons((uint16_t)port);
-    sin.sin_addr.s_addr = htonl(INADDR_ANY);
-    if (bind(fd, (struct sockaddr *)&sin, sizeof sin) < 0 || (!udp && listen(fd, 1) < 0)) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
-        return -1;
-    }
-    return fd;
+    errno = saved;
+    return -1;
 }
 
 /* @p words with "{port}" replaced by @p port, into @p out. */
