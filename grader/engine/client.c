@@ -19,15 +19,20 @@
 /* Most bytes of a client's stdout kept: checks compare all of it. */
 #define CLIENT_STDOUT_MAX (16u << 20)
 
-/* Feed @p input to the client's stdin as it takes it, closing stdin after
- * the last byte, until it exits or @p deadline passes. Returns 1 if it
- * exited. */
-static int feed_until_exit(gr_proc *p, const void *input, size_t ninput, long deadline)
+/* Feed @p input to the program's stdin as it takes it, closing stdin after
+ * the last byte, until it exits, or is ready on @p ready_port (when not 0:
+ * engine_program_ready(), the port into *@p ready_on), or @p deadline
+ * passes. Returns 1 if it exited, 2 if it was ready, 0 at the deadline. */
+static int feed_until_exit(gr_ctx *ctx, gr_proc *p, const void *input, size_t ninput,
+                           int ready_port, int *ready_on, long deadline)
 {
     const char *in = input;
     size_t sent = 0;
     int exited = 0;
     while (!exited && gr_now_ms() < deadline) {
+        if (ready_port != 0 && (*ready_on = engine_program_ready(ctx, p->pr_pid, ready_port)) > 0) {
+            return gr_proc_exited(p) ? 1 : 2;
+        }
         if (sent < ninput) {
             ssize_t put = write(p->pr_stdin, in + sent, ninput - sent);
             if (put > 0) {
@@ -44,8 +49,11 @@ static int feed_until_exit(gr_proc *p, const void *input, size_t ninput, long de
         if (left <= 0) {
             break;
         }
+        if (ready_port != 0 && left > 10) {
+            left = 10; /* look at its sockets again soon */
+        }
         if (p->pr_stdin >= 0) {
-            /* Wake when stdin has room again or the client exits. */
+            /* Wake when stdin has room again or the program exits. */
             struct pollfd pfd[2] = {{.fd = p->pr_stdin, .events = POLLOUT},
                                     {.fd = p->pr_pidfd, .events = POLLIN}};
             poll(pfd, p->pr_pidfd >= 0 ? 2 : 1, left < 10 || p->pr_pidfd < 0 ? 10 : (int)left);
@@ -57,25 +65,34 @@ static int feed_until_exit(gr_proc *p, const void *input, size_t ninput, long de
     return exited;
 }
 
-/* Run the client command @p cmd, feeding it @p input, until it exits or
- * @p timeout_ms passes, and fill @p run. */
-static int run_client(gr_ctx *ctx, const char *cmd, const void *input, size_t ninput,
-                      int timeout_ms, gr_client_run *run)
+/* The spawn options of a client run: a pipe on stdin, all of stdout kept,
+ * the default limits and the check's hosts file. */
+static gr_spawn_opts client_opts(const gr_ctx *ctx)
 {
     gr_spawn_opts so = {.so_cwd = ctx->cx_cwd,
                         .so_stdin_pipe = 1,
                         .so_keep_stdout = CLIENT_STDOUT_MAX,
                         .so_limits = &gr_default_limits,
                         .so_etc_dir = ctx->cx_etc_dir};
+    return so;
+}
+
+int engine_run_to_exit(gr_ctx *ctx, const char *cmd, const gr_spawn_opts *so, const void *input,
+                       size_t ninput, int ready_port, int timeout_ms, gr_client_run *run)
+{
     gr_proc p;
     memset(&p, 0, sizeof p);
     char err[SL_ERR_LEN] = "";
     long started = gr_now_ms();
-    if (gr_proc_spawn(&p, cmd, &so, err) < 0) {
-        return gr_fail(ctx, "could not start the client: %s", err);
+    if (gr_proc_spawn(&p, cmd, so, err) < 0) {
+        return gr_fail(ctx, "could not start %s: %s",
+                       run->cr_what != NULL ? run->cr_what : "the client", err);
     }
-    gr_verbose(ctx, "started client: %s", cmd);
-    run->cr_timed_out = !feed_until_exit(&p, input, ninput, started + timeout_ms);
+    gr_verbose(ctx, "started: %s", cmd);
+    int ready_on = 0;
+    int how = feed_until_exit(ctx, &p, input, ninput, ready_port, &ready_on, started + timeout_ms);
+    run->cr_timed_out = how == 0;
+    run->cr_ready = how == 2 ? ready_on : 0;
     gr_proc_stop(&p, gr_ms(ctx, ENGINE_GRACE_MS));
     run->cr_status = p.pr_status;
     run->cr_ms = gr_now_ms() - started;
@@ -90,11 +107,19 @@ static int run_client(gr_ctx *ctx, const char *cmd, const void *input, size_t ni
     free(ctx->cx_client_stderr);
     ctx->cx_client_stderr = strdup(run->cr_stderr);
     if (total > run->cr_stdout_len) {
-        gr_str_addf(&ctx->cx_details,
-                    "(the client printed %zu bytes; only the last %zu were kept)\n", total,
-                    run->cr_stdout_len);
+        gr_str_addf(&ctx->cx_details, "(%s printed %zu bytes; only the last %zu were kept)\n",
+                    run->cr_what != NULL ? run->cr_what : "the client", total, run->cr_stdout_len);
     }
     return 0;
+}
+
+/* Run the client command @p cmd, feeding it @p input, until it exits or
+ * @p timeout_ms passes, and fill @p run. */
+static int run_client(gr_ctx *ctx, const char *cmd, const void *input, size_t ninput,
+                      int timeout_ms, gr_client_run *run)
+{
+    gr_spawn_opts so = client_opts(ctx);
+    return engine_run_to_exit(ctx, cmd, &so, input, ninput, 0, timeout_ms, run);
 }
 
 int gr_client_start_and_wait(gr_ctx *ctx, int port, const void *input, size_t ninput,
@@ -154,9 +179,8 @@ int gr_test_run(gr_ctx *ctx, const char *cmd, int timeout_ms, gr_client_run *run
         return gr_fail(ctx, "there is no source to test (a command is graded)");
     }
     gr_str_addf(&ctx->cx_details, "ran: %s\n", cmd);
-    int rc = run_client(ctx, cmd, "", 0, timeout_ms, run);
     run->cr_what = "the test program";
-    return rc;
+    return run_client(ctx, cmd, "", 0, timeout_ms, run);
 }
 
 void gr_client_run_free(gr_client_run *run)
@@ -169,7 +193,10 @@ void gr_client_run_free(gr_client_run *run)
 void gr_client_describe(gr_ctx *ctx, const gr_client_run *run)
 {
     const char *what = run->cr_what != NULL ? run->cr_what : "the client";
-    if (run->cr_timed_out) {
+    if (run->cr_ready > 0) {
+        gr_str_addf(&ctx->cx_details, "%s was ready on port %d after %.2f s and was stopped\n",
+                    what, run->cr_ready, (double)run->cr_ms / 1000.0);
+    } else if (run->cr_timed_out) {
         gr_str_addf(&ctx->cx_details, "%s was still running after %.1f s and was stopped\n", what,
                     (double)run->cr_ms / 1000.0);
     } else {
@@ -177,8 +204,10 @@ void gr_client_describe(gr_ctx *ctx, const gr_client_run *run)
         gr_str_addf(&ctx->cx_details, "%s %s after %.2f s\n", what,
                     gr_proc_describe(run->cr_status, how, sizeof how), (double)run->cr_ms / 1000.0);
     }
-    gr_output_tail(&ctx->cx_details, run->cr_what != NULL ? "test program stderr" : "client stderr",
-                   run->cr_stderr, run->cr_stderr_len, run->cr_stderr_len);
+    /* "the server" ran: "server stderr". */
+    char label[64];
+    snprintf(label, sizeof label, "%s stderr", strncmp(what, "the ", 4) == 0 ? what + 4 : what);
+    gr_output_tail(&ctx->cx_details, label, run->cr_stderr, run->cr_stderr_len, run->cr_stderr_len);
 }
 
 /* ---- a resolver of the check's own ------------------------------------------ */

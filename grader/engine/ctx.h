@@ -86,6 +86,24 @@ void engine_ctx_free(gr_ctx *ctx);
 /* Replace {port} and {host} in a command template; malloc'd. */
 char *engine_expand(const char *tmpl, const char *host, int port);
 
+/* engine_expand() with @p port_words (shell text, "" for nothing) in place
+ * of {port}; {unix} still names @p port's socket. */
+char *engine_expand_words(const char *tmpl, const char *host, const char *port_words, int port);
+
+/* Is the program @p pid of the running check ready on @p port, as the
+ * check's server would be (listening, or bound: the check's ck_ready), or
+ * with GR_ANY_PORT on any port at all (TCP and UDP kinds)? Returns the
+ * port, or 0. */
+int engine_program_ready(const gr_ctx *ctx, pid_t pid, int port);
+
+/* Run the command @p cmd (expanded) with @p so, feeding it @p input, until it
+ * exits, or until it is ready on @p ready_port (when not 0:
+ * engine_program_ready(), cr_ready says where), or @p timeout_ms
+ * passes; fill @p run (cr_what set by the caller, or NULL: the client).
+ * Returns 0 if it ran, or gr_fail()'s value. */
+int engine_run_to_exit(gr_ctx *ctx, const char *cmd, const gr_spawn_opts *so, const void *input,
+                       size_t ninput, int ready_port, int timeout_ms, gr_client_run *run);
+
 /* Stop the server if one runs, keeping its stderr for the report. */
 void engine_server_release(gr_ctx *ctx);
 

@@ -289,7 +289,10 @@ typedef struct gr_client_run {
     size_t cr_stderr_len; /**< its length */
     long cr_ms;           /**< how long it ran */
     const char *cr_what;  /**< what it is, for gr_client_describe(): NULL, "the
-                               client"; gr_test_run() says "the test program" */
+                               client"; gr_test_run() says "the test program",
+                               gr_server_run_args() "the server" */
+    int cr_ready;         /**< the port it was stopped on once ready there
+                               (gr_server_run_args()), or 0 */
 } gr_client_run;
 
 /**
@@ -305,6 +308,36 @@ typedef struct gr_client_run {
  */
 int gr_client_start_and_wait(gr_ctx *ctx, int port, const void *input, size_t ninput,
                              int timeout_ms, gr_client_run *run);
+
+/**
+ * @brief Run the check's server program with a port argument of the check's
+ *        choosing, and wait for it to exit: for the rules on how a server
+ *        starts (a bad PORT is a usage error, a port in use an error).
+ *
+ * The program is the one gr_server_start() would start (the check's
+ * ck_program, the lab's server, or the --server command, with {args},
+ * {host} and {unix} as there), run in the same sandbox with the same
+ * limits, but {port} becomes @p port_words, and the run is a client's: its
+ * status, stdout and stderr come back in @p run (cr_what "the server").
+ * The command line goes into the check's details.
+ * @param ctx        the check
+ * @param port_words shell text in place of {port}, quoted by the caller
+ *                   (gr_str_add_word()): "'80x'", "''" (an empty argument),
+ *                   "" (the argument left out), "9000 extra"
+ * @param ready_port > 0: stop it as soon as it is ready on that port (listens,
+ *                   or for a UDP program is bound), and say so in cr_ready: a
+ *                   probe that must be accepted; ::GR_ANY_PORT: as soon as it
+ *                   listens (is bound) on any port, a probe that must make it
+ *                   exit (a TCP or UDP program); 0: wait for it to exit
+ * @param timeout_ms time allowed (scaled by the caller with gr_ms())
+ * @param run        filled in; release with gr_client_run_free()
+ * @return 0 if it ran, or gr_fail()'s value if it could not be started
+ */
+int gr_server_run_args(gr_ctx *ctx, const char *port_words, int ready_port, int timeout_ms,
+                       gr_client_run *run);
+
+/** gr_server_run_args()'s ready_port: ready on whatever port it listens on. */
+#define GR_ANY_PORT (-1)
 
 /**
  * @brief Run one of the lab's client programs with arguments, and wait for it.

@@ -56,12 +56,12 @@ static int probe_connect(int port)
     return ok;
 }
 
-char *engine_expand(const char *tmpl, const char *host, int port)
+char *engine_expand_words(const char *tmpl, const char *host, const char *port_words, int port)
 {
     gr_str s = {0};
     for (const char *p = tmpl; *p != '\0';) {
         if (strncmp(p, "{port}", 6) == 0) {
-            gr_str_addf(&s, "%d", port);
+            gr_str_add(&s, port_words);
             p += 6;
         } else if (strncmp(p, "{host}", 6) == 0) {
             gr_str_add(&s, host);
@@ -75,6 +75,13 @@ char *engine_expand(const char *tmpl, const char *host, int port)
         }
     }
     return gr_str_take(&s);
+}
+
+char *engine_expand(const char *tmpl, const char *host, int port)
+{
+    char words[16];
+    snprintf(words, sizeof words, "%d", port);
+    return engine_expand_words(tmpl, host, words, port);
 }
 
 /* Keep the stderr of the server that just stopped, for the report. */
@@ -112,14 +119,21 @@ static const char *server_template(const gr_ctx *ctx, gr_limits *limits)
     return ctx->cx_server_cmd;
 }
 
+/* @p cmd as the shell should run it: after "exec" when it is one simple
+ * command, so that the program is the process the grader watches. */
+static void add_exec_form(gr_str *exec, const char *cmd)
+{
+    if (simple_command(cmd)) {
+        gr_str_add(exec, "exec ");
+    }
+    gr_str_add(exec, cmd);
+}
+
 /* Spawn the server command @p cmd (expanded) with @p limits. */
 static int spawn_server(gr_ctx *ctx, const char *cmd, const gr_limits *limits)
 {
     gr_str exec = {0};
-    if (simple_command(cmd)) {
-        gr_str_add(&exec, "exec ");
-    }
-    gr_str_add(&exec, cmd);
+    add_exec_form(&exec, cmd);
     gr_spawn_opts so = {.so_cwd = ctx->cx_cwd, .so_limits = limits};
     char err[SL_ERR_LEN] = "";
     memset(&ctx->cx_server, 0, sizeof ctx->cx_server);
@@ -134,6 +148,39 @@ static int spawn_server(gr_ctx *ctx, const char *cmd, const gr_limits *limits)
     return 0;
 }
 
+/* How the running check's server shows it is ready: GR_READY_*. */
+static int ready_kind(const gr_ctx *ctx)
+{
+    const gr_check *ck = ctx->cx_check;
+    return ck != NULL && ck->ck_ready != GR_READY_LAB ? ck->ck_ready
+           : ctx->cx_opt->op_lab->lab_udp             ? GR_READY_UDP
+                                                      : GR_READY_TCP;
+}
+
+/* Is a socket of @p ready's kind there for @p port: 1, 0, or -1 when /proc
+ * cannot say. */
+static int ready_on(int ready, int port)
+{
+    char unix_name[64];
+    snprintf(unix_name, sizeof unix_name, GR_UNIX_NAME, port);
+    return ready == GR_READY_UNIX_STREAM  ? gr_procfs_unix_bound(unix_name, 1)
+           : ready == GR_READY_UNIX_DGRAM ? gr_procfs_unix_bound(unix_name, 0)
+           : ready == GR_READY_UDP        ? gr_procfs_udp_bound(port)
+                                          : gr_procfs_tcp_listening(port);
+}
+
+int engine_program_ready(const gr_ctx *ctx, pid_t pid, int port)
+{
+    int kind = ready_kind(ctx);
+    if (port == GR_ANY_PORT) {
+        int on = kind == GR_READY_TCP || kind == GR_READY_UDP
+                     ? gr_procfs_tree_port(pid, kind == GR_READY_UDP)
+                     : 0;
+        return on > 0 ? on : 0;
+    }
+    return ready_on(kind, port) == 1 ? port : 0;
+}
+
 /* Wait until the server listens on the check's port: the port shows up as
  * listening in /proc/net/tcp{,6} (or bound, for UDP). No connection is
  * made, so a server that serves a single client and exits still has its
@@ -143,23 +190,15 @@ static int wait_listening(gr_ctx *ctx)
 {
     long started = gr_now_ms();
     long deadline = started + gr_ms(ctx, STARTUP_MS);
-    const gr_check *ck = ctx->cx_check;
-    int ready = ck != NULL && ck->ck_ready != GR_READY_LAB ? ck->ck_ready
-                : ctx->cx_opt->op_lab->lab_udp             ? GR_READY_UDP
-                                                           : GR_READY_TCP;
-    int udp = ready == GR_READY_UDP;
-    char unix_name[64];
-    snprintf(unix_name, sizeof unix_name, GR_UNIX_NAME, ctx->cx_port);
+    int ready = ready_kind(ctx);
+    /* Only a TCP listener can be probed by connecting. */
+    int can_connect = ready == GR_READY_TCP;
     for (;;) {
         /* Exit first: a port that listens once the server we started has
          * gone belongs to a child it left behind (a daemon), not to it. */
         int exited = gr_proc_exited(&ctx->cx_server);
-        int l = ready == GR_READY_UNIX_STREAM  ? gr_procfs_unix_bound(unix_name, 1)
-                : ready == GR_READY_UNIX_DGRAM ? gr_procfs_unix_bound(unix_name, 0)
-                : udp                          ? gr_procfs_udp_bound(ctx->cx_port)
-                                               : gr_procfs_tcp_listening(ctx->cx_port);
-        udp = udp || ready >= GR_READY_UNIX_STREAM; /* no probe by connecting */
-        if (!exited && (l == 1 || (l < 0 && !udp && probe_connect(ctx->cx_port)))) {
+        int l = ready_on(ready, ctx->cx_port);
+        if (!exited && (l == 1 || (l < 0 && can_connect && probe_connect(ctx->cx_port)))) {
             gr_verbose(ctx, "server listening on port %d after %ld ms", ctx->cx_port,
                        gr_now_ms() - started);
             return 1;
@@ -226,28 +265,58 @@ static char *args_of_check(const gr_ctx *ctx, const char *tmpl)
     return gr_str_take(&s);
 }
 
-int gr_server_start(gr_ctx *ctx)
+/* The command template of the running check's server, with its limits, or
+ * NULL with the reason recorded (gr_fail()): there is none, it cannot run,
+ * or it never listened in an earlier check. */
+static const char *runnable_template(gr_ctx *ctx, gr_limits *limits)
 {
-    gr_limits limits;
-    const char *tmpl = server_template(ctx, &limits);
+    const char *tmpl = server_template(ctx, limits);
     if (tmpl == NULL) {
-        return gr_fail(ctx, "this lab has no server to start");
+        gr_fail(ctx, "this lab has no server to start");
+        return NULL;
     }
     const char *problem = engine_program_problem(ctx, tmpl);
     if (problem != NULL) {
-        return gr_fail(ctx, "the server cannot run: %s", problem);
+        gr_fail(ctx, "the server cannot run: %s", problem);
+        return NULL;
     }
     /* A server that never listened is not waited for again; another
      * program of the same lab still gets its chance. */
     if (ctx->cx_startup_failure[0] != '\0' && ctx->cx_startup_failed_cmd == tmpl) {
-        return gr_fail(ctx, "%s", ctx->cx_startup_failure);
+        gr_fail(ctx, "%s", ctx->cx_startup_failure);
+        return NULL;
     }
-    engine_server_release(ctx);
+    return tmpl;
+}
+
+/* @p tmpl as the running check starts it ({args} filled in), with
+ * @p port_words in place of {port}; malloc'd, or NULL with the reason
+ * recorded. */
+static char *check_command(gr_ctx *ctx, const char *tmpl, const char *port_words)
+{
     char *own = args_of_check(ctx, tmpl);
-    char *cmd = engine_expand(own != NULL ? own : tmpl, gr_host(ctx), ctx->cx_port);
+    char *cmd =
+        engine_expand_words(own != NULL ? own : tmpl, gr_host(ctx), port_words, ctx->cx_port);
     free(own);
     if (cmd == NULL) {
-        return gr_fail(ctx, "grader ran out of memory");
+        gr_fail(ctx, "grader ran out of memory");
+    }
+    return cmd;
+}
+
+int gr_server_start(gr_ctx *ctx)
+{
+    gr_limits limits;
+    const char *tmpl = runnable_template(ctx, &limits);
+    if (tmpl == NULL) {
+        return -1;
+    }
+    engine_server_release(ctx);
+    char port[16];
+    snprintf(port, sizeof port, "%d", ctx->cx_port);
+    char *cmd = check_command(ctx, tmpl, port);
+    if (cmd == NULL) {
+        return -1;
     }
     int rc = spawn_server(ctx, cmd, &limits);
     if (rc == 0 && wait_listening(ctx)) {
@@ -256,6 +325,31 @@ int gr_server_start(gr_ctx *ctx)
         rc = fail_startup(ctx, tmpl, cmd);
     }
     free(cmd);
+    return rc;
+}
+
+int gr_server_run_args(gr_ctx *ctx, const char *port_words, int ready_port, int timeout_ms,
+                       gr_client_run *run)
+{
+    memset(run, 0, sizeof *run);
+    run->cr_what = "the server";
+    gr_limits limits;
+    const char *tmpl = runnable_template(ctx, &limits);
+    char *cmd = tmpl != NULL ? check_command(ctx, tmpl, port_words) : NULL;
+    if (cmd == NULL) {
+        return -1;
+    }
+    gr_str_addf(&ctx->cx_details, "ran: %s\n", cmd);
+    /* As spawn_server() starts it: its cwd and limits, stdin /dev/null. */
+    gr_spawn_opts so = {.so_cwd = ctx->cx_cwd, .so_limits = &limits};
+    gr_str exec = {0};
+    add_exec_form(&exec, cmd);
+    free(cmd);
+    int rc = engine_run_to_exit(ctx, gr_str_cstr(&exec), &so, "", 0, ready_port, timeout_ms, run);
+    gr_str_free(&exec);
+    if (rc == 0 && !run->cr_timed_out && !run->cr_ready) {
+        engine_shell_failure(ctx, tmpl, run->cr_status, run->cr_stderr, run->cr_stderr_len);
+    }
     return rc;
 }
 

@@ -148,6 +148,80 @@ void gr_show_text(gr_ctx *ctx, const char *title, const char *text, int max_line
  */
 int gr_next_line(const char **p, char *line, size_t cap);
 
+/* ---- how a server starts: bad arguments, a port in use ----------------------- */
+
+/** What a start probe must see the server do. */
+typedef enum gr_start_want {
+    GR_START_USAGE,  /**< a usage error: exit 2, a message on stderr */
+    GR_START_IN_USE, /**< its port is in use (the check holds it): exit 1, a message */
+    GR_START_LISTENS /**< a valid command line: it listens (or binds) on sp_port */
+} gr_start_want;
+
+/** One probe of a server's command line: what {port} becomes, and what it must do. */
+typedef struct gr_start_probe {
+    const char *sp_words;  /**< shell text in place of {port}; "{port}" in it is a free
+                                port (the held one for GR_START_IN_USE): "'80x'",
+                                "{port} extra", "--threads 0 {port}", "" (left out) */
+    gr_start_want sp_want; /**< what the server must do */
+    int sp_port;           /**< GR_START_LISTENS: the port it must be ready on, or 0:
+                                the free port "{port}" became */
+    const char *sp_what;   /**< the case, for messages: "PORT 80x (letters after the
+                                digits)" */
+} gr_start_probe;
+
+/**
+ * A start-errors check's argument (ck_arg; always set, since a program's
+ * pg_arg would stand in for a missing one): the probes every server with a
+ * PORT argument gets (a PORT left out, empty, 80x, 0, 65536, an extra
+ * argument: exit 2; its port in use: exit 1; 65535: it listens), then a
+ * lab's own.
+ */
+typedef struct gr_start_rules {
+    const gr_start_probe *sr_probes; /**< the lab's own probes, after the PORT ones */
+    size_t sr_n;                     /**< how many */
+    int sr_udp;                      /**< 1: the program binds a UDP socket, not TCP */
+    int sr_port_zero;                /**< 1: PORT 0 is valid (the system picks a port), so
+                                          it is not probed as a usage error */
+} gr_start_rules;
+
+/** The PORT probes alone, for a TCP server. */
+extern const gr_start_rules gr_start_tcp;
+/** The PORT probes alone, for a UDP server. */
+extern const gr_start_rules gr_start_udp;
+
+/** The start-errors check's summary, in every lab whose server takes PORT. */
+#define GR_START_ERRORS_SUMMARY                                                                    \
+    "PORT left out, empty, 80x, 0, 65536 or one argument too many: exit 2; its port in use: "      \
+    "exit 1; each with a message; PORT 65535 listens"
+
+/** The start-errors check's general hint (each cause it sees has its own). */
+#define GR_START_ERRORS_HINT                                                                       \
+    "Exit statuses tell a script what went wrong: 2 for a usage error, 1 when the server cannot "  \
+    "start, each with a message on stderr. In C: strtol() with an end pointer and a range "        \
+    "check, perror() and exit(1) when bind() fails. In Python: int() with a range check and "      \
+    "sys.exit(2); OSError from bind() -> sys.exit(1)."
+
+/**
+ * The fields every start-errors row of a lab's table shares: a server check
+ * that runs the server itself (gr_check_start_errors()), with the general
+ * hint. A row adds its name, step, points, summary, rules (ck_arg) and,
+ * in a lab of several servers, its program.
+ */
+#define GR_START_ERRORS_CHECK                                                                      \
+    .ck_kind = GR_SERVER, .ck_deadline_ms = 30000, .ck_flags = GR_OWN_SERVER,                      \
+    .ck_hint = GR_START_ERRORS_HINT, .ck_run = gr_check_start_errors
+
+/**
+ * @brief The start-errors check: runs the server (gr_server_run_args()) with
+ *        each probe of gr_arg()'s ::gr_start_rules in turn and holds it to
+ *        the guide's exit statuses: 2 and a message for a usage error, 1 and
+ *        a message when its port is in use, listening for a valid command
+ *        line. It fails at the first probe that goes wrong, with the hint
+ *        for the cause it saw (went on serving with a bad PORT, crashed on a
+ *        missing argument, exit 0 after a failed bind, ...).
+ */
+int gr_check_start_errors(gr_ctx *ctx);
+
 /* ---- files ------------------------------------------------------------------- */
 
 /** Most bytes of a digest (SHA-256: 32). */

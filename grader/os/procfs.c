@@ -371,6 +371,95 @@ int gr_procfs_tcp_listening(int port)
     return v4 == 1 || v6 == 1;
 }
 
+/* The socket inodes of process @p pid's descriptors, added to @p out (which
+ * holds *@p n of at most @p max), leaving out those in @p not (@p nnot). */
+static void add_socket_inodes(pid_t pid, unsigned long *out, int *n, int max,
+                              const unsigned long * not, int nnot)
+{
+    gr_fdinfo fds[256];
+    int nf = gr_procfs_fds(pid, fds, sizeof fds / sizeof fds[0]);
+    for (int k = 0; k < nf && *n < max; k++) {
+        unsigned long inode;
+        if (sscanf(fds[k].fi_target, "socket:[%lu]", &inode) != 1) {
+            continue;
+        }
+        int ours = 0;
+        for (int i = 0; i < nnot && !ours; i++) {
+            ours = not [i] == inode;
+        }
+        if (!ours) {
+            out[(*n)++] = inode;
+        }
+    }
+}
+
+/* The socket inodes of @p root's tree into @p out (at most @p max), but for
+ * the caller's own: a child holds those from fork() until exec() closes
+ * them. Returns how many, or -1. */
+static int tree_socket_inodes(pid_t root, unsigned long *out, int max)
+{
+    unsigned long self[256];
+    int nself = 0;
+    add_socket_inodes(getpid(), self, &nself, sizeof self / sizeof self[0], NULL, 0);
+    pid_t pids[64];
+    int np = gr_procfs_tree(root, pids, sizeof pids / sizeof pids[0]);
+    int n = 0;
+    for (int i = 0; i < np && n < max; i++) {
+        add_socket_inodes(pids[i], out, &n, max, self, nself);
+    }
+    return np < 0 ? -1 : n;
+}
+
+/* The local port of the first entry of one /proc/net/{tcp,udp}* table whose
+ * inode is one of @p inodes: listening (TCP, state 0A), or with a port
+ * (UDP). Returns it, 0 if none, -1 if the table cannot be read. */
+static int table_port(const char *path, int udp, const unsigned long *inodes, int n)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return -1;
+    }
+    char line[512];
+    int port = 0;
+    /* "sl local rem st tx:rx tr:when retrnsmt uid timeout inode ..." */
+    if (fgets(line, sizeof line, f) != NULL) {
+        while (port == 0 && fgets(line, sizeof line, f) != NULL) {
+            char local[128];
+            unsigned state;
+            unsigned long inode;
+            if (sscanf(line, " %*s %127s %*s %x %*s %*s %*s %*s %*s %lu", local, &state, &inode) !=
+                    3 ||
+                (!udp && state != 0x0A)) {
+                continue;
+            }
+            char *colon = strrchr(local, ':');
+            for (int i = 0; colon != NULL && i < n; i++) {
+                if (inodes[i] == inode) {
+                    port = (int)strtol(colon + 1, NULL, 16);
+                    break;
+                }
+            }
+        }
+    }
+    fclose(f);
+    return port;
+}
+
+int gr_procfs_tree_port(pid_t root, int udp)
+{
+    unsigned long inodes[256];
+    int n = tree_socket_inodes(root, inodes, sizeof inodes / sizeof inodes[0]);
+    if (n <= 0) {
+        return n;
+    }
+    int v4 = table_port(udp ? "/proc/net/udp" : "/proc/net/tcp", udp, inodes, n);
+    int v6 = v4 > 0 ? 0 : table_port(udp ? "/proc/net/udp6" : "/proc/net/tcp6", udp, inodes, n);
+    if (v4 < 0 && v6 < 0) {
+        return -1;
+    }
+    return v4 > 0 ? v4 : v6 > 0 ? v6 : 0;
+}
+
 int gr_procfs_unix_bound(const char *path, int want_listen)
 {
     FILE *f = fopen("/proc/net/unix", "r");

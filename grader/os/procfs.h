@@ -138,6 +138,19 @@ int gr_procfs_tcp_listening(int port);
 int gr_procfs_udp_bound(int port);
 
 /**
+ * @brief On which port does a socket of @p root's process tree listen (TCP)
+ *        or stand bound (UDP, @p udp)? A server that was told a bad port
+ *        and serves anyway shows here, whatever port it took.
+ *
+ * Matches the sockets of the tree's descriptors (/proc/PID/fd) with the
+ * entries of /proc/net/tcp{,6} in state LISTEN (or /proc/net/udp{,6}
+ * with a port) by inode. The caller's own sockets are left out: a child
+ * holds them from fork() until exec() closes them.
+ * @return the first such port, 0 if there is none, -1 if /proc cannot say
+ */
+int gr_procfs_tree_port(pid_t root, int udp);
+
+/**
  * @brief Is a Unix domain socket bound to @p path (an abstract name written
  *        "@name", as /proc/net/unix shows it), and listening if @p want_listen?
  *

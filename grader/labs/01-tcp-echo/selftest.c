@@ -24,9 +24,9 @@ static void expect_failures(const char *args, const char *want_failed, int want_
     selftest_expect(args, NULL, want_failed, want_ntests);
 }
 
-/* Lab 01 has 19 checks: 6 client checks and 13 server checks. */
-#define LAB01_ALL 19
-#define LAB01_SERVER 13
+/* Lab 01 has 20 checks: 6 client checks and 14 server checks. */
+#define LAB01_ALL 20
+#define LAB01_SERVER 14
 #define LAB01_CLIENT 6
 #define LAB01_HIDDEN 1
 
@@ -138,9 +138,11 @@ static void test_hidden_checks(void)
 
 static void test_other_correct_servers(void)
 {
-    /* Correct echo servers nobody on the team wrote get full marks. */
-    expect_failures("01 --seed 31 --server 'socat TCP-LISTEN:{port},reuseaddr,fork EXEC:cat'", "",
-                    LAB01_SERVER);
+    /* Correct echo servers nobody on the team wrote get full marks; socat,
+     * whose command line is its own and not the guide's echo_server's,
+     * loses start-errors alone. */
+    expect_failures("01 --seed 31 --server 'socat TCP-LISTEN:{port},reuseaddr,fork EXEC:cat'",
+                    "start-errors", LAB01_SERVER);
     if (system("command -v python3 >/dev/null 2>&1") == 0) {
         expect_failures(
             "01 --seed 32 --server 'python3 grader/tests/programs/echo_threaded.py {port}'", "",
@@ -227,6 +229,35 @@ static void test_hint_line_echo(void)
                 "Echo bytes, not lines: the bytes after the last newline never came back", NULL);
 }
 
+static void test_start_errors(void)
+{
+    /* A server that starts the way the guide says gets the check's points;
+     * one with one mistake in its start loses them, with the hint for what
+     * the check saw (grader/tests/programs/bug_start.c). */
+    expect_failures("01 --seed 51 --only start-errors --server 'build/selftest/bug_start ok 1 "
+                    "{port}'",
+                    "", 1);
+    static const struct {
+        const char *mode;
+        const char *hint;
+    } bugs[] = {
+        {"atoi", "A bad PORT must be refused, not guessed at"},
+        {"usage1", "2 for a usage error"},
+        {"quiet", "2 for a usage error"},
+        {"exit0", "A server that cannot bind its port cannot serve"},
+        {"nobind", "A server that cannot bind its port cannot serve"},
+        {"range", "A range includes its ends"},
+    };
+    for (size_t i = 0; i < sizeof bugs / sizeof bugs[0]; i++) {
+        char args[256];
+        snprintf(args, sizeof args,
+                 "01 --seed 52 --only start-errors --server 'build/selftest/bug_start %s 1 "
+                 "{port}'",
+                 bugs[i].mode);
+        expect_hint(args, "start-errors", 1, bugs[i].hint, NULL);
+    }
+}
+
 static void test_hint_peer_reset(void)
 {
     /* How the server ended says why: killed by SIGPIPE, or exited on one
@@ -281,6 +312,7 @@ int register_lab01_tests(void)
         {"lab 01: the general hint where nothing else is clear", test_hint_general_kept},
         {"lab 01: echoes whole lines only, with its hint", test_hint_line_echo},
         {"lab 01: hints for SIGPIPE and for exiting on an error", test_hint_peer_reset},
+        {"lab 01: servers that start wrong lose start-errors, with its hint", test_start_errors},
         {"lab 01: hints for Python's .decode() in a server and a client", test_hint_python_decode},
         {NULL, NULL},
     };

@@ -38,6 +38,12 @@ static const gr_check checks[] = {
          "waits forever. Create the file all the same. In Python: the same loop, while left > 0, "
          "and open(tmp, 'xb') even when nothing is written.",
      .ck_run = lab02_check_empty_file},
+    {.ck_name = "start-errors",
+     .ck_step = 1,
+     .ck_points = 3,
+     .ck_summary = GR_START_ERRORS_SUMMARY,
+     GR_START_ERRORS_CHECK,
+     .ck_arg = &gr_start_tcp},
     {.ck_name = "header-pieces",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
@@ -53,7 +59,7 @@ static const gr_check checks[] = {
     {.ck_name = "odd-chunks",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 15000,
      .ck_summary = "a body sent in random odd-sized pieces is stored byte for byte",
      .ck_hint =
@@ -90,7 +96,7 @@ static const gr_check checks[] = {
     {.ck_name = "hostile-names",
      .ck_step = 4,
      .ck_kind = GR_SERVER,
-     .ck_points = 8,
+     .ck_points = 7,
      .ck_deadline_ms = 20000,
      .ck_summary =
          "../, absolute, empty, NUL, control bytes (1, 9, 13, 31, 127), 256- and 300-byte, "
@@ -197,7 +203,7 @@ static const gr_check checks[] = {
     {.ck_name = "fd-count",
      .ck_step = 5,
      .ck_kind = GR_SERVER,
-     .ck_points = 7,
+     .ck_points = 6,
      .ck_deadline_ms = 30000,
      .ck_summary = "the server's open descriptors stay level over ~100 clients: stored, refused, "
                    "reset, gone",

@@ -22,9 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Lab 02 has 20 checks: 16 server checks and 4 client checks. */
-#define LAB02_ALL 20
-#define LAB02_SERVER 16
+/* Lab 02 has 21 checks: 17 server checks and 4 client checks. */
+#define LAB02_ALL 21
+#define LAB02_SERVER 17
 #define LAB02_CLIENT 4
 
 static void expect02(const char *option, const char *command, int seed, const char *want_failed,
@@ -264,6 +264,17 @@ static void test_hint_client_early_body(void)
                   "the client sent body bytes before the server had answered", NULL);
 }
 
+/* Servers that start wrong lose start-errors (grader/tests/programs/bug_start.c). */
+static void test_start_errors(void)
+{
+    selftest_expect("02 --seed 53 --only start-errors --server 'build/selftest/bug_start exit0 2 "
+                    "{port} received'",
+                    NULL, "start-errors", 1);
+    selftest_expect("02 --seed 54 --only start-errors --server 'build/selftest/bug_start usage1 2 "
+                    "{port} received'",
+                    NULL, "start-errors", 1);
+}
+
 int register_lab02_tests(void)
 {
     static const cu_test tests[] = {
@@ -284,6 +295,7 @@ int register_lab02_tests(void)
         {"lab 02: hints for a partial file and a temporary file left", test_hint_partial_files},
         {"lab 02: hint for Python's .decode() of a body", test_hint_python_decode},
         {"lab 02: hint for a body sent before OK", test_hint_client_early_body},
+        {"lab 02: exit 0 on a failed bind, exit 1 for a usage error", test_start_errors},
         {NULL, NULL},
     };
     return cu_add_suite("lab02", tests);

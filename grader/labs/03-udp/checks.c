@@ -609,10 +609,16 @@ static const gr_check checks[] = {
      .ck_hint = "The server binds to every IPv4 address (INADDR_ANY). In C: sin_addr.s_addr = "
                 "htonl(INADDR_ANY). In Python: s.bind(('', port)).",
      .ck_run = check_every_address},
+    {.ck_name = "start-errors",
+     .ck_step = 1,
+     .ck_points = 3,
+     .ck_summary = GR_START_ERRORS_SUMMARY,
+     GR_START_ERRORS_CHECK,
+     .ck_arg = &gr_start_udp},
     {.ck_name = "boundaries",
      .ck_step = 2,
      .ck_kind = GR_SERVER,
-     .ck_points = 12,
+     .ck_points = 11,
      .ck_deadline_ms = 10000,
      .ck_summary = "10 datagrams sent back to back come back as 10 datagrams, each unchanged",
      .ck_hint =
@@ -636,7 +642,7 @@ static const gr_check checks[] = {
     {.ck_name = "sizes",
      .ck_step = 3,
      .ck_kind = GR_SERVER,
-     .ck_points = 14,
+     .ck_points = 13,
      .ck_deadline_ms = 15000,
      .ck_summary = "datagrams of 0, 1, 1472, 8192 and 65507 bytes come back whole",
      .ck_hint =
@@ -648,7 +654,7 @@ static const gr_check checks[] = {
     {.ck_name = "burst",
      .ck_step = 4,
      .ck_kind = GR_SERVER,
-     .ck_points = 12,
+     .ck_points = 11,
      .ck_deadline_ms = 20000,
      .ck_summary = "after a burst of 2000 datagrams (some empty) the server still answers",
      .ck_hint =

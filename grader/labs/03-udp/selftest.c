@@ -17,9 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Lab 03 has 12 checks: 6 server checks and 6 client checks. */
-#define LAB03_ALL 12
-#define LAB03_SERVER 6
+/* Lab 03 has 13 checks: 7 server checks and 6 client checks. */
+#define LAB03_ALL 13
+#define LAB03_SERVER 7
 #define LAB03_CLIENT 6
 
 /* Grade with ARGS in the root (grade_run.h). */
@@ -169,6 +169,21 @@ static void test_hint_no_timeout(void)
     selftest_scale(NULL);
 }
 
+/* A UDP server that starts wrong loses start-errors: PORT through atoi(),
+ * exit 0 on a failed bind (grader/tests/programs/bug_start.c). */
+static void test_start_errors(void)
+{
+    expect03("03 --seed 63 --only start-errors --server 'build/selftest/bug_start --udp ok 1 "
+             "{port}'",
+             "", 1);
+    expect03("03 --seed 64 --only start-errors --server 'build/selftest/bug_start --udp atoi 1 "
+             "{port}'",
+             "start-errors", 1);
+    expect03("03 --seed 65 --only start-errors --server 'build/selftest/bug_start --udp exit0 1 "
+             "{port}'",
+             "start-errors", 1);
+}
+
 int register_lab03_tests(void)
 {
     /* The tests that grade a check with a time or CPU bound run alone; the
@@ -192,6 +207,7 @@ int register_lab03_tests(void)
          test_hint_short_replies},
         {"lab 03: hint for stopping at an empty datagram", test_hint_empty_datagram},
         {"lab 03: hint for Python's .decode() of a datagram", test_hint_python_decode},
+        {"lab 03: servers that start wrong lose start-errors", test_start_errors},
         {NULL, NULL},
     };
     return cu_add_suite_alone("lab03-timing", timing) < 0 ? -1 : cu_add_suite("lab03", tests);

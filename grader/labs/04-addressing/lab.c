@@ -95,7 +95,7 @@ static const gr_check checks[] = {
     {.ck_name = "hostinfo-forward",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 10,
+     .ck_points = 9,
      .ck_deadline_ms = 90000,
      .ck_summary =
          "hostinfo prints every IPv4 and IPv6 address of a name once, and its canonical name",
@@ -144,7 +144,7 @@ static const gr_check checks[] = {
     {.ck_name = "ipv6-echo",
      .ck_step = 3,
      .ck_kind = GR_SERVER,
-     .ck_points = 8,
+     .ck_points = 7,
      .ck_deadline_ms = 10000,
      .ck_flags = GR_OWN_SERVER,
      .ck_summary =
@@ -164,6 +164,12 @@ static const gr_check checks[] = {
          "ntohs(port), then fflush(stdout): stdout to a pipe is block-buffered. In Python: conn, "
          "addr = s.accept(); print(addr[0], addr[1], flush=True).",
      .ck_run = lab04_check_peer_log},
+    {.ck_name = "start-errors",
+     .ck_step = 3,
+     .ck_points = 3,
+     .ck_summary = GR_START_ERRORS_SUMMARY,
+     GR_START_ERRORS_CHECK,
+     .ck_arg = &gr_start_tcp},
     {.ck_name = "unix-echo",
      .ck_step = 4,
      .ck_kind = GR_SERVER,
@@ -233,7 +239,7 @@ static const gr_check checks[] = {
     {.ck_name = "scan-open",
      .ck_step = 6,
      .ck_kind = GR_CLIENT,
-     .ck_points = 9,
+     .ck_points = 8,
      .ck_deadline_ms = 15000,
      .ck_summary = "portscan reports exactly the ports that accept connections, in ascending order",
      .ck_hint =

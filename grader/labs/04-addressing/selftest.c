@@ -1,6 +1,6 @@
 /* selftest.c - lab 04's checks graded: the reference solution (as a lab and
- * as --server/--client commands), the skeleton, a correct server written in
- * Python, and the buggy programs of grader/selftest.
+ * as --server/--client commands), the skeleton, correct servers written in
+ * Python and in Node.js, and the buggy programs of grader/selftest.
  *
  * Each case runs bin/grade as a student would, reads its JSON report back
  * and compares the failed checks with the expected set exactly. Servers run
@@ -16,10 +16,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Lab 04 has 16 checks: 6 server checks (echo_dual) and 10 client checks
+/* Lab 04 has 17 checks: 7 server checks (echo_dual) and 10 client checks
  * (hostinfo 3, sockopts 2, portscan 5). */
-#define LAB04_ALL 16
-#define LAB04_SERVER 6
+#define LAB04_ALL 17
+#define LAB04_SERVER 7
 #define LAB04_HOSTINFO 3
 #define LAB04_SCAN 5
 
@@ -60,6 +60,15 @@ static void test_python_server(void)
     if (system("command -v python3 >/dev/null 2>&1") == 0) {
         expect04("--server", "grader/labs/04-addressing/selftest/dual_echo.py {port} echo.sock", "",
                  44, "", LAB04_SERVER);
+    }
+}
+
+/* The same server in Node.js, written from the guide: one event loop. */
+static void test_node_server(void)
+{
+    if (selftest_have("node")) {
+        expect04("--server", "grader/labs/04-addressing/selftest/dual_echo.js {port} echo.sock", "",
+                 45, "", LAB04_SERVER);
     }
 }
 
@@ -263,6 +272,16 @@ static void test_hint_hostinfo_own_hosts(void)
                   NULL);
 }
 
+/* echo_dual's start: PORT 65535 refused, a failed bind ignored
+ * (grader/tests/programs/bug_start.c). */
+static void test_start_errors(void)
+{
+    expect04("--server", "build/selftest/bug_start range 2 {port} echo.sock", "--only start-errors",
+             73, "start-errors", 1);
+    expect04("--server", "build/selftest/bug_start nobind 2 {port} echo.sock",
+             "--only start-errors", 74, "start-errors", 1);
+}
+
 int register_lab04_tests(void)
 {
     /* The tests that grade a check with a time or CPU bound run alone; the
@@ -278,6 +297,7 @@ int register_lab04_tests(void)
     static const cu_test tests[] = {
         {"lab 04: the skeleton does not", test_skeleton_not_full},
         {"lab 04: a correct Python server gets full marks", test_python_server},
+        {"lab 04: a correct server in Node.js gets full marks", test_node_server},
         {"lab 04: buggy dual-stack servers lose the checks for their bug", test_bug_dual},
         {"lab 04: buggy hostinfo programs lose the checks for their bug", test_bug_hostinfo},
         {"lab 04: with a hosts file of its own, first-address-only and no NI_NAMEREQD are caught",
@@ -290,6 +310,7 @@ int register_lab04_tests(void)
         {"lab 04: the echo's hint when the connection works", test_hint_echo},
         {"lab 04: hints for one family and the first address only, with a hosts file",
          test_hint_hostinfo_own_hosts},
+        {"lab 04: PORT 65535 refused, a failed bind ignored", test_start_errors},
         {NULL, NULL},
     };
     return cu_add_suite_alone("lab04-timing", timing) < 0 ? -1 : cu_add_suite("lab04", tests);

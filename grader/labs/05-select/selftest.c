@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Lab 05 has 32 checks, all server checks: 10 for each of echo_select and
- * echo_poll, 12 for echo_epoll. */
-#define LAB05_ALL 32
-#define LAB05_SELECT 10
-#define LAB05_POLL 10
-#define LAB05_EPOLL 12
+/* Lab 05 has 35 checks, all server checks: 11 for each of echo_select and
+ * echo_poll, 13 for echo_epoll. */
+#define LAB05_ALL 35
+#define LAB05_SELECT 11
+#define LAB05_POLL 11
+#define LAB05_EPOLL 13
 
 static void expect05(const char *args, const char *want_failed, int want_ntests)
 {
@@ -259,6 +259,18 @@ static void test_hint_fd_setsize(void)
                    "epoll-fd epoll-10k", 2, words, NULL);
 }
 
+/* Servers that start wrong lose each program's start-errors
+ * (grader/tests/programs/bug_start.c). */
+static void test_start_errors(void)
+{
+    expect05("05 --seed 76 --only select-start-errors --server 'build/selftest/bug_start atoi 1 "
+             "{port}'",
+             "select-start-errors", 1);
+    expect05("05 --seed 77 --only 'poll-start-errors,epoll-start-errors' --server "
+             "'build/selftest/bug_start exit0 1 {port}'",
+             "poll-start-errors epoll-start-errors", 2);
+}
+
 int register_lab05_tests(void)
 {
     /* The tests that grade a check with a time or CPU bound run alone; the
@@ -289,6 +301,7 @@ int register_lab05_tests(void)
         {"lab 05: hints for a full buffer taken for the end", test_hint_full_buffer},
         {"lab 05: hints for blocking sockets, accepted or listening", test_hint_blocking},
         {"lab 05: hints for unbounded buffers and unclosed errors", test_hint_buffers_and_errors},
+        {"lab 05: servers that start wrong lose start-errors", test_start_errors},
         {NULL, NULL},
     };
     return cu_add_suite_alone("lab05-timing", timing) < 0 ? -1 : cu_add_suite("lab05", tests);

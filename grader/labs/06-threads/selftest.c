@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Lab 06 has 23 checks, all server checks: 15 for the chat server, 4 for
- * the pool, 4 for the fork server. */
-#define LAB06_ALL 23
-#define LAB06_CHAT 15
+/* Lab 06 has 26 checks, all server checks: 16 for the chat server, 5 for
+ * the pool, 5 for the fork server. */
+#define LAB06_ALL 26
+#define LAB06_CHAT 16
+#define LAB06_POOL 5
+#define LAB06_FORK 5
 
 static void expect06(const char *args, const char *want_failed, int want_ntests)
 {
@@ -73,7 +75,7 @@ static void test_bug_sequential(void)
     /* One client at a time: the chat's first step, and the echo servers'
      * clients served out of order. */
     expect06("06 --seed 62 --server 'build/selftest/bug_chat sequential {port}' --only step1",
-             "chat-concurrent chat-names chat-name-limits", 3);
+             "chat-concurrent chat-names chat-name-limits", 4);
     expect06("06 --seed 63 --server 'build/selftest/bug_echo_iterative {port}' "
              "--only pool-concurrent,fork-concurrent",
              "pool-concurrent fork-concurrent", 2);
@@ -174,15 +176,15 @@ static void test_bug_unguarded(void)
 static void test_bug_pool_and_fork(void)
 {
     expect06("06 --seed 69 --server 'build/selftest/bug_pool_unbounded {port}' --only 'pool-*'",
-             "pool-busy pool-threads", 4);
+             "pool-busy pool-threads", LAB06_POOL);
     /* Zombies are also what the leavers leave behind. */
     expect06("06 --seed 70 --server 'build/selftest/bug_fork_zombies {port}' --only 'fork-*'",
-             "fork-no-zombies fork-leavers", 4);
+             "fork-no-zombies fork-leavers", LAB06_FORK);
     if (system("command -v python3 >/dev/null 2>&1") == 0) {
         /* socketserver's ThreadingMixIn: a thread per client, not a process. */
         expect06("06 --seed 71 --server 'python3 grader/tests/programs/echo_threaded.py {port}' "
                  "--only 'fork-*'",
-                 "fork-children", 4);
+                 "fork-children", LAB06_FORK);
     }
 }
 
@@ -192,9 +194,9 @@ static void test_bug_leavers(void)
 {
     selftest_scale("0.5"); /* what never comes back: shorter waits */
     expect06("06 --seed 82 --server 'build/selftest/bug_pool dies {port}' --only 'pool-*'",
-             "pool-leavers", 4);
+             "pool-leavers", LAB06_POOL);
     expect06("06 --seed 83 --server 'build/selftest/bug_fork_errpath {port}' --only 'fork-*'",
-             "fork-leavers", 4);
+             "fork-leavers", LAB06_FORK);
     /* The pool's queue one short: the 16th waiting client told BUSY.
      * pool-busy waits for every waiting client's echo and sees the BUSY
      * every time; pool-threads only sees it when it comes before that
@@ -237,13 +239,28 @@ static void test_hint_pool_and_fork(void)
                          "the server has one per connection, so its queue never fills", NULL);
     selftest_expect_hint(
         "06 --seed 92 --server 'build/selftest/bug_fork_linger {port}' --only 'fork-*'", NULL,
-        "fork-no-zombies fork-leavers", 4, "A child ends with its client", "zombie until");
+        "fork-no-zombies fork-leavers", LAB06_FORK, "A child ends with its client", "zombie until");
     if (system("command -v python3 >/dev/null 2>&1") == 0) {
         selftest_expect_hint(
             "06 --seed 71 --server 'python3 grader/tests/programs/echo_threaded.py "
             "{port}' --only 'fork-*'",
-            NULL, "fork-children", 4, "serves them with threads of one process", NULL);
+            NULL, "fork-children", LAB06_FORK, "serves them with threads of one process", NULL);
     }
+}
+
+/* Servers that start wrong lose each program's start-errors
+ * (grader/tests/programs/bug_start.c). */
+static void test_start_errors(void)
+{
+    expect06("06 --seed 84 --only '*-start-errors' --server 'build/selftest/bug_start ok 1 "
+             "{port}'",
+             "", 3);
+    expect06("06 --seed 85 --only chat-start-errors --server 'build/selftest/bug_start quiet 1 "
+             "{port}'",
+             "chat-start-errors", 1);
+    expect06("06 --seed 86 --only 'pool-start-errors,fork-start-errors' --server "
+             "'build/selftest/bug_start nobind 1 {port}'",
+             "pool-start-errors fork-start-errors", 2);
 }
 
 int register_lab06_tests(void)
@@ -269,6 +286,7 @@ int register_lab06_tests(void)
         {"lab 06: hints for SIGPIPE, a frozen room and a data race", test_hint_chat},
         {"lab 06: hints for a thread per connection and children that never exit",
          test_hint_pool_and_fork},
+        {"lab 06: servers that start wrong lose start-errors", test_start_errors},
         {NULL, NULL},
     };
     return cu_add_suite("lab06", tests);

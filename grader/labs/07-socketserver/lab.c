@@ -36,6 +36,27 @@ static const gr_program tcp_pool = {"./tcp_echo --strategy pool --threads 4 --qu
                                     NULL};
 static const gr_program tcp_deny = {"./tcp_echo --deny 127.0.0.2 {port}", NULL};
 static const gr_program tcp_allow = {"./tcp_echo --allow 127.0.0.3 {port}", NULL};
+/* tcp_echo's options at both ends of their ranges (the guide's usage),
+ * after the PORT probes every lab's server gets. */
+static const gr_start_probe tcp_option_probes[] = {
+    {"--threads 0 {port}", GR_START_USAGE, 0, "--threads 0 (1 to 64)"},
+    {"--threads 65 {port}", GR_START_USAGE, 0, "--threads 65 (1 to 64)"},
+    {"--queue 0 {port}", GR_START_USAGE, 0, "--queue 0 (1 to 64)"},
+    {"--queue 65 {port}", GR_START_USAGE, 0, "--queue 65 (1 to 64)"},
+    {"--poll-interval 0 {port}", GR_START_USAGE, 0, "--poll-interval 0 (1 to 60000)"},
+    {"--poll-interval 60001 {port}", GR_START_USAGE, 0, "--poll-interval 60001 (1 to 60000)"},
+    {"--strategy forks {port}", GR_START_USAGE, 0, "--strategy forks (sync, thread, fork, pool)"},
+    {"--threads {port}", GR_START_USAGE, 0, "--threads without its N (PORT taken for it)"},
+    {"--threads 64 --queue 64 --poll-interval 1 {port}", GR_START_LISTENS, 0,
+     "--threads 64 --queue 64 --poll-interval 1 (each at an end of its range)"},
+    {"--threads 1 --queue 1 --poll-interval 60000 {port}", GR_START_LISTENS, 0,
+     "--threads 1 --queue 1 --poll-interval 60000 (each at an end of its range)"},
+};
+static const gr_start_rules tcp_start_rules = {
+    .sr_probes = tcp_option_probes,
+    .sr_n = sizeof tcp_option_probes / sizeof tcp_option_probes[0],
+    .sr_port_zero = 1, /* the system picks one, as socketserver's does */
+};
 static const gr_program udp_sync = {"./udp_echo {port}", NULL};
 static const gr_program udp_deny = {"./udp_echo --deny 127.0.0.2 {port}", NULL};
 static const gr_program unix_stream = {"./unix_echo {unix}", NULL};
@@ -90,6 +111,15 @@ static const gr_check checks[] = {
                 "socketserver.TCPServer((\"\", port), Handler).serve_forever().",
      .ck_run = lab07_check_tcp_accepts,
      .ck_program = &tcp_sync},
+    {.ck_name = "tcp-start-errors",
+     .ck_step = 1,
+     .ck_points = 3,
+     .ck_summary =
+         "PORT and the options at both ends of their ranges: out of range, left out or one too "
+         "many, exit 2; its port in use, exit 1; each with a message; in range, it listens",
+     GR_START_ERRORS_CHECK,
+     .ck_arg = &tcp_start_rules,
+     .ck_program = &tcp_sync},
     {.ck_name = "tcp-reuse-address",
      .ck_step = 1,
      .ck_points = 3,
@@ -121,7 +151,7 @@ static const gr_check checks[] = {
 
     {.ck_name = "tcp-echo",
      .ck_step = 2,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 15000,
      .ck_summary = "the handler echoes 1 B, 1000 B and 300 KiB, then closes after the client",
      .ck_hint = "The handler's handle() callback serves the connection: everything that comes "
@@ -290,7 +320,7 @@ static const gr_check checks[] = {
 
     {.ck_name = "thread-interleave",
      .ck_step = 5,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary = "under thread, 5 clients connected in order are served in reverse, client 1 "
                    "held mid-request",
@@ -435,7 +465,7 @@ static const gr_check checks[] = {
 
     {.ck_name = "pool-interleave",
      .ck_step = 8,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "a pool of 4: 4 clients connected in order are served in reverse, client 1 "
                    "held mid-request",

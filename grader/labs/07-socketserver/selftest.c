@@ -19,8 +19,8 @@
 #include <sys/wait.h>
 
 /* The checks a --server run grades (the black-box ones), and all. */
-#define LAB07_ALL 22
-#define LAB07_WITH_API 31
+#define LAB07_ALL 23
+#define LAB07_WITH_API 32
 
 static void expect07(const char *args, const char *want_failed, int want_ntests)
 {
@@ -182,7 +182,7 @@ static void test_python_socketserver(void)
 static void test_bug_reuse_and_close(void)
 {
     expect07("07 --seed 62 --server 'build/selftest/bug_noreuse {args}' --only step1",
-             "tcp-reuse-address", 2);
+             "tcp-reuse-address", 3);
     expect07("07 --seed 63 --server 'build/selftest/bug_never_close {args}' --only tcp-accepts",
              "tcp-accepts", 1);
 }
@@ -359,6 +359,21 @@ static void test_api_bugs_address_shutdown_echo(void)
     expect_api_bug("bug_dgram_addrlen", "api-echo");
 }
 
+/* A server that takes PORT through atoi() serves on the port the kernel
+ * picks for atoi("") = 0 (grader/tests/programs/bug_start.c); one that
+ * clamps its options serves with --threads 0. */
+static void test_start_errors(void)
+{
+    selftest_expect("07 --seed 87 --only tcp-start-errors --server 'build/selftest/bug_start atoi "
+                    "1 {port}'",
+                    NULL, "tcp-start-errors", 1);
+    /* The reference framework whose options are clamped into their ranges
+     * (--threads 0 runs with 1): every PORT probe passes, --threads 0 not. */
+    selftest_expect("07 --seed 88 --only tcp-start-errors --server 'build/selftest/bug_program "
+                    "clamped {args}'",
+                    NULL, "tcp-start-errors", 1);
+}
+
 int register_lab07_tests(void)
 {
     static const cu_test tests[] = {
@@ -386,6 +401,7 @@ int register_lab07_tests(void)
         {"lab 07: through the API: port 0 kept, a shutdown lost, no wake-up, a Unix reply "
          "that never leaves",
          test_api_bugs_address_shutdown_echo},
+        {"lab 07: PORT through atoi(), options clamped into their ranges", test_start_errors},
         {NULL, NULL},
     };
     return cu_add_suite("lab07", tests);

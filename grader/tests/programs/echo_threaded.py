@@ -25,5 +25,9 @@ class Server(socketserver.ThreadingTCPServer):
 
 
 if __name__ == "__main__":
-    with Server(("0.0.0.0", int(sys.argv[1])), Echo) as server:
+    # PORT 1 to 65535, else a usage error: exit 2 (a port in use: OSError, exit 1).
+    port = sys.argv[1] if len(sys.argv) == 2 else ""
+    if not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        sys.exit(print("usage: echo_threaded.py PORT", file=sys.stderr) or 2)
+    with Server(("0.0.0.0", int(port)), Echo) as server:
         server.serve_forever()

@@ -6,6 +6,7 @@
 #include "addr.h"
 
 #include <dirent.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -282,6 +283,94 @@ static void test_procfs_fds_and_listening(void)
     CU_ASSERT_EQUAL(gr_procfs_tcp_listening(port), 0);
 }
 
+/* A UDP socket bound to 127.0.0.1 on a port the kernel picks, or -1. */
+static int udp_socket(void)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof sin) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Fork a child that keeps this process's sockets (as a child does until
+ * exec()) and, when @p own, makes one of its own on port 0 (UDP if @p udp:
+ * bound; TCP: listening); it writes that port (0 if none) to @p wfd, then
+ * waits to be killed. */
+static pid_t child_with_socket(int own, int udp, int wfd)
+{
+    pid_t pid = fork();
+    if (pid != 0) {
+        return pid;
+    }
+    int port = 0;
+    if (own) {
+        int fd = udp ? udp_socket() : sl_addr_listen("127.0.0.1", "0", 4, NULL);
+        port = fd >= 0 ? sl_addr_local_port(fd) : -1;
+    }
+    (void)!write(wfd, &port, sizeof port);
+    for (;;) {
+        pause();
+    }
+}
+
+/* The port gr_procfs_tree_port() sees for the child, waiting up to 5 s for
+ * one to show (0 if none does). */
+static int seen_port(pid_t pid, int udp)
+{
+    int seen = 0;
+    for (int i = 0; i < 500 && seen == 0; i++) {
+        seen = gr_procfs_tree_port(pid, udp);
+        if (seen == 0) {
+            poll(NULL, 0, 10);
+        }
+    }
+    return seen;
+}
+
+/* Run a child (child_with_socket()), return what seen_port() says of it
+ * and its own port in *@p own_port. */
+static int child_port(int own, int udp, int look_udp, int *own_port)
+{
+    int pfd[2];
+    CU_ASSERT_FATAL(pipe(pfd) == 0);
+    pid_t pid = child_with_socket(own, udp, pfd[1]);
+    CU_ASSERT_FATAL(pid > 0);
+    *own_port = -1;
+    CU_ASSERT_EQUAL(read(pfd[0], own_port, sizeof *own_port), (ssize_t)sizeof *own_port);
+    /* Looking for none waits only briefly: the child is ready already. */
+    int seen = own ? seen_port(pid, look_udp) : gr_procfs_tree_port(pid, look_udp);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    close(pfd[0]);
+    close(pfd[1]);
+    return seen;
+}
+
+static void test_procfs_tree_port(void)
+{
+    /* This process's own listener, which the child holds too, is not the
+     * child's: a child between fork() and exec() must not look ready. */
+    int mine = sl_addr_listen("127.0.0.1", "0", 4, NULL);
+    CU_ASSERT_FATAL(mine >= 0);
+    int port = 0;
+    CU_ASSERT_EQUAL(child_port(0, 0, 0, &port), 0);
+    CU_ASSERT_EQUAL(port, 0);
+    int seen = child_port(1, 0, 0, &port);
+    CU_ASSERT(port > 0);
+    CU_ASSERT_EQUAL(seen, port);
+    seen = child_port(1, 1, 1, &port);
+    CU_ASSERT(port > 0);
+    CU_ASSERT_EQUAL(seen, port);
+    close(mine);
+    CU_ASSERT_EQUAL(gr_procfs_tree_port(999999999, 0), -1);
+}
+
 int register_proc_tests(void)
 {
     static const cu_test tests[] = {
@@ -295,6 +384,7 @@ int register_proc_tests(void)
         {"procfs: a process tree", test_procfs_tree},
         {"procfs: fds and listening ports", test_procfs_fds_and_listening},
         {"procfs: a sleeping process's state and where it waits", test_procfs_state_and_wchan},
+        {"procfs: the port a process tree listens on, not the parent's", test_procfs_tree_port},
         {NULL, NULL},
     };
     return cu_add_suite("proc", tests);

@@ -107,9 +107,12 @@ def serve(conn, directory):
 
 
 def main():
-    if len(sys.argv) != 3 or not sys.argv[1].isdigit():
-        sys.exit("usage: python3 file_server.py PORT DIR")
-    port, directory = int(sys.argv[1]), sys.argv[2]
+    # A usage error exits 2 (sys.exit("...") would exit 1), a failed bind 1.
+    text = sys.argv[1] if len(sys.argv) == 3 else ""
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 65535):
+        print("usage: python3 file_server.py PORT DIR (PORT 1 to 65535)", file=sys.stderr)
+        sys.exit(2)
+    port, directory = int(text), sys.argv[2]
     os.makedirs(directory, exist_ok=True)
     srv = socket.create_server(("", port), reuse_port=False)
     while True:

@@ -11,6 +11,9 @@ import re
 import socket
 import sys
 
+if len(sys.argv) != 3 or not re.fullmatch(rb"[1-9][0-9]{0,4}", os.fsencode(sys.argv[1])) or int(sys.argv[1]) > 65535:
+    print("usage: file_server_nul.py PORT DIR", file=sys.stderr)
+    sys.exit(2)  # a usage error, as the guide says
 port, top = int(sys.argv[1]), sys.argv[2].encode()
 os.makedirs(top, exist_ok=True)
 

@@ -13,7 +13,12 @@ import re
 import socket
 import sys
 
-port, top = int(sys.argv[1]), sys.argv[2]
+try:
+    port, top = int(sys.argv[1]), sys.argv[2]
+    if len(sys.argv) != 3 or not sys.argv[1].isdigit() or not 1 <= port <= 65535:
+        raise ValueError(sys.argv[1])
+except (IndexError, ValueError):
+    sys.exit(print("usage: file_server_text.py PORT DIR", file=sys.stderr) or 2)
 os.makedirs(top, exist_ok=True)
 uploads = 0
 

@@ -12,18 +12,20 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* Bind a UDP socket to argv[1] on every IPv4 address; -1 after a message. */
+/* Bind a UDP socket to argv[1] on every IPv4 address; -1 after a message
+ * (the caller exits 1). A usage error exits 2 here, as the guide says. */
 static int selftest_udp_bind(int argc, char **argv, const char *name)
 {
     char err[SL_ERR_LEN];
     uint16_t port;
     if (argc != 2 || sl_addr_parse_port(argv[1], 0, &port, err) < 0) {
         fprintf(stderr, "usage: %s PORT\n", name);
-        return -1;
+        exit(2);
     }
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     struct sockaddr_in sin;

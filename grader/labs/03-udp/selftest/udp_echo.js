@@ -17,6 +17,11 @@ const sock = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
 sock.on('message', (msg, from) => {
   sock.send(msg, from.port, from.address);
 });
-sock.on('error', (err) => process.stderr.write(`udp_echo.js: ${err.message}\n`));
+// An error of the socket (its bind() failed: the port is in use) ends the
+// server with status 1; without exit() Node would exit 0 once idle.
+sock.on('error', (err) => {
+  process.stderr.write(`udp_echo.js: ${err.message}\n`);
+  process.exit(1);
+});
 sock.bind(port, () => process.stderr.write(`udp echo on port ${port}\n`));
 process.on('SIGTERM', () => process.exit(0));

@@ -69,7 +69,12 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *mode = argv[1];
-    int port = atoi(argv[2]);
+    char err[SL_ERR_LEN];
+    uint16_t port;
+    if (sl_addr_parse_port(argv[2], 0, &port, err) < 0) {
+        fprintf(stderr, "bug_dual: %s\n", err);
+        return 2;
+    }
     const char *path = argv[3];
     int v4only = strcmp(mode, "v4only") == 0;
     int nounlink = strcmp(mode, "nounlink") == 0;

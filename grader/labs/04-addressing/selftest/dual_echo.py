@@ -40,9 +40,12 @@ def unix_listener(path):
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: dual_echo.py PORT SOCKET-PATH")
-    port, path = int(sys.argv[1]), sys.argv[2]
+    # Usage errors exit 2, as the guide says (sys.exit("...") exits 1).
+    port = int(sys.argv[1]) if len(sys.argv) == 3 and sys.argv[1].isdecimal() else 0
+    if not 0 < port < 65536 or not sys.argv[1].isascii():
+        print("usage: dual_echo.py PORT SOCKET-PATH", file=sys.stderr)
+        sys.exit(2)
+    path = sys.argv[2]
 
     def stop(signum, frame):
         raise SystemExit(0)

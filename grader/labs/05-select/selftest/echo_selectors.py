@@ -65,9 +65,14 @@ def service(client, mask):
 
 
 def main():
+    # A usage error exits 2; a port in use raises OSError, which exits 1.
+    args = sys.argv[1:]
+    if len(args) != 1 or not args[0].isascii() or not args[0].isdigit() or not 0 < int(args[0]) < 65536:
+        sys.stderr.write("usage: echo_selectors.py PORT (1 to 65535)\n")
+        sys.exit(2)
     lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lsock.bind(("0.0.0.0", int(sys.argv[1])))
+    lsock.bind(("0.0.0.0", int(args[0])))
     lsock.listen(socket.SOMAXCONN)
     lsock.setblocking(False)
     sel.register(lsock, selectors.EVENT_READ, data=None)

@@ -46,6 +46,7 @@
 #include "addr.h"
 #include "err.h"
 #include "rio.h"
+#include "selftest_listen.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -456,12 +457,7 @@ int main(int argc, char **argv)
     if (bug != SIGPIPE_KILLS) {
         signal(SIGPIPE, SIG_IGN); /* in mode sigpipe, the bug: left at its default */
     }
-    char err[SL_ERR_LEN];
-    int lfd = sl_addr_listen(NULL, port, 128, err);
-    if (lfd < 0) {
-        fprintf(stderr, "bug_chat: %s\n", err);
-        return 1;
-    }
+    int lfd = selftest_listen_or_exit(port, "bug_chat MODE PORT");
     for (;;) {
         int fd = accept(lfd, NULL, NULL);
         if (fd < 0) {

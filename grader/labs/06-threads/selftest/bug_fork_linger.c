@@ -5,6 +5,7 @@
 #include "addr.h"
 #include "err.h"
 #include "rio.h"
+#include "selftest_listen.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -21,12 +22,7 @@ static void reap(int sig)
 
 int main(int argc, char **argv)
 {
-    char err[SL_ERR_LEN];
-    int lfd = argc == 2 ? sl_addr_listen(NULL, argv[1], 128, err) : -1;
-    if (lfd < 0) {
-        fprintf(stderr, "usage: bug_fork_linger PORT\n");
-        return 2;
-    }
+    int lfd = selftest_listen_or_exit(argc == 2 ? argv[1] : NULL, "bug_fork_linger PORT");
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa = {.sa_handler = reap, .sa_flags = SA_RESTART};
     sigaction(SIGCHLD, &sa, NULL);

@@ -17,6 +17,7 @@
 #include "addr.h"
 #include "err.h"
 #include "rio.h"
+#include "selftest_listen.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -82,13 +83,8 @@ static void *worker_main(void *arg)
 
 int main(int argc, char **argv)
 {
-    char err[SL_ERR_LEN];
     int mode_ok = argc == 3 && (strcmp(argv[1], "dies") == 0 || strcmp(argv[1], "queue15") == 0);
-    int lfd = mode_ok ? sl_addr_listen(NULL, argv[2], 128, err) : -1;
-    if (lfd < 0) {
-        fprintf(stderr, "usage: bug_pool dies|queue15 PORT\n");
-        return 2;
-    }
+    int lfd = selftest_listen_or_exit(mode_ok ? argv[2] : NULL, "bug_pool dies|queue15 PORT");
     dies = strcmp(argv[1], "dies") == 0;
     signal(SIGPIPE, SIG_IGN);
     for (int i = 0; i < WORKERS; i++) {

@@ -5,6 +5,7 @@
 #include "addr.h"
 #include "err.h"
 #include "rio.h"
+#include "selftest_listen.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -29,12 +30,7 @@ static void *serve(void *arg)
 
 int main(int argc, char **argv)
 {
-    char err[SL_ERR_LEN];
-    int lfd = argc == 2 ? sl_addr_listen(NULL, argv[1], 128, err) : -1;
-    if (lfd < 0) {
-        fprintf(stderr, "usage: bug_pool_unbounded PORT\n");
-        return 2;
-    }
+    int lfd = selftest_listen_or_exit(argc == 2 ? argv[1] : NULL, "bug_pool_unbounded PORT");
     signal(SIGPIPE, SIG_IGN);
     for (;;) {
         int fd = accept(lfd, NULL, NULL);

@@ -108,10 +108,11 @@ async def main(port):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.stderr.write("usage: chat_asyncio.py PORT\n")
+    arg = sys.argv[1] if len(sys.argv) == 2 else ""
+    if not arg.isascii() or not arg.isdigit() or int(arg) not in range(1, 65536):
+        sys.stderr.write("usage: chat_asyncio.py PORT (1 to 65535)\n")
         sys.exit(2)
     try:
-        asyncio.run(main(int(sys.argv[1])))
+        asyncio.run(main(int(arg)))
     except KeyboardInterrupt:
         pass

@@ -138,5 +138,11 @@ class Server(socketserver.ThreadingTCPServer):
 
 
 if __name__ == "__main__":
-    with Server(("0.0.0.0", int(sys.argv[1])), Chat) as server:
+    try:
+        (port,) = map(int, sys.argv[1:])  # exactly one argument, a number
+        assert 1 <= port <= 65535
+    except (ValueError, AssertionError):
+        print("usage: chat_threaded.py PORT (1 to 65535)", file=sys.stderr)
+        sys.exit(2)
+    with Server(("0.0.0.0", port), Chat) as server:
         server.serve_forever()

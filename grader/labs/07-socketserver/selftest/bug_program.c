@@ -10,6 +10,8 @@
  *   bug_program fd-leak     ...  each request leaves a descriptor open
  *   bug_program one-recv    ...  the handler echoes one recv() and returns
  *   bug_program no-busy     ...  a full pool refuses without saying BUSY
+ *   bug_program clamped     ...  a count or interval out of its range is
+ *                                brought into it, not refused
  *
  * then PROG [OPTIONS] PORT|PATH, as every lab 07 bug program. */
 #include "selftest07.h"
@@ -58,6 +60,31 @@ static int handle_once(ss_request *rq)
 
 static const ss_handler one_recv = {.h_handle = handle_once};
 
+/* The bug (clamped): "--threads 0" runs with 1 thread and "--queue 65"
+ * with 64, quietly, instead of a usage error. Rewrites the values in
+ * @p argv before the parser sees them. */
+static void clamp_options(int argc, char **argv)
+{
+    static const struct {
+        const char *opt;
+        long lo, hi;
+    } ranges[] = {{"--threads", 1, 64}, {"--queue", 1, 64}, {"--poll-interval", 1, 60000}};
+    static char values[8][24];
+    int k = 0;
+    for (int i = 1; i + 1 < argc && k < 8; i++) {
+        for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
+            char *end;
+            long v = strtol(argv[i + 1], &end, 10);
+            if (strcmp(argv[i], ranges[r].opt) != 0 || *end != '\0') {
+                continue;
+            }
+            v = v < ranges[r].lo ? ranges[r].lo : v > ranges[r].hi ? ranges[r].hi : v;
+            snprintf(values[k], sizeof values[k], "%ld", v);
+            argv[i + 1] = values[k++];
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -73,7 +100,11 @@ int main(int argc, char **argv)
         {"fd-leak", {BUG_SAME_STRATEGIES, fd_leak, NULL}},
         {"one-recv", {BUG_SAME_STRATEGIES, NULL, &one_recv}},
         {"no-busy", {BUG_SAME_STRATEGIES, no_busy, NULL}},
+        {"clamped", {BUG_SAME_STRATEGIES, NULL, NULL}},
     };
+    if (argc > 1 && strcmp(argv[1], "clamped") == 0) {
+        clamp_options(argc - 1, argv + 1);
+    }
     for (size_t i = 0; argc > 1 && i < sizeof bugs / sizeof bugs[0]; i++) {
         if (strcmp(argv[1], bugs[i].name) == 0) {
             return bug_main(argc - 1, argv + 1, &bugs[i].plan);

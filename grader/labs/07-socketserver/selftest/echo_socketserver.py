@@ -104,17 +104,32 @@ MIXINS = {
 }
 
 
+def ranged(lo, hi):
+    """An argparse type: a decimal number from lo to hi."""
+
+    def number(text):
+        if not (text.isascii() and text.isdigit() and lo <= int(text) <= hi):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number from {lo} to {hi}")
+        return int(text)
+
+    return number
+
+
 def parse(argv):
     prog = argv[0] if argv else ""
     if prog not in BASES:
-        sys.exit("usage: echo_socketserver.py tcp_echo|udp_echo|unix_echo [OPTIONS] PORT|PATH")
+        print("usage: echo_socketserver.py tcp_echo|udp_echo|unix_echo [OPTIONS] PORT|PATH",
+              file=sys.stderr)
+        sys.exit(2)
+    # argparse exits 2 for a usage error, as the guide asks; each number is
+    # held to its range there too.
     p = argparse.ArgumentParser(prog=prog)
     p.add_argument("--strategy", choices=MIXINS, default="sync")
-    p.add_argument("--threads", type=int, default=4)
-    p.add_argument("--queue", type=int, default=4)
+    p.add_argument("--threads", type=ranged(1, 64), default=4)
+    p.add_argument("--queue", type=ranged(1, 64), default=4)
     # The guide's default is 500 ms; any will do, and a shorter one makes
     # each shutdown (one per check) quicker.
-    p.add_argument("--poll-interval", type=int, default=100)
+    p.add_argument("--poll-interval", type=ranged(1, 60000), default=100)
     if prog == "unix_echo":
         p.add_argument("--dgram", action="store_true")
         p.add_argument("path")
@@ -122,7 +137,7 @@ def parse(argv):
         p.add_argument("--host", default="")
         p.add_argument("--allow", action="append", default=[])
         p.add_argument("--deny", action="append", default=[])
-        p.add_argument("port", type=int)
+        p.add_argument("port", type=ranged(0, 65535))
     return prog, p.parse_args(argv[1:])
 
 
