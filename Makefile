@@ -32,7 +32,7 @@ LAB_MAKE_FLAGS = SOCKLAB=$(CURDIR) $(if $(SANFLAGS),EXTRA_CFLAGS='$(SANFLAGS)' E
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 # Deferred (=) so that pkg-config runs after `deps` has had a chance to install.
-PKG_BUILD = openssl jansson libxml-2.0
+PKG_BUILD = openssl jansson libxml-2.0 zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_BUILD))
 PKG_LIBS   = $(shell pkg-config --libs $(PKG_BUILD))
 CUNIT_CFLAGS = $(shell pkg-config --cflags cunit)

@@ -3,7 +3,7 @@
 #
 # usage: deps.sh [--install] WHAT...
 #   WHAT is any of: build (compiler libraries), check (unit-test library, the
-#   peers used by self-tests, patch for the labs' steps, zip and unzip for
+#   peers used by self-tests (socat, curl), patch for the labs' steps, zip and unzip for
 #   the Gradescope self-test), docs (doxygen, graphviz), tools (what the lab
 #   guides use by hand: OpenBSD netcat, socat, ss, ps and pgrep, python3; only
 #   `make deps` asks for these).
@@ -34,10 +34,12 @@ for what in "$@"; do
         need_pc openssl libssl-dev
         need_pc jansson libjansson-dev
         need_pc libxml-2.0 libxml2-dev
+        need_pc zlib zlib1g-dev
         ;;
     check)
         need_pc cunit libcunit1-dev
         need_cmd socat socat
+        need_cmd curl curl
         need_cmd patch patch
         need_cmd zip zip
         need_cmd unzip unzip

@@ -56,7 +56,7 @@ static int probe_connect(int port)
     return ok;
 }
 
-char *engine_expand(const char *tmpl, const char *host, int port)
+char *engine_expand(const char *tmpl, const char *host, int port, const char *docroot)
 {
     gr_str s = {0};
     for (const char *p = tmpl; *p != '\0';) {
@@ -69,6 +69,9 @@ char *engine_expand(const char *tmpl, const char *host, int port)
         } else if (strncmp(p, "{unix}", 6) == 0) {
             gr_str_addf(&s, GR_UNIX_NAME, port);
             p += 6;
+        } else if (docroot != NULL && strncmp(p, "{docroot}", 9) == 0) {
+            gr_str_add_quoted(&s, docroot);
+            p += 9;
         } else {
             gr_str_addn(&s, p, 1);
             p++;
@@ -244,7 +247,13 @@ int gr_server_start(gr_ctx *ctx)
     }
     engine_server_release(ctx);
     char *own = args_of_check(ctx, tmpl);
-    char *cmd = engine_expand(own != NULL ? own : tmpl, gr_host(ctx), ctx->cx_port);
+    const char *docroot = NULL;
+    if (strstr(own != NULL ? own : tmpl, "{docroot}") != NULL &&
+        (docroot = gr_docroot(ctx)) == NULL) {
+        free(own);
+        return -1; /* gr_docroot() said why */
+    }
+    char *cmd = engine_expand(own != NULL ? own : tmpl, gr_host(ctx), ctx->cx_port, docroot);
     free(own);
     if (cmd == NULL) {
         return gr_fail(ctx, "grader ran out of memory");
