@@ -37,7 +37,7 @@ static const lab08_probe malformed[] = {
     {"a control byte in a value", "GET /hello.txt HTTP/1.1\r\n" H "X-A: a\x01z\r\n\r\n", 400},
     {"no Host in HTTP/1.1", "GET /hello.txt HTTP/1.1\r\n\r\n", 400},
     {"two Host fields", "GET /hello.txt HTTP/1.1\r\n" H "Host: other\r\n\r\n", 400},
-    {"a head ending \\r\\n\\rX", "GET /hello.txt HTTP/1.1\r\n" H "\r\n\rX", 400},
+    {"a head ending \\r\\n\\rX", "GET /hello.txt HTTP/1.1\r\n" H "\rX\r\n\r\n", 400},
     {"version HTTP/2.0", "GET /hello.txt HTTP/2.0\r\n" H "\r\n", 505},
     {"version HTTP/0.9", "GET /hello.txt HTTP/0.9\r\n" H "\r\n", 505},
     {"version HTTP/3.0", "GET /hello.txt HTTP/3.0\r\n" H "\r\n", 505},

@@ -402,6 +402,8 @@ class Handler(BaseHTTPRequestHandler):
             if f.status == 404:
                 return self.error(404, path)
             raise
+        if path.endswith("/") and not os.path.isdir(real):
+            return self.error(404, path)  # a file with a slash after it: ENOTDIR
         if os.path.isdir(real):
             if not path.endswith("/"):
                 loc = path + "/" + ("?" + query if "?" in target else "")
@@ -410,16 +412,17 @@ class Handler(BaseHTTPRequestHandler):
             if os.path.islink(real) and not os.path.realpath(real).startswith(
                     os.fsencode(os.path.realpath(self.server.docroot)) + b"/"):
                 return self.error(404, path)
-        try:
-            f = open(real, "rb")
+        try:  # O_NONBLOCK: opening a FIFO must not wait for a writer
+            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)
         except PermissionError:
             return self.error(403)
         except OSError:
             return self.error(404, path)
-        with f:
-            st = os.fstat(f.fileno())
+        with open(fd, "rb") as f:
+            st = os.fstat(fd)
             if not os.path.stat.S_ISREG(st.st_mode):
                 return self.error(404, path)
+            os.set_blocking(fd, True)
             self.file(f, os.fsdecode(real), st)
 
     def file(self, f, name, st):
