@@ -457,7 +457,7 @@ class Handler(BaseHTTPRequestHandler):
         if BUG == "whole-file":
             return self.send(200, headers, f.read(), length)
         self.send(200, headers, b"", length)
-        if not self.head_only:
+        if not self.head_only or BUG == "head-body":
             self.connection.sendfile(f, 0, size)
 
 

@@ -1,0 +1,91 @@
+/* selftest.c - lab 08's checks graded: a correct server on Python's
+ * http.server gets full marks on every black-box check, and the same
+ * server with one classic mistake (BUG=NAME, see selftest/http_server.py)
+ * loses the checks meant for that mistake, exactly those.
+ *
+ * The solution's own run (bin/grade 08 --solution, with the parser's API
+ * suites) joins these once the reference solution is in the tree. */
+#include "cu_run.h"
+#include "tests/e2e/grade_run.h"
+#include "text/strbuf.h"
+
+#include <stdio.h>
+
+/* The checks a --server run grades (the black-box ones). */
+#define LAB08_SERVER 34
+
+#define PY "python3 grader/labs/08-http-server/selftest/http_server.py {port} {docroot}"
+
+/* Grade http_server.py with BUG=@p bug on the checks @p only: exactly
+ * @p want_failed fail, of @p n. */
+static void expect_bug(const char *bug, int seed, const char *only, const char *want_failed, int n)
+{
+    gr_str args = {0};
+    gr_str_addf(&args, "08 --seed %d --only %s --server 'BUG=%s " PY "'", seed, only, bug);
+    selftest_expect(gr_str_cstr(&args), NULL, want_failed, n);
+    gr_str_free(&args);
+}
+
+static void test_python_full_marks(void)
+{
+    if (selftest_have("python3")) {
+        selftest_expect("08 --seed 81 --server '" PY "'", NULL, "", LAB08_SERVER);
+    }
+}
+
+static void test_bug_reading(void)
+{
+    if (selftest_have("python3")) {
+        expect_bug("one-recv", 82, "split,truncated", "split truncated", 2);
+        expect_bug("pipeline-drop", 83, "pipelining", "pipelining", 1);
+        expect_bug("bad-length", 84, "static-get", "static-get", 1);
+        expect_bug("head-body", 85, "static-head", "static-head", 1);
+    }
+}
+
+static void test_bug_connections(void)
+{
+    if (selftest_have("python3")) {
+        expect_bug("no-keepalive", 86, "keep-alive,http10", "keep-alive http10", 2);
+        expect_bug("ignore-close", 87, "connection-close", "connection-close", 1);
+        expect_bug("iterative", 88, "concurrent,slowloris", "concurrent slowloris", 2);
+        expect_bug("slow-lock", 89, "slowloris", "slowloris", 1);
+    }
+}
+
+static void test_bug_paths(void)
+{
+    if (selftest_have("python3")) {
+        expect_bug("dotdot", 90, "traversal", "traversal", 1);
+        expect_bug("decode-late", 91, "traversal", "traversal", 1);
+        expect_bug("prefix", 92, "symlinks", "symlinks", 1);
+        expect_bug("symlink", 93, "symlinks", "symlinks", 1);
+        expect_bug("unescaped", 94, "html-escape", "html-escape", 1);
+    }
+}
+
+static void test_bug_content(void)
+{
+    if (selftest_have("python3")) {
+        expect_bug("string-json", 95, "api-escaping", "api-escaping", 1);
+        expect_bug("304-body", 96, "conditional", "conditional", 1);
+        expect_bug("gzip-length", 97, "gzip", "gzip", 1);
+        expect_bug("whole-file", 98, "big-file", "big-file", 1);
+    }
+}
+
+int register_lab08_tests(void)
+{
+    static const cu_test tests[] = {
+        {"lab 08: a server on Python's http.server gets full marks", test_python_full_marks},
+        {"lab 08: one recv(), pipelining dropped, a wrong Content-Length, HEAD with a body",
+         test_bug_reading},
+        {"lab 08: no keep-alive, close ignored, one client at a time, a lock across reads",
+         test_bug_connections},
+        {"lab 08: traversal, a prefix test, links followed out, unescaped HTML", test_bug_paths},
+        {"lab 08: string-formatted JSON, a 304 with a body, gzip's length, the whole file read",
+         test_bug_content},
+        {NULL, NULL},
+    };
+    return cu_add_suite("lab08", tests);
+}
