@@ -34,6 +34,7 @@ for what in "$@"; do
         need_pc openssl libssl-dev
         need_pc jansson libjansson-dev
         need_pc libxml-2.0 libxml2-dev
+        need_pc zlib zlib1g-dev
         ;;
     check)
         need_pc cunit libcunit1-dev
@@ -54,9 +55,19 @@ for what in "$@"; do
         need_cmd ss iproute2
         need_cmd pgrep procps
         need_cmd python3 python3
+        need_cmd curl curl
+        ;;
+    fuzz)
+        need_cmd clang clang
+        # clang links a fuzzer only with its runtime (libclang_rt.fuzzer).
+        if command -v clang >/dev/null 2>&1 &&
+            ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }\n' |
+            clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then
+            missing="$missing libclang-rt-14-dev"
+        fi
         ;;
     *)
-        echo "deps.sh: unknown dependency group '$what' (expected build, check, docs or tools)" >&2
+        echo "deps.sh: unknown dependency group '$what' (expected build, check, docs, tools or fuzz)" >&2
         exit 2
         ;;
     esac

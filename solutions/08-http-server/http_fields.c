@@ -331,7 +331,7 @@ int hp_parse_date(const char *v, size_t n, time_t *out)
     int day = two_digits(v + 5), y1 = two_digits(v + 12), y2 = two_digits(v + 14);
     int hh = two_digits(v + 17), mm = two_digits(v + 20), ss = two_digits(v + 23);
     if (mon < 0 || day < 1 || day > 31 || y1 < 0 || y2 < 0 || hh < 0 || hh > 23 || mm < 0 ||
-        mm > 59 || ss < 0 || ss > 60) {
+        mm > 59 || ss < 0 || ss > 59) {
         return -1;
     }
     struct tm tm = {.tm_year = y1 * 100 + y2 - 1900,
