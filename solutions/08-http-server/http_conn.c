@@ -156,8 +156,10 @@ static int read_length_body(conn *c, size_t n)
     size_t avail = 0;
     const char *p = unused(c, &avail);
     size_t have = avail < n ? avail : n;
-    memcpy(c->c_body, p, have);
-    consume(c, have);
+    if (have > 0) {
+        memcpy(c->c_body, p, have); /* (c_body is still NULL before a first body) */
+        consume(c, have);
+    }
     while (have < n) {
         size_t got = 0;
         int rd = wait_read(c, c->c_body + have, n - have, &got);
