@@ -17,14 +17,14 @@ void hp_chunked_init(hp_chunked *ch)
 
 int hp_chunked_done(const hp_chunked *ch)
 {
-    /* TODO(step 6): 1 once the decoder is past the final empty line. */
+    /* TODO(step 1): 1 once the decoder is past the final empty line. */
     (void)ch;
     return 0;
 }
 
 ssize_t hp_chunked_decode(hp_chunked *ch, char *out, const char *in, size_t n, size_t *used)
 {
-    /* TODO(step 6): a state machine over the bytes in[0..n): the size's hex
+    /* TODO(step 1): a state machine over the bytes in[0..n): the size's hex
      * digits (at most HP_MAX_CHUNK_DIGITS), an extension after ';'
      * (ignored), the line end, the data (copied to out), its CRLF, and
      * after the last chunk the trailer lines (dropped) and the empty line.

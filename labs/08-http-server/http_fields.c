@@ -10,7 +10,7 @@
 
 int hp_content_length(const char *v, size_t n, uint64_t *out)
 {
-    /* TODO(step 6): 1*DIGIT, leading zeros allowed, at most 2^63 (watch
+    /* TODO(step 1): 1*DIGIT, leading zeros allowed, at most 2^63 (watch
      * the overflow: compare before you multiply). */
     (void)v;
     (void)n;
@@ -20,7 +20,7 @@ int hp_content_length(const char *v, size_t n, uint64_t *out)
 
 int hp_list_has_token(const char *v, size_t n, const char *token)
 {
-    /* TODO(step 5): split v at the commas, trim SP and HTAB, compare each
+    /* TODO(step 1): split v at the commas, trim SP and HTAB, compare each
      * element with token, case-insensitively. */
     (void)v;
     (void)n;
@@ -30,7 +30,7 @@ int hp_list_has_token(const char *v, size_t n, const char *token)
 
 int hp_gzip_allowed(const char *v, size_t n)
 {
-    /* TODO(step 8): the elements of the list, each "coding;q=W": gzip or
+    /* TODO(step 1): the elements of the list, each "coding;q=W": gzip or
      * x-gzip with the best q > 0, or neither listed and * with q > 0. */
     (void)v;
     (void)n;
@@ -39,7 +39,7 @@ int hp_gzip_allowed(const char *v, size_t n)
 
 ssize_t hp_decode_path(const char *target, size_t n, char *out, size_t cap)
 {
-    /* TODO(step 4): percent-decode (a bad escape, %00 and %2f are 400) and
+    /* TODO(step 1): percent-decode (a bad escape, %00 and %2f are 400) and
      * refuse . and .. segments after decoding. Until then the path is
      * copied as it came, which is as unsafe as it sounds. */
     const char *q = memchr(target, '?', n);
@@ -65,7 +65,7 @@ const char *hp_target_query(const char *target, size_t n, size_t *qlen)
 
 ssize_t hp_query_param(const char *query, size_t qlen, const char *name, char *out, size_t cap)
 {
-    /* TODO(step 6): name=value pairs split at '&', names and values
+    /* TODO(step 1): name=value pairs split at '&', names and values
      * decoded ('+' is a space, %XX a byte), the first name wins; a bad
      * escape anywhere in the query is 400. */
     (void)query;
@@ -78,7 +78,7 @@ ssize_t hp_query_param(const char *query, size_t qlen, const char *name, char *o
 
 int hp_parse_range(const char *v, size_t n, uint64_t size, uint64_t *first, uint64_t *last)
 {
-    /* TODO(step 9): "bytes=a-b", "bytes=a-", "bytes=-n" of a file of size
+    /* TODO(step 1): "bytes=a-b", "bytes=a-", "bytes=-n" of a file of size
      * bytes; several ranges or a malformed one are ignored. */
     (void)v;
     (void)n;
@@ -94,7 +94,7 @@ static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 
 int hp_parse_date(const char *v, size_t n, time_t *out)
 {
-    /* TODO(step 8): exactly "Sun, 06 Nov 1994 08:49:37 GMT" (HP_DATE_LEN
+    /* TODO(step 1): exactly "Sun, 06 Nov 1994 08:49:37 GMT" (HP_DATE_LEN
      * bytes): check every separator, the month's name, each number's
      * range, then timegm(); a date timegm() had to move (31 Feb) or whose
      * weekday is wrong is not one. */

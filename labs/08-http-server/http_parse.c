@@ -87,7 +87,7 @@ int hp_field_has_token(const hp_request *rq, const char *name, const char *token
 
 int hp_body_framing(const hp_request *rq, hp_body *body)
 {
-    /* TODO(step 6): Transfer-Encoding (exactly chunked, only in HTTP/1.1,
+    /* TODO(step 1): Transfer-Encoding (exactly chunked, only in HTTP/1.1,
      * never with Content-Length) and Content-Length (one, hp_content_length).
      * Until then: no request has a body. */
     (void)rq;

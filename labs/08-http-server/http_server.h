@@ -44,12 +44,12 @@ typedef struct hs_exchange {
     const hp_request *ex_rq; /**< the request head */
     const char *ex_path;     /**< its path, percent-decoded (NUL-terminated) */
     const char *ex_body;     /**< its body (ex_body_len bytes), or NULL */
-    size_t ex_body_len;
-    int ex_head;    /**< HEAD: the headers GET would send, no body */
-    int ex_http10;  /**< an HTTP/1.0 request */
-    int ex_close;   /**< close the connection after this answer */
-    int ex_gzip_ok; /**< the client accepts gzip */
-    int ex_failed;  /**< a write failed: the connection is gone */
+    size_t ex_body_len;      /**< its length */
+    int ex_head;             /**< HEAD: the headers GET would send, no body */
+    int ex_http10;           /**< an HTTP/1.0 request */
+    int ex_close;            /**< close the connection after this answer */
+    int ex_gzip_ok;          /**< the client accepts gzip */
+    int ex_failed;           /**< a write failed: the connection is gone */
 } hs_exchange;
 
 /** What the head of an answer says. */

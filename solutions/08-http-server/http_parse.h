@@ -42,32 +42,37 @@
 /** What a parse returns besides a length: "need more", or an error that is
  *  the negated status to answer (-status gives the code). */
 enum hp_result {
-    HP_INCOMPLETE = -1,        /**< the bytes so far are a valid start: read more */
-    HP_ERR_BAD_REQUEST = -400, /**< malformed */
-    HP_ERR_TARGET_TOO_LONG = -414,
-    HP_ERR_FIELDS_TOO_LARGE = -431,
-    HP_ERR_NOT_IMPLEMENTED = -501,
-    HP_ERR_VERSION = -505
+    HP_INCOMPLETE = -1,             /**< the bytes so far are a valid start: read more */
+    HP_ERR_BAD_REQUEST = -400,      /**< malformed */
+    HP_ERR_TARGET_TOO_LONG = -414,  /**< a request-target over HP_MAX_TARGET */
+    HP_ERR_FIELDS_TOO_LARGE = -431, /**< too many field lines, or too many bytes */
+    HP_ERR_NOT_IMPLEMENTED = -501,  /**< a method or transfer coding it cannot serve */
+    HP_ERR_VERSION = -505           /**< an HTTP major version other than 1 */
 };
 
 /** The methods the server implements; any other token is HP_METHOD_OTHER. */
-typedef enum hp_method { HP_METHOD_OTHER, HP_GET, HP_HEAD, HP_POST } hp_method;
+typedef enum hp_method {
+    HP_METHOD_OTHER, /**< a token the server does not implement (501) */
+    HP_GET,          /**< GET */
+    HP_HEAD,         /**< HEAD */
+    HP_POST          /**< POST */
+} hp_method;
 
 /** One field line: its name and value (trimmed), pointers into the buffer. */
 typedef struct hp_field {
-    const char *f_name; /**< the name as sent (compare case-insensitively) */
-    size_t f_name_len;
+    const char *f_name;  /**< the name as sent (compare case-insensitively) */
+    size_t f_name_len;   /**< its length */
     const char *f_value; /**< the value without leading or trailing SP/HTAB */
-    size_t f_value_len;
+    size_t f_value_len;  /**< its length */
 } hp_field;
 
 /** A parsed request head. Fields point into the caller's buffer. */
 typedef struct hp_request {
-    const char *rq_method; /**< the method token */
-    size_t rq_method_len;
-    hp_method rq_method_id; /**< which of the implemented methods, if any */
-    const char *rq_target;  /**< the request-target (origin-form: starts with /) */
-    size_t rq_target_len;
+    const char *rq_method;             /**< the method token */
+    size_t rq_method_len;              /**< its length */
+    hp_method rq_method_id;            /**< which of the implemented methods, if any */
+    const char *rq_target;             /**< the request-target (origin-form: starts with /) */
+    size_t rq_target_len;              /**< its length */
     int rq_minor;                      /**< HTTP/1.x: x as sent (0 to 9) */
     size_t rq_nfields;                 /**< how many of rq_fields are filled */
     hp_field rq_fields[HP_MAX_FIELDS]; /**< in the order sent */
@@ -116,12 +121,16 @@ const hp_field *hp_find_field(const hp_request *rq, const char *name, size_t *co
 int hp_field_has_token(const hp_request *rq, const char *name, const char *token);
 
 /** How a request's body is framed. */
-typedef enum hp_body_kind { HP_BODY_NONE, HP_BODY_LENGTH, HP_BODY_CHUNKED } hp_body_kind;
+typedef enum hp_body_kind {
+    HP_BODY_NONE,   /**< no body */
+    HP_BODY_LENGTH, /**< Content-Length bytes */
+    HP_BODY_CHUNKED /**< Transfer-Encoding: chunked */
+} hp_body_kind;
 
 /** A request's body framing: none, a length, or chunked. */
 typedef struct hp_body {
-    hp_body_kind b_kind;
-    uint64_t b_length; /**< HP_BODY_LENGTH: Content-Length */
+    hp_body_kind b_kind; /**< which framing */
+    uint64_t b_length;   /**< HP_BODY_LENGTH: Content-Length */
 } hp_body;
 
 /**
@@ -149,6 +158,10 @@ void hp_chunked_init(hp_chunked *ch);
 /**
  * @brief Decode the chunked bytes in[0..n): copy the data bytes to @p out
  *        (which may be @p in itself: data never runs ahead of the input).
+ * @param ch   the decoder's place, kept between calls
+ * @param out  where the data bytes go (room for @p n bytes)
+ * @param in   the bytes received
+ * @param n    how many
  * @param used gets how many input bytes were consumed: all of them unless
  *             the body ended, then the ones up to its end (the next
  *             request starts after them)
@@ -181,7 +194,10 @@ int hp_gzip_allowed(const char *v, size_t n);
 /**
  * @brief Percent-decode the path of a request-target (up to its '?') into
  *        @p out, and refuse what must not name a file.
- * @param cap the size of @p out; the decoded path is NUL-terminated
+ * @param target the request-target
+ * @param n      its length
+ * @param out    where the decoded path goes, NUL-terminated
+ * @param cap    the size of @p out
  * @return its length, or HP_ERR_BAD_REQUEST: a bad escape (%, %4, %zz), an
  *         encoded NUL or slash, a . or .. segment, or no room
  */
@@ -217,8 +233,9 @@ enum hp_range_result {
  */
 int hp_parse_range(const char *v, size_t n, uint64_t size, uint64_t *first, uint64_t *last);
 
-/** Bytes of an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), and its NUL. */
+/** Bytes of an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"). */
 #define HP_DATE_LEN 29
+/** Bytes of a buffer for one, with its NUL. */
 #define HP_DATE_SIZE 30
 
 /** @brief Parse an IMF-fixdate. @return 0 and @p out, or -1 if it is not one. */
