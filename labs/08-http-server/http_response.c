@@ -121,7 +121,7 @@ int hs_send_body(hs_exchange *ex, const void *p, size_t n)
 /* @p s with & < > " ' escaped, in a new string (NULL if out of memory). */
 static char *html_escape(const char *s)
 {
-    /* TODO(step 3): a path asked for goes into the 404 page: escape & < > " '
+    /* TODO(step 4): a path asked for goes into the 404 page: escape & < > " '
      * (&amp; &lt; &gt; &quot; &#39;), or the client's bytes become markup. */
     return strdup(s);
 }

@@ -51,10 +51,13 @@ static const char *content_type(const char *path)
  * whose extension gives the type). */
 static int find_file(hs_exchange *ex, int *fd, struct stat *st, char *real)
 {
-    /* TODO(step 4): resolve the name with realpath() and answer 404 when it
+    /* TODO(step 2): only a regular file is served: a FIFO, a device or a
+     * directory is 404 (open with O_NONBLOCK, or opening a FIFO waits for
+     * a writer, then fstat() and S_ISREG()).
+     * TODO(step 4): resolve the name with realpath() and answer 404 when it
      * is outside cfg_root (a symbolic link out); a directory is its
-     * index.html when the path ends with '/', else 301; a FIFO or a device
-     * is 404. Until then the name is opened as it is. */
+     * index.html when the path ends with '/', else 301. Until then the
+     * name is opened as it is. */
     int n = snprintf(real, PATH_MAX, "%s%s", ex->ex_cfg->cfg_root, ex->ex_path);
     if (n < 0 || n >= PATH_MAX) {
         return 404;
@@ -94,8 +97,8 @@ int hs_serve_static(hs_exchange *ex)
     struct stat st;
     char real[PATH_MAX];
     int status = find_file(ex, &fd, &st, real);
-    /* TODO(step 3): a 404's page names the path asked for.
-     * TODO(step 3): POST on a file is 405 with Allow: GET, HEAD. */
+    /* TODO(step 3): POST on a file is 405 with Allow: GET, HEAD.
+     * TODO(step 4): a 404's page names the path asked for (ex_path). */
     int rc = status != 0 ? hs_send_error(ex, status, NULL, NULL) : send_file(ex, fd, &st, real);
     if (fd >= 0) {
         close(fd);
