@@ -55,7 +55,6 @@ for what in "$@"; do
         need_cmd ss iproute2
         need_cmd pgrep procps
         need_cmd python3 python3
-        need_cmd curl curl
         ;;
     fuzz)
         need_cmd clang clang
