@@ -6,7 +6,8 @@
 #   peers used by self-tests, patch for the labs' steps, zip and unzip for
 #   the Gradescope self-test), docs (doxygen, graphviz), tools (what the lab
 #   guides use by hand: OpenBSD netcat, socat, ss, ps and pgrep, python3; only
-#   `make deps` asks for these).
+#   `make deps` asks for these), fuzz (clang and its libFuzzer runtime, for
+#   `make fuzz`).
 # Without --install, a missing package is reported with the one command that
 # installs it, and the script fails. With --install (what `make` passes), it
 # installs missing packages with apt-get when it can: as root, or through sudo
