@@ -104,8 +104,13 @@ static int read_body(conn *c, hs_exchange *ex)
     /* TODO(step 6): a POST without a body is 411; a Content-Length over
      * HS_MAX_BODY is 413 at once; read the body into c_body (the bytes
      * already in c_buf after the head first), or decode a chunked one as
-     * it comes (hp_chunked_decode), 413 once it grows over HS_MAX_BODY. */
-    return body.b_kind == HP_BODY_NONE ? 0 : 501;
+     * it comes (hp_chunked_decode), 413 once it grows over HS_MAX_BODY.
+     * Until then only an empty body is taken. */
+    if (body.b_kind == HP_BODY_NONE || (body.b_kind == HP_BODY_LENGTH && body.b_length == 0)) {
+        return 0;
+    }
+    ex->ex_close = 1; /* the body is not read: what follows it is unknown */
+    return 501;
 }
 
 /* Answer the request whose head is parsed: 0 to go on, -1 to close. */

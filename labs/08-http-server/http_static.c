@@ -51,13 +51,13 @@ static const char *content_type(const char *path)
  * whose extension gives the type). */
 static int find_file(hs_exchange *ex, int *fd, struct stat *st, char *real)
 {
-    /* TODO(step 2): only a regular file is served: a FIFO, a device or a
+    /* TODO(step 2): a path that ends with '/' names its directory's
+     * index.html; only a regular file is served: a FIFO, a device or a
      * directory is 404 (open with O_NONBLOCK, or opening a FIFO waits for
      * a writer, then fstat() and S_ISREG()).
      * TODO(step 4): resolve the name with realpath() and answer 404 when it
-     * is outside cfg_root (a symbolic link out); a directory is its
-     * index.html when the path ends with '/', else 301. Until then the
-     * name is opened as it is. */
+     * is outside cfg_root (a symbolic link out); a directory asked for
+     * without its '/' is 301. Until then the name is opened as it is. */
     int n = snprintf(real, PATH_MAX, "%s%s", ex->ex_cfg->cfg_root, ex->ex_path);
     if (n < 0 || n >= PATH_MAX) {
         return 404;
