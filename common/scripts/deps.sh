@@ -6,7 +6,8 @@
 #   peers used by self-tests (socat, curl), patch for the labs' steps, zip and unzip for
 #   the Gradescope self-test), docs (doxygen, graphviz), tools (what the lab
 #   guides use by hand: OpenBSD netcat, socat, ss, ps and pgrep, python3; only
-#   `make deps` asks for these).
+#   `make deps` asks for these), fuzz (clang and its libFuzzer runtime, for
+#   `make fuzz`).
 # Without --install, a missing package is reported with the one command that
 # installs it, and the script fails. With --install (what `make` passes), it
 # installs missing packages with apt-get when it can: as root, or through sudo
@@ -57,8 +58,17 @@ for what in "$@"; do
         need_cmd pgrep procps
         need_cmd python3 python3
         ;;
+    fuzz)
+        need_cmd clang clang
+        # clang links a fuzzer only with its runtime (libclang_rt.fuzzer).
+        if command -v clang >/dev/null 2>&1 &&
+            ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }\n' |
+            clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then
+            missing="$missing libclang-rt-14-dev"
+        fi
+        ;;
     *)
-        echo "deps.sh: unknown dependency group '$what' (expected build, check, docs or tools)" >&2
+        echo "deps.sh: unknown dependency group '$what' (expected build, check, docs, tools or fuzz)" >&2
         exit 2
         ;;
     esac
