@@ -127,6 +127,15 @@ int lab08_want_open(gr_ctx *ctx, gr_http *h, const char *req, const gr_http_resp
     return rc;
 }
 
+int lab08_want_nothing_after(gr_ctx *ctx, gr_http *h, const char *req, const gr_http_resp *r,
+                             const char *what)
+{
+    if (gr_http_says_close(r)) {
+        return lab08_want_close(ctx, h, req, r, what);
+    }
+    return lab08_want_open(ctx, h, req, r, what);
+}
+
 /* Does the contract close the connection after this status? */
 static int closing(int status)
 {

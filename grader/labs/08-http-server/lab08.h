@@ -56,6 +56,14 @@ int lab08_want_close(gr_ctx *ctx, gr_http *h, const char *req, const gr_http_res
 int lab08_want_open(gr_ctx *ctx, gr_http *h, const char *req, const gr_http_resp *r,
                     const char *what);
 
+/* After @p r: nothing but what the connection's next state says. A
+ * response with Connection: close must be followed by the close alone,
+ * any other by the answer to a second request: either way a byte the
+ * response did not frame shows, whether or not the server keeps
+ * connections yet. */
+int lab08_want_nothing_after(gr_ctx *ctx, gr_http *h, const char *req, const gr_http_resp *r,
+                             const char *what);
+
 /* A GET request for @p target with Host and @p extra fields (each ending
  * CRLF), into @p out. */
 const char *lab08_get(char *out, size_t cap, const char *method, const char *target,

@@ -1,18 +1,25 @@
-/* selftest.c - lab 08's checks graded: a correct server on Python's
- * http.server gets full marks on every black-box check, and the same
- * server with one classic mistake (BUG=NAME, see selftest/http_server.py)
- * loses the checks meant for that mistake, exactly those.
- *
- * The solution's own run (bin/grade 08 --solution, with the parser's API
- * suites) joins these once the reference solution is in the tree. */
+/* selftest.c - lab 08's checks graded: the reference solution (with
+ * AddressSanitizer, as bin/grade builds it, and its thread strategy with
+ * ThreadSanitizer) gets full marks, the skeleton does not and fails every
+ * parser API check, a correct server on Python's http.server gets full
+ * marks on every black-box check, and the same server with one classic
+ * mistake (BUG=NAME, see selftest/http_server.py) loses the checks meant
+ * for that mistake, exactly those. */
 #include "cu_run.h"
 #include "tests/e2e/grade_run.h"
 #include "text/strbuf.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 
-/* The checks a --server run grades (the black-box ones). */
+/* The checks a --server run grades (the black-box ones), and all. */
 #define LAB08_SERVER 34
+#define LAB08_ALL 40
+/* The parser's API checks (step 1), every one of which the skeleton fails. */
+#define LAB08_API                                                                                  \
+    "api-parse-valid api-parse-malformed api-parse-split api-parse-limits "                        \
+    "api-chunked api-fields"
 
 #define PY "python3 grader/labs/08-http-server/selftest/http_server.py {port} {docroot}"
 
@@ -24,6 +31,67 @@ static void expect_bug(const char *bug, int seed, const char *only, const char *
     gr_str_addf(&args, "08 --seed %d --only %s --server 'BUG=%s " PY "'", seed, only, bug);
     selftest_expect(gr_str_cstr(&args), NULL, want_failed, n);
     gr_str_free(&args);
+}
+
+static void test_solution_full_marks(void)
+{
+    selftest_full_marks("08", 1, LAB08_ALL);
+}
+
+/* The skeleton answers 501 to everything, and its parser is all TODOs. */
+static void test_skeleton_not_full(void)
+{
+    selftest_not_full("08-http-server", "--seed 1 --only static-get", 1);
+    char dir[PATH_MAX];
+    if (selftest_skeleton("08-http-server", dir, sizeof dir) < 0) {
+        CU_FAIL("cannot copy the skeleton");
+        return;
+    }
+    gr_str args = {0};
+    gr_str_add(&args, "08 --seed 1 --only step1 --dir");
+    gr_str_add_word(&args, dir);
+    gr_str_add(&args, "/08-http-server");
+    selftest_expect(gr_str_cstr(&args), NULL, LAB08_API, LAB08_ALL - LAB08_SERVER);
+    gr_str_free(&args);
+    selftest_remove_dir(dir);
+}
+
+/* The solution built with ThreadSanitizer, beside the lab 07 framework it
+ * builds with: the thread strategy (a thread per connection, the default)
+ * gets full marks on the black-box checks with no report. */
+static void test_solution_tsan(void)
+{
+    char dir[PATH_MAX];
+    if (selftest_fresh_dir("tsan08", dir, sizeof dir) < 0) {
+        CU_FAIL("cannot make a directory under build/tests");
+        return;
+    }
+    gr_str cmd = {0};
+    gr_str_add(&cmd, "cd");
+    gr_str_add_word(&cmd, selftest_root());
+    gr_str_add(&cmd, "/solutions && cp -R 07-socketserver 08-http-server");
+    gr_str_add_word(&cmd, dir);
+    gr_str_add(&cmd, " && make -s -C");
+    gr_str_add_word(&cmd, dir);
+    gr_str_add(&cmd, "/08-http-server clean all SOCKLAB=");
+    gr_str_add_quoted(&cmd, selftest_root());
+    gr_str_add(&cmd, " EXTRA_CFLAGS='-fsanitize=thread -fno-omit-frame-pointer'"
+                     " EXTRA_LDFLAGS=-fsanitize=thread >/dev/null");
+    int built = system(gr_str_cstr(&cmd)) == 0;
+    CU_ASSERT(built);
+    gr_str_free(&cmd);
+    if (built) {
+        gr_str args = {0};
+        gr_str_add(&args, "08 --seed 8 --server");
+        gr_str cmdline = {0};
+        gr_str_addf(&cmdline, "%s/08-http-server/http_server --strategy thread {port} {docroot}",
+                    dir);
+        gr_str_add_word(&args, gr_str_cstr(&cmdline));
+        selftest_expect(gr_str_cstr(&args), NULL, "", LAB08_SERVER);
+        gr_str_free(&cmdline);
+        gr_str_free(&args);
+    }
+    selftest_remove_dir(dir);
 }
 
 static void test_python_full_marks(void)
@@ -77,6 +145,10 @@ static void test_bug_content(void)
 int register_lab08_tests(void)
 {
     static const cu_test tests[] = {
+        {"lab 08: the solution gets full marks", test_solution_full_marks},
+        {"lab 08: the solution's thread strategy under ThreadSanitizer gets full marks",
+         test_solution_tsan},
+        {"lab 08: the skeleton does not, and fails every parser API check", test_skeleton_not_full},
         {"lab 08: a server on Python's http.server gets full marks", test_python_full_marks},
         {"lab 08: one recv(), pipelining dropped, a wrong Content-Length, HEAD with a body",
          test_bug_reading},
