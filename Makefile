@@ -74,15 +74,16 @@ TEST_GRADER_SRC := $(wildcard grader/tests/*.c grader/tests/unit/*.c grader/test
 TESTS := $(BUILD)/tests/test_common $(BUILD)/tests/test_grader $(BUILD)/tests/test_fuzz
 
 # Lab 08's parser fuzzer (grader/labs/08-http-server/api/fuzz_http_parser.c),
-# built with clang's libFuzzer against the reference parser. `make check`
-# runs it for 20 s (test_fuzz, which skips when the runtime is missing);
-# `make fuzz` for FUZZ_TIME seconds.
+# built with clang's libFuzzer against the reference parser (in a hand-out,
+# the student's; FUZZ_LAB=labs/08-http-server picks it in the full kit too).
+# `make check` runs it for 20 s (test_fuzz, which skips when the runtime is
+# missing); `make fuzz` for FUZZ_TIME seconds.
 FUZZ_CC    ?= clang
 FUZZ_TIME  ?= 300
 FUZZ_API   := grader/labs/08-http-server/api
-FUZZ_LAB   := solutions/08-http-server
+FUZZ_LAB   ?= $(firstword $(wildcard solutions/08-http-server) labs/08-http-server)
 FUZZ_SRC   := $(FUZZ_API)/fuzz_http_parser.c $(addprefix $(FUZZ_LAB)/,http_parse.c http_chunked.c http_fields.c)
-FUZZ_BIN   := $(BUILD)/fuzz/fuzz_http_parser
+FUZZ_BIN   := $(BUILD)/fuzz/$(subst /,-,$(FUZZ_LAB))/fuzz_http_parser
 FUZZ_SEEDS := $(FUZZ_API)/fuzz_seeds
 # Can $(FUZZ_CC) link a fuzzer? (clang without libclang-rt-NN-dev cannot.)
 FUZZ_PROBE := printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }\n' | \
@@ -199,7 +200,7 @@ fuzz:
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@mkdir -p $(FUZZ_BIN)-corpus
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
-	    $(FUZZ_BIN)-corpus $(FUZZ_SEEDS)
+	    -artifact_prefix=$(dir $(FUZZ_BIN)) $(FUZZ_BIN)-corpus $(FUZZ_SEEDS)
 
 # ---- check -------------------------------------------------------------------
 # Every test program ends with a line "NAME: N passed, M failed"; the last

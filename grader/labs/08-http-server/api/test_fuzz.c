@@ -72,6 +72,9 @@ static void test_fuzz_run(void)
     const char *t = getenv("FUZZ_TIME");
     int secs = t != NULL && atoi(t) > 0 ? atoi(t) : 20;
     char corpus[] = FUZZ_BIN "-corpus", log[] = FUZZ_BIN ".log", timearg[64];
+    char artifacts[] = "-artifact_prefix=" FUZZ_BIN;
+    /* A crashing input is written beside the fuzzer, not in the kit's top. */
+    *(strrchr(artifacts, '/') + 1) = '\0';
     snprintf(timearg, sizeof timearg, "-max_total_time=%d", secs);
     if (mkdir(corpus, 0755) < 0 && errno != EEXIST) {
         CU_FAIL("cannot make the fuzzer's corpus folder");
@@ -86,7 +89,7 @@ static void test_fuzz_run(void)
         }
         alarm((unsigned)(secs + FUZZ_GRACE_S));
         execl(FUZZ_BIN, FUZZ_BIN, timearg, "-timeout=10", "-rss_limit_mb=1024",
-              "-print_final_stats=1", corpus, FUZZ_SEEDS, (char *)NULL);
+              "-print_final_stats=1", artifacts, corpus, FUZZ_SEEDS, (char *)NULL);
         _exit(127);
     }
     int status = 0;
