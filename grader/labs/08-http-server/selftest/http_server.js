@@ -55,19 +55,25 @@ function errorPage(status, shownPath) {
     return Buffer.from(`<!DOCTYPE html>\n<html><body><h1>${text}</h1></body></html>\n`);
 }
 
-// Send a whole response; head-only for HEAD (Node drops the body itself).
-function send(res, status, headers, body) {
+// The response's status and fields (Node adds Date); no Content-Length
+// when length is null.
+function setHead(res, status, headers, length) {
     res.statusCode = status;
     res.setHeader("Server", SERVER);
     for (const [k, v] of headers) {
         res.setHeader(k, v);
     }
-    if (status !== 304) {
-        res.setHeader("Content-Length", body.length);
+    if (length !== null) {
+        res.setHeader("Content-Length", length);
     }
     if (res.socklabClose) {
         res.setHeader("Connection", "close");
     }
+}
+
+// Send a whole response; head-only for HEAD (Node drops the body itself).
+function send(res, status, headers, body) {
+    setHead(res, status, headers, status === 304 ? null : body.length);
     res.end(status === 304 ? undefined : body);
 }
 
@@ -361,24 +367,21 @@ function serveFile(req, res, fd, name, st) {
         fs.closeSync(fd);
         return send(res, 200, [...headers, ["Content-Encoding", "gzip"]], packed);
     }
-    const [a, b] = range !== null ? range : [0, size - 1];
     if (range !== null) {
-        headers.push(["Content-Range", `bytes ${a}-${b}/${size}`]);
+        headers.push(["Content-Range", `bytes ${range[0]}-${range[1]}/${size}`]);
+        return sendBytes(req, res, fd, 206, headers, range);
     }
-    res.statusCode = range !== null ? 206 : 200;
-    res.setHeader("Server", SERVER);
-    for (const [k, v] of headers) {
-        res.setHeader(k, v);
-    }
-    res.setHeader("Content-Length", b - a + 1);
-    if (res.socklabClose) {
-        res.setHeader("Connection", "close");
-    }
-    if (req.method === "HEAD" || size === 0) {
+    return sendBytes(req, res, fd, 200, headers, [0, size - 1]);
+}
+
+// Bytes a to b of the file fd (closed here), streamed with backpressure:
+// never the whole file in memory.
+function sendBytes(req, res, fd, status, headers, [a, b]) {
+    setHead(res, status, headers, b - a + 1);
+    if (req.method === "HEAD" || b < a) {
         fs.closeSync(fd);
         return res.end();
     }
-    // A stream with backpressure: never the whole file in memory.
     fs.createReadStream(null, {fd, start: a, end: b}).pipe(res);
 }
 
