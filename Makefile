@@ -3,6 +3,7 @@
 #   make              build the library, the grader, every lab skeleton and solution
 #   make demo         grade the reference solution of every lab and print a scorecard
 #   make check        unit tests, grader self-tests and the docs build
+#   make fuzz         lab 08's parser under libFuzzer for FUZZ_TIME seconds (300)
 #   make grade LAB=01 grade your work in labs/01-* (same as bin/grade 01)
 #   make bench LAB=05 throughput and latency of a lab's reference servers (bin/bench)
 #   make bench LAB=08 the HTTP server against nginx with wrk (req/s, p50, p99, ratio)
@@ -33,7 +34,7 @@ LAB_MAKE_FLAGS = SOCKLAB=$(CURDIR) $(if $(SANFLAGS),EXTRA_CFLAGS='$(SANFLAGS)' E
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 # Deferred (=) so that pkg-config runs after `deps` has had a chance to install.
-PKG_BUILD = openssl jansson libxml-2.0
+PKG_BUILD = openssl jansson libxml-2.0 zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_BUILD))
 PKG_LIBS   = $(shell pkg-config --libs $(PKG_BUILD))
 CUNIT_CFLAGS = $(shell pkg-config --cflags cunit)
@@ -71,23 +72,39 @@ SELFTEST_BIN := $(addprefix $(BUILD)/selftest/,$(basename $(notdir $(SELFTEST_SR
 TEST_COMMON_SRC := $(wildcard common/tests/*.c)
 TEST_GRADER_SRC := $(wildcard grader/tests/*.c grader/tests/unit/*.c grader/tests/e2e/*.c) \
                    $(wildcard grader/labs/*/selftest.c)
-TESTS := $(BUILD)/tests/test_common $(BUILD)/tests/test_grader
+TESTS := $(BUILD)/tests/test_common $(BUILD)/tests/test_grader $(BUILD)/tests/test_fuzz
+
+# Lab 08's parser fuzzer (grader/labs/08-http-server/api/fuzz_http_parser.c),
+# built with clang's libFuzzer against the reference parser (in a hand-out,
+# the student's; FUZZ_LAB=labs/08-http-server picks it in the full kit too).
+# `make check` runs it for 20 s (test_fuzz, which skips when the runtime is
+# missing); `make fuzz` for FUZZ_TIME seconds.
+FUZZ_CC    ?= clang
+FUZZ_TIME  ?= 300
+FUZZ_API   := grader/labs/08-http-server/api
+FUZZ_LAB   ?= $(firstword $(wildcard solutions/08-http-server) labs/08-http-server)
+FUZZ_SRC   := $(FUZZ_API)/fuzz_http_parser.c $(addprefix $(FUZZ_LAB)/,http_parse.c http_chunked.c http_fields.c)
+FUZZ_BIN   := $(BUILD)/fuzz/$(subst /,-,$(FUZZ_LAB))/fuzz_http_parser
+FUZZ_SEEDS := $(FUZZ_API)/fuzz_seeds
+# Can $(FUZZ_CC) link a fuzzer? (clang without libclang-rt-NN-dev cannot.)
+FUZZ_PROBE := printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }\n' | \
+              $(FUZZ_CC) -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1
 
 LAB_DIRS      := $(patsubst %/Makefile,%,$(wildcard labs/*/Makefile))
 SOLUTION_DIRS := $(patsubst %/Makefile,%,$(wildcard solutions/*/Makefile))
 
 .PHONY: all lib grader labs solutions tests selftest check grade bench demo soak docs deps \
-        deps-build deps-check deps-docs deps-bench clean help handout gradescope classroom
+        deps-build deps-check deps-docs deps-bench clean help handout gradescope classroom fuzz fuzz-bin
 
 all: lib grader labs solutions
 
 help:
-	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,20p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---- system packages ---------------------------------------------------------
 # Order-only prerequisites: they run every time (a few pkg-config calls) but
 # never force a rebuild.
-deps: ; @$(DEPS) --install build check docs tools
+deps: ; @$(DEPS) --install build check docs tools fuzz
 deps-build: ; @$(DEPS) --install build
 deps-check: ; @$(DEPS) --install check
 deps-docs:  ; @$(DEPS) --install docs
@@ -160,7 +177,32 @@ $(BUILD)/tests/test_grader: $(TEST_GRADER_SRC:%.c=$(BUILD)/tests/%.o) \
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(CUNIT_LIBS) -lpthread
 
-tests: $(TESTS)
+$(BUILD)/tests/test_fuzz: $(FUZZ_API)/test_fuzz.c common/tests/cu_run.c | deps-check
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(WARN) $(CFLAGS) -Icommon/tests $(CUNIT_CFLAGS) -DFUZZ_BIN='"$(CURDIR)/$(FUZZ_BIN)"' \
+	    -DFUZZ_SEEDS='"$(CURDIR)/$(FUZZ_SEEDS)"' -o $@ $^ $(CUNIT_LIBS) -lpthread
+
+$(FUZZ_BIN): $(FUZZ_SRC) $(FUZZ_LAB)/http_parse.h
+	@mkdir -p $(@D)
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -I$(FUZZ_LAB) -o $@ $(FUZZ_SRC)
+
+# The fuzzer if clang can build one; otherwise a note (test_fuzz then skips).
+fuzz-bin:
+	@if $(FUZZ_PROBE); then $(MAKE) --no-print-directory $(FUZZ_BIN); \
+	else echo "  SKIP    $(FUZZ_BIN): $(FUZZ_CC) cannot link a libFuzzer program (make deps installs clang and libclang-rt-14-dev)"; fi
+
+tests: $(TESTS) fuzz-bin
+
+fuzz:
+	@$(DEPS) --install fuzz
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@mkdir -p $(FUZZ_BIN)-corpus
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
+	    -artifact_prefix=$(dir $(FUZZ_BIN)) $(FUZZ_BIN)-corpus $(FUZZ_SEEDS)
 
 # ---- check -------------------------------------------------------------------
 # Every test program ends with a line "NAME: N passed, M failed"; the last

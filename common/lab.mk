@@ -12,9 +12,12 @@
 # program is linked with them.
 #
 # A lab with tests of its own modules (lab 07's framework) names the test
-# program in TEST_PROGRAM and its CUnit source in TEST_SOURCE: `make test`
-# builds it against LAB_SOURCES, with the kit's CUnit runner, and runs it;
-# `make TEST_PROGRAM` only builds it (the grader does, with its sanitizers).
+# program in TEST_PROGRAM and its CUnit sources in TEST_SOURCE: `make test`
+# builds it against LAB_SOURCES (or TEST_LAB_SOURCES and TEST_LAB_HEADERS,
+# when the tests need only some of them: lab 08's parser tests, which do
+# not need lab 07's framework), with the kit's CUnit runner,
+# and runs it; `make TEST_PROGRAM` only builds it (the grader does, with its
+# sanitizers).
 #
 # SOCKLAB is the top of the socklab tree. Run from anywhere else (a copy of the
 # lab directory, a grading sandbox), pass it: make SOCKLAB=/path/to/socklab.
@@ -55,13 +58,15 @@ ifneq ($(TEST_PROGRAM),)
 CUNIT_CFLAGS = $(shell pkg-config --cflags cunit)
 CUNIT_LIBS   = $(shell pkg-config --libs cunit)
 CU_RUN := $(SOCKLAB)/common/tests/cu_run.c
+TEST_LAB_SOURCES ?= $(LAB_SOURCES)
+TEST_LAB_HEADERS ?= $(LAB_HEADERS)
 
 test: $(TEST_PROGRAM)
 	./$(TEST_PROGRAM)
 
-$(TEST_PROGRAM): $(TEST_SOURCE) $(CU_RUN) $(LAB_SOURCES) $(LAB_HEADERS) $(LIBSOCKLAB)
+$(TEST_PROGRAM): $(TEST_SOURCE) $(CU_RUN) $(TEST_LAB_SOURCES) $(TEST_LAB_HEADERS) $(LIBSOCKLAB)
 	@echo "  CC      $(LAB_SHOWN)"
-	$(Q)$(CC) $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(CPPFLAGS) -I. -I$(SOCKLAB)/common/tests $(CUNIT_CFLAGS) -o $@ $(TEST_SOURCE) $(CU_RUN) $(LAB_SOURCES) $(LIBSOCKLAB) $(EXTRA_LDFLAGS) $(CUNIT_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(CPPFLAGS) -I. -I$(SOCKLAB)/common/tests $(CUNIT_CFLAGS) -o $@ $(TEST_SOURCE) $(CU_RUN) $(TEST_LAB_SOURCES) $(LIBSOCKLAB) $(EXTRA_LDFLAGS) $(CUNIT_LIBS) $(LDLIBS)
 else
 test:
 	@echo "this lab has no tests of its own: grade it with bin/grade"

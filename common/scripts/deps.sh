@@ -3,10 +3,11 @@
 #
 # usage: deps.sh [--install] WHAT...
 #   WHAT is any of: build (compiler libraries), check (unit-test library, the
-#   peers used by self-tests, patch for the labs' steps, zip and unzip for
+#   peers used by self-tests (socat, curl), patch for the labs' steps, zip and unzip for
 #   the Gradescope self-test), docs (doxygen, graphviz), tools (what the lab
 #   guides use by hand: OpenBSD netcat, socat, ss, ps and pgrep, python3; only
-#   `make deps` asks for these), bench (wrk and nginx, for `make bench LAB=08`).
+#   `make deps` asks for these), fuzz (clang and its libFuzzer runtime, for
+#   `make fuzz`), bench (wrk and nginx, for `make bench LAB=08`).
 # Without --install, a missing package is reported with the one command that
 # installs it, and the script fails. With --install (what `make` passes), it
 # installs missing packages with apt-get when it can: as root, or through sudo
@@ -34,10 +35,12 @@ for what in "$@"; do
         need_pc openssl libssl-dev
         need_pc jansson libjansson-dev
         need_pc libxml-2.0 libxml2-dev
+        need_pc zlib zlib1g-dev
         ;;
     check)
         need_pc cunit libcunit1-dev
         need_cmd socat socat
+        need_cmd curl curl
         need_cmd patch patch
         need_cmd zip zip
         need_cmd unzip unzip
@@ -60,8 +63,17 @@ for what in "$@"; do
         need_cmd pgrep procps
         need_cmd python3 python3
         ;;
+    fuzz)
+        need_cmd clang clang
+        # clang links a fuzzer only with its runtime (libclang_rt.fuzzer).
+        if command -v clang >/dev/null 2>&1 &&
+            ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }\n' |
+            clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then
+            missing="$missing libclang-rt-14-dev"
+        fi
+        ;;
     *)
-        echo "deps.sh: unknown dependency group '$what' (expected build, check, docs, tools or bench)" >&2
+        echo "deps.sh: unknown dependency group '$what' (expected build, check, docs, tools, fuzz or bench)" >&2
         exit 2
         ;;
     esac

@@ -11,8 +11,11 @@
 #include "err.h"
 #include "os/sandbox.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Sanitizers the code under test is built with unless --no-sanitize. */
 #define SANITIZE_DEFAULT "address,undefined"
@@ -66,6 +69,26 @@ static void say_why(char **log, size_t *loglen, const char *what, const char *er
     *log = gr_str_take(&e);
 }
 
+/* A lab that builds with another lab's folder (lab_sibling) finds it
+ * beside its scratch copy: the one beside @p dir (the student's own, or the
+ * solution's beside the solution), else the kit's labs/ copy. */
+static int copy_sibling(const gr_options *opt, const char *dir, const char *workdir, char *err)
+{
+    const char *sibling = opt->op_lab->lab_sibling;
+    if (sibling == NULL) {
+        return 0;
+    }
+    char path[PATH_MAX];
+    const char *slash = strrchr(dir, '/');
+    struct stat st;
+    int n = slash != NULL ? snprintf(path, sizeof path, "%.*s/%s", (int)(slash - dir), dir, sibling)
+                          : snprintf(path, sizeof path, "../%s", sibling);
+    if (n >= (int)sizeof path || stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(path, sizeof path, "%s/labs/%s", opt->op_root, sibling);
+    }
+    return gr_sandbox_scratch_sibling(workdir, path, err);
+}
+
 int engine_build(const gr_options *opt, const char *dir, char **workdir, char **log, size_t *loglen)
 {
     *log = NULL;
@@ -73,6 +96,10 @@ int engine_build(const gr_options *opt, const char *dir, char **workdir, char **
     *workdir = NULL;
     char err[SL_ERR_LEN] = "";
     if (gr_sandbox_scratch_copy(dir, workdir, err) < 0) {
+        say_why(log, loglen, "could not prepare the build", err);
+        return -1;
+    }
+    if (copy_sibling(opt, dir, *workdir, err) < 0) {
         say_why(log, loglen, "could not prepare the build", err);
         return -1;
     }

@@ -133,7 +133,7 @@ int gr_client_start_and_wait(gr_ctx *ctx, int port, const void *input, size_t ni
     if (problem != NULL) {
         return gr_fail(ctx, "the client cannot run: %s", problem);
     }
-    char *cmd = engine_expand(ctx->cx_client_cmd, gr_host(ctx), port);
+    char *cmd = engine_expand(ctx->cx_client_cmd, gr_host(ctx), port, NULL);
     if (cmd == NULL) {
         return gr_fail(ctx, "grader ran out of memory");
     }

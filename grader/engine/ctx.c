@@ -110,6 +110,7 @@ void engine_ctx_free(gr_ctx *ctx)
     engine_server_release(ctx);
     engine_client_forget(ctx);
     engine_test_builds_free(ctx);
+    engine_docroot_free(ctx);
     gr_str_free(&ctx->cx_headline);
     gr_str_free(&ctx->cx_details);
     gr_str_free(&ctx->cx_hint);

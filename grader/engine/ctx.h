@@ -71,6 +71,10 @@ struct gr_ctx {
     /* The client (client.c). */
     char *cx_client_stderr; /* stderr of the last client run, for sanitizer reports */
     char *cx_etc_dir;       /* gr_client_hosts()'s files for client runs, or NULL */
+
+    /* docroot.c: the run's document root ({docroot}), made on first use */
+    char *cx_docroot_top; /* its folder (gr_sandbox_public_dir()), or NULL */
+    char *cx_docroot;     /* cx_docroot_top/GR_DOCROOT_NAME, or NULL */
 };
 
 /* @p ms times @p scale, at least 1 and at most an hour. */
@@ -83,12 +87,17 @@ void engine_begin_check(gr_ctx *ctx, const gr_check *ck, int port);
 /* Free what the context holds (not the context). */
 void engine_ctx_free(gr_ctx *ctx);
 
-/* Replace {port} and {host} in a command template; malloc'd. */
-char *engine_expand(const char *tmpl, const char *host, int port);
+/* Replace {port}, {host}, {unix} and {docroot} (with @p docroot, unless
+ * NULL) in a command template; malloc'd. */
+char *engine_expand(const char *tmpl, const char *host, int port, const char *docroot);
+
+/* Remove the run's document root (docroot.c), if one was made. */
+void engine_docroot_free(gr_ctx *ctx);
 
 /* engine_expand() with @p port_words (shell text, "" for nothing) in place
  * of {port}; {unix} still names @p port's socket. */
-char *engine_expand_words(const char *tmpl, const char *host, const char *port_words, int port);
+char *engine_expand_words(const char *tmpl, const char *host, const char *port_words, int port,
+                          const char *docroot);
 
 /* Is the program @p pid of the running check ready on @p port, as the
  * check's server would be (listening, or bound: the check's ck_ready), or

@@ -144,7 +144,20 @@ typedef struct gr_lab {
                                            built with instead of "address,undefined"
                                            (e.g. "thread,undefined": ThreadSanitizer
                                            and AddressSanitizer do not combine) */
+    const char *lab_sibling;          /**< NULL, or the folder of another lab that the
+                                           build takes from beside the graded copy
+                                           ("07-socketserver": lab 08's Makefile has
+                                           SOCKETSERVER ?= ../07-socketserver); the
+                                           build copies it beside its scratch copy */
+    int (*lab_docroot)(gr_ctx *ctx, const char *top); /**< NULL, or what fills the
+                                           folder {docroot} stands for (gr_docroot()):
+                                           it makes @p top/GR_DOCROOT_NAME and what
+                                           the checks fetch, in and beside it;
+                                           returns 0, or gr_fail()'s value */
 } gr_lab;
+
+/** The document root's name inside the folder a lab's lab_docroot fills. */
+#define GR_DOCROOT_NAME "www"
 
 /** Every lab the grader knows, in order; ends with NULL. */
 extern const gr_lab *const gr_labs[];
@@ -170,6 +183,21 @@ const void *gr_arg(const gr_ctx *ctx);
 
 /** @brief The lab being graded. */
 const gr_lab *gr_lab_of(const gr_ctx *ctx);
+
+/* ---- files the server under test serves ------------------------------------ */
+
+/**
+ * @brief The folder a server command's {docroot} stands for: made and
+ *        filled (the lab's lab_docroot) the first time a check asks for it,
+ *        the same for every later check of the run, removed at its end.
+ *        It sits in a folder of its own (gr_docroot_top()), world-readable
+ *        and owned by the grader: the server reads it, and changes nothing.
+ * @return its path, or NULL with the reason recorded (gr_fail())
+ */
+const char *gr_docroot(gr_ctx *ctx);
+
+/** @brief The folder around gr_docroot() (NULL before it was made). */
+const char *gr_docroot_top(const gr_ctx *ctx);
 
 /* ---- the run's seed -------------------------------------------------------- */
 

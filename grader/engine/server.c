@@ -56,7 +56,8 @@ static int probe_connect(int port)
     return ok;
 }
 
-char *engine_expand_words(const char *tmpl, const char *host, const char *port_words, int port)
+char *engine_expand_words(const char *tmpl, const char *host, const char *port_words, int port,
+                          const char *docroot)
 {
     gr_str s = {0};
     for (const char *p = tmpl; *p != '\0';) {
@@ -69,6 +70,9 @@ char *engine_expand_words(const char *tmpl, const char *host, const char *port_w
         } else if (strncmp(p, "{unix}", 6) == 0) {
             gr_str_addf(&s, GR_UNIX_NAME, port);
             p += 6;
+        } else if (docroot != NULL && strncmp(p, "{docroot}", 9) == 0) {
+            gr_str_add_quoted(&s, docroot);
+            p += 9;
         } else {
             gr_str_addn(&s, p, 1);
             p++;
@@ -77,11 +81,11 @@ char *engine_expand_words(const char *tmpl, const char *host, const char *port_w
     return gr_str_take(&s);
 }
 
-char *engine_expand(const char *tmpl, const char *host, int port)
+char *engine_expand(const char *tmpl, const char *host, int port, const char *docroot)
 {
     char words[16];
     snprintf(words, sizeof words, "%d", port);
-    return engine_expand_words(tmpl, host, words, port);
+    return engine_expand_words(tmpl, host, words, port, docroot);
 }
 
 /* Keep the stderr of the server that just stopped, for the report. */
@@ -295,8 +299,14 @@ static const char *runnable_template(gr_ctx *ctx, gr_limits *limits)
 static char *check_command(gr_ctx *ctx, const char *tmpl, const char *port_words)
 {
     char *own = args_of_check(ctx, tmpl);
-    char *cmd =
-        engine_expand_words(own != NULL ? own : tmpl, gr_host(ctx), port_words, ctx->cx_port);
+    const char *docroot = NULL;
+    if (strstr(own != NULL ? own : tmpl, "{docroot}") != NULL &&
+        (docroot = gr_docroot(ctx)) == NULL) {
+        free(own);
+        return NULL; /* gr_docroot() said why */
+    }
+    char *cmd = engine_expand_words(own != NULL ? own : tmpl, gr_host(ctx), port_words,
+                                    ctx->cx_port, docroot);
     free(own);
     if (cmd == NULL) {
         gr_fail(ctx, "grader ran out of memory");

@@ -257,6 +257,36 @@ exec_child(const char *cmd, const gr_spawn_opts *opts, const int in_pipe[2], con
     _exit(127);
 }
 
+/* The processes gr_proc_spawn() started and gr_proc_stop() has not stopped:
+ * gr_proc_reap_orphans() after one of them (a client run beside the server
+ * under test, lab 08's curl) leaves the others running. */
+#define LIVE_MAX 64
+static pid_t live[LIVE_MAX];
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void live_set(pid_t old, pid_t now)
+{
+    pthread_mutex_lock(&live_lock);
+    for (size_t i = 0; i < LIVE_MAX; i++) {
+        if (live[i] == old) {
+            live[i] = now;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&live_lock);
+}
+
+static int is_live(pid_t pid)
+{
+    int found = 0;
+    pthread_mutex_lock(&live_lock);
+    for (size_t i = 0; i < LIVE_MAX && !found; i++) {
+        found = live[i] == pid;
+    }
+    pthread_mutex_unlock(&live_lock);
+    return found;
+}
+
 /* In the parent, after fork(): keep our ends of the pipes, non-blocking,
  * and start the thread that drains the child's output. */
 static int watch_child(gr_proc *p, pid_t pid, int in_pipe[2], int out_pipe[2], int err_pipe[2],
@@ -265,6 +295,7 @@ static int watch_child(gr_proc *p, pid_t pid, int in_pipe[2], int out_pipe[2], i
     /* Set the group here too, so it exists before we ever signal it. */
     setpgid(pid, pid);
     p->pr_pid = pid;
+    live_set(0, pid);
     p->pr_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     close_fd(&in_pipe[0]);
     close_fd(&out_pipe[1]);
@@ -450,12 +481,21 @@ int gr_proc_reap_orphans(void)
         if (n == 0) {
             break;
         }
+        size_t k = 0;
         for (size_t i = 0; i < n; i++) {
+            if (!is_live(kids[i])) {
+                kids[k++] = kids[i];
+            }
+        }
+        if (k == 0) {
+            break;
+        }
+        for (size_t i = 0; i < k; i++) {
             if (kill(kids[i], SIGKILL) == 0) {
                 killed++;
             }
         }
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < k; i++) {
             while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR) {
             }
         }
@@ -478,6 +518,7 @@ void gr_proc_stop(gr_proc *p, int grace_ms)
         }
         /* The leader is gone; anything left in its group goes now. */
         kill(-p->pr_pid, SIGKILL);
+        live_set(p->pr_pid, 0);
         gr_proc_reap_orphans();
         p->pr_pid = 0;
     }

@@ -355,22 +355,80 @@ static int run_quiet(char *const argv[])
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-int gr_sandbox_scratch_copy(const char *src, char **out, char *err)
+/* A fresh directory socklab-PID-XXXXXX, mode 0755, where the sandbox user
+ * reaches it: not under /tmp, since student processes get a private /tmp
+ * of their own; /var/tmp is world-traversable, so a dropped uid can reach
+ * it even when the kit lives in a private home directory. */
+static int public_dir(char dir[PATH_MAX], char *err)
 {
-    /* Not under /tmp: student processes get a private /tmp of their own.
-     * /var/tmp is world-traversable, so a dropped uid can reach it even when
-     * the kit lives in a private home directory. */
     const char *base = getenv("SOCKLAB_SCRATCH");
     if (base == NULL || *base == '\0') {
         base = access("/var/tmp", W_OK) == 0 ? "/var/tmp" : "/tmp";
     }
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/socklab-%d-XXXXXX", base, (int)getpid());
+    snprintf(dir, PATH_MAX, "%s/socklab-%d-XXXXXX", base, (int)getpid());
     if (mkdtemp(dir) == NULL) {
         sl_err_errno(err, "cannot make a scratch directory in %s", base);
         return -1;
     }
     chmod(dir, 0755);
+    return 0;
+}
+
+int gr_sandbox_public_dir(char **out, char *err)
+{
+    char dir[PATH_MAX];
+    if (public_dir(dir, err) < 0) {
+        return -1;
+    }
+    *out = strdup(dir);
+    if (*out == NULL) {
+        sl_err_set(err, "out of memory");
+        gr_sandbox_scratch_remove(dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* Give the sandbox user the tree at @p path, when code runs as one. */
+static void give_to_sandbox(const char *path)
+{
+    if (current.sb_drop_user) {
+        char owner[64];
+        snprintf(owner, sizeof owner, "%u:%u", (unsigned)current.sb_uid, (unsigned)current.sb_gid);
+        char *ch[] = {"chown", "-R", owner, (char *)path, NULL};
+        run_quiet(ch);
+    }
+}
+
+int gr_sandbox_scratch_sibling(const char *work, const char *src, char *err)
+{
+    char dst[PATH_MAX];
+    const char *slash = strrchr(work, '/');
+    const char *name = strrchr(src, '/');
+    name = name != NULL ? name + 1 : src;
+    if (slash == NULL ||
+        snprintf(dst, sizeof dst, "%.*s/%s", (int)(slash - work), work, name) >= (int)sizeof dst) {
+        sl_err_set(err, "cannot place %s beside %s", src, work);
+        return -1;
+    }
+    char srcdot[PATH_MAX + 4];
+    snprintf(srcdot, sizeof srcdot, "%s/.", src);
+    char *mk[] = {"mkdir", "-p", dst, NULL};
+    char *cp[] = {"cp", "-R", srcdot, dst, NULL};
+    if (run_quiet(mk) != 0 || run_quiet(cp) != 0) {
+        sl_err_set(err, "cannot copy %s beside the scratch copy", src);
+        return -1;
+    }
+    give_to_sandbox(dst);
+    return 0;
+}
+
+int gr_sandbox_scratch_copy(const char *src, char **out, char *err)
+{
+    char dir[PATH_MAX];
+    if (public_dir(dir, err) < 0) {
+        return -1;
+    }
     char dst[PATH_MAX + 8];
     snprintf(dst, sizeof dst, "%s/work", dir);
     char srcdot[PATH_MAX + 4];
@@ -382,12 +440,7 @@ int gr_sandbox_scratch_copy(const char *src, char **out, char *err)
         gr_sandbox_scratch_remove(dir);
         return -1;
     }
-    if (current.sb_drop_user) {
-        char owner[64];
-        snprintf(owner, sizeof owner, "%u:%u", (unsigned)current.sb_uid, (unsigned)current.sb_gid);
-        char *ch[] = {"chown", "-R", owner, dst, NULL};
-        run_quiet(ch);
-    }
+    give_to_sandbox(dst);
     *out = strdup(dst);
     if (*out == NULL) {
         sl_err_set(err, "out of memory");

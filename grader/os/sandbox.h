@@ -119,6 +119,24 @@ int gr_sandbox_can_bind_etc(const gr_sandbox *sb, const char *etc_dir);
 int gr_sandbox_scratch_copy(const char *src, char **out, char *err);
 
 /**
+ * @brief Copy @p src beside the scratch copy @p work (made by
+ *        gr_sandbox_scratch_copy()), under its own name, owned like it:
+ *        a lab whose Makefile takes a sibling lab's folder (lab 08's
+ *        SOCKETSERVER ?= ../07-socketserver) finds it where it looks.
+ * @return 0, or -1 with the reason in @p err
+ */
+int gr_sandbox_scratch_sibling(const char *work, const char *src, char *err);
+
+/**
+ * @brief Make a directory for files the grader serves to the code under
+ *        test (lab 08's document root): world-readable, owned by the grader,
+ *        so that the sandbox user reads it and cannot change it.
+ * @param out set to its malloc'd path; remove it with gr_sandbox_scratch_remove()
+ * @return 0, or -1 with the reason in @p err
+ */
+int gr_sandbox_public_dir(char **out, char *err);
+
+/**
  * @brief Give this run's user what earlier runs' users left in @p dir.
  *
  * Each run has a user of its own; a directory one run's server made (lab

@@ -20,7 +20,9 @@
  * committed or not, changes nothing; labs/ itself outside a git checkout),
  * the patches
  * of steps 1 to k applied with patch --fuzz=0, so that a patch that no
- * longer fits the skeleton says so. The copy is graded once, with --only
+ * longer fits the skeleton says so; a lab built with another lab's folder
+ * (lab 08 with lab 07's framework) finds that lab's reference solution
+ * beside it, as a student who did it would. The copy is graded once, with --only
  * 'stepK,CHECK': every check of step k must pass, and step k+1's CHECK
  * must fail (or, when step k+1 is passed by the earlier steps, its checks
  * must pass too: the day a check can tell, the test says to change the
@@ -169,19 +171,56 @@ static int run_shell(const char *what, gr_str *cmd, const char *log)
     return rc;
 }
 
-/* A fresh copy of the lab's committed skeleton in dir, with the patches of
- * steps 1 to upto. Returns 0, or -1 after a failed CUnit assertion. */
-static int make_copy(const gr_lab *lab, int upto, char *dir, size_t len)
+/* A lab built with another lab's folder (lab_sibling) is graded as a
+ * student who has done that lab has it: its copy is top/NAME, beside
+ * top/SIBLING, the sibling's reference solution. Otherwise the copy is
+ * top itself. Returns 0, or -1 after a failed CUnit assertion. */
+static int place_copy(const gr_lab *lab, const char *top, char *dir, size_t len)
+{
+    if (lab->lab_sibling == NULL) {
+        snprintf(dir, len, "%s", top);
+        return 0;
+    }
+    char dirname[128];
+    gr_lab_dirname(lab, dirname, sizeof dirname);
+    int n = snprintf(dir, len, "%s/%s", top, dirname);
+    if (n < 0 || (size_t)n >= len) {
+        CU_FAIL("the copy's path is too long");
+        return -1;
+    }
+    gr_str log = {0};
+    gr_str_addf(&log, "%s.log", top);
+    gr_str cmd = {0};
+    gr_str_add(&cmd, "mkdir");
+    gr_str_add_word(&cmd, dir);
+    gr_str_add(&cmd, " && cp -R");
+    gr_str_addf(&cmd, " '%s/solutions/%s'", selftest_root(), lab->lab_sibling);
+    gr_str_add_word(&cmd, top);
+    int rc = run_shell("copying the sibling lab's solution", &cmd, gr_str_cstr(&log));
+    CU_EXPECT(rc == 0, __LINE__, "lab %s: cannot copy solutions/%s beside it", lab->lab_id,
+              lab->lab_sibling);
+    unlink(gr_str_cstr(&log));
+    gr_str_free(&log);
+    return rc;
+}
+
+/* A fresh copy of the lab's committed skeleton in dir (under top, the
+ * folder to remove afterwards), with the patches of steps 1 to upto.
+ * Returns 0, or -1 after a failed CUnit assertion. */
+static int make_copy(const gr_lab *lab, int upto, char *top, char *dir, size_t len)
 {
     char dirname[128];
     gr_lab_dirname(lab, dirname, sizeof dirname);
-    if (selftest_fresh_dir("steps", dir, len) < 0) {
+    if (selftest_fresh_dir("steps", top, len) < 0) {
         CU_FAIL("cannot make a directory under build/tests");
+        return -1;
+    }
+    if (place_copy(lab, top, dir, len) < 0) {
         return -1;
     }
     const char *root = selftest_root();
     gr_str log = {0};
-    gr_str_addf(&log, "%s.log", dir);
+    gr_str_addf(&log, "%s.log", top);
     gr_str cmd = {0};
     if (root_is_checkout()) {
         /* As the kit last shipped it: the last commit of the lab's grader
@@ -286,9 +325,9 @@ static void check_copy(const step_case *sc)
         want_ntests = (k > 0 ? checks_in_step(lab, k) : 0) +
                       (next.sp_passed_before ? checks_in_step(lab, k + 1) : 1);
     }
-    char dir[PATH_MAX];
-    if (make_copy(lab, k, dir, sizeof dir) < 0) {
-        selftest_remove_dir(dir);
+    char top[PATH_MAX], dir[PATH_MAX];
+    if (make_copy(lab, k, top, dir, sizeof dir) < 0) {
+        selftest_remove_dir(top);
         return;
     }
     gr_str args = {0};
@@ -338,7 +377,7 @@ static void check_copy(const step_case *sc)
         }
     }
     if (ok) {
-        selftest_remove_dir(dir);
+        selftest_remove_dir(top);
     } else {
         fprintf(stderr, "\nsteps: the copy is kept; replay: bin/grade %s\n", gr_str_cstr(&args));
     }

@@ -1,0 +1,524 @@
+#!/usr/bin/env python3
+"""http_server.py - lab 08's contract written with Python's http.server.
+
+A correct server for the grader's self-tests: ThreadingHTTPServer (a thread
+per connection) with a BaseHTTPRequestHandler whose protocol_version is
+HTTP/1.1. The handler reads each request itself, from the socket, rather
+than through BaseHTTPRequestHandler.parse_request(): the standard parser
+accepts what the contract refuses (obs-fold, a space before the colon, a
+bare CR, any Content-Length) and has no 431 or 408, so following the
+contract means writing the head's rules out, as the C solution does.
+
+    python3 http_server.py PORT DOCROOT
+
+BUG=NAME in the environment plants one classic mistake (see BUGS), so that
+each check is shown to catch the bug it is meant for.
+"""
+import email.utils
+import gzip
+import html
+import json
+import os
+import re
+import socket
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
+
+BUGS = {
+    "": "none",
+    "one-recv": "one recv() taken for the whole request",
+    "bad-length": "a Content-Length one more than the body",
+    "string-json": "JSON built by string formatting",
+    "iterative": "one client at a time",
+    "slow-lock": "a lock held while a request head arrives: a slow client blocks the others",
+    "dotdot": "'..' segments not refused: the path is joined as it comes",
+    "decode-late": "'..' looked for before percent-decoding",
+    "prefix": "inside DOCROOT means 'starts with DOCROOT' (a sibling DOCROOT-secret passes)",
+    "symlink": "links followed out of DOCROOT",
+    "no-keepalive": "every response closes the connection",
+    "ignore-close": "Connection: close ignored",
+    "pipeline-drop": "bytes after the first request in a read are dropped",
+    "head-body": "HEAD sends the body",
+    "304-body": "a 304 with the file's body",
+    "gzip-length": "gzip with the uncompressed Content-Length",
+    "whole-file": "the whole file read into memory",
+    "unescaped": "the path echoed into the 404 page unescaped",
+}
+BUG = os.environ.get("BUG", "")
+if BUG not in BUGS:
+    sys.exit(f"http_server.py: unknown BUG={BUG!r}")
+
+TCHAR = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+REQUEST_LINE = re.compile(rb"(" + TCHAR + rb") ([\x21-\x7e\x80-\xff]+) (HTTP/[0-9]\.[0-9])")
+FIELD_NAME = re.compile(TCHAR)
+CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,15})(;[^\r\n]*)?")
+BODY_MAX = 1 << 20
+TARGET_MAX = 8000
+FIELDS_BYTES, FIELDS_MAX = 16384, 100
+IDLE_S = 5.0
+TYPES = {
+    "html": "text/html; charset=utf-8", "htm": "text/html; charset=utf-8", "css": "text/css",
+    "js": "text/javascript", "json": "application/json", "txt": "text/plain; charset=utf-8",
+    "svg": "image/svg+xml", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+    "ico": "image/x-icon",
+}
+COMPRESSIBLE = ("text/html", "text/css", "text/javascript", "text/plain", "application/json",
+                "image/svg+xml")
+REASONS = {200: "OK", 201: "Created", 206: "Partial Content", 301: "Moved Permanently",
+           304: "Not Modified", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+           405: "Method Not Allowed", 408: "Request Timeout", 411: "Length Required",
+           413: "Content Too Large", 414: "URI Too Long", 416: "Range Not Satisfiable",
+           431: "Request Header Fields Too Large", 501: "Not Implemented",
+           505: "HTTP Version Not Supported"}
+CLOSING = {400, 408, 411, 413, 414, 431, 505}
+LOCK = threading.Lock()
+
+
+class Fail(Exception):
+    """A request answered with an error status (and maybe a close)."""
+
+    def __init__(self, status, close=True):
+        super().__init__(status)
+        self.status, self.close = status, close
+
+
+class Idle(Exception):
+    """No byte of a new request came in time: close without a word."""
+
+
+class Reader:
+    """The connection's bytes, read with recv() into a buffer of our own."""
+
+    def __init__(self, sock):
+        self.sock, self.buf, self.started, self.one_shot = sock, b"", False, False
+
+    def more(self):
+        if self.one_shot:
+            raise Fail(400)  # BUG one-recv: what one recv() gave is the request
+        try:
+            data = self.sock.recv(65536)
+        except socket.timeout:
+            raise Fail(408) if self.started or self.buf else Idle()
+        except OSError:
+            raise Idle()
+        if not data:
+            if self.started or self.buf:
+                raise Fail(400)
+            raise Idle()
+        self.buf += data
+
+    def line(self, limit, status):
+        """A line with its end (LF, maybe after CR), at most limit bytes."""
+        while True:
+            nl = self.buf.find(b"\n")
+            if nl >= 0:
+                if nl + 1 > limit:
+                    raise Fail(status)
+                out, self.buf = self.buf[:nl + 1], self.buf[nl + 1:]
+                return out
+            if len(self.buf) > limit:
+                raise Fail(status)
+            self.more()
+
+    def take(self, n):
+        while len(self.buf) < n:
+            self.more()
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+
+def strip_eol(line):
+    body = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+    if b"\r" in body:
+        raise Fail(400)  # a bare CR
+    return body
+
+
+def read_head(rd):
+    """The request line and fields: (method, target, minor, [(name, value)])."""
+    rd.started = False
+    while True:
+        line = rd.line(TARGET_MAX + 64 * 1024, 414)
+        rd.started = True
+        if line not in (b"\r\n", b"\n"):
+            break
+    m = REQUEST_LINE.fullmatch(strip_eol(line))
+    if not m:
+        if re.fullmatch(rb"\S+ (\S{8001,}) \S+\r?\n", line):
+            raise Fail(414)
+        raise Fail(400)
+    method, target, version = m.groups()
+    if len(target) > TARGET_MAX:
+        raise Fail(414)
+    if version[5:6] != b"1":
+        raise Fail(505)
+    fields, used = [], 0
+    while True:
+        line = rd.line(FIELDS_BYTES - used + 2, 431)
+        if line in (b"\r\n", b"\n"):
+            break
+        used += len(line)
+        if used > FIELDS_BYTES or len(fields) == FIELDS_MAX:
+            raise Fail(431)
+        body = strip_eol(line)
+        name, colon, value = body.partition(b":")
+        if not colon or not FIELD_NAME.fullmatch(name):
+            raise Fail(400)  # no colon, obs-fold, a space before the colon
+        value = value.strip(b" \t")
+        if re.search(rb"[\x00-\x08\x0a-\x1f\x7f]", value):
+            raise Fail(400)
+        fields.append((name.decode("latin-1").lower(), value.decode("latin-1")))
+    if not target.startswith(b"/"):
+        raise Fail(400)
+    return method.decode(), target.decode("latin-1"), int(version[7:8]), fields
+
+
+def read_chunked(rd):
+    body = b""
+    while True:
+        line = rd.line(4096, 400)
+        m = CHUNK_SIZE.fullmatch(line[:-2]) if line.endswith(b"\r\n") else None
+        if not m:
+            raise Fail(400)
+        size = int(m.group(1), 16)
+        if size == 0:
+            break
+        if len(body) + size > BODY_MAX:
+            raise Fail(413)
+        body += rd.take(size)
+        if rd.take(2) != b"\r\n":
+            raise Fail(400)
+    while rd.line(FIELDS_BYTES, 431) not in (b"\r\n", b"\n"):
+        pass  # trailer fields, read and dropped
+    return body
+
+
+def read_body(rd, method, minor, fields):
+    get = lambda n: [v for k, v in fields if k == n]
+    te, cl = get("transfer-encoding"), get("content-length")
+    hosts = get("host")
+    if len(hosts) > 1 or (minor == 1 and len(hosts) != 1):
+        raise Fail(400)
+    if te and (cl or minor == 0):
+        raise Fail(400)
+    if te:
+        if ",".join(te).strip().lower() != "chunked":
+            raise Fail(501)
+        return read_chunked(rd)
+    if len(cl) > 1 or (cl and not re.fullmatch(r"[0-9]+", cl[0])):
+        raise Fail(400)
+    if cl:
+        n = int(cl[0])
+        if n >= 1 << 63:
+            raise Fail(400)
+        if n > BODY_MAX:
+            raise Fail(413)
+        return rd.take(n)
+    if method == "POST":
+        raise Fail(411)
+    return b""
+
+
+def percent_decode(s, plus=False):
+    """Bytes of s with %XX decoded; None for a bad escape."""
+    out, i, raw = bytearray(), 0, s.encode("latin-1")
+    while i < len(raw):
+        c = raw[i]
+        if c == 0x25:
+            h = raw[i + 1:i + 3]
+            if len(h) < 2 or not re.fullmatch(rb"[0-9A-Fa-f]{2}", h):
+                return None
+            out.append(int(h, 16))
+            i += 3
+        else:
+            out.append(0x20 if plus and c == 0x2B else c)
+            i += 1
+    return bytes(out)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "socklab-python/1.0"
+    timeout = IDLE_S
+
+    def handle(self):
+        rd = Reader(self.connection)
+        while self.one(rd):
+            if BUG == "pipeline-drop":
+                rd.buf = b""
+            if BUG == "no-keepalive":
+                break
+
+    def one(self, rd):
+        self.head_only, self.minor, self.close = False, 1, False
+        try:
+            if BUG == "slow-lock":
+                with LOCK:
+                    method, target, self.minor, fields = read_head(rd)
+            else:
+                rd.one_shot = False
+                if BUG == "one-recv":
+                    if not rd.buf:
+                        rd.more()
+                    rd.one_shot = True
+                method, target, self.minor, fields = read_head(rd)
+            self.head_only = method == "HEAD"
+            conn = ",".join(v for k, v in fields if k == "connection").lower()
+            tokens = [t.strip() for t in conn.split(",")]
+            if self.minor == 0:
+                self.close = "keep-alive" not in tokens
+            else:
+                self.close = "close" in tokens and BUG != "ignore-close"
+            body = read_body(rd, method, self.minor, fields)
+            self.fields = dict(reversed(fields))
+            self.route(method, target, body)
+        except Idle:
+            return False
+        except Fail as e:
+            status = e.status
+            self.close = self.close or status in CLOSING or e.close
+            try:
+                self.error(status)
+            except OSError:
+                return False
+        except OSError:
+            return False
+        return not self.close
+
+    # ---- responses --------------------------------------------------------------
+    def send(self, status, headers, body=b"", length=None):
+        lines = [f"HTTP/1.1 {status} {REASONS[status]}",
+                 "Date: " + email.utils.formatdate(usegmt=True),
+                 "Server: " + self.server_version]
+        lines += [f"{k}: {v}" for k, v in headers]
+        if status != 304:
+            lines.append(f"Content-Length: {len(body) if length is None else length}")
+        if self.close or BUG == "no-keepalive":
+            lines.append("Connection: close")
+        elif self.minor == 0:
+            lines.append("Connection: keep-alive")
+        out = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        if not self.head_only or BUG == "head-body":
+            out += body if isinstance(body, bytes) else b""
+        self.connection.sendall(out)
+
+    def error(self, status, path=None, headers=()):
+        text = f"{status} {REASONS[status]}"
+        if path is not None:
+            shown = path if BUG == "unescaped" else html.escape(path, quote=True)
+            text += f": {shown}"
+        page = f"<!DOCTYPE html>\n<html><body><h1>{text}</h1></body></html>\n".encode()
+        self.send(status, [("Content-Type", "text/html; charset=utf-8"), *headers], page)
+
+    def json(self, status, value, text=None):
+        body = (text if text is not None else json.dumps(value)).encode()
+        self.send(status, [("Content-Type", "application/json"),
+                           ("Vary", "Accept-Encoding")], body)
+
+    # ---- routing ------------------------------------------------------------------
+    def route(self, method, target, body):
+        path, _, query = target.partition("?")
+        if method not in ("GET", "HEAD", "POST"):
+            raise Fail(501, close=False)
+        if path == "/api" or path.startswith("/api/"):
+            return self.api(method, path, query, body)
+        if method == "POST":
+            return self.error(405, headers=[("Allow", "GET, HEAD")])
+        return self.static(target, path, query, method)
+
+    def api(self, method, path, query, body):
+        m = re.fullmatch(r"/api/users/([0-9]{1,18})", path)
+        allow = {"/api": "GET, HEAD", "/api/data": "GET, HEAD", "/api/submit": "POST",
+                 "/api/users": "POST"}.get(path, "GET, HEAD" if m else None)
+        if allow is None:
+            return self.error(404, path)
+        if method not in allow:
+            return self.error(405, headers=[("Allow", allow)])
+        if path == "/api":
+            return self.json(200, {"message": "Hello from API"})
+        if path == "/api/data":
+            return self.api_data(query)
+        if m:
+            n = int(m.group(1))
+            return self.json(200, {"user_id": n, "name": f"User {n}"})
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Fail(400, close=False)
+        if path == "/api/submit":
+            if BUG == "string-json":
+                return self.json(200, None, '{"received": "%s"}' % text)
+            return self.json(200, {"received": text})
+        try:
+            value = json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+        except ValueError:
+            raise Fail(400, close=False)
+        return self.json(201, {"user": value, "status": "created"})
+
+    def api_data(self, query):
+        name = None
+        for part in query.split("&") if query else []:
+            k, _, v = part.partition("=")
+            k, v = percent_decode(k, True), percent_decode(v, True)
+            if k is None or v is None:
+                raise Fail(400, close=False)
+            if k == b"name" and name is None:
+                name = v
+        try:
+            name = "Guest" if name is None else name.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Fail(400, close=False)
+        return self.json(200, {"message": f"Hello, {name}!"})
+
+    # ---- static files -------------------------------------------------------------
+    def resolve(self, path):
+        """The file's real path, or a Fail."""
+        root = os.path.realpath(self.server.docroot)
+        if BUG == "dotdot":
+            return os.path.join(root, path.lstrip("/"))
+        if BUG == "decode-late" and any(s in (".", "..") for s in path.split("/")):
+            raise Fail(400, close=False)
+        raw = percent_decode(path)
+        if raw is None or b"\0" in raw or (BUG != "decode-late" and re.search("%2[fF]", path)):
+            raise Fail(400, close=False)
+        segs = raw.split(b"/")
+        if BUG != "decode-late" and any(s in (b".", b"..") for s in segs):
+            raise Fail(400, close=False)
+        joined = os.path.join(os.fsencode(root), *[s for s in segs if s])
+        if BUG == "symlink":
+            return os.path.abspath(joined)
+        real = os.path.realpath(joined)
+        inside = real.startswith(os.fsencode(root)) if BUG == "prefix" else \
+            (real == os.fsencode(root) or real.startswith(os.fsencode(root) + b"/"))
+        if not inside:
+            raise Fail(404, close=False)
+        return real
+
+    def static(self, target, path, query, method):
+        try:
+            real = self.resolve(path)
+        except Fail as f:
+            if f.status == 404:
+                return self.error(404, path)
+            raise
+        if path.endswith("/") and not os.path.isdir(real):
+            return self.error(404, path)  # a file with a slash after it: ENOTDIR
+        if os.path.isdir(real):
+            if not path.endswith("/"):
+                loc = path + "/" + ("?" + query if "?" in target else "")
+                return self.error(301, headers=[("Location", loc)])
+            real = os.path.join(real, b"index.html")
+            if os.path.islink(real) and not os.path.realpath(real).startswith(
+                    os.fsencode(os.path.realpath(self.server.docroot)) + b"/"):
+                return self.error(404, path)
+        try:  # O_NONBLOCK: opening a FIFO must not wait for a writer
+            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)
+        except PermissionError:
+            return self.error(403)
+        except OSError:
+            return self.error(404, path)
+        with open(fd, "rb") as f:
+            st = os.fstat(fd)
+            if not os.path.stat.S_ISREG(st.st_mode):
+                return self.error(404, path)
+            os.set_blocking(fd, True)
+            self.file(f, os.fsdecode(real), st)
+
+    def file(self, f, name, st):
+        ext = name.rsplit(".", 1)[-1].lower() if "." in os.path.basename(name) else ""
+        ctype = TYPES.get(ext, "application/octet-stream")
+        size, mtime = st.st_size, int(st.st_mtime)
+        last = email.utils.formatdate(mtime, usegmt=True)
+        headers = [("Content-Type", ctype), ("Last-Modified", last), ("Accept-Ranges", "bytes")]
+        squeeze = ctype.split(";")[0] in COMPRESSIBLE
+        if squeeze:
+            headers.append(("Vary", "Accept-Encoding"))
+        ims = self.fields.get("if-modified-since")
+        if ims and valid_date(ims) and email.utils.parsedate_to_datetime(ims).timestamp() >= mtime:
+            body = f.read() if BUG == "304-body" else b""
+            return self.send(304, headers, body, len(body) if body else None)
+        rng = self.fields.get("range") if not self.head_only else None
+        span = parse_range(rng, size) if rng else None
+        if span == "unsatisfiable":
+            return self.error(416, headers=[("Content-Range", f"bytes */{size}")])
+        if span:
+            a, b = span
+            f.seek(a)
+            headers.append(("Content-Range", f"bytes {a}-{b}/{size}"))
+            return self.send(206, headers, f.read(b - a + 1))
+        if squeeze and gzip_allowed(self.fields.get("accept-encoding", "")):
+            data = f.read()
+            packed = gzip.compress(data, mtime=0)
+            headers.append(("Content-Encoding", "gzip"))
+            return self.send(200, headers, packed,
+                             len(data) if BUG == "gzip-length" else len(packed))
+        length = size + 1 if BUG == "bad-length" else size
+        if BUG == "whole-file":
+            return self.send(200, headers, f.read(), length)
+        self.send(200, headers, b"", length)
+        if not self.head_only or BUG == "head-body":
+            self.connection.sendfile(f, 0, size)
+
+
+def valid_date(s):
+    try:
+        return bool(re.fullmatch(r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT", s)
+                    and email.utils.parsedate_to_datetime(s))
+    except (TypeError, ValueError):
+        return False
+
+
+def parse_range(value, size):
+    m = re.fullmatch(r"bytes=(\d+)-(\d*)|bytes=-(\d+)", value)
+    if not m:
+        return None
+    if m.group(3) is not None:
+        n = int(m.group(3))
+        return "unsatisfiable" if n == 0 or size == 0 else (max(0, size - n), size - 1)
+    a = int(m.group(1))
+    b = int(m.group(2)) if m.group(2) else max(a, size - 1)
+    if b < a:
+        return None
+    return "unsatisfiable" if a >= size else (a, min(b, size - 1))
+
+
+def gzip_allowed(value):
+    q = {}
+    for item in value.split(","):
+        coding, _, params = item.strip().partition(";")
+        weight = 1.0
+        m = re.search(r"q=([0-9.]+)", params)
+        if m:
+            try:
+                weight = float(m.group(1))
+            except ValueError:
+                weight = 0.0
+        if coding.strip():
+            q[coding.strip().lower()] = weight
+    for name in ("gzip", "x-gzip"):
+        if name in q:
+            return q[name] > 0
+    return q.get("*", 0) > 0
+
+
+def main():
+    if len(sys.argv) != 3 or not sys.argv[1].isdigit() or not 0 < int(sys.argv[1]) < 65536:
+        sys.exit("usage: http_server.py PORT DOCROOT (PORT 1..65535)")
+    if not os.path.isdir(sys.argv[2]):
+        print(f"http_server.py: DOCROOT {sys.argv[2]!r} is not a directory", file=sys.stderr)
+        sys.exit(2)
+    cls = HTTPServer if BUG == "iterative" else ThreadingHTTPServer
+    cls.allow_reuse_address = True
+    cls.request_queue_size = 128
+    server = cls(("127.0.0.1", int(sys.argv[1])), Handler)
+    server.docroot = sys.argv[2]
+    server.daemon_threads = True
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
