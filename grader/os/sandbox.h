@@ -132,6 +132,7 @@ int gr_sandbox_scratch_sibling(const char *work, const char *src, char *err);
  *        test (lab 08's document root): world-readable, owned by the grader,
  *        so that the sandbox user reads it and cannot change it.
  * @param out set to its malloc'd path; remove it with gr_sandbox_scratch_remove()
+ * @param err reason on failure (::SL_ERR_LEN bytes), may be NULL
  * @return 0, or -1 with the reason in @p err
  */
 int gr_sandbox_public_dir(char **out, char *err);
