@@ -64,6 +64,12 @@ static const gr_check checks[] = {
               HINT_PARSER),
     API_CHECK("api-fields", api_fields, "the parser: field lookup and values", HINT_PARSER),
 
+    {.ck_name = "start-errors",
+     .ck_step = 2,
+     .ck_points = 2,
+     .ck_summary = GR_START_ERRORS_SUMMARY,
+     GR_START_ERRORS_CHECK,
+     .ck_arg = &gr_start_tcp},
     {.ck_name = "static-get",
      .ck_step = 2,
      .ck_points = 4,
@@ -104,7 +110,7 @@ static const gr_check checks[] = {
 
     {.ck_name = "malformed",
      .ck_step = 3,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 15000,
      .ck_summary = "malformed request lines and fields (h1spec-style) get 400 and a close; "
                    "versions 2.0, 0.9, 3.0 get 505; the edges just inside are served",
@@ -155,7 +161,7 @@ static const gr_check checks[] = {
      .ck_run = lab08_check_index},
     {.ck_name = "traversal",
      .ck_step = 4,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 15000,
      .ck_summary = "'..' in many encodings, %2f, NUL and bad escapes get 400; never a byte from "
                    "outside DOCROOT",
@@ -266,7 +272,7 @@ static const gr_check checks[] = {
                 "and as chunks add up. In C: compare before recv(). In Python: before "
                 "rfile.read().",
      .ck_run = lab08_check_body_limits},
-    {.ck_name = "api-routes",
+    {.ck_name = "json-routes",
      .ck_step = 6,
      .ck_points = 3,
      .ck_deadline_ms = 10000,
@@ -276,7 +282,7 @@ static const gr_check checks[] = {
                 "space. In C: a decoder shared with the path's. In Python: "
                 "urllib.parse.parse_qs(query, keep_blank_values=True)['name'][0].",
      .ck_run = lab08_check_api_routes},
-    {.ck_name = "api-escaping",
+    {.ck_name = "json-escaping",
      .ck_step = 6,
      .ck_points = 3,
      .ck_deadline_ms = 10000,
@@ -285,7 +291,7 @@ static const gr_check checks[] = {
      .ck_hint = "JSON comes from a JSON library: json_pack() and json_dumps() in C (jansson), "
                 "json.dumps() in Python; never '{\"received\": \"%s\"}'.",
      .ck_run = lab08_check_api_escaping},
-    {.ck_name = "api-users",
+    {.ck_name = "json-users",
      .ck_step = 6,
      .ck_points = 3,
      .ck_deadline_ms = 10000,

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 
 /* The checks a --server run grades (the black-box ones), and all. */
-#define LAB08_SERVER 34
-#define LAB08_ALL 40
+#define LAB08_SERVER 35
+#define LAB08_ALL 41
 /* The parser's API checks (step 1), every one of which the skeleton fails. */
 #define LAB08_API                                                                                  \
     "api-parse-valid api-parse-malformed api-parse-split api-parse-limits "                        \
@@ -108,7 +108,7 @@ static void test_python_full_marks(void)
 #define NODE "node grader/labs/08-http-server/selftest/http_server.js {port} {docroot}"
 #define NODE_ONLY                                                                                  \
     "step2,step4,step5,step7,step8,step9,methods,uri-limit,header-limits,"                         \
-    "bodies,body-limits,api-routes,api-escaping,api-users"
+    "bodies,body-limits,json-routes,json-escaping,json-users"
 
 static void test_node_full_marks(void)
 {
@@ -152,17 +152,28 @@ static void test_bug_paths(void)
 static void test_bug_content(void)
 {
     if (selftest_have("python3")) {
-        expect_bug("string-json", 95, "api-escaping", "api-escaping", 1);
+        expect_bug("string-json", 95, "json-escaping", "json-escaping", 1);
         expect_bug("304-body", 96, "conditional", "conditional", 1);
         expect_bug("gzip-length", 97, "gzip", "gzip", 1);
         expect_bug("whole-file", 98, "big-file", "big-file", 1);
     }
 }
 
+/* A server that takes PORT through atoi() serves on the port the kernel
+ * picks for atoi("") = 0 (grader/tests/programs/bug_start.c, with PORT and
+ * DOCROOT as its two arguments). */
+static void test_bug_start(void)
+{
+    selftest_expect("08 --seed 99 --only start-errors --server 'build/selftest/bug_start atoi 2 "
+                    "{port} {docroot}'",
+                    NULL, "start-errors", 1);
+}
+
 int register_lab08_tests(void)
 {
     static const cu_test tests[] = {
         {"lab 08: the solution gets full marks", test_solution_full_marks},
+        {"lab 08: PORT through atoi()", test_bug_start},
         {"lab 08: the solution's thread strategy under ThreadSanitizer gets full marks",
          test_solution_tsan},
         {"lab 08: the skeleton does not, and fails every parser API check", test_skeleton_not_full},

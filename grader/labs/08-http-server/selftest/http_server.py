@@ -504,7 +504,8 @@ def gzip_allowed(value):
 
 def main():
     if len(sys.argv) != 3 or not sys.argv[1].isdigit() or not 0 < int(sys.argv[1]) < 65536:
-        sys.exit("usage: http_server.py PORT DOCROOT (PORT 1..65535)")
+        print("usage: http_server.py PORT DOCROOT (PORT 1..65535)", file=sys.stderr)
+        sys.exit(2)
     if not os.path.isdir(sys.argv[2]):
         print(f"http_server.py: DOCROOT {sys.argv[2]!r} is not a directory", file=sys.stderr)
         sys.exit(2)
