@@ -462,13 +462,11 @@ int gr_http_quiet_until(gr_http *h, long deadline)
     if (h->h_len > 0) {
         return 0;
     }
-    for (;;) {
-        ssize_t got = fill(h, deadline);
-        if (got == GR_CONN_TIMEOUT) {
-            return 1;
-        }
-        return got > 0 ? 0 : -1;
+    ssize_t got = fill(h, deadline);
+    if (got == GR_CONN_TIMEOUT) {
+        return 1;
     }
+    return got > 0 ? 0 : -1;
 }
 
 /* ---- fields ---------------------------------------------------------------- */

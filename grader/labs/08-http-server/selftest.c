@@ -156,6 +156,9 @@ static void test_bug_content(void)
         expect_bug("304-body", 96, "conditional", "conditional", 1);
         expect_bug("gzip-length", 97, "gzip", "gzip", 1);
         expect_bug("whole-file", 98, "big-file", "big-file", 1);
+        expect_bug("case-types", 100, "static-types", "static-types", 1);
+        expect_bug("users-sign", 101, "json-users", "json-users", 1);
+        expect_bug("no-416", 102, "ranges", "ranges", 1);
     }
 }
 
@@ -186,7 +189,8 @@ int register_lab08_tests(void)
         {"lab 08: no keep-alive, close ignored, one client at a time, a lock across reads",
          test_bug_connections},
         {"lab 08: traversal, a prefix test, links followed out, unescaped HTML", test_bug_paths},
-        {"lab 08: string-formatted JSON, a 304 with a body, gzip's length, the whole file read",
+        {"lab 08: string-formatted JSON, a 304 with a body, gzip's length, the whole file read, "
+         "types by case, a signed user id, no 416",
          test_bug_content},
         {NULL, NULL},
     };

@@ -44,6 +44,9 @@ BUGS = {
     "gzip-length": "gzip with the uncompressed Content-Length",
     "whole-file": "the whole file read into memory",
     "unescaped": "the path echoed into the 404 page unescaped",
+    "case-types": "the extension compared case-sensitively (.JPG is octet-stream)",
+    "users-sign": "a sign taken in /api/users/N (-1 is a user)",
+    "no-416": "an unsatisfiable range served whole, 200, instead of 416",
 }
 BUG = os.environ.get("BUG", "")
 if BUG not in BUGS:
@@ -328,7 +331,8 @@ class Handler(BaseHTTPRequestHandler):
         return self.static(target, path, query, method)
 
     def api(self, method, path, query, body):
-        m = re.fullmatch(r"/api/users/([0-9]{1,18})", path)
+        m = re.fullmatch(r"/api/users/(-?[0-9]{1,18})" if BUG == "users-sign" else
+                         r"/api/users/([0-9]{1,18})", path)
         allow = {"/api": "GET, HEAD", "/api/data": "GET, HEAD", "/api/submit": "POST",
                  "/api/users": "POST"}.get(path, "GET, HEAD" if m else None)
         if allow is None:
@@ -426,7 +430,8 @@ class Handler(BaseHTTPRequestHandler):
             self.file(f, os.fsdecode(real), st)
 
     def file(self, f, name, st):
-        ext = name.rsplit(".", 1)[-1].lower() if "." in os.path.basename(name) else ""
+        ext = name.rsplit(".", 1)[-1] if "." in os.path.basename(name) else ""
+        ext = ext if BUG == "case-types" else ext.lower()
         ctype = TYPES.get(ext, "application/octet-stream")
         size, mtime = st.st_size, int(st.st_mtime)
         last = email.utils.formatdate(mtime, usegmt=True)
@@ -440,6 +445,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(304, headers, body, len(body) if body else None)
         rng = self.fields.get("range") if not self.head_only else None
         span = parse_range(rng, size) if rng else None
+        if span == "unsatisfiable" and BUG == "no-416":
+            span = None
         if span == "unsatisfiable":
             return self.error(416, headers=[("Content-Range", f"bytes */{size}")])
         if span:
