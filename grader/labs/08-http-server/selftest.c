@@ -159,6 +159,7 @@ static void test_bug_content(void)
         expect_bug("case-types", 100, "static-types", "static-types", 1);
         expect_bug("users-sign", 101, "json-users", "json-users", 1);
         expect_bug("no-416", 102, "ranges", "ranges", 1);
+        expect_bug("gzip-q0", 103, "gzip-choice", "gzip-choice", 1);
     }
 }
 
@@ -190,7 +191,7 @@ int register_lab08_tests(void)
          test_bug_connections},
         {"lab 08: traversal, a prefix test, links followed out, unescaped HTML", test_bug_paths},
         {"lab 08: string-formatted JSON, a 304 with a body, gzip's length, the whole file read, "
-         "types by case, a signed user id, no 416",
+         "types by case, a signed user id, no 416, gzip;q=0 ignored",
          test_bug_content},
         {NULL, NULL},
     };
