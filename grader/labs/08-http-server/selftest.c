@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* The checks a --server run grades (the black-box ones), and all. */
 #define LAB08_SERVER 35
@@ -163,6 +164,48 @@ static void test_bug_content(void)
     }
 }
 
+/* The checks no other bug loses, each graded alone with the bug it targets
+ * (seeds 104 to 118). */
+static void test_bug_refusals(void)
+{
+    if (selftest_have("python3")) {
+        expect_bug("no-isreg", 104, "not-found", "not-found", 1);
+        expect_bug("split-ws", 105, "malformed", "malformed", 1);
+        expect_bug("unknown-405", 106, "methods", "methods", 1);
+        expect_bug("no-uri-limit", 107, "uri-limit", "uri-limit", 1);
+        expect_bug("fields-101", 108, "header-limits", "header-limits", 1);
+        expect_bug("allow-all", 109, "methods,json-routes", "methods json-routes", 2);
+    }
+}
+
+static void test_bug_more_content(void)
+{
+    if (selftest_have("python3")) {
+        expect_bug("redirect-query", 110, "index", "index", 1);
+        expect_bug("chunk-decimal", 111, "bodies", "bodies", 1);
+        expect_bug("cl-int", 112, "framing", "framing", 1);
+        expect_bug("body-limit-off", 113, "body-limits", "body-limits", 1);
+        expect_bug("plus-literal", 114, "json-routes", "json-routes", 1);
+        expect_bug("fixed-host", 115, "curl", "curl", 1);
+        expect_bug("no-408", 116, "timeouts", "timeouts", 1);
+        expect_bug("docroot-unchecked", 118, "start-errors", "start-errors", 1);
+    }
+}
+
+/* Mode 0 stops every user but root: forbidden is probed when the server
+ * runs as the sandbox's own user, which needs an interpreter that user can
+ * reach (a python3 under /usr/bin, as CI installs it; not one under a
+ * home directory of mode 700). */
+static void test_bug_forbidden(void)
+{
+    if (access("/usr/bin/python3", X_OK) == 0 && getuid() == 0) {
+        selftest_expect("08 --seed 117 --only forbidden --server 'BUG=forbidden-404 "
+                        "/usr/bin/python3 grader/labs/08-http-server/selftest/http_server.py "
+                        "{port} {docroot}'",
+                        NULL, "forbidden", 1);
+    }
+}
+
 /* A server that takes PORT through atoi() serves on the port the kernel
  * picks for atoi("") = 0 (grader/tests/programs/bug_start.c, with PORT and
  * DOCROOT as its two arguments). */
@@ -193,6 +236,13 @@ int register_lab08_tests(void)
         {"lab 08: string-formatted JSON, a 304 with a body, gzip's length, the whole file read, "
          "types by case, a signed user id, no 416, gzip;q=0 ignored",
          test_bug_content},
+        {"lab 08: a FIFO served, whitespace split, 405 for an unknown method, no URI limit, "
+         "101 fields, Allow listing every method",
+         test_bug_refusals},
+        {"lab 08: a 301 without its query, decimal chunk sizes, int() lengths, a limit off by "
+         "one, + kept, a fixed host in Location, no 408, DOCROOT unchecked",
+         test_bug_more_content},
+        {"lab 08: a file that cannot be read is 404", test_bug_forbidden},
         {NULL, NULL},
     };
     return cu_add_suite("lab08", tests);

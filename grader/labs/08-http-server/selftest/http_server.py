@@ -48,6 +48,21 @@ BUGS = {
     "users-sign": "a sign taken in /api/users/N (-1 is a user)",
     "no-416": "an unsatisfiable range served whole, 200, instead of 416",
     "gzip-q0": "gzip whenever Accept-Encoding names it, gzip;q=0 included",
+    "no-isreg": "any file that opens is served: a FIFO is a 200 with no bytes",
+    "split-ws": "the request line split on any run of whitespace (two spaces, a tab pass)",
+    "unknown-405": "an unknown method is 405 with Allow, not 501",
+    "no-uri-limit": "no limit on the target's length",
+    "fields-101": "the field count compared with > where >= is meant: 101 fields pass",
+    "redirect-query": "the 301 to a directory's slash drops the query",
+    "forbidden-404": "a file that cannot be read is 404 (PermissionError not told apart)",
+    "chunk-decimal": "chunk sizes parsed as decimal",
+    "cl-int": "Content-Length taken with int(), so +1 passes",
+    "body-limit-off": "the body limit compared with >= : exactly 1 MiB is 413",
+    "plus-literal": "a + in the query kept, not decoded as a space",
+    "no-408": "a request cut and left is closed without the 408",
+    "fixed-host": "the 301's Location an absolute URL on a fixed http://localhost:8080",
+    "allow-all": "405's Allow lists every method the server knows, not the resource's",
+    "docroot-unchecked": "DOCROOT not checked at start: a file as DOCROOT serves 404s",
 }
 BUG = os.environ.get("BUG", "")
 if BUG not in BUGS:
@@ -103,7 +118,7 @@ class Reader:
         try:
             data = self.sock.recv(65536)
         except socket.timeout:
-            raise Fail(408) if self.started or self.buf else Idle()
+            raise Fail(408) if (self.started or self.buf) and BUG != "no-408" else Idle()
         except OSError:
             raise Idle()
         if not data:
@@ -147,13 +162,16 @@ def read_head(rd):
         rd.started = True
         if line not in (b"\r\n", b"\n"):
             break
-    m = REQUEST_LINE.fullmatch(strip_eol(line))
+    text = strip_eol(line)
+    if BUG == "split-ws" and len(text.split()) == 3:
+        text = b" ".join(text.split())
+    m = REQUEST_LINE.fullmatch(text)
     if not m:
         if re.fullmatch(rb"\S+ (\S{8001,}) \S+\r?\n", line):
             raise Fail(414)
         raise Fail(400)
     method, target, version = m.groups()
-    if len(target) > TARGET_MAX:
+    if len(target) > TARGET_MAX and BUG != "no-uri-limit":
         raise Fail(414)
     if version[5:6] != b"1":
         raise Fail(505)
@@ -163,7 +181,7 @@ def read_head(rd):
         if line in (b"\r\n", b"\n"):
             break
         used += len(line)
-        if used > FIELDS_BYTES or len(fields) == FIELDS_MAX:
+        if used > FIELDS_BYTES or len(fields) == FIELDS_MAX + (BUG == "fields-101"):
             raise Fail(431)
         body = strip_eol(line)
         name, colon, value = body.partition(b":")
@@ -185,7 +203,10 @@ def read_chunked(rd):
         m = CHUNK_SIZE.fullmatch(line[:-2]) if line.endswith(b"\r\n") else None
         if not m:
             raise Fail(400)
-        size = int(m.group(1), 16)
+        try:
+            size = int(m.group(1), 10 if BUG == "chunk-decimal" else 16)
+        except ValueError:
+            raise Fail(400)
         if size == 0:
             break
         if len(body) + size > BODY_MAX:
@@ -210,13 +231,18 @@ def read_body(rd, method, minor, fields):
         if ",".join(te).strip().lower() != "chunked":
             raise Fail(501)
         return read_chunked(rd)
-    if len(cl) > 1 or (cl and not re.fullmatch(r"[0-9]+", cl[0])):
+    if len(cl) > 1 or (cl and not re.fullmatch(r"[0-9]+", cl[0]) and BUG != "cl-int"):
         raise Fail(400)
     if cl:
-        n = int(cl[0])
+        try:
+            n = int(cl[0])
+        except ValueError:
+            raise Fail(400)
+        if n < 0:
+            raise Fail(400)
         if n >= 1 << 63:
             raise Fail(400)
-        if n > BODY_MAX:
+        if n > BODY_MAX - (BUG == "body-limit-off"):
             raise Fail(413)
         return rd.take(n)
     if method == "POST":
@@ -324,11 +350,14 @@ class Handler(BaseHTTPRequestHandler):
     def route(self, method, target, body):
         path, _, query = target.partition("?")
         if method not in ("GET", "HEAD", "POST"):
+            if BUG == "unknown-405":
+                return self.error(405, headers=[("Allow", "GET, HEAD, POST")])
             raise Fail(501, close=False)
         if path == "/api" or path.startswith("/api/"):
             return self.api(method, path, query, body)
         if method == "POST":
-            return self.error(405, headers=[("Allow", "GET, HEAD")])
+            allow = "GET, HEAD, POST" if BUG == "allow-all" else "GET, HEAD"
+            return self.error(405, headers=[("Allow", allow)])
         return self.static(target, path, query, method)
 
     def api(self, method, path, query, body):
@@ -339,7 +368,8 @@ class Handler(BaseHTTPRequestHandler):
         if allow is None:
             return self.error(404, path)
         if method not in allow:
-            return self.error(405, headers=[("Allow", allow)])
+            return self.error(405, headers=[("Allow", "GET, HEAD, POST" if BUG == "allow-all"
+                                                      else allow)])
         if path == "/api":
             return self.json(200, {"message": "Hello from API"})
         if path == "/api/data":
@@ -365,7 +395,8 @@ class Handler(BaseHTTPRequestHandler):
         name = None
         for part in query.split("&") if query else []:
             k, _, v = part.partition("=")
-            k, v = percent_decode(k, True), percent_decode(v, True)
+            plus = BUG != "plus-literal"
+            k, v = percent_decode(k, plus), percent_decode(v, plus)
             if k is None or v is None:
                 raise Fail(400, close=False)
             if k == b"name" and name is None:
@@ -411,7 +442,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(404, path)  # a file with a slash after it: ENOTDIR
         if os.path.isdir(real):
             if not path.endswith("/"):
-                loc = path + "/" + ("?" + query if "?" in target else "")
+                keep = "?" in target and BUG != "redirect-query"
+                loc = path + "/" + ("?" + query if keep else "")
+                loc = "http://localhost:8080" + loc if BUG == "fixed-host" else loc
                 return self.error(301, headers=[("Location", loc)])
             real = os.path.join(real, b"index.html")
             if os.path.islink(real) and not os.path.realpath(real).startswith(
@@ -420,12 +453,12 @@ class Handler(BaseHTTPRequestHandler):
         try:  # O_NONBLOCK: opening a FIFO must not wait for a writer
             fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)
         except PermissionError:
-            return self.error(403)
+            return self.error(404 if BUG == "forbidden-404" else 403)
         except OSError:
             return self.error(404, path)
         with open(fd, "rb") as f:
             st = os.fstat(fd)
-            if not os.path.stat.S_ISREG(st.st_mode):
+            if not os.path.stat.S_ISREG(st.st_mode) and BUG != "no-isreg":
                 return self.error(404, path)
             os.set_blocking(fd, True)
             self.file(f, os.fsdecode(real), st)
@@ -465,8 +498,8 @@ class Handler(BaseHTTPRequestHandler):
         if BUG == "whole-file":
             return self.send(200, headers, f.read(), length)
         self.send(200, headers, b"", length)
-        if not self.head_only or BUG == "head-body":
-            self.connection.sendfile(f, 0, size)
+        if size > 0 and (not self.head_only or BUG == "head-body"):
+            self.connection.sendfile(f, 0, size)  # a count of 0 is refused
 
 
 def valid_date(s):
@@ -514,7 +547,7 @@ def main():
     if len(sys.argv) != 3 or not sys.argv[1].isdigit() or not 0 < int(sys.argv[1]) < 65536:
         print("usage: http_server.py PORT DOCROOT (PORT 1..65535)", file=sys.stderr)
         sys.exit(2)
-    if not os.path.isdir(sys.argv[2]):
+    if not os.path.isdir(sys.argv[2]) and BUG != "docroot-unchecked":
         print(f"http_server.py: DOCROOT {sys.argv[2]!r} is not a directory", file=sys.stderr)
         sys.exit(2)
     cls = HTTPServer if BUG == "iterative" else ThreadingHTTPServer
