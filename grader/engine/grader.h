@@ -196,6 +196,15 @@ const gr_lab *gr_lab_of(const gr_ctx *ctx);
  */
 const char *gr_docroot(gr_ctx *ctx);
 
+/**
+ * @brief What {docroot} stands for in the commands the check runs from now
+ *        on (gr_server_run_args()), in place of gr_docroot(): for the rules
+ *        on a bad DOCROOT (a file, a missing path). NULL: gr_docroot() again.
+ *        The engine forgets it when the check ends.
+ * @return 0, or gr_fail()'s value if out of memory
+ */
+int gr_docroot_instead(gr_ctx *ctx, const char *path);
+
 /** @brief The folder around gr_docroot() (NULL before it was made). */
 const char *gr_docroot_top(const gr_ctx *ctx);
 

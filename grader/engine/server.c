@@ -301,7 +301,8 @@ static char *check_command(gr_ctx *ctx, const char *tmpl, const char *port_words
     char *own = args_of_check(ctx, tmpl);
     const char *docroot = NULL;
     if (strstr(own != NULL ? own : tmpl, "{docroot}") != NULL &&
-        (docroot = gr_docroot(ctx)) == NULL) {
+        (docroot = ctx->cx_docroot_instead != NULL ? ctx->cx_docroot_instead : gr_docroot(ctx)) ==
+            NULL) {
         free(own);
         return NULL; /* gr_docroot() said why */
     }

@@ -47,6 +47,19 @@ static const gr_unit_suite api_fields = API_SUITE("fields");
     "http_parse_request() over (buf, len), restartable, no allocation. In Python: "                \
     "http.server's parse_request() reads from rfile; here the bytes are handed in."
 
+/* DOCROOT is an existing directory: a file, a missing path or a FIFO is a
+ * usage error; another directory is served. */
+static const gr_docroot_probe docroot_probes[] = {
+    {"hello.txt", GR_START_USAGE, "DOCROOT a regular file"},
+    {"nothing-here", GR_START_USAGE, "DOCROOT a path that does not exist"},
+    {"fifo", GR_START_USAGE, "DOCROOT a FIFO"},
+    {"dir", GR_START_LISTENS, "DOCROOT another directory (dir/ under the document root)"},
+};
+static const gr_start_rules start_rules = {
+    .sr_docroots = docroot_probes,
+    .sr_ndocroots = sizeof docroot_probes / sizeof docroot_probes[0],
+};
+
 static const char set_malformed[] = "malformed";
 static const char set_methods[] = "methods";
 static const char set_framing[] = "framing";
@@ -69,7 +82,7 @@ static const gr_check checks[] = {
      .ck_points = 2,
      .ck_summary = GR_START_ERRORS_SUMMARY,
      GR_START_ERRORS_CHECK,
-     .ck_arg = &gr_start_tcp},
+     .ck_arg = &start_rules},
     {.ck_name = "static-get",
      .ck_step = 2,
      .ck_points = 4,
