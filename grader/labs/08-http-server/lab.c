@@ -334,7 +334,7 @@ static const gr_check checks[] = {
      .ck_run = lab08_check_timeouts},
     {.ck_name = "concurrent",
      .ck_step = 7,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 20000,
      .ck_summary = "100 keep-alive clients at once, three rounds each, answered in any order",
      .ck_hint = "Each connection is served on its own. In C: a thread per connection (lab 07's "
@@ -350,13 +350,24 @@ static const gr_check checks[] = {
      .ck_run = lab08_check_slowloris},
     {.ck_name = "big-file",
      .ck_step = 7,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 40000,
      .ck_summary = "a 64 MiB file by SHA-256, twice; the server grows by at most 16 MiB the "
                    "second time",
      .ck_hint = "Files go out in pieces: sendfile() or a bounded buffer in C; socket.sendfile() "
                 "or shutil.copyfileobj() in Python.",
      .ck_run = lab08_check_big_file},
+    {.ck_name = "sigterm",
+     .ck_step = 7,
+     .ck_points = 2,
+     .ck_deadline_ms = 20000,
+     .ck_flags = GR_OWN_SERVER,
+     .ck_summary = "SIGTERM: the port closed, an idle connection closed at once, the 64 MiB "
+                   "answer in flight finished, exit 0",
+     .ck_hint = "A shutdown is a stop to accepting and to waiting, not to answering. In C: the "
+                "SIGTERM handler writes the stop pipe that every poll() also waits on. In "
+                "Python: a thread calls server.shutdown(); server_close() joins the handlers.",
+     .ck_run = lab08_check_sigterm},
 
     {.ck_name = "conditional",
      .ck_step = 8,

@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 /* The checks a --server run grades (the black-box ones), and all. */
-#define LAB08_SERVER 35
-#define LAB08_ALL 41
+#define LAB08_SERVER 36
+#define LAB08_ALL 42
 /* The parser's API checks (step 1), every one of which the skeleton fails. */
 #define LAB08_API                                                                                  \
     "api-parse-valid api-parse-malformed api-parse-split api-parse-limits "                        \
@@ -206,6 +206,17 @@ static void test_bug_forbidden(void)
     }
 }
 
+/* SIGTERM goes to the server's own process: a command that starts with
+ * VAR=value is a shell that waits for it (dash forks for it), so env runs
+ * the interpreter in the shell's place. */
+static void test_bug_sigterm(void)
+{
+    if (selftest_have("python3")) {
+        selftest_expect("08 --seed 119 --only sigterm --server 'env BUG=term-exit " PY "'", NULL,
+                        "sigterm", 1);
+    }
+}
+
 /* A server that takes PORT through atoi() serves on the port the kernel
  * picks for atoi("") = 0 (grader/tests/programs/bug_start.c, with PORT and
  * DOCROOT as its two arguments). */
@@ -243,6 +254,7 @@ int register_lab08_tests(void)
          "one, + kept, a fixed host in Location, no 408, DOCROOT unchecked",
          test_bug_more_content},
         {"lab 08: a file that cannot be read is 404", test_bug_forbidden},
+        {"lab 08: SIGTERM exits at once, the answer in flight cut", test_bug_sigterm},
         {NULL, NULL},
     };
     return cu_add_suite("lab08", tests);

@@ -20,6 +20,7 @@ import html
 import json
 import os
 import re
+import signal
 import socket
 import sys
 import threading
@@ -63,6 +64,7 @@ BUGS = {
     "fixed-host": "the 301's Location an absolute URL on a fixed http://localhost:8080",
     "allow-all": "405's Allow lists every method the server knows, not the resource's",
     "docroot-unchecked": "DOCROOT not checked at start: a file as DOCROOT serves 404s",
+    "term-exit": "SIGTERM exits at once (os._exit(0)): the answer in flight is cut",
 }
 BUG = os.environ.get("BUG", "")
 if BUG not in BUGS:
@@ -92,6 +94,39 @@ REASONS = {200: "OK", 201: "Created", 206: "Partial Content", 301: "Moved Perman
            505: "HTTP Version Not Supported"}
 CLOSING = {400, 408, 411, 413, 414, 431, 505}
 LOCK = threading.Lock()
+
+
+class Stop:
+    """SIGTERM's stop: the connections waiting for a request, woken to close."""
+
+    def __init__(self):
+        self.lock, self.stopping, self.idle = threading.Lock(), False, set()
+
+    def wait_for_request(self, sock):
+        """Mark sock as waiting for a request; False once the server stops."""
+        with self.lock:
+            if self.stopping:
+                return False
+            self.idle.add(sock)
+            return True
+
+    def request_came(self, sock):
+        with self.lock:
+            self.idle.discard(sock)
+
+    def stop(self, server):
+        """Stop accepting (shutdown() waits for serve_forever), wake the idle."""
+        with self.lock:
+            self.stopping = True
+            for sock in self.idle:
+                try:
+                    sock.shutdown(socket.SHUT_RD)  # its recv() returns b"": a close
+                except OSError:
+                    pass
+        server.shutdown()
+
+
+STOP = Stop()
 
 
 class Fail(Exception):
@@ -282,6 +317,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def one(self, rd):
         self.head_only, self.minor, self.close = False, 1, False
+        if not rd.buf and not STOP.wait_for_request(self.connection):
+            return False
         try:
             if BUG == "slow-lock":
                 with LOCK:
@@ -293,6 +330,7 @@ class Handler(BaseHTTPRequestHandler):
                         rd.more()
                     rd.one_shot = True
                 method, target, self.minor, fields = read_head(rd)
+            STOP.request_came(self.connection)
             self.head_only = method == "HEAD"
             conn = ",".join(v for k, v in fields if k == "connection").lower()
             tokens = [t.strip() for t in conn.split(",")]
@@ -314,7 +352,9 @@ class Handler(BaseHTTPRequestHandler):
                 return False
         except OSError:
             return False
-        return not self.close
+        finally:
+            STOP.request_came(self.connection)
+        return not self.close and not STOP.stopping
 
     # ---- responses --------------------------------------------------------------
     def send(self, status, headers, body=b"", length=None):
@@ -555,11 +595,15 @@ def main():
     cls.request_queue_size = 128
     server = cls(("127.0.0.1", int(sys.argv[1])), Handler)
     server.docroot = sys.argv[2]
-    server.daemon_threads = True
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    server.daemon_threads = False  # server_close() joins them: the answers in flight end
+    def on_term(signo, frame):
+        if BUG == "term-exit":
+            os._exit(0)
+        threading.Thread(target=STOP.stop, args=(server,)).start()
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+    server.serve_forever(poll_interval=0.05)  # shutdown() waits for a turn of its loop
+    server.server_close()
 
 
 if __name__ == "__main__":
