@@ -184,11 +184,11 @@ typedef struct gr_docroot_probe {
  * lab's own.
  */
 typedef struct gr_start_rules {
-    const gr_start_probe *sr_probes; /**< the lab's own probes, after the PORT ones */
-    size_t sr_n;                     /**< how many */
-    int sr_udp;                      /**< 1: the program binds a UDP socket, not TCP */
-    int sr_port_zero;                /**< 1: PORT 0 is valid (the system picks a port), so
-                                          it is not probed as a usage error */
+    const gr_start_probe *sr_probes;     /**< the lab's own probes, after the PORT ones */
+    size_t sr_n;                         /**< how many */
+    int sr_udp;                          /**< 1: the program binds a UDP socket, not TCP */
+    int sr_port_zero;                    /**< 1: PORT 0 is valid (the system picks a port), so
+                                              it is not probed as a usage error */
     const gr_docroot_probe *sr_docroots; /**< a server with a DOCROOT: its probes, last */
     size_t sr_ndocroots;                 /**< how many */
 } gr_start_rules;

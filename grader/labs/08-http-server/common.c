@@ -181,8 +181,8 @@ static int list_within(const char *a, const char *b)
 int lab08_want_405(gr_ctx *ctx, const char *method, const char *target, const char *allow)
 {
     char req[512], what[128];
-    lab08_get(req, sizeof req, method, target, strcmp(method, "POST") == 0 ? "Content-Length: 0\r\n"
-                                                                            : NULL);
+    lab08_get(req, sizeof req, method, target,
+              strcmp(method, "POST") == 0 ? "Content-Length: 0\r\n" : NULL);
     snprintf(what, sizeof what, "%s %s", method, target);
     gr_http_resp r = {0};
     int rc = lab08_status(ctx, req, 0, 405, &r, what);
@@ -192,9 +192,10 @@ int lab08_want_405(gr_ctx *ctx, const char *method, const char *target, const ch
                      "in any order, exactly those methods. In C: one table of routes gives both "
                      "the answer and the Allow value. In Python: send_header('Allow', "
                      "', '.join(methods)) from the same list the handler checks.");
-        rc = gr_http_fail(ctx, req, strlen(req), &r, "%s: Allow is %s%.80s%s, expected the methods "
-                          "%s", what, got ? "\"" : "", got ? got : "missing", got ? "\"" : "",
-                          allow);
+        rc = gr_http_fail(ctx, req, strlen(req), &r,
+                          "%s: Allow is %s%.80s%s, expected the methods "
+                          "%s",
+                          what, got ? "\"" : "", got ? got : "missing", got ? "\"" : "", allow);
     }
     gr_http_resp_free(&r);
     return rc;

@@ -5,7 +5,8 @@
  * (RULES.md lists each rule with its probes): the server is started as
  * `http_server PORT DOCROOT` on a document root the grader fills
  * (docroot.c), and any server in any language is graded with --server
- * 'CMD {port} {docroot}'. The api-* checks run the parser's CUnit suites
+ * 'CMD {port} {docroot}', or 'CMD {args}' for the pool check's options too
+ * (--strategy pool --threads 2). The api-* checks run the parser's CUnit suites
  * (api/test_http_parser.c) built against the submission. */
 #include "lab08.h"
 
@@ -59,6 +60,10 @@ static const gr_start_rules start_rules = {
     .sr_docroots = docroot_probes,
     .sr_ndocroots = sizeof docroot_probes / sizeof docroot_probes[0],
 };
+
+/* The pool strategy with two threads: the third connection is beyond it. */
+static const gr_program pool_of_two = {"./http_server --strategy pool --threads 2 {port} {docroot}",
+                                       NULL};
 
 static const char set_malformed[] = "malformed";
 static const char set_methods[] = "methods";
@@ -325,7 +330,7 @@ static const gr_check checks[] = {
      .ck_run = lab08_check_truncated},
     {.ck_name = "timeouts",
      .ck_step = 7,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 25000,
      .ck_summary = "after 5 s of silence: a cut request gets 408 and a close, an idle connection "
                    "is closed with no response",
@@ -342,7 +347,7 @@ static const gr_check checks[] = {
      .ck_run = lab08_check_concurrent},
     {.ck_name = "slowloris",
      .ck_step = 7,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 20000,
      .ck_summary = "64 clients dripping their heads a byte at a time do not delay a normal client",
      .ck_hint = "A slow client must not hold others up: no lock across reads, a thread each. "
@@ -357,6 +362,17 @@ static const gr_check checks[] = {
      .ck_hint = "Files go out in pieces: sendfile() or a bounded buffer in C; socket.sendfile() "
                 "or shutil.copyfileobj() in Python.",
      .ck_run = lab08_check_big_file},
+    {.ck_name = "pool",
+     .ck_step = 7,
+     .ck_points = 2,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "--strategy pool --threads 2: two kept-alive connections served, a third gets "
+                   "503 and a close; after one closes, a new one is served",
+     .ck_hint = "A connection holds a pool thread as long as it is open; beyond N, 503 at "
+                "once. In C: admit() counts the connections being served. In Python: a "
+                "counter in verify_request().",
+     .ck_program = &pool_of_two,
+     .ck_run = lab08_check_pool},
     {.ck_name = "sigterm",
      .ck_step = 7,
      .ck_points = 2,

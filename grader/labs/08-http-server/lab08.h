@@ -113,6 +113,7 @@ int lab08_check_concurrent(gr_ctx *ctx);
 int lab08_check_slowloris(gr_ctx *ctx);
 int lab08_check_big_file(gr_ctx *ctx);
 int lab08_check_sigterm(gr_ctx *ctx);
+int lab08_check_pool(gr_ctx *ctx);
 int lab08_check_conditional(gr_ctx *ctx);
 int lab08_check_gzip(gr_ctx *ctx);
 int lab08_check_gzip_choice(gr_ctx *ctx);

@@ -16,14 +16,16 @@
 #include <unistd.h>
 
 /* The checks a --server run grades (the black-box ones), and all. */
-#define LAB08_SERVER 36
-#define LAB08_ALL 42
+#define LAB08_SERVER 37
+#define LAB08_ALL 43
 /* The parser's API checks (step 1), every one of which the skeleton fails. */
 #define LAB08_API                                                                                  \
     "api-parse-valid api-parse-malformed api-parse-split api-parse-limits "                        \
     "api-chunked api-fields"
 
-#define PY "python3 grader/labs/08-http-server/selftest/http_server.py {port} {docroot}"
+/* {args}: the check's own command line (http_server [--strategy pool
+ * --threads 2] PORT DOCROOT), which http_server.py and .js take. */
+#define PY "python3 grader/labs/08-http-server/selftest/http_server.py {args}"
 
 /* Grade http_server.py with BUG=@p bug on the checks @p only: exactly
  * @p want_failed fail, of @p n. */
@@ -60,7 +62,8 @@ static void test_skeleton_not_full(void)
 
 /* The solution built with ThreadSanitizer, beside the lab 07 framework it
  * builds with: the thread strategy (a thread per connection, the default)
- * gets full marks on the black-box checks with no report. */
+ * and the pool (the pool check's) get full marks on the black-box checks
+ * with no report. */
 static void test_solution_tsan(void)
 {
     char dir[PATH_MAX];
@@ -86,8 +89,7 @@ static void test_solution_tsan(void)
         gr_str args = {0};
         gr_str_add(&args, "08 --seed 8 --server");
         gr_str cmdline = {0};
-        gr_str_addf(&cmdline, "%s/08-http-server/http_server --strategy thread {port} {docroot}",
-                    dir);
+        gr_str_addf(&cmdline, "%s/08-http-server/{args}", dir);
         gr_str_add_word(&args, gr_str_cstr(&cmdline));
         selftest_expect(gr_str_cstr(&args), NULL, "", LAB08_SERVER);
         gr_str_free(&cmdline);
@@ -106,7 +108,7 @@ static void test_python_full_marks(void)
 /* Node's http module parses the head and the chunks itself (llhttp), and
  * parts of malformed and framing are beyond what its handler can see
  * (RULES.md says which probes): the server is graded on the other checks. */
-#define NODE "node grader/labs/08-http-server/selftest/http_server.js {port} {docroot}"
+#define NODE "node grader/labs/08-http-server/selftest/http_server.js {args}"
 #define NODE_ONLY                                                                                  \
     "step2,step4,step5,step7,step8,step9,methods,uri-limit,header-limits,"                         \
     "bodies,body-limits,json-routes,json-escaping,json-users"
@@ -201,7 +203,7 @@ static void test_bug_forbidden(void)
     if (access("/usr/bin/python3", X_OK) == 0 && getuid() == 0) {
         selftest_expect("08 --seed 117 --only forbidden --server 'BUG=forbidden-404 "
                         "/usr/bin/python3 grader/labs/08-http-server/selftest/http_server.py "
-                        "{port} {docroot}'",
+                        "{args}'",
                         NULL, "forbidden", 1);
     }
 }
@@ -214,6 +216,7 @@ static void test_bug_sigterm(void)
     if (selftest_have("python3")) {
         selftest_expect("08 --seed 119 --only sigterm --server 'env BUG=term-exit " PY "'", NULL,
                         "sigterm", 1);
+        expect_bug("pool-leak", 120, "pool", "pool", 1);
     }
 }
 
@@ -254,7 +257,9 @@ int register_lab08_tests(void)
          "one, + kept, a fixed host in Location, no 408, DOCROOT unchecked",
          test_bug_more_content},
         {"lab 08: a file that cannot be read is 404", test_bug_forbidden},
-        {"lab 08: SIGTERM exits at once, the answer in flight cut", test_bug_sigterm},
+        {"lab 08: SIGTERM exits at once, the answer in flight cut; a pool's place never given "
+         "back",
+         test_bug_sigterm},
         {NULL, NULL},
     };
     return cu_add_suite("lab08", tests);

@@ -32,8 +32,9 @@ static int rest_of_big(gr_ctx *ctx, gr_http *h)
         ssize_t n = gr_recv_some(&h->h_conn, buf, sizeof buf, gr_deadline(ctx));
         if (n <= 0) {
             gr_hint(ctx, "%s", hint_drain);
-            return gr_fail(ctx, "GET /big.bin, in flight when SIGTERM came: %s after %zu of %d "
-                                "bytes (an answer in flight is finished before the server exits)",
+            return gr_fail(ctx,
+                           "GET /big.bin, in flight when SIGTERM came: %s after %zu of %d "
+                           "bytes (an answer in flight is finished before the server exits)",
                            n == GR_CONN_TIMEOUT ? "nothing more came" : "the server closed", got,
                            LAB08_BIG);
         }
@@ -85,8 +86,7 @@ int lab08_check_sigterm(gr_ctx *ctx)
     gr_http h[2]; /* an idle kept-alive connection, and the answer in flight */
     gr_http_none(h, 2);
     gr_http_resp r = {0}, rb = {0};
-    int rc = gr_server_start(ctx) ||
-             gr_http_connect(ctx, &h[0], "an idle connection") ||
+    int rc = gr_server_start(ctx) || gr_http_connect(ctx, &h[0], "an idle connection") ||
              gr_http_connect(ctx, &h[1], "the answer in flight") ||
              gr_http_expect(ctx, &h[0], small, sizeof small - 1, 0, &r, "a first request") ||
              gr_http_expect(ctx, &h[1], big, sizeof big - 1, GR_HTTP_HEAD, &rb, "GET /big.bin");

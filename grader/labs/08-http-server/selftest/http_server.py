@@ -9,7 +9,9 @@ accepts what the contract refuses (obs-fold, a space before the colon, a
 bare CR, any Content-Length) and has no 431 or 408, so following the
 contract means writing the head's rules out, as the C solution does.
 
-    python3 http_server.py PORT DOCROOT
+    python3 http_server.py [http_server] [--strategy thread|pool] [--threads N] PORT DOCROOT
+
+(a first word http_server is skipped: bin/grade's {args} names the program).
 
 BUG=NAME in the environment plants one classic mistake (see BUGS), so that
 each check is shown to catch the bug it is meant for.
@@ -65,6 +67,7 @@ BUGS = {
     "allow-all": "405's Allow lists every method the server knows, not the resource's",
     "docroot-unchecked": "DOCROOT not checked at start: a file as DOCROOT serves 404s",
     "term-exit": "SIGTERM exits at once (os._exit(0)): the answer in flight is cut",
+    "pool-leak": "the pool's place is never given back when a connection ends",
 }
 BUG = os.environ.get("BUG", "")
 if BUG not in BUGS:
@@ -583,18 +586,76 @@ def gzip_allowed(value):
     return q.get("*", 0) > 0
 
 
+class PoolServer(ThreadingHTTPServer):
+    """--strategy pool: at most `threads` connections served, 503 beyond."""
+
+    threads, busy, count_lock = 16, 0, threading.Lock()
+
+    def verify_request(self, request, client_address):
+        with self.count_lock:
+            full = self.busy >= self.threads
+            self.busy += not full
+        if full:
+            page = b"<!DOCTYPE html>\n<html><body><h1>503 Service Unavailable</h1></body></html>\n"
+            head = (f"HTTP/1.1 503 Service Unavailable\r\nDate: "
+                    f"{email.utils.formatdate(usegmt=True)}\r\nServer: {Handler.server_version}"
+                    f"\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {len(page)}"
+                    "\r\nConnection: close\r\n\r\n")
+            try:
+                request.sendall(head.encode() + page)
+            except OSError:
+                pass
+        return not full  # False: socketserver closes it
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            if BUG != "pool-leak":
+                with self.count_lock:
+                    self.busy -= 1
+
+
+USAGE = ("usage: http_server.py [--strategy thread|pool] [--threads N] PORT DOCROOT "
+         "(PORT 1..65535, N 1..1024, default 16)")
+
+
+def usage_error(why):
+    print(f"http_server.py: {why}\n{USAGE}", file=sys.stderr)
+    sys.exit(2)
+
+
+def parse_args(args):
+    """(strategy, threads, port, docroot) from the command line, or exit 2."""
+    args = args[1:] if args[:1] == ["http_server"] else args
+    if args[:1] in (["--help"], ["-h"]):
+        print(USAGE)
+        sys.exit(0)
+    strategy, threads = "thread", 16
+    while args[:1] in (["--strategy"], ["--threads"]):
+        opt, value, args = args[0], args[1] if len(args) > 1 else "", args[2:]
+        if opt == "--strategy" and value in ("thread", "pool"):
+            strategy = value
+        elif opt == "--threads" and value.isdigit() and 1 <= int(value) <= 1024:
+            threads = int(value)
+        else:
+            usage_error(f"bad {opt} {value!r}")
+    if len(args) != 2 or not args[0].isdigit() or not 0 < int(args[0]) < 65536:
+        usage_error("PORT and DOCROOT expected")
+    if not os.path.isdir(args[1]) and BUG != "docroot-unchecked":
+        usage_error(f"DOCROOT {args[1]!r} is not a directory")
+    return strategy, threads, int(args[0]), args[1]
+
+
 def main():
-    if len(sys.argv) != 3 or not sys.argv[1].isdigit() or not 0 < int(sys.argv[1]) < 65536:
-        print("usage: http_server.py PORT DOCROOT (PORT 1..65535)", file=sys.stderr)
-        sys.exit(2)
-    if not os.path.isdir(sys.argv[2]) and BUG != "docroot-unchecked":
-        print(f"http_server.py: DOCROOT {sys.argv[2]!r} is not a directory", file=sys.stderr)
-        sys.exit(2)
-    cls = HTTPServer if BUG == "iterative" else ThreadingHTTPServer
+    strategy, threads, port, docroot = parse_args(sys.argv[1:])
+    cls = HTTPServer if BUG == "iterative" else PoolServer if strategy == "pool" else \
+        ThreadingHTTPServer
     cls.allow_reuse_address = True
     cls.request_queue_size = 128
-    server = cls(("127.0.0.1", int(sys.argv[1])), Handler)
-    server.docroot = sys.argv[2]
+    cls.threads = threads
+    server = cls(("127.0.0.1", port), Handler)
+    server.docroot = docroot
     server.daemon_threads = False  # server_close() joins them: the answers in flight end
     def on_term(signo, frame):
         if BUG == "term-exit":
