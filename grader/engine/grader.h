@@ -71,7 +71,8 @@ typedef struct gr_program {
  * it with sun_path[0] = '\0' and the rest of the name after it; it is no
  * file, so no directory needs to be writable and nothing is left behind.
  * In a --server command, {args} becomes the command line of the check's
- * own program, its name without "./" (e.g. "tcp_echo --strategy fork 5000"),
+ * own program (the lab's server for a check that names none), its name
+ * without "./" (e.g. "tcp_echo --strategy fork 5000"),
  * so that one command in any language can stand for all of a lab's
  * programs and their options.
  */
