@@ -100,6 +100,8 @@ void engine_begin_check(gr_ctx *ctx, const gr_check *ck, int port)
     free(ctx->cx_server_stderr);
     ctx->cx_server_stderr = NULL;
     ctx->cx_server_stderr_len = ctx->cx_server_stderr_total = 0;
+    free(ctx->cx_docroot_instead); /* gr_docroot_instead() lasts one check */
+    ctx->cx_docroot_instead = NULL;
     ctx->cx_rng = ctx->cx_opt->op_seed ^ hash_name(ck->ck_name);
     ctx->cx_port = port;
     ctx->cx_deadline = gr_now_ms() + gr_ms(ctx, ck->ck_deadline_ms);

@@ -73,8 +73,9 @@ struct gr_ctx {
     char *cx_etc_dir;       /* gr_client_hosts()'s files for client runs, or NULL */
 
     /* docroot.c: the run's document root ({docroot}), made on first use */
-    char *cx_docroot_top; /* its folder (gr_sandbox_public_dir()), or NULL */
-    char *cx_docroot;     /* cx_docroot_top/GR_DOCROOT_NAME, or NULL */
+    char *cx_docroot_top;     /* its folder (gr_sandbox_public_dir()), or NULL */
+    char *cx_docroot;         /* cx_docroot_top/GR_DOCROOT_NAME, or NULL */
+    char *cx_docroot_instead; /* gr_docroot_instead()'s path, or NULL */
 };
 
 /* @p ms times @p scale, at least 1 and at most an hour. */

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 const char *gr_docroot(gr_ctx *ctx)
 {
@@ -35,6 +36,16 @@ const char *gr_docroot(gr_ctx *ctx)
     return ctx->cx_docroot;
 }
 
+int gr_docroot_instead(gr_ctx *ctx, const char *path)
+{
+    free(ctx->cx_docroot_instead);
+    ctx->cx_docroot_instead = NULL;
+    if (path != NULL && (ctx->cx_docroot_instead = strdup(path)) == NULL) {
+        return gr_fail(ctx, "grader ran out of memory");
+    }
+    return 0;
+}
+
 const char *gr_docroot_top(const gr_ctx *ctx)
 {
     return ctx->cx_docroot_top;
@@ -47,5 +58,7 @@ void engine_docroot_free(gr_ctx *ctx)
     }
     free(ctx->cx_docroot_top);
     free(ctx->cx_docroot);
+    free(ctx->cx_docroot_instead);
+    ctx->cx_docroot_instead = NULL;
     ctx->cx_docroot_top = ctx->cx_docroot = NULL;
 }

@@ -71,7 +71,8 @@ typedef struct gr_program {
  * it with sun_path[0] = '\0' and the rest of the name after it; it is no
  * file, so no directory needs to be writable and nothing is left behind.
  * In a --server command, {args} becomes the command line of the check's
- * own program, its name without "./" (e.g. "tcp_echo --strategy fork 5000"),
+ * own program (the lab's server for a check that names none), its name
+ * without "./" (e.g. "tcp_echo --strategy fork 5000"),
  * so that one command in any language can stand for all of a lab's
  * programs and their options.
  */
@@ -195,6 +196,15 @@ const gr_lab *gr_lab_of(const gr_ctx *ctx);
  * @return its path, or NULL with the reason recorded (gr_fail())
  */
 const char *gr_docroot(gr_ctx *ctx);
+
+/**
+ * @brief What {docroot} stands for in the commands the check runs from now
+ *        on (gr_server_run_args()), in place of gr_docroot(): for the rules
+ *        on a bad DOCROOT (a file, a missing path). NULL: gr_docroot() again.
+ *        The engine forgets it when the check ends.
+ * @return 0, or gr_fail()'s value if out of memory
+ */
+int gr_docroot_instead(gr_ctx *ctx, const char *path);
 
 /** @brief The folder around gr_docroot() (NULL before it was made). */
 const char *gr_docroot_top(const gr_ctx *ctx);

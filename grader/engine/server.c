@@ -248,17 +248,19 @@ static int fail_startup(gr_ctx *ctx, const char *tmpl, const char *cmd)
 }
 
 /* A --server command with {args}: the command with the check's own
- * program's command line in its place (the program's name without "./"),
- * malloc'd; NULL when there is nothing to put in. */
+ * program's command line in its place (the program's name without "./"; a
+ * check that names none has the lab's server), malloc'd; NULL when there
+ * is nothing to put in. */
 static char *args_of_check(const gr_ctx *ctx, const char *tmpl)
 {
     const gr_check *ck = ctx->cx_check;
     const char *at = strstr(tmpl, "{args}");
-    if (at == NULL || ck == NULL || ck->ck_program == NULL ||
-        ctx->cx_opt->op_target != GR_TARGET_SERVER) {
+    const char *args = ck == NULL               ? NULL
+                       : ck->ck_program != NULL ? ck->ck_program->pg_cmd
+                                                : ctx->cx_opt->op_lab->lab_server_cmd;
+    if (at == NULL || args == NULL || ctx->cx_opt->op_target != GR_TARGET_SERVER) {
         return NULL;
     }
-    const char *args = ck->ck_program->pg_cmd;
     if (strncmp(args, "./", 2) == 0) {
         args += 2;
     }
@@ -301,7 +303,8 @@ static char *check_command(gr_ctx *ctx, const char *tmpl, const char *port_words
     char *own = args_of_check(ctx, tmpl);
     const char *docroot = NULL;
     if (strstr(own != NULL ? own : tmpl, "{docroot}") != NULL &&
-        (docroot = gr_docroot(ctx)) == NULL) {
+        (docroot = ctx->cx_docroot_instead != NULL ? ctx->cx_docroot_instead : gr_docroot(ctx)) ==
+            NULL) {
         free(own);
         return NULL; /* gr_docroot() said why */
     }

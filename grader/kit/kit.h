@@ -169,6 +169,13 @@ typedef struct gr_start_probe {
                                 digits)" */
 } gr_start_probe;
 
+/** A DOCROOT probe: {docroot} becomes a path under the document root. */
+typedef struct gr_docroot_probe {
+    const char *dp_name;   /**< the path under gr_docroot(): "hello.txt", "nothing" */
+    gr_start_want dp_want; /**< GR_START_USAGE, or GR_START_LISTENS (another directory) */
+    const char *dp_what;   /**< the case, for messages: "DOCROOT a regular file" */
+} gr_docroot_probe;
+
 /**
  * A start-errors check's argument (ck_arg; always set, since a program's
  * pg_arg would stand in for a missing one): the probes every server with a
@@ -177,11 +184,13 @@ typedef struct gr_start_probe {
  * lab's own.
  */
 typedef struct gr_start_rules {
-    const gr_start_probe *sr_probes; /**< the lab's own probes, after the PORT ones */
-    size_t sr_n;                     /**< how many */
-    int sr_udp;                      /**< 1: the program binds a UDP socket, not TCP */
-    int sr_port_zero;                /**< 1: PORT 0 is valid (the system picks a port), so
-                                          it is not probed as a usage error */
+    const gr_start_probe *sr_probes;     /**< the lab's own probes, after the PORT ones */
+    size_t sr_n;                         /**< how many */
+    int sr_udp;                          /**< 1: the program binds a UDP socket, not TCP */
+    int sr_port_zero;                    /**< 1: PORT 0 is valid (the system picks a port), so
+                                              it is not probed as a usage error */
+    const gr_docroot_probe *sr_docroots; /**< a server with a DOCROOT: its probes, last */
+    size_t sr_ndocroots;                 /**< how many */
 } gr_start_rules;
 
 /** The PORT probes alone, for a TCP server. */

@@ -288,6 +288,32 @@ static int run_probe(gr_ctx *ctx, const gr_start_probe *pr, int udp)
     return rc;
 }
 
+/* Run DOCROOT probe @p dp: a valid PORT, {docroot} a path under the
+ * document root. */
+static int run_docroot_probe(gr_ctx *ctx, const gr_docroot_probe *dp, int udp)
+{
+    const char *root = gr_docroot(ctx);
+    if (root == NULL) {
+        return -1;
+    }
+    gr_str path = {0};
+    gr_str_addf(&path, "%s/%s", root, dp->dp_name);
+    gr_start_probe pr = {"{port}", dp->dp_want, 0, dp->dp_what};
+    int rc = gr_docroot_instead(ctx, gr_str_cstr(&path));
+    rc = rc == 0 ? run_probe(ctx, &pr, udp) : rc;
+    if (rc != 0 && dp->dp_want == GR_START_USAGE) {
+        gr_hint(ctx, "DOCROOT is checked before the server listens: a path that is not an "
+                     "existing directory is a usage error, exit 2 with a message naming it, "
+                     "rather than a server that answers 404 to everything. In C: stat() it and "
+                     "test S_ISDIR(st.st_mode) (stat() does not open it, so a FIFO cannot "
+                     "block). In Python: os.path.isdir(path), else print to stderr and "
+                     "sys.exit(2).");
+    }
+    gr_str_free(&path);
+    int back = gr_docroot_instead(ctx, NULL);
+    return rc != 0 ? rc : back;
+}
+
 const gr_start_rules gr_start_tcp = {.sr_udp = 0};
 const gr_start_rules gr_start_udp = {.sr_udp = 1};
 
@@ -309,6 +335,11 @@ int gr_check_start_errors(gr_ctx *ctx)
     }
     for (size_t i = 0; i < rules->sr_n; i++) {
         if (run_probe(ctx, &rules->sr_probes[i], rules->sr_udp) < 0) {
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < rules->sr_ndocroots; i++) {
+        if (run_docroot_probe(ctx, &rules->sr_docroots[i], rules->sr_udp) < 0) {
             return -1;
         }
     }

@@ -136,6 +136,71 @@ int lab08_want_nothing_after(gr_ctx *ctx, gr_http *h, const char *req, const gr_
     return lab08_want_open(ctx, h, req, r, what);
 }
 
+/* Is @p method an element of the comma list @p list (OWS around each)? */
+static int list_has(const char *list, const char *method)
+{
+    size_t n = strlen(method);
+    for (const char *p = list; *p != '\0';) {
+        p += strspn(p, " \t");
+        size_t len = strcspn(p, ",");
+        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t')) {
+            len--;
+        }
+        if (len == n && strncmp(p, method, n) == 0) {
+            return 1;
+        }
+        p += strcspn(p, ",");
+        p += *p == ',';
+    }
+    return 0;
+}
+
+/* Is every element of the comma list @p a in @p b? */
+static int list_within(const char *a, const char *b)
+{
+    char item[32];
+    for (const char *p = a; *p != '\0';) {
+        p += strspn(p, " \t,");
+        size_t len = strcspn(p, ", \t");
+        if (len == 0) {
+            continue;
+        }
+        if (len >= sizeof item) {
+            return 0;
+        }
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (!list_has(b, item)) {
+            return 0;
+        }
+        p += len;
+    }
+    return 1;
+}
+
+int lab08_want_405(gr_ctx *ctx, const char *method, const char *target, const char *allow)
+{
+    char req[512], what[128];
+    lab08_get(req, sizeof req, method, target,
+              strcmp(method, "POST") == 0 ? "Content-Length: 0\r\n" : NULL);
+    snprintf(what, sizeof what, "%s %s", method, target);
+    gr_http_resp r = {0};
+    int rc = lab08_status(ctx, req, 0, 405, &r, what);
+    const char *got = gr_http_field_of(&r, "Allow");
+    if (rc == 0 && (got == NULL || !list_within(got, allow) || !list_within(allow, got))) {
+        gr_hint(ctx, "405 says which methods the resource does take, in Allow: a comma list, "
+                     "in any order, exactly those methods. In C: one table of routes gives both "
+                     "the answer and the Allow value. In Python: send_header('Allow', "
+                     "', '.join(methods)) from the same list the handler checks.");
+        rc = gr_http_fail(ctx, req, strlen(req), &r,
+                          "%s: Allow is %s%.80s%s, expected the methods "
+                          "%s",
+                          what, got ? "\"" : "", got ? got : "missing", got ? "\"" : "", allow);
+    }
+    gr_http_resp_free(&r);
+    return rc;
+}
+
 /* Does the contract close the connection after this status? */
 static int closing(int status)
 {

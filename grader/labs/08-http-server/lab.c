@@ -5,7 +5,8 @@
  * (RULES.md lists each rule with its probes): the server is started as
  * `http_server PORT DOCROOT` on a document root the grader fills
  * (docroot.c), and any server in any language is graded with --server
- * 'CMD {port} {docroot}'. The api-* checks run the parser's CUnit suites
+ * 'CMD {port} {docroot}', or 'CMD {args}' for the pool check's options too
+ * (--strategy pool --threads 2). The api-* checks run the parser's CUnit suites
  * (api/test_http_parser.c) built against the submission. */
 #include "lab08.h"
 
@@ -47,6 +48,23 @@ static const gr_unit_suite api_fields = API_SUITE("fields");
     "http_parse_request() over (buf, len), restartable, no allocation. In Python: "                \
     "http.server's parse_request() reads from rfile; here the bytes are handed in."
 
+/* DOCROOT is an existing directory: a file, a missing path or a FIFO is a
+ * usage error; another directory is served. */
+static const gr_docroot_probe docroot_probes[] = {
+    {"hello.txt", GR_START_USAGE, "DOCROOT a regular file"},
+    {"nothing-here", GR_START_USAGE, "DOCROOT a path that does not exist"},
+    {"fifo", GR_START_USAGE, "DOCROOT a FIFO"},
+    {"dir", GR_START_LISTENS, "DOCROOT another directory (dir/ under the document root)"},
+};
+static const gr_start_rules start_rules = {
+    .sr_docroots = docroot_probes,
+    .sr_ndocroots = sizeof docroot_probes / sizeof docroot_probes[0],
+};
+
+/* The pool strategy with two threads: the third connection is beyond it. */
+static const gr_program pool_of_two = {"./http_server --strategy pool --threads 2 {port} {docroot}",
+                                       NULL};
+
 static const char set_malformed[] = "malformed";
 static const char set_methods[] = "methods";
 static const char set_framing[] = "framing";
@@ -69,7 +87,7 @@ static const gr_check checks[] = {
      .ck_points = 2,
      .ck_summary = GR_START_ERRORS_SUMMARY,
      GR_START_ERRORS_CHECK,
-     .ck_arg = &gr_start_tcp},
+     .ck_arg = &start_rules},
     {.ck_name = "static-get",
      .ck_step = 2,
      .ck_points = 4,
@@ -312,7 +330,7 @@ static const gr_check checks[] = {
      .ck_run = lab08_check_truncated},
     {.ck_name = "timeouts",
      .ck_step = 7,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 25000,
      .ck_summary = "after 5 s of silence: a cut request gets 408 and a close, an idle connection "
                    "is closed with no response",
@@ -321,7 +339,7 @@ static const gr_check checks[] = {
      .ck_run = lab08_check_timeouts},
     {.ck_name = "concurrent",
      .ck_step = 7,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 20000,
      .ck_summary = "100 keep-alive clients at once, three rounds each, answered in any order",
      .ck_hint = "Each connection is served on its own. In C: a thread per connection (lab 07's "
@@ -329,7 +347,7 @@ static const gr_check checks[] = {
      .ck_run = lab08_check_concurrent},
     {.ck_name = "slowloris",
      .ck_step = 7,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 20000,
      .ck_summary = "64 clients dripping their heads a byte at a time do not delay a normal client",
      .ck_hint = "A slow client must not hold others up: no lock across reads, a thread each. "
@@ -337,13 +355,35 @@ static const gr_check checks[] = {
      .ck_run = lab08_check_slowloris},
     {.ck_name = "big-file",
      .ck_step = 7,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 40000,
      .ck_summary = "a 64 MiB file by SHA-256, twice; the server grows by at most 16 MiB the "
                    "second time",
      .ck_hint = "Files go out in pieces: sendfile() or a bounded buffer in C; socket.sendfile() "
                 "or shutil.copyfileobj() in Python.",
      .ck_run = lab08_check_big_file},
+    {.ck_name = "pool",
+     .ck_step = 7,
+     .ck_points = 2,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "--strategy pool --threads 2: two kept-alive connections served, a third gets "
+                   "503 and a close; after one closes, a new one is served",
+     .ck_hint = "A connection holds a pool thread as long as it is open; beyond N, 503 at "
+                "once. In C: admit() counts the connections being served. In Python: a "
+                "counter in verify_request().",
+     .ck_program = &pool_of_two,
+     .ck_run = lab08_check_pool},
+    {.ck_name = "sigterm",
+     .ck_step = 7,
+     .ck_points = 2,
+     .ck_deadline_ms = 20000,
+     .ck_flags = GR_OWN_SERVER,
+     .ck_summary = "SIGTERM: the port closed, an idle connection closed at once, the 64 MiB "
+                   "answer in flight finished, exit 0",
+     .ck_hint = "A shutdown is a stop to accepting and to waiting, not to answering. In C: the "
+                "SIGTERM handler writes the stop pipe that every poll() also waits on. In "
+                "Python: a thread calls server.shutdown(); server_close() joins the handlers.",
+     .ck_run = lab08_check_sigterm},
 
     {.ck_name = "conditional",
      .ck_step = 8,

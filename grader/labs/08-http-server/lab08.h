@@ -64,6 +64,10 @@ int lab08_want_open(gr_ctx *ctx, gr_http *h, const char *req, const gr_http_resp
 int lab08_want_nothing_after(gr_ctx *ctx, gr_http *h, const char *req, const gr_http_resp *r,
                              const char *what);
 
+/* @p method @p target (with an empty body) must be 405 with an Allow field
+ * naming exactly the methods of @p allow ("GET, HEAD"), in any order. */
+int lab08_want_405(gr_ctx *ctx, const char *method, const char *target, const char *allow);
+
 /* A GET request for @p target with Host and @p extra fields (each ending
  * CRLF), into @p out. */
 const char *lab08_get(char *out, size_t cap, const char *method, const char *target,
@@ -108,6 +112,8 @@ int lab08_check_timeouts(gr_ctx *ctx);
 int lab08_check_concurrent(gr_ctx *ctx);
 int lab08_check_slowloris(gr_ctx *ctx);
 int lab08_check_big_file(gr_ctx *ctx);
+int lab08_check_sigterm(gr_ctx *ctx);
+int lab08_check_pool(gr_ctx *ctx);
 int lab08_check_conditional(gr_ctx *ctx);
 int lab08_check_gzip(gr_ctx *ctx);
 int lab08_check_gzip_choice(gr_ctx *ctx);

@@ -5,6 +5,7 @@
  * server's memory growth bounded. */
 #include "lab08.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,4 +314,93 @@ int lab08_check_big_file(gr_ctx *ctx)
                        grew / 1024, GROWTH_MAX_KB / 1024);
     }
     return 0;
+}
+
+/* The pool lab.c starts this check's server with. */
+#define POOL_THREADS 2
+
+/* A request on @p h, answered 200 (the connection then holds a thread of
+ * the pool for as long as it stays open). */
+static int served(gr_ctx *ctx, gr_http *h, const char *what)
+{
+    static const char req[] = "GET /hello.txt HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    gr_http_resp r = {0};
+    int rc = gr_http_expect(ctx, h, req, sizeof req - 1, 0, &r, what) ||
+             lab08_want_status(ctx, req, &r, 200, what);
+    gr_http_resp_free(&r);
+    return rc;
+}
+
+/* A connection beyond the pool: 503 at once, Connection: close, the close. */
+static int refused(gr_ctx *ctx, gr_http *h, const char *what)
+{
+    gr_http_resp r = {0};
+    int got = gr_http_read(h, 0, gr_soon(ctx, 2000), &r);
+    int rc = 0;
+    if (got != GR_HTTP_OK || r.hr_status != 503) {
+        gr_hint(ctx, "A pool has N threads; a connection beyond them would wait unseen behind "
+                     "keep-alive clients, so it is told at once: 503 and a close. In C: count "
+                     "the connections being served in admit() (verify_request) and answer 503 "
+                     "there when the count is N. In Python: ThreadingHTTPServer has no pool: "
+                     "a counter under a lock in verify_request(), and process_request_thread() "
+                     "gives the place back.");
+        rc = gr_http_fail(ctx, NULL, 0, &r, "%s: %s within 2 s of the connect, expected a 503",
+                          what, got == GR_HTTP_OK ? "another status" : "no response");
+    } else {
+        rc = lab08_want_close(ctx, h, "", &r, what);
+    }
+    gr_http_resp_free(&r);
+    return rc;
+}
+
+/* After a connection of the pool closes, a new one is served within 2 s:
+ * the server sees the close when it sees it, so a 503 meanwhile is retried. */
+static int served_again(gr_ctx *ctx)
+{
+    long until = gr_soon(ctx, 2000);
+    for (int tries = 1;; tries++) {
+        gr_http h;
+        if (gr_http_connect(ctx, &h, "a connection after one of the pool closed") != 0) {
+            return -1;
+        }
+        static const char req[] = "GET /hello.txt HTTP/1.1\r\nHost: localhost\r\n\r\n";
+        gr_http_resp r = {0};
+        int rc = gr_http_expect(ctx, &h, req, sizeof req - 1, 0, &r, "a request after a close");
+        int status = r.hr_status;
+        gr_http_resp_free(&r);
+        gr_http_close(&h);
+        if (rc == 0 && status == 200) {
+            return 0;
+        }
+        if (rc != 0 || status != 503 || gr_now_ms() >= until) {
+            return rc != 0 ? rc
+                           : gr_fail(ctx,
+                                     "after one of the pool's %d connections closed, a new "
+                                     "one got %d (%d tries in 2 s): the place is given "
+                                     "back when a connection ends",
+                                     POOL_THREADS, status, tries);
+        }
+        poll(NULL, 0, 50);
+    }
+}
+
+int lab08_check_pool(gr_ctx *ctx)
+{
+    gr_http h[POOL_THREADS + 1];
+    gr_http_none(h, POOL_THREADS + 1);
+    int rc = 0;
+    for (int i = 0; i < POOL_THREADS && rc == 0; i++) {
+        rc = gr_http_connect(ctx, &h[i], "a connection of the pool") ||
+             served(ctx, &h[i], "a connection of the pool (at most --threads 2)");
+    }
+    rc = rc == 0 ? gr_http_connect(ctx, &h[POOL_THREADS], "one connection beyond the pool") : rc;
+    rc =
+        rc == 0 ? refused(ctx, &h[POOL_THREADS], "a third connection, the pool's 2 kept open") : rc;
+    for (int i = 0; i < POOL_THREADS && rc == 0; i++) {
+        rc = served(ctx, &h[i], "a second request on a connection of the pool");
+    }
+    gr_http_close(&h[0]);
+    rc = rc == 0 ? served_again(ctx) : rc;
+    gr_http_close_all(h, POOL_THREADS + 1);
+    return rc;
 }

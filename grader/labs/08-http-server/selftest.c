@@ -13,16 +13,19 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* The checks a --server run grades (the black-box ones), and all. */
-#define LAB08_SERVER 35
-#define LAB08_ALL 41
+#define LAB08_SERVER 37
+#define LAB08_ALL 43
 /* The parser's API checks (step 1), every one of which the skeleton fails. */
 #define LAB08_API                                                                                  \
     "api-parse-valid api-parse-malformed api-parse-split api-parse-limits "                        \
     "api-chunked api-fields"
 
-#define PY "python3 grader/labs/08-http-server/selftest/http_server.py {port} {docroot}"
+/* {args}: the check's own command line (http_server [--strategy pool
+ * --threads 2] PORT DOCROOT), which http_server.py and .js take. */
+#define PY "python3 grader/labs/08-http-server/selftest/http_server.py {args}"
 
 /* Grade http_server.py with BUG=@p bug on the checks @p only: exactly
  * @p want_failed fail, of @p n. */
@@ -59,7 +62,8 @@ static void test_skeleton_not_full(void)
 
 /* The solution built with ThreadSanitizer, beside the lab 07 framework it
  * builds with: the thread strategy (a thread per connection, the default)
- * gets full marks on the black-box checks with no report. */
+ * and the pool (the pool check's) get full marks on the black-box checks
+ * with no report. */
 static void test_solution_tsan(void)
 {
     char dir[PATH_MAX];
@@ -85,8 +89,7 @@ static void test_solution_tsan(void)
         gr_str args = {0};
         gr_str_add(&args, "08 --seed 8 --server");
         gr_str cmdline = {0};
-        gr_str_addf(&cmdline, "%s/08-http-server/http_server --strategy thread {port} {docroot}",
-                    dir);
+        gr_str_addf(&cmdline, "%s/08-http-server/{args}", dir);
         gr_str_add_word(&args, gr_str_cstr(&cmdline));
         selftest_expect(gr_str_cstr(&args), NULL, "", LAB08_SERVER);
         gr_str_free(&cmdline);
@@ -105,7 +108,7 @@ static void test_python_full_marks(void)
 /* Node's http module parses the head and the chunks itself (llhttp), and
  * parts of malformed and framing are beyond what its handler can see
  * (RULES.md says which probes): the server is graded on the other checks. */
-#define NODE "node grader/labs/08-http-server/selftest/http_server.js {port} {docroot}"
+#define NODE "node grader/labs/08-http-server/selftest/http_server.js {args}"
 #define NODE_ONLY                                                                                  \
     "step2,step4,step5,step7,step8,step9,methods,uri-limit,header-limits,"                         \
     "bodies,body-limits,json-routes,json-escaping,json-users"
@@ -163,6 +166,60 @@ static void test_bug_content(void)
     }
 }
 
+/* The checks no other bug loses, each graded alone with the bug it targets
+ * (seeds 104 to 118). */
+static void test_bug_refusals(void)
+{
+    if (selftest_have("python3")) {
+        expect_bug("no-isreg", 104, "not-found", "not-found", 1);
+        expect_bug("split-ws", 105, "malformed", "malformed", 1);
+        expect_bug("unknown-405", 106, "methods", "methods", 1);
+        expect_bug("no-uri-limit", 107, "uri-limit", "uri-limit", 1);
+        expect_bug("fields-101", 108, "header-limits", "header-limits", 1);
+        expect_bug("allow-all", 109, "methods,json-routes", "methods json-routes", 2);
+    }
+}
+
+static void test_bug_more_content(void)
+{
+    if (selftest_have("python3")) {
+        expect_bug("redirect-query", 110, "index", "index", 1);
+        expect_bug("chunk-decimal", 111, "bodies", "bodies", 1);
+        expect_bug("cl-int", 112, "framing", "framing", 1);
+        expect_bug("body-limit-off", 113, "body-limits", "body-limits", 1);
+        expect_bug("plus-literal", 114, "json-routes", "json-routes", 1);
+        expect_bug("fixed-host", 115, "curl", "curl", 1);
+        expect_bug("no-408", 116, "timeouts", "timeouts", 1);
+        expect_bug("docroot-unchecked", 118, "start-errors", "start-errors", 1);
+    }
+}
+
+/* Mode 0 stops every user but root: forbidden is probed when the server
+ * runs as the sandbox's own user, which needs an interpreter that user can
+ * reach (a python3 under /usr/bin, as CI installs it; not one under a
+ * home directory of mode 700). */
+static void test_bug_forbidden(void)
+{
+    if (access("/usr/bin/python3", X_OK) == 0 && getuid() == 0) {
+        selftest_expect("08 --seed 117 --only forbidden --server 'BUG=forbidden-404 "
+                        "/usr/bin/python3 grader/labs/08-http-server/selftest/http_server.py "
+                        "{args}'",
+                        NULL, "forbidden", 1);
+    }
+}
+
+/* SIGTERM goes to the server's own process: a command that starts with
+ * VAR=value is a shell that waits for it (dash forks for it), so env runs
+ * the interpreter in the shell's place. */
+static void test_bug_sigterm(void)
+{
+    if (selftest_have("python3")) {
+        selftest_expect("08 --seed 119 --only sigterm --server 'env BUG=term-exit " PY "'", NULL,
+                        "sigterm", 1);
+        expect_bug("pool-leak", 120, "pool", "pool", 1);
+    }
+}
+
 /* A server that takes PORT through atoi() serves on the port the kernel
  * picks for atoi("") = 0 (grader/tests/programs/bug_start.c, with PORT and
  * DOCROOT as its two arguments). */
@@ -193,6 +250,16 @@ int register_lab08_tests(void)
         {"lab 08: string-formatted JSON, a 304 with a body, gzip's length, the whole file read, "
          "types by case, a signed user id, no 416, gzip;q=0 ignored",
          test_bug_content},
+        {"lab 08: a FIFO served, whitespace split, 405 for an unknown method, no URI limit, "
+         "101 fields, Allow listing every method",
+         test_bug_refusals},
+        {"lab 08: a 301 without its query, decimal chunk sizes, int() lengths, a limit off by "
+         "one, + kept, a fixed host in Location, no 408, DOCROOT unchecked",
+         test_bug_more_content},
+        {"lab 08: a file that cannot be read is 404", test_bug_forbidden},
+        {"lab 08: SIGTERM exits at once, the answer in flight cut; a pool's place never given "
+         "back",
+         test_bug_sigterm},
         {NULL, NULL},
     };
     return cu_add_suite("lab08", tests);

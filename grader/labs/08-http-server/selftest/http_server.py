@@ -9,7 +9,9 @@ accepts what the contract refuses (obs-fold, a space before the colon, a
 bare CR, any Content-Length) and has no 431 or 408, so following the
 contract means writing the head's rules out, as the C solution does.
 
-    python3 http_server.py PORT DOCROOT
+    python3 http_server.py [http_server] [--strategy thread|pool] [--threads N] PORT DOCROOT
+
+(a first word http_server is skipped: bin/grade's {args} names the program).
 
 BUG=NAME in the environment plants one classic mistake (see BUGS), so that
 each check is shown to catch the bug it is meant for.
@@ -20,6 +22,7 @@ import html
 import json
 import os
 import re
+import signal
 import socket
 import sys
 import threading
@@ -48,6 +51,23 @@ BUGS = {
     "users-sign": "a sign taken in /api/users/N (-1 is a user)",
     "no-416": "an unsatisfiable range served whole, 200, instead of 416",
     "gzip-q0": "gzip whenever Accept-Encoding names it, gzip;q=0 included",
+    "no-isreg": "any file that opens is served: a FIFO is a 200 with no bytes",
+    "split-ws": "the request line split on any run of whitespace (two spaces, a tab pass)",
+    "unknown-405": "an unknown method is 405 with Allow, not 501",
+    "no-uri-limit": "no limit on the target's length",
+    "fields-101": "the field count compared with > where >= is meant: 101 fields pass",
+    "redirect-query": "the 301 to a directory's slash drops the query",
+    "forbidden-404": "a file that cannot be read is 404 (PermissionError not told apart)",
+    "chunk-decimal": "chunk sizes parsed as decimal",
+    "cl-int": "Content-Length taken with int(), so +1 passes",
+    "body-limit-off": "the body limit compared with >= : exactly 1 MiB is 413",
+    "plus-literal": "a + in the query kept, not decoded as a space",
+    "no-408": "a request cut and left is closed without the 408",
+    "fixed-host": "the 301's Location an absolute URL on a fixed http://localhost:8080",
+    "allow-all": "405's Allow lists every method the server knows, not the resource's",
+    "docroot-unchecked": "DOCROOT not checked at start: a file as DOCROOT serves 404s",
+    "term-exit": "SIGTERM exits at once (os._exit(0)): the answer in flight is cut",
+    "pool-leak": "the pool's place is never given back when a connection ends",
 }
 BUG = os.environ.get("BUG", "")
 if BUG not in BUGS:
@@ -79,6 +99,39 @@ CLOSING = {400, 408, 411, 413, 414, 431, 505}
 LOCK = threading.Lock()
 
 
+class Stop:
+    """SIGTERM's stop: the connections waiting for a request, woken to close."""
+
+    def __init__(self):
+        self.lock, self.stopping, self.idle = threading.Lock(), False, set()
+
+    def wait_for_request(self, sock):
+        """Mark sock as waiting for a request; False once the server stops."""
+        with self.lock:
+            if self.stopping:
+                return False
+            self.idle.add(sock)
+            return True
+
+    def request_came(self, sock):
+        with self.lock:
+            self.idle.discard(sock)
+
+    def stop(self, server):
+        """Stop accepting (shutdown() waits for serve_forever), wake the idle."""
+        with self.lock:
+            self.stopping = True
+            for sock in self.idle:
+                try:
+                    sock.shutdown(socket.SHUT_RD)  # its recv() returns b"": a close
+                except OSError:
+                    pass
+        server.shutdown()
+
+
+STOP = Stop()
+
+
 class Fail(Exception):
     """A request answered with an error status (and maybe a close)."""
 
@@ -103,7 +156,7 @@ class Reader:
         try:
             data = self.sock.recv(65536)
         except socket.timeout:
-            raise Fail(408) if self.started or self.buf else Idle()
+            raise Fail(408) if (self.started or self.buf) and BUG != "no-408" else Idle()
         except OSError:
             raise Idle()
         if not data:
@@ -147,13 +200,16 @@ def read_head(rd):
         rd.started = True
         if line not in (b"\r\n", b"\n"):
             break
-    m = REQUEST_LINE.fullmatch(strip_eol(line))
+    text = strip_eol(line)
+    if BUG == "split-ws" and len(text.split()) == 3:
+        text = b" ".join(text.split())
+    m = REQUEST_LINE.fullmatch(text)
     if not m:
         if re.fullmatch(rb"\S+ (\S{8001,}) \S+\r?\n", line):
             raise Fail(414)
         raise Fail(400)
     method, target, version = m.groups()
-    if len(target) > TARGET_MAX:
+    if len(target) > TARGET_MAX and BUG != "no-uri-limit":
         raise Fail(414)
     if version[5:6] != b"1":
         raise Fail(505)
@@ -163,7 +219,7 @@ def read_head(rd):
         if line in (b"\r\n", b"\n"):
             break
         used += len(line)
-        if used > FIELDS_BYTES or len(fields) == FIELDS_MAX:
+        if used > FIELDS_BYTES or len(fields) == FIELDS_MAX + (BUG == "fields-101"):
             raise Fail(431)
         body = strip_eol(line)
         name, colon, value = body.partition(b":")
@@ -185,7 +241,10 @@ def read_chunked(rd):
         m = CHUNK_SIZE.fullmatch(line[:-2]) if line.endswith(b"\r\n") else None
         if not m:
             raise Fail(400)
-        size = int(m.group(1), 16)
+        try:
+            size = int(m.group(1), 10 if BUG == "chunk-decimal" else 16)
+        except ValueError:
+            raise Fail(400)
         if size == 0:
             break
         if len(body) + size > BODY_MAX:
@@ -210,13 +269,18 @@ def read_body(rd, method, minor, fields):
         if ",".join(te).strip().lower() != "chunked":
             raise Fail(501)
         return read_chunked(rd)
-    if len(cl) > 1 or (cl and not re.fullmatch(r"[0-9]+", cl[0])):
+    if len(cl) > 1 or (cl and not re.fullmatch(r"[0-9]+", cl[0]) and BUG != "cl-int"):
         raise Fail(400)
     if cl:
-        n = int(cl[0])
+        try:
+            n = int(cl[0])
+        except ValueError:
+            raise Fail(400)
+        if n < 0:
+            raise Fail(400)
         if n >= 1 << 63:
             raise Fail(400)
-        if n > BODY_MAX:
+        if n > BODY_MAX - (BUG == "body-limit-off"):
             raise Fail(413)
         return rd.take(n)
     if method == "POST":
@@ -256,6 +320,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def one(self, rd):
         self.head_only, self.minor, self.close = False, 1, False
+        if not rd.buf and not STOP.wait_for_request(self.connection):
+            return False
         try:
             if BUG == "slow-lock":
                 with LOCK:
@@ -267,6 +333,7 @@ class Handler(BaseHTTPRequestHandler):
                         rd.more()
                     rd.one_shot = True
                 method, target, self.minor, fields = read_head(rd)
+            STOP.request_came(self.connection)
             self.head_only = method == "HEAD"
             conn = ",".join(v for k, v in fields if k == "connection").lower()
             tokens = [t.strip() for t in conn.split(",")]
@@ -288,7 +355,9 @@ class Handler(BaseHTTPRequestHandler):
                 return False
         except OSError:
             return False
-        return not self.close
+        finally:
+            STOP.request_came(self.connection)
+        return not self.close and not STOP.stopping
 
     # ---- responses --------------------------------------------------------------
     def send(self, status, headers, body=b"", length=None):
@@ -324,11 +393,14 @@ class Handler(BaseHTTPRequestHandler):
     def route(self, method, target, body):
         path, _, query = target.partition("?")
         if method not in ("GET", "HEAD", "POST"):
+            if BUG == "unknown-405":
+                return self.error(405, headers=[("Allow", "GET, HEAD, POST")])
             raise Fail(501, close=False)
         if path == "/api" or path.startswith("/api/"):
             return self.api(method, path, query, body)
         if method == "POST":
-            return self.error(405, headers=[("Allow", "GET, HEAD")])
+            allow = "GET, HEAD, POST" if BUG == "allow-all" else "GET, HEAD"
+            return self.error(405, headers=[("Allow", allow)])
         return self.static(target, path, query, method)
 
     def api(self, method, path, query, body):
@@ -339,7 +411,8 @@ class Handler(BaseHTTPRequestHandler):
         if allow is None:
             return self.error(404, path)
         if method not in allow:
-            return self.error(405, headers=[("Allow", allow)])
+            return self.error(405, headers=[("Allow", "GET, HEAD, POST" if BUG == "allow-all"
+                                                      else allow)])
         if path == "/api":
             return self.json(200, {"message": "Hello from API"})
         if path == "/api/data":
@@ -365,7 +438,8 @@ class Handler(BaseHTTPRequestHandler):
         name = None
         for part in query.split("&") if query else []:
             k, _, v = part.partition("=")
-            k, v = percent_decode(k, True), percent_decode(v, True)
+            plus = BUG != "plus-literal"
+            k, v = percent_decode(k, plus), percent_decode(v, plus)
             if k is None or v is None:
                 raise Fail(400, close=False)
             if k == b"name" and name is None:
@@ -411,7 +485,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(404, path)  # a file with a slash after it: ENOTDIR
         if os.path.isdir(real):
             if not path.endswith("/"):
-                loc = path + "/" + ("?" + query if "?" in target else "")
+                keep = "?" in target and BUG != "redirect-query"
+                loc = path + "/" + ("?" + query if keep else "")
+                loc = "http://localhost:8080" + loc if BUG == "fixed-host" else loc
                 return self.error(301, headers=[("Location", loc)])
             real = os.path.join(real, b"index.html")
             if os.path.islink(real) and not os.path.realpath(real).startswith(
@@ -420,12 +496,12 @@ class Handler(BaseHTTPRequestHandler):
         try:  # O_NONBLOCK: opening a FIFO must not wait for a writer
             fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)
         except PermissionError:
-            return self.error(403)
+            return self.error(404 if BUG == "forbidden-404" else 403)
         except OSError:
             return self.error(404, path)
         with open(fd, "rb") as f:
             st = os.fstat(fd)
-            if not os.path.stat.S_ISREG(st.st_mode):
+            if not os.path.stat.S_ISREG(st.st_mode) and BUG != "no-isreg":
                 return self.error(404, path)
             os.set_blocking(fd, True)
             self.file(f, os.fsdecode(real), st)
@@ -465,8 +541,8 @@ class Handler(BaseHTTPRequestHandler):
         if BUG == "whole-file":
             return self.send(200, headers, f.read(), length)
         self.send(200, headers, b"", length)
-        if not self.head_only or BUG == "head-body":
-            self.connection.sendfile(f, 0, size)
+        if size > 0 and (not self.head_only or BUG == "head-body"):
+            self.connection.sendfile(f, 0, size)  # a count of 0 is refused
 
 
 def valid_date(s):
@@ -510,23 +586,85 @@ def gzip_allowed(value):
     return q.get("*", 0) > 0
 
 
+class PoolServer(ThreadingHTTPServer):
+    """--strategy pool: at most `threads` connections served, 503 beyond."""
+
+    threads, busy, count_lock = 16, 0, threading.Lock()
+
+    def verify_request(self, request, client_address):
+        with self.count_lock:
+            full = self.busy >= self.threads
+            self.busy += not full
+        if full:
+            page = b"<!DOCTYPE html>\n<html><body><h1>503 Service Unavailable</h1></body></html>\n"
+            head = (f"HTTP/1.1 503 Service Unavailable\r\nDate: "
+                    f"{email.utils.formatdate(usegmt=True)}\r\nServer: {Handler.server_version}"
+                    f"\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {len(page)}"
+                    "\r\nConnection: close\r\n\r\n")
+            try:
+                request.sendall(head.encode() + page)
+            except OSError:
+                pass
+        return not full  # False: socketserver closes it
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            if BUG != "pool-leak":
+                with self.count_lock:
+                    self.busy -= 1
+
+
+USAGE = ("usage: http_server.py [--strategy thread|pool] [--threads N] PORT DOCROOT "
+         "(PORT 1..65535, N 1..1024, default 16)")
+
+
+def usage_error(why):
+    print(f"http_server.py: {why}\n{USAGE}", file=sys.stderr)
+    sys.exit(2)
+
+
+def parse_args(args):
+    """(strategy, threads, port, docroot) from the command line, or exit 2."""
+    args = args[1:] if args[:1] == ["http_server"] else args
+    if args[:1] in (["--help"], ["-h"]):
+        print(USAGE)
+        sys.exit(0)
+    strategy, threads = "thread", 16
+    while args[:1] in (["--strategy"], ["--threads"]):
+        opt, value, args = args[0], args[1] if len(args) > 1 else "", args[2:]
+        if opt == "--strategy" and value in ("thread", "pool"):
+            strategy = value
+        elif opt == "--threads" and value.isdigit() and 1 <= int(value) <= 1024:
+            threads = int(value)
+        else:
+            usage_error(f"bad {opt} {value!r}")
+    if len(args) != 2 or not args[0].isdigit() or not 0 < int(args[0]) < 65536:
+        usage_error("PORT and DOCROOT expected")
+    if not os.path.isdir(args[1]) and BUG != "docroot-unchecked":
+        usage_error(f"DOCROOT {args[1]!r} is not a directory")
+    return strategy, threads, int(args[0]), args[1]
+
+
 def main():
-    if len(sys.argv) != 3 or not sys.argv[1].isdigit() or not 0 < int(sys.argv[1]) < 65536:
-        print("usage: http_server.py PORT DOCROOT (PORT 1..65535)", file=sys.stderr)
-        sys.exit(2)
-    if not os.path.isdir(sys.argv[2]):
-        print(f"http_server.py: DOCROOT {sys.argv[2]!r} is not a directory", file=sys.stderr)
-        sys.exit(2)
-    cls = HTTPServer if BUG == "iterative" else ThreadingHTTPServer
+    strategy, threads, port, docroot = parse_args(sys.argv[1:])
+    cls = HTTPServer if BUG == "iterative" else PoolServer if strategy == "pool" else \
+        ThreadingHTTPServer
     cls.allow_reuse_address = True
     cls.request_queue_size = 128
-    server = cls(("127.0.0.1", int(sys.argv[1])), Handler)
-    server.docroot = sys.argv[2]
-    server.daemon_threads = True
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    cls.threads = threads
+    server = cls(("127.0.0.1", port), Handler)
+    server.docroot = docroot
+    server.daemon_threads = False  # server_close() joins them: the answers in flight end
+    def on_term(signo, frame):
+        if BUG == "term-exit":
+            os._exit(0)
+        threading.Thread(target=STOP.stop, args=(server,)).start()
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+    server.serve_forever(poll_interval=0.05)  # shutdown() waits for a turn of its loop
+    server.server_close()
 
 
 if __name__ == "__main__":
