@@ -344,6 +344,17 @@ static const gr_check checks[] = {
      .ck_hint = "Files go out in pieces: sendfile() or a bounded buffer in C; socket.sendfile() "
                 "or shutil.copyfileobj() in Python.",
      .ck_run = lab08_check_big_file},
+    {.ck_name = "browser",
+     .ck_step = 7,
+     .ck_points = 2,
+     .ck_deadline_ms = 25000,
+     .ck_summary = "headless chromium loads a page with a stylesheet, a script and PNG, SVG and "
+                   "ICO images, all taken; its script's fetch of /api/data?name=Zo%C3%AB%20Ann"
+                   "%2BBo reads back the message",
+     .ck_hint = "A browser is the client the server is for: it opens several connections at "
+                "once and believes Content-Type. Open http://127.0.0.1:PORT/browser/ in a "
+                "browser and read its developer tools' Network and Console tabs.",
+     .ck_run = lab08_check_browser},
 
     {.ck_name = "conditional",
      .ck_step = 8,
