@@ -59,7 +59,8 @@ static const char script[] =
     "new PerformanceObserver((list) => {\n"
     "  for (const e of list.getEntries()) {\n"
     "    const u = new URL(e.name);\n"
-    "    put(\"got \" + u.pathname + \" \" + e.responseStatus + \" \" + (e.contentType || \"-\"));\n"
+    "    put(\"got \" + u.pathname + \" \" + e.responseStatus + \" \" + (e.contentType || "
+    "\"-\"));\n"
     "  }\n"
     "}).observe({type: \"resource\", buffered: true});\n"
     "window.addEventListener(\"load\", async () => {\n"
@@ -92,10 +93,8 @@ typedef struct br_res {
 } br_res;
 
 static const br_res resources[] = {
-    {"app.js", "text/javascript", "script ran"},
-    {"style.css", "text/css", "css " CSS_COLOR},
-    {"dot.png", "image/png", "img png 3x2"},
-    {"mark.svg", "image/svg+xml", "img svg 5x4"},
+    {"app.js", "text/javascript", "script ran"}, {"style.css", "text/css", "css " CSS_COLOR},
+    {"dot.png", "image/png", "img png 3x2"},     {"mark.svg", "image/svg+xml", "img svg 5x4"},
     {"icon.ico", "image/x-icon", "img ico 6x6"},
 };
 
@@ -154,7 +153,7 @@ static int make_ico(gr_str *out)
         gr_str_free(&png);
         return -1;
     }
-    unsigned char head[22] = {0, 0, 1, 0, 1, 0, /* icon, one image */
+    unsigned char head[22] = {0, 0, 1, 0, 1, 0,         /* icon, one image */
                               6, 6, 0, 0, 1, 0, 32, 0}; /* 6x6, 1 plane, 32 bits */
     unsigned long n = (unsigned long)png.s_len;
     for (int i = 0; i < 4; i++) {
@@ -185,7 +184,7 @@ int lab08_browser_docroot(gr_ctx *ctx, const char *top)
     } files[] = {
         {"index.html", page, sizeof page - 1}, {"style.css", style, sizeof style - 1},
         {"app.js", script, sizeof script - 1}, {"mark.svg", svg, sizeof svg - 1},
-        {"dot.png", png.s_buf, png.s_len},         {"icon.ico", ico.s_buf, ico.s_len},
+        {"dot.png", png.s_buf, png.s_len},     {"icon.ico", ico.s_buf, ico.s_len},
     };
     for (size_t i = 0; rc == 0 && i < sizeof files / sizeof files[0]; i++) {
         snprintf(path, sizeof path, BR_DIR "/%s", files[i].name);
@@ -288,8 +287,9 @@ static int check_resource(gr_ctx *ctx, const char *seen, const br_res *res)
     snprintf(want, sizeof want, "%s200 %s", prefix, res->br_type);
     if (got != NULL && !line_is(got, want)) {
         size_t n = strcspn(got + strlen(prefix), "\n");
-        gr_fail(ctx, "the browser did not take /browser/%s: it got \"%.*s\" (status, type), "
-                     "where the guide gives \"200 %s\"",
+        gr_fail(ctx,
+                "the browser did not take /browser/%s: it got \"%.*s\" (status, type), "
+                "where the guide gives \"200 %s\"",
                 res->br_name, (int)n, got + strlen(prefix), res->br_type);
     }
     if (on_the_wire(ctx, res) != 0 || gr_failed(ctx)) {
@@ -306,14 +306,16 @@ static int check_resource(gr_ctx *ctx, const char *seen, const br_res *res)
 static int check_api(gr_ctx *ctx, const char *seen)
 {
     if (!line_is(line_with(seen, "message "), "message " API_MESSAGE)) {
-        gr_hint(ctx, "A browser percent-encodes the UTF-8 bytes of what it sends: %s is "
-                     "Zo\xc3\xab Ann+Bo. Decode %%XX into bytes (+ is a space, %%2B a plus), then "
-                     "treat the bytes as UTF-8. In C: the same decoder as the path's, and the "
-                     "bytes given to the JSON library as they are. In Python: "
-                     "urllib.parse.parse_qs() (UTF-8 by default), never a latin-1 decode.",
+        gr_hint(ctx,
+                "A browser percent-encodes the UTF-8 bytes of what it sends: %s is "
+                "Zo\xc3\xab Ann+Bo. Decode %%XX into bytes (+ is a space, %%2B a plus), then "
+                "treat the bytes as UTF-8. In C: the same decoder as the path's, and the "
+                "bytes given to the JSON library as they are. In Python: "
+                "urllib.parse.parse_qs() (UTF-8 by default), never a latin-1 decode.",
                 API_NAME_WIRE);
-        return gr_fail(ctx, "the page's fetch of /api/data?name=%s did not read back the "
-                            "message %s",
+        return gr_fail(ctx,
+                       "the page's fetch of /api/data?name=%s did not read back the "
+                       "message %s",
                        API_NAME_WIRE, API_MESSAGE);
     }
     return 0;
