@@ -15,8 +15,8 @@
 #include <stdlib.h>
 
 /* The checks a --server run grades (the black-box ones), and all. */
-#define LAB08_SERVER 35
-#define LAB08_ALL 41
+#define LAB08_SERVER 36
+#define LAB08_ALL 42
 /* The parser's API checks (step 1), every one of which the skeleton fails. */
 #define LAB08_API                                                                                  \
     "api-parse-valid api-parse-malformed api-parse-split api-parse-limits "                        \
@@ -163,6 +163,17 @@ static void test_bug_content(void)
     }
 }
 
+/* What a browser trips on: a stylesheet it refuses for its type (strict
+ * MIME checking), and a name whose UTF-8 bytes come back as latin-1
+ * letters (json-routes sends ASCII names only). */
+static void test_bug_browser(void)
+{
+    if (selftest_have("python3")) {
+        expect_bug("css-plain", 104, "browser", "browser", 1);
+        expect_bug("latin1-name", 105, "browser", "browser", 1);
+    }
+}
+
 /* A server that takes PORT through atoi() serves on the port the kernel
  * picks for atoi("") = 0 (grader/tests/programs/bug_start.c, with PORT and
  * DOCROOT as its two arguments). */
@@ -193,6 +204,8 @@ int register_lab08_tests(void)
         {"lab 08: string-formatted JSON, a 304 with a body, gzip's length, the whole file read, "
          "types by case, a signed user id, no 416, gzip;q=0 ignored",
          test_bug_content},
+        {"lab 08: in a browser, a stylesheet as text/plain, a name decoded as latin-1",
+         test_bug_browser},
         {NULL, NULL},
     };
     return cu_add_suite("lab08", tests);
