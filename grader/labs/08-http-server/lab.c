@@ -346,7 +346,7 @@ static const gr_check checks[] = {
      .ck_run = lab08_check_big_file},
     {.ck_name = "browser",
      .ck_step = 7,
-     .ck_points = 2,
+     .ck_points = 1,
      .ck_deadline_ms = 25000,
      .ck_summary = "headless chromium loads a page with a stylesheet, a script and PNG, SVG and "
                    "ICO images, all taken; its script's fetch of /api/data?name=Zo%C3%AB%20Ann"
@@ -396,7 +396,7 @@ static const gr_check checks[] = {
      .ck_run = lab08_check_ranges},
     {.ck_name = "curl",
      .ck_step = 9,
-     .ck_points = 2,
+     .ck_points = 1,
      .ck_deadline_ms = 20000,
      .ck_summary = "curl gets a file, a HEAD, a gzipped file (--compressed), a range, a 301 "
                    "followed",
