@@ -94,7 +94,7 @@ LAB_DIRS      := $(patsubst %/Makefile,%,$(wildcard labs/*/Makefile))
 SOLUTION_DIRS := $(patsubst %/Makefile,%,$(wildcard solutions/*/Makefile))
 
 .PHONY: all lib grader labs solutions tests selftest check grade bench demo soak docs deps \
-        deps-build deps-check deps-docs deps-bench clean help handout gradescope classroom fuzz fuzz-bin
+        deps-build deps-check deps-docs deps-bench deps-browser clean help handout gradescope classroom fuzz fuzz-bin
 
 all: lib grader labs solutions
 
@@ -104,11 +104,12 @@ help:
 # ---- system packages ---------------------------------------------------------
 # Order-only prerequisites: they run every time (a few pkg-config calls) but
 # never force a rebuild.
-deps: ; @$(DEPS) --install build check docs tools fuzz
+deps: ; @$(DEPS) --install build check docs tools fuzz browser
 deps-build: ; @$(DEPS) --install build
 deps-check: ; @$(DEPS) --install check
 deps-docs:  ; @$(DEPS) --install docs
 deps-bench: ; @$(DEPS) --install bench
+deps-browser: ; @$(DEPS) --install browser
 
 # ---- libsocklab --------------------------------------------------------------
 lib: $(LIBSOCKLAB)

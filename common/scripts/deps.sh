@@ -7,7 +7,8 @@
 #   the Gradescope self-test), docs (doxygen, graphviz), tools (what the lab
 #   guides use by hand: OpenBSD netcat, socat, ss, ps and pgrep, python3; only
 #   `make deps` asks for these), fuzz (clang and its libFuzzer runtime, for
-#   `make fuzz`), bench (wrk and nginx, for `make bench LAB=08`).
+#   `make fuzz`), bench (wrk and nginx, for `make bench LAB=08`), browser
+#   (Debian's chromium, which lab 08's browser check runs headless).
 # Without --install, a missing package is reported with the one command that
 # installs it, and the script fails. With --install (what `make` passes), it
 # installs missing packages with apt-get when it can: as root, or through sudo
@@ -54,6 +55,10 @@ for what in "$@"; do
         need_cmd wrk wrk
         command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
         ;;
+    browser)
+        # Lab 08's browser check loads a page from the server in it.
+        need_cmd chromium chromium
+        ;;
     tools)
         # The guides' `nc` is OpenBSD netcat (`nc -N`); another netcat may
         # own the name nc, so look for this one by its own name.
@@ -73,7 +78,7 @@ for what in "$@"; do
         fi
         ;;
     *)
-        echo "deps.sh: unknown dependency group '$what' (expected build, check, docs, tools, fuzz or bench)" >&2
+        echo "deps.sh: unknown dependency group '$what' (expected build, check, docs, tools, fuzz, bench or browser)" >&2
         exit 2
         ;;
     esac

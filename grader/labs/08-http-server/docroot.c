@@ -3,7 +3,8 @@
  * directory with and one without index.html, a FIFO, an unreadable file, a
  * 64 MiB file, links that stay inside and links that lead out, and secret
  * files outside it (in TOP and in a sibling folder www-secret, whose name
- * starts as the document root's does) that no response may ever show. */
+ * starts as the document root's does) that no response may ever show;
+ * and the browser check's page (browser.c). */
 #include "lab08.h"
 
 #include <errno.h>
@@ -53,6 +54,14 @@ static int write_secret(gr_ctx *ctx, const char *top, const char *name)
     return 0;
 }
 
+/* Every file's modification time is LAB08_MTIME. */
+static int set_mtime(const char *path)
+{
+    struct timeval tv[2] = {{LAB08_MTIME, 0}, {LAB08_MTIME, 0}};
+    utimes(path, tv);
+    return 0;
+}
+
 static int write_file(gr_ctx *ctx, const char *top, const df_file *df)
 {
     char path[4096];
@@ -76,9 +85,21 @@ static int write_file(gr_ctx *ctx, const char *top, const df_file *df)
         left -= n;
     }
     close(fd);
-    struct timeval tv[2] = {{LAB08_MTIME, 0}, {LAB08_MTIME, 0}};
-    utimes(path, tv);
-    return 0;
+    return set_mtime(path);
+}
+
+int lab08_write(gr_ctx *ctx, const char *top, const char *name, const void *bytes, size_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", top, name);
+    FILE *f = fopen(path, "wb");
+    if (f == NULL || fwrite(bytes, 1, n, f) != n || fclose(f) != 0) {
+        if (f != NULL) {
+            fclose(f);
+        }
+        return gr_fail(ctx, "cannot write %s: %s", path, strerror(errno));
+    }
+    return set_mtime(path);
 }
 
 int lab08_docroot(gr_ctx *ctx, const char *top)
@@ -105,6 +126,9 @@ int lab08_docroot(gr_ctx *ctx, const char *top)
         if (symlink(links[i][1], path) < 0) {
             return gr_fail(ctx, "cannot link %s: %s", path, strerror(errno));
         }
+    }
+    if (lab08_browser_docroot(ctx, top) != 0) {
+        return -1;
     }
     snprintf(path, sizeof path, "%s/www/locked.txt", top);
     chmod(path, 0);

@@ -384,6 +384,17 @@ static const gr_check checks[] = {
                 "SIGTERM handler writes the stop pipe that every poll() also waits on. In "
                 "Python: a thread calls server.shutdown(); server_close() joins the handlers.",
      .ck_run = lab08_check_sigterm},
+    {.ck_name = "browser",
+     .ck_step = 7,
+     .ck_points = 1,
+     .ck_deadline_ms = 25000,
+     .ck_summary = "headless chromium loads a page with a stylesheet, a script and PNG, SVG and "
+                   "ICO images, all taken; its script's fetch of /api/data?name=Zo%C3%AB%20Ann"
+                   "%2BBo reads back the message",
+     .ck_hint = "A browser is the client the server is for: it opens several connections at "
+                "once and believes Content-Type. Open http://127.0.0.1:PORT/browser/ in a "
+                "browser and read its developer tools' Network and Console tabs.",
+     .ck_run = lab08_check_browser},
 
     {.ck_name = "conditional",
      .ck_step = 8,
@@ -425,7 +436,7 @@ static const gr_check checks[] = {
      .ck_run = lab08_check_ranges},
     {.ck_name = "curl",
      .ck_step = 9,
-     .ck_points = 2,
+     .ck_points = 1,
      .ck_deadline_ms = 20000,
      .ck_summary = "curl gets a file, a HEAD, a gzipped file (--compressed), a range, a 301 "
                    "followed",

@@ -27,6 +27,12 @@
 /* docroot.c: fill the folder {docroot} stands for (gr_lab::lab_docroot). */
 int lab08_docroot(gr_ctx *ctx, const char *top);
 
+/* Write @p n bytes as TOP/@p name, with the document root's mtime. */
+int lab08_write(gr_ctx *ctx, const char *top, const char *name, const void *bytes, size_t n);
+
+/* browser.c: the browser check's page and what it loads, in www/browser. */
+int lab08_browser_docroot(gr_ctx *ctx, const char *top);
+
 /* A file of the document root, read whole (malloc'd; NULL with a failure). */
 unsigned char *lab08_file(gr_ctx *ctx, const char *name, size_t *n);
 
@@ -119,5 +125,6 @@ int lab08_check_gzip(gr_ctx *ctx);
 int lab08_check_gzip_choice(gr_ctx *ctx);
 int lab08_check_ranges(gr_ctx *ctx);
 int lab08_check_curl(gr_ctx *ctx);
+int lab08_check_browser(gr_ctx *ctx);
 
 #endif

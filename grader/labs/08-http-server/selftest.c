@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 /* The checks a --server run grades (the black-box ones), and all. */
-#define LAB08_SERVER 37
-#define LAB08_ALL 43
+#define LAB08_SERVER 38
+#define LAB08_ALL 44
 /* The parser's API checks (step 1), every one of which the skeleton fails. */
 #define LAB08_API                                                                                  \
     "api-parse-valid api-parse-malformed api-parse-split api-parse-limits "                        \
@@ -220,6 +220,17 @@ static void test_bug_sigterm(void)
     }
 }
 
+/* What a browser trips on: a stylesheet it refuses for its type (strict
+ * MIME checking), and a name whose UTF-8 bytes come back as latin-1
+ * letters (json-routes sends ASCII names only). */
+static void test_bug_browser(void)
+{
+    if (selftest_have("python3")) {
+        expect_bug("css-plain", 121, "browser", "browser", 1);
+        expect_bug("latin1-name", 122, "browser", "browser", 1);
+    }
+}
+
 /* A server that takes PORT through atoi() serves on the port the kernel
  * picks for atoi("") = 0 (grader/tests/programs/bug_start.c, with PORT and
  * DOCROOT as its two arguments). */
@@ -260,6 +271,8 @@ int register_lab08_tests(void)
         {"lab 08: SIGTERM exits at once, the answer in flight cut; a pool's place never given "
          "back",
          test_bug_sigterm},
+        {"lab 08: in a browser, a stylesheet as text/plain, a name decoded as latin-1",
+         test_bug_browser},
         {NULL, NULL},
     };
     return cu_add_suite("lab08", tests);

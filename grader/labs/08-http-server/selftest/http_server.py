@@ -68,6 +68,8 @@ BUGS = {
     "docroot-unchecked": "DOCROOT not checked at start: a file as DOCROOT serves 404s",
     "term-exit": "SIGTERM exits at once (os._exit(0)): the answer in flight is cut",
     "pool-leak": "the pool's place is never given back when a connection ends",
+    "css-plain": "a stylesheet served as text/plain (a browser refuses to apply it)",
+    "latin1-name": "/api/data's name decoded as latin-1: Zo%C3%AB comes back as ZoÃ«",
 }
 BUG = os.environ.get("BUG", "")
 if BUG not in BUGS:
@@ -445,7 +447,8 @@ class Handler(BaseHTTPRequestHandler):
             if k == b"name" and name is None:
                 name = v
         try:
-            name = "Guest" if name is None else name.decode("utf-8")
+            name = "Guest" if name is None else \
+                name.decode("latin-1" if BUG == "latin1-name" else "utf-8")
         except UnicodeDecodeError:
             raise Fail(400, close=False)
         return self.json(200, {"message": f"Hello, {name}!"})
@@ -510,6 +513,7 @@ class Handler(BaseHTTPRequestHandler):
         ext = name.rsplit(".", 1)[-1] if "." in os.path.basename(name) else ""
         ext = ext if BUG == "case-types" else ext.lower()
         ctype = TYPES.get(ext, "application/octet-stream")
+        ctype = "text/plain; charset=utf-8" if BUG == "css-plain" and ext == "css" else ctype
         size, mtime = st.st_size, int(st.st_mtime)
         last = email.utils.formatdate(mtime, usegmt=True)
         headers = [("Content-Type", ctype), ("Last-Modified", last), ("Accept-Ranges", "bytes")]
