@@ -164,21 +164,42 @@ int gr_procfs_wchan(pid_t pid, char *buf, size_t len)
     return 0;
 }
 
-int gr_procfs_blocks_signal(pid_t pid, int sig)
+/* A hexadecimal mask of /proc/PID/status ("SigBlk:", "CapEff:"): 0, or -1
+ * if the process is gone or the line is missing. */
+static int status_mask(pid_t pid, const char *field, unsigned long long *mask)
 {
     char path[64];
     char buf[4096];
+    char key[32];
     snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    if (sig < 1 || sig > 64 || read_small(path, buf, sizeof buf) < 0) {
+    snprintf(key, sizeof key, "\n%s:", field);
+    if (read_small(path, buf, sizeof buf) < 0) {
         return -1;
     }
-    char *line = strstr(buf, "\nSigBlk:");
-    unsigned long long mask;
-    if (line == NULL || sscanf(line, "\nSigBlk: %llx", &mask) != 1) {
+    const char *line = strstr(buf, key);
+    if (line == NULL || sscanf(line + strlen(key), " %llx", mask) != 1) {
         errno = EIO;
         return -1;
     }
+    return 0;
+}
+
+int gr_procfs_blocks_signal(pid_t pid, int sig)
+{
+    unsigned long long mask;
+    if (sig < 1 || sig > 64 || status_mask(pid, "SigBlk", &mask) < 0) {
+        return -1;
+    }
     return (mask >> (sig - 1)) & 1;
+}
+
+int gr_procfs_has_cap(pid_t pid, int cap)
+{
+    unsigned long long mask;
+    if (cap < 0 || cap > 63 || status_mask(pid, "CapEff", &mask) < 0) {
+        return -1;
+    }
+    return (mask >> cap) & 1;
 }
 
 long gr_procfs_max_files(pid_t pid)

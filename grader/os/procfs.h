@@ -69,6 +69,15 @@ int gr_procfs_wchan(pid_t pid, char *buf, size_t len);
 int gr_procfs_blocks_signal(pid_t pid, int sig);
 
 /**
+ * @brief Does one process hold capability @p cap (CAP_DAC_OVERRIDE, ...) in
+ *        its effective set now (/proc/PID/status, CapEff)? Root has them
+ *        all, and so has root in a user namespace over the files of the
+ *        users mapped into it.
+ * @return 1 if it does, 0 if not, -1 if the process is gone
+ */
+int gr_procfs_has_cap(pid_t pid, int cap);
+
+/**
  * @brief CPU time (user + system) used by one process so far.
  * @return milliseconds, or -1
  */

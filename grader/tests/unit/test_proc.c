@@ -262,6 +262,15 @@ static void test_procfs_state_and_wchan(void)
     CU_ASSERT_EQUAL(gr_procfs_wchan(999999999, wchan, sizeof wchan), -1);
 }
 
+/* Root (outside any user namespace, as these tests run in CI) holds
+ * CAP_DAC_OVERRIDE (1); any other user none of it. */
+static void test_procfs_caps(void)
+{
+    CU_ASSERT_EQUAL(gr_procfs_has_cap(getpid(), 1), geteuid() == 0);
+    CU_ASSERT_EQUAL(gr_procfs_has_cap(getpid(), 64), -1);
+    CU_ASSERT_EQUAL(gr_procfs_has_cap(999999999, 1), -1);
+}
+
 static void test_procfs_fds_and_listening(void)
 {
     int fd = sl_addr_listen("127.0.0.1", "0", 4, NULL);
@@ -384,6 +393,7 @@ int register_proc_tests(void)
         {"procfs: a process tree", test_procfs_tree},
         {"procfs: fds and listening ports", test_procfs_fds_and_listening},
         {"procfs: a sleeping process's state and where it waits", test_procfs_state_and_wchan},
+        {"procfs: a process's effective capabilities", test_procfs_caps},
         {"procfs: the port a process tree listens on, not the parent's", test_procfs_tree_port},
         {NULL, NULL},
     };
