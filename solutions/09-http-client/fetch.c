@@ -119,16 +119,20 @@ static int parse_args(int argc, char **argv, transfer_opts *o, const char **outp
     while ((c = getopt_long(argc, argv, ":o:Id:H:ifh", longopts, NULL)) != -1) {
         char *end = NULL;
         switch (c) {
-        case 'o': *output = optarg; break;
-        case 'I': head = 1; break;
+        case 'o':
+            *output = optarg;
+            break;
+        case 'I':
+            head = 1;
+            break;
         case 'd':
         case OPT_JSON:
             if (o->to_body != NULL) {
                 return usage_error("%s: give one body (-d or --json), once", optarg);
             }
             o->to_body = optarg;
-            o->to_content_type = c == 'd' ? "application/x-www-form-urlencoded"
-                                          : "application/json";
+            o->to_content_type =
+                c == 'd' ? "application/x-www-form-urlencoded" : "application/json";
             break;
         case 'H':
             if (check_header(optarg) < 0) {
@@ -141,8 +145,12 @@ static int parse_args(int argc, char **argv, transfer_opts *o, const char **outp
             }
             o->to_headers[o->to_nheaders++] = optarg;
             break;
-        case 'i': o->to_include = 1; break;
-        case 'f': o->to_fail = 1; break;
+        case 'i':
+            o->to_include = 1;
+            break;
+        case 'f':
+            o->to_fail = 1;
+            break;
         case OPT_MAX_REDIRS:
             errno = 0;
             long n = strtol(optarg, &end, 10);
@@ -151,7 +159,9 @@ static int parse_args(int argc, char **argv, transfer_opts *o, const char **outp
             }
             o->to_max_redirs = (int)n;
             break;
-        case OPT_NO_FOLLOW: o->to_follow = 0; break;
+        case OPT_NO_FOLLOW:
+            o->to_follow = 0;
+            break;
         case OPT_CONNECT_TO:
         case OPT_READ_TO:
             if (parse_seconds(optarg, c == OPT_READ_TO ? &o->to_read_timeout_ms
@@ -160,9 +170,13 @@ static int parse_args(int argc, char **argv, transfer_opts *o, const char **outp
                                    optarg);
             }
             break;
-        case 'h': fputs(usage_text, stdout); exit(FETCH_OK);
-        case ':': return usage_error("%s needs a value", argv[optind - 1]);
-        default: return usage_error("unknown option %s", argv[optind - 1]);
+        case 'h':
+            fputs(usage_text, stdout);
+            exit(FETCH_OK);
+        case ':':
+            return usage_error("%s needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option %s", argv[optind - 1]);
         }
     }
     if (head && o->to_body != NULL) {

@@ -31,8 +31,8 @@ static int read_failure(const char *what, char *err)
 /* Read one line into buf without its CRLF (or bare LF, which RFC 9112
  * lets a recipient accept). *len is its length. EOF before a whole line
  * is FETCH_MALFORMED, or eof_status when nothing at all came. */
-static int read_line(sl_rio *rp, char *buf, size_t n, size_t *len, const char *what,
-                     int eof_status, char *err)
+static int read_line(sl_rio *rp, char *buf, size_t n, size_t *len, const char *what, int eof_status,
+                     char *err)
 {
     ssize_t got = sl_rio_readline(rp, buf, n);
     if (got < 0 && errno == EMSGSIZE) {

@@ -89,8 +89,8 @@ static int open_connection(const url *u, const transfer_opts *o, int *fdp, char 
     freeaddrinfo(res);
     if (fd < 0) {
         if (timed_out) {
-            sl_err_set(err, "connecting to %s port %s timed out after %.1f s", u->u_host,
-                       u->u_port, o->to_connect_timeout_ms / 1000.0);
+            sl_err_set(err, "connecting to %s port %s timed out after %.1f s", u->u_host, u->u_port,
+                       o->to_connect_timeout_ms / 1000.0);
             return FETCH_TIMEOUT;
         }
         errno = last_errno;
@@ -275,8 +275,8 @@ int transfer_fetch(const transfer_opts *o, const char *text, FILE *out, char *er
             break;
         }
         if (n == o->to_max_redirs) {
-            sl_err_set(why, "more than %d redirects (the last to %.100s)",
-                     o->to_max_redirs, rs.rs_location);
+            sl_err_set(why, "more than %d redirects (the last to %.100s)", o->to_max_redirs,
+                       rs.rs_location);
             rc = FETCH_REDIRECTS;
             break;
         }
@@ -294,8 +294,8 @@ int transfer_fetch(const transfer_opts *o, const char *text, FILE *out, char *er
             char seen[URL_MAX + 16];
             url_format(&hops[i], seen, sizeof seen);
             if (strcmp(seen, next) == 0 && strcmp(methods[i], method) == 0) {
-                sl_err_set(why, "redirect loop: %d %s leads back to %.100s",
-                         rs.rs_status, rs.rs_reason, next);
+                sl_err_set(why, "redirect loop: %d %s leads back to %.100s", rs.rs_status,
+                           rs.rs_reason, next);
                 rc = FETCH_REDIRECTS;
             }
         }

@@ -17,9 +17,9 @@
 
 /** What to send, and how long to wait. */
 typedef struct transfer_opts {
-    const char *to_method;       /**< "GET", "HEAD" or "POST" */
-    const char *to_body;         /**< request body, or NULL */
-    const char *to_content_type; /**< its Content-Type, or NULL */
+    const char *to_method;               /**< "GET", "HEAD" or "POST" */
+    const char *to_body;                 /**< request body, or NULL */
+    const char *to_content_type;         /**< its Content-Type, or NULL */
     const char *to_headers[MAX_HEADERS]; /**< extra "Name: value" lines, checked */
     int to_nheaders;
     int to_include;            /**< 1: write the final response head too (-i) */
