@@ -3,7 +3,9 @@
 #include "lab09.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-#define OK_HEAD "HTTP/1.1 200 OK\r\n"
+/* Every response says Connection: close: the fake serves one request per
+ * connection (keep-alive comes with a later step). */
+#define OK_HEAD "HTTP/1.1 200 OK\r\nConnection: close\r\n"
 
 /* ---- step 1: one GET --------------------------------------------------------------- */
 
@@ -237,7 +239,8 @@ const lab09_scenario lab09_output_partial = {.sc_args = "-o dl/out.bin {url}/sho
 
 static const gr_http_route r_missing[] = {
     {.hr_target = "/missing",
-     .hr_response = "HTTP/1.1 404 Not Found\r\nContent-Length: 10\r\n\r\nnot here.\n"},
+     .hr_response =
+         "HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 10\r\n\r\nnot here.\n"},
 };
 const lab09_scenario lab09_fail = {.sc_args = "-f {url}/missing",
                                    .sc_routes = r_missing,
@@ -250,28 +253,35 @@ const lab09_scenario lab09_fail = {.sc_args = "-f {url}/missing",
 
 static const gr_http_route r_redirects[] = {
     {.hr_target = "/old/page",
-     .hr_response = "HTTP/1.1 301 Moved Permanently\r\nLocation: "
+     .hr_response = "HTTP/1.1 301 Moved Permanently\r\nConnection: close\r\nLocation: "
                     "../new/./x/../page?from=old\r\nContent-Length: 0\r\n\r\n"},
     {.hr_target = "/new/page?from=old",
-     .hr_response = "HTTP/1.1 302 Found\r\nLocation: /final\r\nContent-Length: 5\r\n\r\nmoved"},
+     .hr_response = "HTTP/1.1 302 Found\r\nConnection: close\r\nLocation: "
+                    "/final\r\nContent-Length: 5\r\n\r\nmoved"},
     {.hr_target = "/final", .hr_response = OK_HEAD "Content-Length: 8\r\n\r\narrived\n"},
     {.hr_target = "/submit",
-     .hr_response = "HTTP/1.1 303 See Other\r\nLocation: /result\r\nContent-Length: 0\r\n\r\n"},
+     .hr_response = "HTTP/1.1 303 See Other\r\nConnection: close\r\nLocation: "
+                    "/result\r\nContent-Length: 0\r\n\r\n"},
     {.hr_target = "/result", .hr_response = OK_HEAD "Content-Length: 7\r\n\r\nresult\n"},
     {.hr_target = "/upload",
-     .hr_response =
-         "HTTP/1.1 307 Temporary Redirect\r\nLocation: upload2\r\nContent-Length: 0\r\n\r\n"},
+     .hr_response = "HTTP/1.1 307 Temporary Redirect\r\nConnection: close\r\nLocation: "
+                    "upload2\r\nContent-Length: 0\r\n\r\n"},
     {.hr_target = "/upload2", .hr_response = OK_HEAD "Content-Length: 7\r\n\r\nstored\n"},
     {.hr_target = "/loop/a",
-     .hr_response = "HTTP/1.1 302 Found\r\nLocation: b\r\nContent-Length: 0\r\n\r\n"},
+     .hr_response =
+         "HTTP/1.1 302 Found\r\nConnection: close\r\nLocation: b\r\nContent-Length: 0\r\n\r\n"},
     {.hr_target = "/loop/b",
-     .hr_response = "HTTP/1.1 302 Found\r\nLocation: /loop/a\r\nContent-Length: 0\r\n\r\n"},
+     .hr_response = "HTTP/1.1 302 Found\r\nConnection: close\r\nLocation: "
+                    "/loop/a\r\nContent-Length: 0\r\n\r\n"},
     {.hr_target = "/hop/1",
-     .hr_response = "HTTP/1.1 308 Permanent Redirect\r\nLocation: 2\r\nContent-Length: 0\r\n\r\n"},
+     .hr_response = "HTTP/1.1 308 Permanent Redirect\r\nConnection: close\r\nLocation: "
+                    "2\r\nContent-Length: 0\r\n\r\n"},
     {.hr_target = "/hop/2",
-     .hr_response = "HTTP/1.1 308 Permanent Redirect\r\nLocation: 3\r\nContent-Length: 0\r\n\r\n"},
+     .hr_response = "HTTP/1.1 308 Permanent Redirect\r\nConnection: close\r\nLocation: "
+                    "3\r\nContent-Length: 0\r\n\r\n"},
     {.hr_target = "/hop/3",
-     .hr_response = "HTTP/1.1 308 Permanent Redirect\r\nLocation: 4\r\nContent-Length: 0\r\n\r\n"},
+     .hr_response = "HTTP/1.1 308 Permanent Redirect\r\nConnection: close\r\nLocation: "
+                    "4\r\nContent-Length: 0\r\n\r\n"},
     {.hr_target = "/hop/4", .hr_response = OK_HEAD "Content-Length: 4\r\n\r\nend\n"},
 };
 const lab09_scenario lab09_redirect_relative = {.sc_args = "{url}/old/page",

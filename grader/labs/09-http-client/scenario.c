@@ -34,13 +34,25 @@ static void expand_args(const char *args, int port, int closed, gr_str *out)
     }
 }
 
+/* Remove the files in dir (what an earlier run left). */
+static void empty_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    for (struct dirent *e = d != NULL ? readdir(d) : NULL; e != NULL; e = readdir(d)) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            unlinkat(dirfd(d), e->d_name, 0);
+        }
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+}
+
 /* A fresh, empty dl/ beside the client, writable by the sandbox's user. */
 static int make_out_dir(gr_ctx *ctx, char *dir, size_t n)
 {
     snprintf(dir, n, "%s/%s", gr_server_dir(ctx), OUT_DIR);
-    char file[PATH_MAX + 16];
-    snprintf(file, sizeof file, "%s/out.bin", dir);
-    unlink(file);
+    empty_dir(dir);
     if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
         return gr_fail(ctx, "grader cannot create %s: %s", dir, strerror(errno));
     }
