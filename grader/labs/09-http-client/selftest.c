@@ -31,6 +31,11 @@ static void test_solution_full_marks(void)
     selftest_full_marks("09", 1, LAB09_ALL);
 }
 
+static void test_skeleton_not_full(void)
+{
+    selftest_not_full("09-http-client", "--seed 1", LAB09_ALL);
+}
+
 static void test_solution_as_command(void)
 {
     char cmd[PATH_MAX];
@@ -86,6 +91,7 @@ int register_lab09_tests(void)
 {
     static const cu_test tests[] = {
         {"lab 09: the solution gets full marks", test_solution_full_marks},
+        {"lab 09: the skeleton does not", test_skeleton_not_full},
         {"lab 09: the solution as a --client command", test_solution_as_command},
         {"lab 09: curl behind the lab's command line passes all it can", test_curl},
         {"lab 09: buggy clients lose the checks for their bug", test_bugs},
