@@ -10,6 +10,7 @@
 #ifndef FETCH_FETCH_H
 #define FETCH_FETCH_H
 
+/** fetch's exit statuses, one per kind of failure. */
 enum fetch_exit {
     FETCH_OK = 0,        /**< every URL fetched */
     FETCH_LOCAL = 1,     /**< a local failure: the output file cannot be written */

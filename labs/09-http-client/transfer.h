@@ -21,13 +21,13 @@ typedef struct transfer_opts {
     const char *to_body;                 /**< request body, or NULL */
     const char *to_content_type;         /**< its Content-Type, or NULL */
     const char *to_headers[MAX_HEADERS]; /**< extra "Name: value" lines, checked */
-    int to_nheaders;
-    int to_include;            /**< 1: write the final response head too (-i) */
-    int to_fail;               /**< 1: a status >= 400 is FETCH_HTTP, no body written */
-    int to_follow;             /**< 1: follow redirects */
-    int to_max_redirs;         /**< redirects allowed */
-    int to_connect_timeout_ms; /**< per connection attempt */
-    int to_read_timeout_ms;    /**< longest wait for any byte */
+    int to_nheaders;                     /**< how many */
+    int to_include;                      /**< 1: write the final response head too (-i) */
+    int to_fail;                         /**< 1: a status >= 400 is FETCH_HTTP, no body written */
+    int to_follow;                       /**< 1: follow redirects */
+    int to_max_redirs;                   /**< redirects allowed */
+    int to_connect_timeout_ms;           /**< per connection attempt */
+    int to_read_timeout_ms;              /**< longest wait for any byte */
 } transfer_opts;
 
 /**

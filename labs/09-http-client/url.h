@@ -16,14 +16,14 @@
 
 /** A parsed http:// URL. */
 typedef struct url {
-    char u_host[256];      /**< host name or address, IPv6 without brackets */
-    int u_ipv6;            /**< 1: u_host is an IPv6 literal ([...] in the URL) */
-    char u_port[6];        /**< "80" when the URL names none */
-    char u_path[URL_MAX];  /**< "/" when the URL has none; never empty */
-    char u_query[URL_MAX]; /**< after '?', without it; u_has_query says if present */
-    int u_has_query;
+    char u_host[256];         /**< host name or address, IPv6 without brackets */
+    int u_ipv6;               /**< 1: u_host is an IPv6 literal ([...] in the URL) */
+    char u_port[6];           /**< "80" when the URL names none */
+    char u_path[URL_MAX];     /**< "/" when the URL has none; never empty */
+    char u_query[URL_MAX];    /**< after '?', without it; u_has_query says if present */
+    int u_has_query;          /**< 1: the URL has a '?' (the query may be empty) */
     char u_fragment[URL_MAX]; /**< after '#'; never sent */
-    int u_has_fragment;
+    int u_has_fragment;       /**< 1: the URL has a '#' */
 } url;
 
 /**

@@ -14,7 +14,7 @@ static const gr_check checks[] = {
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
      .ck_points = 5,
-     .ck_deadline_ms = 6000,
+     .ck_deadline_ms = 4000,
      .ck_summary =
          "a body framed by Content-Length is printed, and fetch ends without waiting for the close",
      .ck_hint = "Content-Length frames the body: read exactly that many bytes, then stop; the "
@@ -75,7 +75,7 @@ static const gr_check checks[] = {
      .ck_step = 2,
      .ck_kind = GR_CLIENT,
      .ck_points = 6,
-     .ck_deadline_ms = 6000,
+     .ck_deadline_ms = 4000,
      .ck_summary = "chunked bodies: hex sizes, extensions, trailers, split across reads",
      .ck_hint = "A chunk size is hexadecimal, may carry ;extensions, and the last chunk (0) is "
                 "followed by trailer lines and an empty line. In C: strtoll(line, &end, 16), skip "
@@ -87,7 +87,7 @@ static const gr_check checks[] = {
      .ck_step = 2,
      .ck_kind = GR_CLIENT,
      .ck_points = 3,
-     .ck_deadline_ms = 6000,
+     .ck_deadline_ms = 4000,
      .ck_summary = "1xx interim responses (100 Continue, 102) before the final one are skipped",
      .ck_hint =
          "A 1xx response is interim: its head ends, and the real response follows on the same "
@@ -111,7 +111,7 @@ static const gr_check checks[] = {
      .ck_step = 2,
      .ck_kind = GR_CLIENT,
      .ck_points = 3,
-     .ck_deadline_ms = 6000,
+     .ck_deadline_ms = 4000,
      .ck_summary = "bytes after Content-Length are not part of the body",
      .ck_hint = "Content-Length says where the body ends; what follows is not the body. In C: "
                 "never write more than the count left, even when read() returned more. In Python: "
@@ -134,7 +134,7 @@ static const gr_check checks[] = {
      .ck_step = 3,
      .ck_kind = GR_CLIENT,
      .ck_points = 4,
-     .ck_deadline_ms = 6000,
+     .ck_deadline_ms = 4000,
      .ck_summary = "-I sends HEAD, and its response has no body whatever Content-Length says",
      .ck_hint = "A response to HEAD never has a body: its Content-Length describes the GET's. In "
                 "C: after the head of a HEAD response (and of 204 and 304), stop reading. In "
@@ -192,7 +192,7 @@ static const gr_check checks[] = {
      .ck_step = 4,
      .ck_kind = GR_CLIENT,
      .ck_points = 3,
-     .ck_deadline_ms = 6000,
+     .ck_deadline_ms = 4000,
      .ck_summary = "-o FILE holds the body and nothing else is left beside it",
      .ck_hint = "-o writes the body to FILE instead of stdout. In C: write to a temporary file in "
                 "FILE's directory (mkstemp()), then rename() it to FILE. In Python: "
@@ -279,7 +279,7 @@ static const gr_check checks[] = {
      .ck_step = 6,
      .ck_kind = GR_CLIENT,
      .ck_points = 4,
-     .ck_deadline_ms = 6000,
+     .ck_deadline_ms = 5000,
      .ck_summary = "a server that accepts and never answers: exit 5 after --read-timeout",
      .ck_hint =
          "A connection that succeeded can still go quiet forever. In C: setsockopt(SO_RCVTIMEO), "
@@ -291,7 +291,7 @@ static const gr_check checks[] = {
      .ck_step = 6,
      .ck_kind = GR_CLIENT,
      .ck_points = 4,
-     .ck_deadline_ms = 6000,
+     .ck_deadline_ms = 5000,
      .ck_summary = "a body that stalls midway times out (exit 5) and leaves no -o file",
      .ck_hint = "The read timeout applies to every wait, not only the first byte; and a timed-out "
                 "transfer leaves no file. In C: the same SO_RCVTIMEO covers each read() of the "
