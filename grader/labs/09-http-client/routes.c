@@ -3,16 +3,19 @@
 #include "lab09.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-/* Every response says Connection: close: the fake serves one request per
- * connection (keep-alive comes with a later step). */
+/* The fake serves one request per connection (keep-alive comes with a
+ * later step): a response it closes after says Connection: close; one it
+ * holds open after the body (GR_HTTP_HOLD) does not, as a keep-alive
+ * server would. */
 #define OK_HEAD "HTTP/1.1 200 OK\r\nConnection: close\r\n"
+#define OK_KEPT "HTTP/1.1 200 OK\r\n"
 
 /* ---- step 1: one GET --------------------------------------------------------------- */
 
 static const gr_http_route r_length[] = {
     {.hr_target = "/hello.txt",
      .hr_response =
-         OK_HEAD "Content-Type: text/plain\r\nContent-Length: 20\r\n\r\nhello, fetch world!\n",
+         OK_KEPT "Content-Type: text/plain\r\nContent-Length: 20\r\n\r\nhello, fetch world!\n",
      .hr_after = GR_HTTP_HOLD},
 };
 const lab09_scenario lab09_get_length = {.sc_args = "{url}/hello.txt",
@@ -64,7 +67,7 @@ const lab09_scenario lab09_no_server = {
 /* Sizes 0x1a and 0x10: a size read as decimal takes 1 or 10 bytes. */
 static const gr_http_route r_chunked[] = {
     {.hr_target = "/chunked",
-     .hr_response = OK_HEAD "Transfer-Encoding: chunked\r\n\r\n"
+     .hr_response = OK_KEPT "Transfer-Encoding: chunked\r\n\r\n"
                             "1a;name=value\r\nabcdefghijklmnopqrstuvwxyz\r\n"
                             "10 ; x=\"y\"\r\n0123456789ABCDEF\r\n"
                             "3\r\n!\n!\r\n"
@@ -81,7 +84,7 @@ const lab09_scenario lab09_chunked = {.sc_args = "{url}/chunked",
 
 static const gr_http_route r_interim[] = {
     {.hr_target = "/slow-start",
-     .hr_response = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\nX-A: 1\r\n\r\n" OK_HEAD
+     .hr_response = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\nX-A: 1\r\n\r\n" OK_KEPT
                     "Content-Length: 6\r\n\r\nfinal\n",
      .hr_after = GR_HTTP_HOLD},
 };
@@ -103,7 +106,7 @@ const lab09_scenario lab09_short_body = {.sc_args = "{url}/short",
 
 static const gr_http_route r_long[] = {
     {.hr_target = "/long",
-     .hr_response = OK_HEAD "Content-Length: 5\r\n\r\nfive!and these bytes are not the body",
+     .hr_response = OK_KEPT "Content-Length: 5\r\n\r\nfive!and these bytes are not the body",
      .hr_after = GR_HTTP_HOLD},
 };
 const lab09_scenario lab09_long_body = {.sc_args = "{url}/long",
@@ -160,7 +163,7 @@ const lab09_scenario lab09_malformed[] = {
 
 static const gr_http_route r_head[] = {
     {.hr_target = "/big",
-     .hr_response = OK_HEAD "Content-Length: 1000\r\n\r\n",
+     .hr_response = OK_KEPT "Content-Length: 1000\r\n\r\n",
      .hr_after = GR_HTTP_HOLD},
 };
 const lab09_scenario lab09_head = {.sc_args = "-I {url}/big",
@@ -341,7 +344,7 @@ const lab09_scenario lab09_read_timeout = {.sc_args = "--read-timeout 1 {url}/",
                                            .sc_max_ms = 4000};
 static const gr_http_route r_stall[] = {
     {.hr_target = NULL,
-     .hr_response = OK_HEAD "Content-Length: 100\r\n\r\nten bytes.",
+     .hr_response = OK_KEPT "Content-Length: 100\r\n\r\nten bytes.",
      .hr_after = GR_HTTP_HOLD},
 };
 const lab09_scenario lab09_body_timeout = {.sc_args = "--read-timeout 1 -o dl/out.bin {url}/",

@@ -150,10 +150,45 @@ static int judge_sent(gr_ctx *ctx, const lab09_scenario *sc, const char *got, si
     return 0;
 }
 
+/* Did the script keep a connection open (held, or silent)? */
+static int holds_connection(const lab09_scenario *sc, gr_http_after how)
+{
+    for (size_t i = 0; i < sc->sc_nroutes; i++) {
+        if (sc->sc_routes[i].hr_after == how) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A run that had to be stopped: the hint says which wait it was stuck in. */
+static int judge_hang(gr_ctx *ctx, const lab09_scenario *sc, const gr_client_run *run)
+{
+    if (sc->sc_exit == 5 && holds_connection(sc, GR_HTTP_SILENT)) {
+        gr_hint(ctx, "No read timeout: the server accepted and then said nothing, and fetch "
+                     "waited until the grader stopped it. In C: setsockopt(fd, SOL_SOCKET, "
+                     "SO_RCVTIMEO, &tv, sizeof tv) after connecting; read() then fails with "
+                     "EAGAIN: exit 5. In Python: sock.settimeout(seconds), and catch "
+                     "socket.timeout.");
+    } else if (sc->sc_exit == 5) {
+        gr_hint(ctx, "The read timeout bounds every wait, the body's too: the server stopped "
+                     "midway and fetch waited until the grader stopped it. In C: SO_RCVTIMEO "
+                     "covers each read(); EAGAIN there is exit 5. In Python: the socket's "
+                     "timeout applies to every recv().");
+    } else if (holds_connection(sc, GR_HTTP_HOLD)) {
+        gr_hint(ctx, "fetch had the whole response and went on reading: the server keeps the "
+                     "connection open after the body, as HTTP/1.1 allows, so waiting for the "
+                     "close waits forever. In C: stop after Content-Length bytes, after the 0 "
+                     "chunk and its trailers, or after the head of a HEAD response. In Python: "
+                     "f.read(length), never f.read() when the length is known.");
+    }
+    return gr_fail(ctx, "fetch was still running after %.1f s", (double)run->cr_ms / 1000.0);
+}
+
 static int judge_run(gr_ctx *ctx, const lab09_scenario *sc, const gr_client_run *run)
 {
     if (run->cr_timed_out) {
-        return gr_fail(ctx, "fetch was still running after %.1f s", (double)run->cr_ms / 1000.0);
+        return judge_hang(ctx, sc, run);
     }
     if (!WIFEXITED(run->cr_status)) {
         return gr_fail(ctx, "fetch was killed by a signal");
@@ -214,6 +249,9 @@ static int run_scenario(gr_ctx *ctx, const lab09_scenario *sc)
     }
     if (rc < 0) {
         gr_client_describe(ctx, &run);
+        if (sc->sc_nroutes == 1) {
+            gr_show_text(ctx, "the server sent", sc->sc_routes[0].hr_response, 30);
+        }
     }
     free(sent);
     gr_client_run_free(&run);
