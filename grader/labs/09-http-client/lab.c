@@ -135,12 +135,13 @@ static const gr_check checks[] = {
      .ck_kind = GR_CLIENT,
      .ck_points = 4,
      .ck_deadline_ms = 4000,
-     .ck_summary = "-I sends HEAD, and its response has no body whatever Content-Length says",
+     .ck_summary = "-I sends HEAD, and its response has no body whatever Content-Length says; -i "
+                   "writes the head",
      .ck_hint = "A response to HEAD never has a body: its Content-Length describes the GET's. In "
                 "C: after the head of a HEAD response (and of 204 and 304), stop reading. In "
                 "Python: requests.head(url); http.client knows it from the method.",
-     .ck_run = lab09_check_scenario,
-     .ck_arg = &lab09_head},
+     .ck_run = lab09_check_scenarios,
+     .ck_arg = lab09_head},
     {.ck_name = "post-form",
      .ck_step = 3,
      .ck_kind = GR_CLIENT,
@@ -270,7 +271,8 @@ static const gr_check checks[] = {
      .ck_kind = GR_CLIENT,
      .ck_points = 3,
      .ck_deadline_ms = 10000,
-     .ck_summary = "--max-redirs N follows N redirects and fails (exit 7) on the one after",
+     .ck_summary =
+         "--max-redirs N follows N redirects and fails (exit 7) on the one after; --no-follow none",
      .ck_hint = "The hop limit counts redirects followed: N are allowed, the N+1th is an error. In "
                 "C: count before following, not after. In Python: session.max_redirects = N.",
      .ck_run = lab09_check_scenarios,

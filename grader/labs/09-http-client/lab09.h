@@ -36,7 +36,7 @@ int lab09_check_scenarios(gr_ctx *ctx);
 
 extern const lab09_scenario lab09_get_length, lab09_get_close, lab09_request_target,
     lab09_bad_url[], lab09_no_server, lab09_chunked, lab09_interim, lab09_short_body,
-    lab09_long_body, lab09_malformed[], lab09_head, lab09_post_form, lab09_post_json,
+    lab09_long_body, lab09_malformed[], lab09_head[], lab09_post_form, lab09_post_json,
     lab09_headers[], lab09_header_crlf[], lab09_output_file, lab09_output_partial, lab09_fail,
     lab09_redirect_relative, lab09_redirect_303, lab09_redirect_307, lab09_redirect_loop,
     lab09_redirect_limit[], lab09_read_timeout, lab09_body_timeout;

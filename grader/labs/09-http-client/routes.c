@@ -166,12 +166,22 @@ static const gr_http_route r_head[] = {
      .hr_response = OK_KEPT "Content-Length: 1000\r\n\r\n",
      .hr_after = GR_HTTP_HOLD},
 };
-const lab09_scenario lab09_head = {.sc_args = "-I {url}/big",
-                                   .sc_routes = r_head,
-                                   .sc_nroutes = N(r_head),
-                                   .sc_stdout = "",
-                                   .sc_requests = 1,
-                                   .sc_sent = {"HEAD /big HTTP/1.1\r\n"}};
+const lab09_scenario lab09_head[] = {
+    {.sc_args = "-I {url}/big",
+     .sc_routes = r_head,
+     .sc_nroutes = N(r_head),
+     .sc_stdout = "",
+     .sc_requests = 1,
+     .sc_sent = {"HEAD /big HTTP/1.1\r\n"}},
+    /* -i: the head as it came, then the body. */
+    {.sc_args = "-i {url}/hello.txt",
+     .sc_routes = r_length,
+     .sc_nroutes = N(r_length),
+     .sc_stdout =
+         OK_KEPT "Content-Type: text/plain\r\nContent-Length: 20\r\n\r\nhello, fetch world!\n",
+     .sc_requests = 1},
+    {.sc_args = NULL},
+};
 
 static const gr_http_route r_post[] = {
     {.hr_target = "/form", .hr_response = OK_HEAD "Content-Length: 8\r\n\r\nthanks!\n"},
@@ -318,6 +328,12 @@ const lab09_scenario lab09_redirect_loop = {.sc_args = "{url}/loop/a",
                                             .sc_max_ms = 5000,
                                             .sc_requests = -1};
 const lab09_scenario lab09_redirect_limit[] = {
+    /* --no-follow: the 3xx response's body, as it is. */
+    {.sc_args = "--no-follow '{url}/new/page?from=old'",
+     .sc_routes = r_redirects,
+     .sc_nroutes = N(r_redirects),
+     .sc_stdout = "moved",
+     .sc_requests = 1},
     {.sc_args = "--max-redirs 3 {url}/hop/1",
      .sc_routes = r_redirects,
      .sc_nroutes = N(r_redirects),

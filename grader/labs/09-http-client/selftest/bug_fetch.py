@@ -24,6 +24,7 @@ class Failure(Exception):
 def read_head(f):
     while True:
         line = f.readline(8192)
+        raw = [line]
         if not line:
             raise Failure(8, "no status line")
         parts = line.decode("latin-1").rstrip("\r\n").split(" ", 2)
@@ -31,7 +32,8 @@ def read_head(f):
             raise Failure(8, "bad status line")
         headers = {}
         while True:
-            h = f.readline(8192).decode("latin-1").rstrip("\r\n")
+            raw.append(f.readline(8192))
+            h = raw[-1].decode("latin-1").rstrip("\r\n")
             if not h:
                 break
             if ":" not in h:
@@ -42,7 +44,7 @@ def read_head(f):
                 raise Failure(8, "two Content-Length values")
             headers[k] = v
         if int(parts[1]) >= 200:
-            return int(parts[1]), headers
+            return int(parts[1]), headers, b"".join(raw)
 
 
 def read_body(f, headers, out):
@@ -102,11 +104,13 @@ def request(args, url, method, body, out):
     s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b""))
     f = s.makefile("rb")
     try:
-        status, headers = read_head(f)
-        if status in (301, 302, 303, 307, 308) and "location" in headers:
+        status, headers, raw = read_head(f)
+        if args.follow and status in (301, 302, 303, 307, 308) and "location" in headers:
             return status, urljoin(url, headers["location"])
         if args.fail and status >= 400:
             raise Failure(6, f"HTTP {status}")
+        if args.include:
+            out.write(raw)
         if method != "HEAD" and status not in (204, 304):
             read_body(f, headers, out)
         return status, None
@@ -140,6 +144,8 @@ def main():
     p.add_argument("--json")
     p.add_argument("-H", "--header", action="append", default=[])
     p.add_argument("-f", "--fail", action="store_true")
+    p.add_argument("-i", "--include", action="store_true")
+    p.add_argument("--no-follow", dest="follow", action="store_false")
     p.add_argument("--max-redirs", type=int, default=10)
     p.add_argument("--connect-timeout", type=float, default=10)
     p.add_argument("--read-timeout", type=float, default=30)
