@@ -28,6 +28,7 @@ int register_lab05_tests(void) __attribute__((weak));
 int register_lab06_tests(void) __attribute__((weak));
 int register_lab07_tests(void) __attribute__((weak));
 int register_lab08_tests(void) __attribute__((weak));
+int register_lab09_tests(void) __attribute__((weak));
 
 int main(void)
 {
@@ -52,6 +53,7 @@ int main(void)
         (register_lab06_tests != NULL && register_lab06_tests() < 0) ||
         (register_lab07_tests != NULL && register_lab07_tests() < 0) ||
         (register_lab08_tests != NULL && register_lab08_tests() < 0) ||
+        (register_lab09_tests != NULL && register_lab09_tests() < 0) ||
         /* After the labs' own suites: each steps suite runs the way its lab's does. */
         register_steps_tests() < 0) {
         fprintf(stderr, "test_grader: cannot register tests: %s\n", CU_get_error_msg());

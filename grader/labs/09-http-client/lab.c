@@ -1,0 +1,315 @@
+/* lab.c - lab 09, an HTTP client: the list of checks. Each runs the
+ * student's fetch with the arguments it needs against the grader's fake
+ * HTTP server (peers/http.c), scripted in routes.c, and judges the run in
+ * scenario.c; RULES.md says which check probes which rule of the guide. */
+#include "lab09.h"
+
+static const char *const steps[] = {
+    "",          "one GET",  "framing the response", "methods and headers", "the output file",
+    "redirects", "timeouts",
+};
+
+static const gr_check checks[] = {
+    {.ck_name = "get-length",
+     .ck_step = 1,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 5,
+     .ck_deadline_ms = 4000,
+     .ck_summary =
+         "a body framed by Content-Length is printed, and fetch ends without waiting for the close",
+     .ck_hint = "Content-Length frames the body: read exactly that many bytes, then stop; the "
+                "server may keep the connection open. In C: parse the header with strtoll(), then "
+                "loop on read() until the count is reached. In Python: resp.read(length) on "
+                "http.client, or sock.makefile('rb').read(length).",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_get_length},
+    {.ck_name = "get-close",
+     .ck_step = 1,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a body with no Content-Length runs until the server closes, in pieces",
+     .ck_hint = "With neither Content-Length nor chunked coding, the close ends the body. In C: "
+                "read() until it returns 0, writing what each read gives. In Python: while chunk "
+                ":= f.read(8192): out.write(chunk).",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_get_close},
+    {.ck_name = "request-target",
+     .ck_step = 1,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 10000,
+     .ck_summary =
+         "the request line holds the path and the query, never the fragment, and Host is sent",
+     .ck_hint = "A URL's fragment (#...) stays in the client; the request target is path?query, "
+                "and HTTP/1.1 needs a Host header. In C: split the URL at '#' first, then '?'; "
+                "write \"GET %s HTTP/1.1\\r\\nHost: %s\\r\\n\". In Python: "
+                "urllib.parse.urlsplit(url) gives .path, .query and .fragment.",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_request_target},
+    {.ck_name = "bad-url",
+     .ck_step = 1,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 10000,
+     .ck_summary =
+         "URLs that are not http, or have a bad host, port or byte, exit 3 naming the URL",
+     .ck_hint = "Check the URL before connecting: scheme http, a host (an IPv6 literal in "
+                "brackets), a port from 1 to 65535, no spaces. In C: parse by hand, "
+                "inet_pton(AF_INET6) for [..], strtol() with an end pointer for the port; exit 3. "
+                "In Python: urlsplit() and its .port, which raises ValueError out of range.",
+     .ck_run = lab09_check_scenarios,
+     .ck_arg = lab09_bad_url},
+    {.ck_name = "no-server",
+     .ck_step = 1,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a port where nothing listens exits 4, naming the URL",
+     .ck_hint = "A refused connection is its own failure, not a crash nor a timeout. In C: "
+                "connect() fails with ECONNREFUSED; print the URL and strerror(errno), exit 4. In "
+                "Python: except ConnectionRefusedError as e.",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_no_server},
+    {.ck_name = "chunked",
+     .ck_step = 2,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 6,
+     .ck_deadline_ms = 4000,
+     .ck_summary = "chunked bodies: hex sizes, extensions, trailers, split across reads",
+     .ck_hint = "A chunk size is hexadecimal, may carry ;extensions, and the last chunk (0) is "
+                "followed by trailer lines and an empty line. In C: strtoll(line, &end, 16), skip "
+                "from ';' on, read that many bytes and the CRLF, then read lines until an empty "
+                "one. In Python: int(line.split(b';')[0], 16).",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_chunked},
+    {.ck_name = "interim-1xx",
+     .ck_step = 2,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 3,
+     .ck_deadline_ms = 4000,
+     .ck_summary = "1xx interim responses (100 Continue, 102) before the final one are skipped",
+     .ck_hint =
+         "A 1xx response is interim: its head ends, and the real response follows on the same "
+         "connection. In C: loop: read a status line and headers; while the status is below 200, "
+         "read the next. In Python: http.client does this for you; a raw socket client must loop.",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_interim},
+    {.ck_name = "short-body",
+     .ck_step = 2,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 5,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a body cut short of its Content-Length is an error (exit 8), not a success",
+     .ck_hint =
+         "When the connection closes before Content-Length bytes arrived, the transfer failed. In "
+         "C: read() returning 0 before the count is reached is an error; exit 8 and say how many "
+         "bytes came. In Python: http.client raises IncompleteRead; requests can too.",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_short_body},
+    {.ck_name = "long-body",
+     .ck_step = 2,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 3,
+     .ck_deadline_ms = 4000,
+     .ck_summary = "bytes after Content-Length are not part of the body",
+     .ck_hint = "Content-Length says where the body ends; what follows is not the body. In C: "
+                "never write more than the count left, even when read() returned more. In Python: "
+                "f.read(length), not f.read().",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_long_body},
+    {.ck_name = "malformed",
+     .ck_step = 2,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 5,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "a malformed status line, header line, Content-Length or chunk size exits 8",
+     .ck_hint = "A client must refuse a response it cannot frame: \"HTTP/1.x NNN\", \"Name: "
+                "value\" lines, a Content-Length of digits (two must agree), hex chunk sizes. In "
+                "C: check each byte and exit 8 naming what was wrong. In Python: http.client "
+                "raises BadStatusLine or HTTPException.",
+     .ck_run = lab09_check_scenarios,
+     .ck_arg = lab09_malformed},
+    {.ck_name = "head",
+     .ck_step = 3,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 4000,
+     .ck_summary = "-I sends HEAD, and its response has no body whatever Content-Length says; -i "
+                   "writes the head",
+     .ck_hint = "A response to HEAD never has a body: its Content-Length describes the GET's. In "
+                "C: after the head of a HEAD response (and of 204 and 304), stop reading. In "
+                "Python: requests.head(url); http.client knows it from the method.",
+     .ck_run = lab09_check_scenarios,
+     .ck_arg = lab09_head},
+    {.ck_name = "post-form",
+     .ck_step = 3,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "-d sends a form POST with its Content-Type, Content-Length and body",
+     .ck_hint = "A request body needs Content-Length (or chunked coding) so that the server knows "
+                "where it ends. In C: \"POST ... \\r\\nContent-Type: "
+                "application/x-www-form-urlencoded\\r\\nContent-Length: %zu\\r\\n\\r\\n\" then the "
+                "bytes. In Python: requests.post(url, data={...}).",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_post_form},
+    {.ck_name = "post-json",
+     .ck_step = 3,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "--json sends a JSON POST with Content-Type: application/json",
+     .ck_hint =
+         "JSON is a body like any other, labelled application/json. In C: the same request as a "
+         "form, with Content-Type: application/json. In Python: requests.post(url, json=obj).",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_post_json},
+    {.ck_name = "headers",
+     .ck_step = 3,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "-H adds a header, and replaces fetch's own of the same name",
+     .ck_hint =
+         "Extra headers go between the request line and the empty line; one of the same name as a "
+         "default replaces it (names compare without case). In C: strncasecmp() on the name before "
+         "writing a default. In Python: requests.get(url, headers={...}).",
+     .ck_run = lab09_check_scenarios,
+     .ck_arg = lab09_headers},
+    {.ck_name = "header-crlf",
+     .ck_step = 3,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a -H value with CR or LF is refused (exit 2) and nothing is sent",
+     .ck_hint =
+         "A CR or LF in a header value would end the header and let the caller write others "
+         "(header injection). In C: strpbrk(value, \"\\r\\n\") != NULL is a usage error, exit 2, "
+         "before connecting. In Python: http.client raises ValueError for the same reason.",
+     .ck_run = lab09_check_scenarios,
+     .ck_arg = lab09_header_crlf},
+    {.ck_name = "output-file",
+     .ck_step = 4,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 3,
+     .ck_deadline_ms = 4000,
+     .ck_summary = "-o FILE holds the body and nothing else is left beside it",
+     .ck_hint = "-o writes the body to FILE instead of stdout. In C: write to a temporary file in "
+                "FILE's directory (mkstemp()), then rename() it to FILE. In Python: "
+                "tempfile.NamedTemporaryFile(dir=..., delete=False), then os.replace().",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_output_file},
+    {.ck_name = "output-partial",
+     .ck_step = 4,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a failed transfer leaves no FILE, and no temporary file, behind",
+     .ck_hint = "A partial file looks like a whole one. In C: write under a temporary name and "
+                "rename() only after the whole body arrived; on failure unlink() the temporary. In "
+                "Python: os.replace(tmp, path) at the end, os.unlink(tmp) in the except.",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_output_partial},
+    {.ck_name = "http-fail",
+     .ck_step = 4,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 3,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "with -f, a 404 exits 6 and prints no body",
+     .ck_hint = "An HTTP error is a response like any other until the caller asks otherwise: with "
+                "-f, a status of 400 or more is a failure. In C: compare the status before writing "
+                "the body; exit 6. In Python: resp.raise_for_status().",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_fail},
+    {.ck_name = "redirect-relative",
+     .ck_step = 5,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "301 and 302 are followed, relative Locations resolved with . and .. segments",
+     .ck_hint =
+         "A Location may be relative: resolve it against the URL it came from (RFC 3986 section "
+         "5), dot segments removed. In C: keep the base path up to its last '/', append, then "
+         "remove \"./\" and \"x/../\". In Python: urllib.parse.urljoin(base, location).",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_redirect_relative},
+    {.ck_name = "redirect-303",
+     .ck_step = 5,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 5,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a 303 after a POST is followed with GET and no body",
+     .ck_hint = "303 See Other means: GET the other URL. In C: after 303 (and after 301 or 302 "
+                "following a POST) set the method to GET and drop the body and its headers. In "
+                "Python: requests does it in Session.rebuild_method().",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_redirect_303},
+    {.ck_name = "redirect-307",
+     .ck_step = 5,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a 307 after a POST repeats the POST, body and all",
+     .ck_hint = "307 and 308 keep the method and the body. In C: follow them with the same method, "
+                "body, Content-Type and Content-Length. In Python: requests keeps them on 307/308.",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_redirect_307},
+    {.ck_name = "redirect-loop",
+     .ck_step = 5,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 3,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a redirect loop is reported (exit 7) instead of followed forever",
+     .ck_hint = "Redirects can loop. In C: remember the URLs (and methods) visited; one seen "
+                "again, or more hops than --max-redirs, is exit 7. In Python: requests raises "
+                "TooManyRedirects after 30.",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_redirect_loop},
+    {.ck_name = "redirect-limit",
+     .ck_step = 5,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 3,
+     .ck_deadline_ms = 10000,
+     .ck_summary =
+         "--max-redirs N follows N redirects and fails (exit 7) on the one after; --no-follow none",
+     .ck_hint = "The hop limit counts redirects followed: N are allowed, the N+1th is an error. In "
+                "C: count before following, not after. In Python: session.max_redirects = N.",
+     .ck_run = lab09_check_scenarios,
+     .ck_arg = lab09_redirect_limit},
+    {.ck_name = "read-timeout",
+     .ck_step = 6,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 5000,
+     .ck_summary = "a server that accepts and never answers: exit 5 after --read-timeout",
+     .ck_hint =
+         "A connection that succeeded can still go quiet forever. In C: setsockopt(SO_RCVTIMEO), "
+         "and read() failing with EAGAIN is a timeout (or poll() with a timeout before each read); "
+         "exit 5. In Python: socket.settimeout(s), requests.get(url, timeout=(connect, read)).",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_read_timeout},
+    {.ck_name = "body-timeout",
+     .ck_step = 6,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 4,
+     .ck_deadline_ms = 5000,
+     .ck_summary = "a body that stalls midway times out (exit 5) and leaves no -o file",
+     .ck_hint = "The read timeout applies to every wait, not only the first byte; and a timed-out "
+                "transfer leaves no file. In C: the same SO_RCVTIMEO covers each read() of the "
+                "body; unlink the temporary file. In Python: the timeout applies to each recv().",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_body_timeout},
+};
+
+const gr_lab gr_lab09 = {
+    .lab_id = "09",
+    .lab_name = "http-client",
+    .lab_title = "an HTTP client",
+    .lab_server_cmd = NULL,
+    .lab_client_cmd = "./fetch",
+    .lab_steps = steps,
+    .lab_nsteps = sizeof steps / sizeof steps[0] - 1,
+    .lab_checks = checks,
+    .lab_nchecks = sizeof checks / sizeof checks[0],
+};

@@ -1,0 +1,44 @@
+/* lab09.h - what lab 09's check files share: a scenario is one run of the
+ * student's fetch against the grader's fake HTTP server, and what must
+ * come of it. */
+#ifndef SOCKLAB_GRADER_LAB09_H
+#define SOCKLAB_GRADER_LAB09_H
+
+#include "kit/kit.h"
+#include "peers/http.h"
+
+#define LAB09_MAX_SENT 6
+
+/** One run of fetch and what it must do. */
+typedef struct lab09_scenario {
+    const char *sc_args;            /**< fetch's arguments, shell-quoted; {url} becomes
+                                         http://127.0.0.1:PORT of the fake server, {closed}
+                                         the same with a port where nothing listens */
+    const gr_http_route *sc_routes; /**< the fake server's script */
+    size_t sc_nroutes;
+    int sc_exit;                         /**< the exit status it must have */
+    const char *sc_stdout;               /**< what it must print, exactly, or NULL: not looked at */
+    const char *sc_sent[LAB09_MAX_SENT]; /**< texts the server must have received, in order */
+    const char *sc_not_sent;             /**< a text it must not have received, or NULL */
+    int sc_requests;                     /**< requests the server must have read, or -1: any */
+    const char *sc_file;                 /**< with -o dl/out.bin: what the file must hold, or NULL
+                                              when it must not exist (and dl/ be left empty) */
+    int sc_uses_file;                    /**< 1: the run writes dl/out.bin */
+    int sc_max_ms;                       /**< it must end within this (before scaling), or 0 */
+} lab09_scenario;
+
+/** @brief Run the scenario in gr_arg(ctx). */
+int lab09_check_scenario(gr_ctx *ctx);
+
+/** @brief Run each scenario of the array in gr_arg(ctx) (ended by one with
+ *         sc_args NULL), stopping at the first failure. */
+int lab09_check_scenarios(gr_ctx *ctx);
+
+extern const lab09_scenario lab09_get_length, lab09_get_close, lab09_request_target,
+    lab09_bad_url[], lab09_no_server, lab09_chunked, lab09_interim, lab09_short_body,
+    lab09_long_body, lab09_malformed[], lab09_head[], lab09_post_form, lab09_post_json,
+    lab09_headers[], lab09_header_crlf[], lab09_output_file, lab09_output_partial, lab09_fail,
+    lab09_redirect_relative, lab09_redirect_303, lab09_redirect_307, lab09_redirect_loop,
+    lab09_redirect_limit[], lab09_read_timeout, lab09_body_timeout;
+
+#endif

@@ -1,0 +1,89 @@
+/* http.c - a fake HTTP/1.1 server that answers from a script (see http.h). */
+#include "peers/http.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define HEAD_MAX 65536
+#define HOLD_MS 600000 /* a held connection: until the fake is stopped */
+
+static const char not_found[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+
+/* Read a request head into buf (NUL-terminated); its length, or -1. */
+static long read_head(gr_fake *f, gr_xport *x, char *buf, size_t cap)
+{
+    size_t n = 0;
+    while (n + 1 < cap) {
+        if (gr_fake_recv_arrived(f, x, buf + n, 1) != 1) {
+            return -1;
+        }
+        buf[++n] = '\0';
+        if (n >= 4 && memcmp(buf + n - 4, "\r\n\r\n", 4) == 0) {
+            return (long)n;
+        }
+        if (n >= 2 && memcmp(buf + n - 2, "\n\n", 2) == 0) {
+            return (long)n;
+        }
+    }
+    return -1;
+}
+
+/* The Content-Length of a head, or 0. */
+static long content_length(const char *head)
+{
+    for (const char *p = strchr(head, '\n'); p != NULL; p = strchr(p + 1, '\n')) {
+        if (strncasecmp(p + 1, "Content-Length:", 15) == 0) {
+            long v = strtol(p + 16, NULL, 10);
+            return v > 0 && v < HEAD_MAX ? v : 0;
+        }
+    }
+    return 0;
+}
+
+static const gr_http_route *find_route(const gr_http_script *s, const char *head)
+{
+    const char *sp = strchr(head, ' ');
+    const char *end = sp != NULL ? strchr(sp + 1, ' ') : NULL;
+    for (size_t i = 0; end != NULL && i < s->hs_nroutes; i++) {
+        const char *t = s->hs_routes[i].hr_target;
+        if (t == NULL ||
+            (strlen(t) == (size_t)(end - sp - 1) && memcmp(t, sp + 1, strlen(t)) == 0)) {
+            return &s->hs_routes[i];
+        }
+    }
+    return NULL;
+}
+
+void gr_http_fake(gr_fake *f, gr_xport *x, void *arg)
+{
+    gr_http_script *s = arg;
+    char *head = malloc(HEAD_MAX);
+    if (head == NULL || read_head(f, x, head, HEAD_MAX) < 0) {
+        free(head);
+        return;
+    }
+    s->hs_requests++;
+    char body[512];
+    for (long left = content_length(head); left > 0;) {
+        long want = left < (long)sizeof body ? left : (long)sizeof body;
+        ssize_t got = gr_fake_recv_arrived(f, x, body, (size_t)want);
+        if (got <= 0) {
+            break;
+        }
+        left -= got;
+    }
+    const gr_http_route *r = find_route(s, head);
+    free(head);
+    if (r != NULL && r->hr_after == GR_HTTP_SILENT) {
+        gr_fake_pause(f, HOLD_MS);
+        return;
+    }
+    const char *resp = r != NULL ? r->hr_response : not_found;
+    int sent = r != NULL && r->hr_pieces > 1
+                   ? gr_fake_send_pieces(f, x, resp, strlen(resp), r->hr_pieces, r->hr_pause_ms)
+                   : gr_fake_send(f, x, resp, strlen(resp));
+    if (sent == 0 && r != NULL && r->hr_after == GR_HTTP_HOLD) {
+        gr_fake_pause(f, HOLD_MS);
+    }
+}

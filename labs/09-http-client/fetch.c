@@ -1,0 +1,244 @@
+/* fetch.c - an HTTP/1.1 client: fetch [options] URL...
+ *
+ * Fetches each URL in turn and writes its body to stdout, or to -o FILE,
+ * which appears only when the whole body has arrived: it is written under
+ * a temporary name beside FILE and renamed at the end, so a failed
+ * transfer (or a killed fetch) leaves no partial file behind. main()
+ * checks the command line; transfer.c does the network; response.c reads
+ * what the server says. Exit statuses are in fetch.h and the guide. */
+#include "fetch.h"
+#include "transfer.h"
+
+#include "err.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: fetch [options] URL...\n"
+    "Fetch each http:// URL in turn; write the bodies to stdout.\n"
+    "  -o, --output FILE       write the body to FILE (one URL only); FILE appears\n"
+    "                          only when the transfer succeeded\n"
+    "  -I, --head              send HEAD instead of GET\n"
+    "  -d, --data DATA         POST DATA as a form (application/x-www-form-urlencoded)\n"
+    "      --json DATA         POST DATA as JSON (application/json)\n"
+    "  -H, --header 'N: V'     add a header (replaces fetch's own of that name)\n"
+    "  -i, --include           write the response head before the body\n"
+    "  -f, --fail              a status of 400 or more is an error (exit 6), no body\n"
+    "      --max-redirs N      follow at most N redirects (default 10, at most 50)\n"
+    "      --no-follow         do not follow redirects: write the 3xx response\n"
+    "      --connect-timeout S seconds to connect (default 10)\n"
+    "      --read-timeout S    seconds to wait for any byte (default 30)\n"
+    "  -h, --help              this text\n"
+    "Exit status: 0 done, 1 local error (output file), 2 usage, 3 bad URL,\n"
+    "4 cannot connect, 5 timeout, 6 HTTP error (--fail), 7 too many redirects\n"
+    "or a loop, 8 malformed response (a bad head, a body cut short).\n";
+
+/* The temporary output file, removed if a signal ends fetch. */
+static char tmp_path[4096];
+static volatile sig_atomic_t tmp_live;
+
+static void on_signal(int signo)
+{
+    if (tmp_live) {
+        unlink(tmp_path);
+    }
+    signal(signo, SIG_DFL);
+    raise(signo);
+}
+
+static int usage_error(const char *fmt, const char *what)
+{
+    fprintf(stderr, "fetch: ");
+    fprintf(stderr, fmt, what);
+    fprintf(stderr, "\n(fetch --help shows the options)\n");
+    return FETCH_USAGE;
+}
+
+/* Seconds, e.g. "2" or "0.5", from 0.001 to 3600, into milliseconds. */
+static int parse_seconds(const char *s, int *ms)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v < 0.001 || v > 3600) {
+        return -1;
+    }
+    *ms = (int)lround(v * 1000);
+    return 0;
+}
+
+/* "Name: value": a token, a colon, no CR or LF; not one of the framing
+ * headers fetch writes itself. */
+static int check_header(const char *h)
+{
+    size_t n = strcspn(h, ":");
+    for (size_t i = 0; i < n; i++) {
+        if (!isalnum((unsigned char)h[i]) && strchr("!#$%&'*+-.^_`|~", h[i]) == NULL) {
+            return -1;
+        }
+    }
+    if (n == 0 || h[n] != ':' || strpbrk(h, "\r\n") != NULL) {
+        return -1;
+    }
+    return strncasecmp(h, "Content-Length:", 15) == 0 ||
+                   strncasecmp(h, "Transfer-Encoding:", 18) == 0
+               ? -1
+               : 0;
+}
+
+/* The command line into opts and *output; a fetch_exit status. */
+static int parse_args(int argc, char **argv, transfer_opts *o, const char **output)
+{
+    enum { OPT_JSON = 256, OPT_MAX_REDIRS, OPT_NO_FOLLOW, OPT_CONNECT_TO, OPT_READ_TO };
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"head", no_argument, NULL, 'I'},
+        {"data", required_argument, NULL, 'd'},
+        {"json", required_argument, NULL, OPT_JSON},
+        {"header", required_argument, NULL, 'H'},
+        {"include", no_argument, NULL, 'i'},
+        {"fail", no_argument, NULL, 'f'},
+        {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
+        {"no-follow", no_argument, NULL, OPT_NO_FOLLOW},
+        {"connect-timeout", required_argument, NULL, OPT_CONNECT_TO},
+        {"read-timeout", required_argument, NULL, OPT_READ_TO},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int head = 0;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:Id:H:ifh", longopts, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 'o':
+            *output = optarg;
+            break;
+        case 'I':
+            head = 1;
+            break;
+        case 'd':
+        case OPT_JSON:
+            if (o->to_body != NULL) {
+                return usage_error("%s: give one body (-d or --json), once", optarg);
+            }
+            o->to_body = optarg;
+            o->to_content_type =
+                c == 'd' ? "application/x-www-form-urlencoded" : "application/json";
+            break;
+        case 'H':
+            if (check_header(optarg) < 0) {
+                return usage_error("bad header \"%s\": it must be \"Name: value\" with no CR "
+                                   "or LF, and not Content-Length or Transfer-Encoding",
+                                   optarg);
+            }
+            if (o->to_nheaders == MAX_HEADERS) {
+                return usage_error("%s: too many -H options", optarg);
+            }
+            o->to_headers[o->to_nheaders++] = optarg;
+            break;
+        case 'i':
+            o->to_include = 1;
+            break;
+        case 'f':
+            o->to_fail = 1;
+            break;
+        case OPT_MAX_REDIRS:
+            errno = 0;
+            long n = strtol(optarg, &end, 10);
+            if (errno != 0 || end == optarg || *end != '\0' || n < 0 || n > 50) {
+                return usage_error("--max-redirs \"%s\" is not a number from 0 to 50", optarg);
+            }
+            o->to_max_redirs = (int)n;
+            break;
+        case OPT_NO_FOLLOW:
+            o->to_follow = 0;
+            break;
+        case OPT_CONNECT_TO:
+        case OPT_READ_TO:
+            if (parse_seconds(optarg, c == OPT_READ_TO ? &o->to_read_timeout_ms
+                                                       : &o->to_connect_timeout_ms) < 0) {
+                return usage_error("timeout \"%s\" is not a number of seconds from 0.001 to 3600",
+                                   optarg);
+            }
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            exit(FETCH_OK);
+        case ':':
+            return usage_error("%s needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option %s", argv[optind - 1]);
+        }
+    }
+    if (head && o->to_body != NULL) {
+        return usage_error("%s", "-I (HEAD) sends no body: leave out -d and --json");
+    }
+    o->to_method = head ? "HEAD" : o->to_body != NULL ? "POST" : "GET";
+    if (optind == argc) {
+        return usage_error("%s", "no URL given");
+    }
+    if (*output != NULL && argc - optind > 1) {
+        return usage_error("%s", "-o FILE takes one URL");
+    }
+    return FETCH_OK;
+}
+
+/* Fetch into FILE. */
+static int fetch_to_file(const transfer_opts *o, const char *text, const char *path, char *err)
+{
+    /* TODO(step 4): write to a temporary file beside FILE (mkstemp() on
+     * "FILE.fetch-XXXXXX", its name in tmp_path with tmp_live set, so that
+     * on_signal() removes it), rename() it to FILE only when the transfer
+     * succeeded, and unlink() it when it failed. */
+    FILE *out = fopen(path, "w");
+    if (out == NULL) {
+        sl_err_errno(err, "%s: cannot create it", path);
+        return FETCH_LOCAL;
+    }
+    int rc = transfer_fetch(o, text, out, err);
+    if (fclose(out) != 0 && rc == FETCH_OK) {
+        sl_err_errno(err, "%s: cannot write", path);
+        rc = FETCH_LOCAL;
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    transfer_opts o = {.to_follow = 1,
+                       .to_max_redirs = 10,
+                       .to_connect_timeout_ms = 10000,
+                       .to_read_timeout_ms = 30000};
+    const char *output = NULL;
+    int rc = parse_args(argc, argv, &o, &output);
+    if (rc != FETCH_OK) {
+        return rc;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    char err[SL_ERR_LEN] = "";
+    if (output != NULL) {
+        rc = fetch_to_file(&o, argv[optind], output, err);
+    }
+    for (int i = optind; output == NULL && i < argc && rc == FETCH_OK; i++) {
+        rc = transfer_fetch(&o, argv[i], stdout, err);
+        if (fflush(stdout) != 0 && rc == FETCH_OK) {
+            sl_err_errno(err, "cannot write to stdout");
+            rc = FETCH_LOCAL;
+        }
+    }
+    if (rc != FETCH_OK) {
+        fprintf(stderr, "fetch: %s\n", err);
+    }
+    return rc;
+}

@@ -1,0 +1,313 @@
+/* transfer.c - one URL fetched: a connection with a connect timeout and a
+ * read timeout, the request written in one piece, the response read, and
+ * redirects followed with RFC 9110's method rules. */
+#include "transfer.h"
+
+#include "err.h"
+#include "fetch.h"
+#include "response.h"
+#include "rio.h"
+#include "url.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FOLLOW (-1) /* one_request(): a redirect to follow */
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One address: a non-blocking connect, waited for with poll() until the
+ * deadline. Returns the fd, -1 with errno, or -2 at the deadline. */
+static int connect_one(const struct addrinfo *ai, long long deadline)
+{
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+    if (rc < 0 && errno == EINPROGRESS) {
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        long long left = deadline - now_ms();
+        int ready = left > 0 ? poll(&p, 1, (int)left) : 0;
+        int soerr = 0;
+        socklen_t len = sizeof soerr;
+        if (ready == 0) {
+            close(fd);
+            return -2;
+        }
+        if (ready < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) {
+            soerr = errno;
+        }
+        rc = soerr == 0 ? 0 : -1;
+        errno = soerr;
+    }
+    if (rc < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+/* Connect to u's host and port: each address in turn, all within
+ * timeout_ms. Sets *fdp, blocking again; returns a fetch_exit status. */
+static int open_connection(const url *u, const transfer_opts *o, int *fdp, char *err)
+{
+    struct addrinfo hints = {.ai_family = u->u_ipv6 ? AF_INET6 : AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_NUMERICSERV | (u->u_ipv6 ? AI_NUMERICHOST : 0)};
+    struct addrinfo *res = NULL;
+    int gai = getaddrinfo(u->u_host, u->u_port, &hints, &res);
+    if (gai != 0) {
+        sl_err_set(err, "cannot resolve %s: %s", u->u_host, gai_strerror(gai));
+        return FETCH_CONNECT;
+    }
+    long long deadline = now_ms() + o->to_connect_timeout_ms;
+    int fd = -1;
+    int timed_out = 0;
+    int last_errno = ECONNREFUSED;
+    for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
+        fd = connect_one(ai, deadline);
+        timed_out |= fd == -2;
+        last_errno = fd == -1 ? errno : last_errno;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        if (timed_out) {
+            sl_err_set(err, "connecting to %s port %s timed out after %.1f s", u->u_host, u->u_port,
+                       o->to_connect_timeout_ms / 1000.0);
+            return FETCH_TIMEOUT;
+        }
+        errno = last_errno;
+        sl_err_errno(err, "cannot connect to %s port %s", u->u_host, u->u_port);
+        return FETCH_CONNECT;
+    }
+    struct timeval tv = {.tv_sec = o->to_read_timeout_ms / 1000,
+                         .tv_usec = (o->to_read_timeout_ms % 1000) * 1000};
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0) {
+        sl_err_errno(err, "cannot set up the connection");
+        close(fd);
+        return FETCH_CONNECT;
+    }
+    *fdp = fd;
+    return FETCH_OK;
+}
+
+/* Did the user give a header of this name (which then replaces ours)? */
+static int user_header(const transfer_opts *o, const char *name)
+{
+    size_t n = strlen(name);
+    for (int i = 0; i < o->to_nheaders; i++) {
+        if (strncasecmp(o->to_headers[i], name, n) == 0 && o->to_headers[i][n] == ':') {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The request's bytes, in a malloc'd buffer (*len bytes), or NULL. */
+static char *build_request(const transfer_opts *o, const url *u, const char *method,
+                           const char *body, size_t *len)
+{
+    char *buf = NULL;
+    FILE *m = open_memstream(&buf, len);
+    if (m == NULL) {
+        return NULL;
+    }
+    char target[2 * URL_MAX + 2];
+    char authority[300];
+    url_target(u, target, sizeof target);
+    url_authority(u, authority, sizeof authority);
+    fprintf(m, "%s %s HTTP/1.1\r\n", method, target);
+    static const char *const defaults[][2] = {
+        {"Host", NULL}, {"User-Agent", "fetch/1.0"}, {"Accept", "*/*"}, {"Connection", "close"}};
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
+        if (!user_header(o, defaults[i][0])) {
+            fprintf(m, "%s: %s\r\n", defaults[i][0], i == 0 ? authority : defaults[i][1]);
+        }
+    }
+    if (body != NULL && o->to_content_type != NULL && !user_header(o, "Content-Type")) {
+        fprintf(m, "Content-Type: %s\r\n", o->to_content_type);
+    }
+    for (int i = 0; i < o->to_nheaders; i++) {
+        fprintf(m, "%s\r\n", o->to_headers[i]);
+    }
+    if (body != NULL) {
+        fprintf(m, "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+    } else {
+        fputs("\r\n", m);
+    }
+    if (fclose(m) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static int send_request(int fd, const transfer_opts *o, const url *u, const char *method,
+                        const char *body, char *err)
+{
+    size_t len = 0;
+    char *req = build_request(o, u, method, body, &len);
+    if (req == NULL) {
+        sl_err_errno(err, "cannot build the request");
+        return FETCH_LOCAL;
+    }
+    ssize_t sent = sl_rio_writen(fd, req, len);
+    free(req);
+    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        sl_err_set(err, "timed out sending the request");
+        return FETCH_TIMEOUT;
+    }
+    if (sent < 0) {
+        sl_err_errno(err, "sending the request");
+        return FETCH_CONNECT;
+    }
+    return FETCH_OK;
+}
+
+static int is_redirect(const transfer_opts *o, const response *rs)
+{
+    int s = rs->rs_status;
+    return o->to_follow && rs->rs_location[0] != '\0' &&
+           (s == 301 || s == 302 || s == 303 || s == 307 || s == 308);
+}
+
+/* One request and its response on a connection of its own. Returns a
+ * fetch_exit status, or FOLLOW with *rs holding the redirect. */
+static int one_request(const transfer_opts *o, const url *u, const char *method, const char *body,
+                       FILE *out, response *rs, char *err)
+{
+    int fd = -1;
+    int rc = open_connection(u, o, &fd, err);
+    if (rc != FETCH_OK || (rc = send_request(fd, o, u, method, body, err)) != FETCH_OK) {
+        goto out;
+    }
+    sl_rio *rp = malloc(sizeof *rp);
+    char *head = NULL;
+    size_t headlen = 0;
+    FILE *echo = o->to_include ? open_memstream(&head, &headlen) : NULL;
+    if (rp == NULL || (o->to_include && echo == NULL)) {
+        free(rp);
+        sl_err_errno(err, "out of memory");
+        rc = FETCH_LOCAL;
+        goto out;
+    }
+    sl_rio_init(rp, fd);
+    rc = response_read_head(rp, rs, echo, err);
+    if (echo != NULL) {
+        fclose(echo);
+    }
+    if (rc == FETCH_OK && is_redirect(o, rs)) {
+        rc = FOLLOW;
+    } else if (rc == FETCH_OK && o->to_fail && rs->rs_status >= 400) {
+        sl_err_set(err, "the server answered %d %s", rs->rs_status, rs->rs_reason);
+        rc = FETCH_HTTP;
+    } else if (rc == FETCH_OK) {
+        if (head != NULL && fwrite(head, 1, headlen, out) != headlen) {
+            sl_err_errno(err, "cannot write the head");
+            rc = FETCH_LOCAL;
+        } else if (response_has_body(rs, method)) {
+            rc = response_read_body(rp, rs, out, err);
+        }
+    }
+    free(head);
+    free(rp);
+out:
+    if (fd >= 0) {
+        close(fd);
+    }
+    return rc;
+}
+
+/* RFC 9110 section 15.4: 303 turns every method but HEAD into GET; 301
+ * and 302 turn POST into GET (as browsers do); 307 and 308 keep both the
+ * method and the body. */
+static void redirect_method(int status, const char **method, const char **body)
+{
+    int to_get = (status == 303 && strcmp(*method, "HEAD") != 0) ||
+                 ((status == 301 || status == 302) && strcmp(*method, "POST") == 0);
+    if (to_get) {
+        *method = "GET";
+        *body = NULL;
+    }
+}
+
+int transfer_fetch(const transfer_opts *o, const char *text, FILE *out, char *err)
+{
+    char why[SL_ERR_LEN] = "";
+    url *hops = calloc((size_t)o->to_max_redirs + 1, sizeof *hops);
+    const char **methods = calloc((size_t)o->to_max_redirs + 1, sizeof *methods);
+    if (hops == NULL || methods == NULL) {
+        free(hops);
+        free(methods);
+        sl_err_set(err, "%s: out of memory", text);
+        return FETCH_LOCAL;
+    }
+    const char *method = o->to_method;
+    const char *body = o->to_body;
+    char shown[URL_MAX + 16];
+    snprintf(shown, sizeof shown, "%s", text);
+    int rc = url_parse(text, &hops[0], why) < 0 ? FETCH_BAD_URL : FETCH_OK;
+    for (int n = 0; rc == FETCH_OK; n++) {
+        response rs;
+        methods[n] = method;
+        rc = one_request(o, &hops[n], method, body, out, &rs, why);
+        if (rc != FOLLOW) {
+            break;
+        }
+        if (n == o->to_max_redirs) {
+            sl_err_set(why, "more than %d redirects (the last to %.100s)", o->to_max_redirs,
+                       rs.rs_location);
+            rc = FETCH_REDIRECTS;
+            break;
+        }
+        redirect_method(rs.rs_status, &method, &body);
+        if (url_resolve(&hops[n], rs.rs_location, &hops[n + 1], why) < 0) {
+            char inner[SL_ERR_LEN];
+            snprintf(inner, sizeof inner, "%s", why);
+            sl_err_set(why, "the redirect to \"%.100s\": %s", rs.rs_location, inner);
+            rc = FETCH_BAD_URL;
+            break;
+        }
+        char next[URL_MAX + 16];
+        url_format(&hops[n + 1], next, sizeof next);
+        for (int i = 0; i <= n && rc == FOLLOW; i++) {
+            char seen[URL_MAX + 16];
+            url_format(&hops[i], seen, sizeof seen);
+            if (strcmp(seen, next) == 0 && strcmp(methods[i], method) == 0) {
+                sl_err_set(why, "redirect loop: %d %s leads back to %.100s", rs.rs_status,
+                           rs.rs_reason, next);
+                rc = FETCH_REDIRECTS;
+            }
+        }
+        if (rc == FOLLOW) {
+            rc = FETCH_OK;
+            snprintf(shown, sizeof shown, "%s", next);
+        }
+    }
+    free(hops);
+    free(methods);
+    if (rc != FETCH_OK) {
+        sl_err_set(err, "%.100s: %s", shown, why);
+    }
+    return rc;
+}

@@ -1,0 +1,43 @@
+/**
+ * @file transfer.h
+ * @brief One URL fetched: connect (with a timeout), send the request, read
+ *        the response, follow redirects.
+ *
+ * The options are what the command line asked for; a transfer never
+ * prints but its output, and says what went wrong in @p err. Later steps
+ * slot in here: retries around transfer_fetch(), a cookie jar and a pool
+ * of kept-alive connections in struct transfer_opts.
+ */
+#ifndef FETCH_TRANSFER_H
+#define FETCH_TRANSFER_H
+
+#include <stdio.h>
+
+#define MAX_HEADERS 32 /**< -H options */
+
+/** What to send, and how long to wait. */
+typedef struct transfer_opts {
+    const char *to_method;               /**< "GET", "HEAD" or "POST" */
+    const char *to_body;                 /**< request body, or NULL */
+    const char *to_content_type;         /**< its Content-Type, or NULL */
+    const char *to_headers[MAX_HEADERS]; /**< extra "Name: value" lines, checked */
+    int to_nheaders;                     /**< how many */
+    int to_include;                      /**< 1: write the final response head too (-i) */
+    int to_fail;                         /**< 1: a status >= 400 is FETCH_HTTP, no body written */
+    int to_follow;                       /**< 1: follow redirects */
+    int to_max_redirs;                   /**< redirects allowed */
+    int to_connect_timeout_ms;           /**< per connection attempt */
+    int to_read_timeout_ms;              /**< longest wait for any byte */
+} transfer_opts;
+
+/**
+ * @brief Fetch @p text and write the final response's body to @p out.
+ * @param opts what to send
+ * @param text the URL
+ * @param out  where the body goes
+ * @param err  what went wrong (SL_ERR_LEN bytes), naming the URL it was at
+ * @return a ::fetch_exit status
+ */
+int transfer_fetch(const transfer_opts *opts, const char *text, FILE *out, char *err);
+
+#endif
