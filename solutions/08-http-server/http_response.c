@@ -1,9 +1,9 @@
 /* http_response.c - the bytes of an answer: the status line, the headers
  * every answer has (Date, Server, Content-Length, Connection), error pages
- * whose text is HTML-escaped, and answers held whole in memory. */
+ * whose text is HTML-escaped, and answers held whole in memory. Nothing
+ * here writes to a socket: the bytes go to the connection's hs_out, which
+ * http_conn.c sends as the socket takes them. */
 #include "http_server.h"
-
-#include "rio.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,23 +65,57 @@ static int closes_after(int status)
            status == 431 || status == 503 || status == 505;
 }
 
+int hs_out_reserve(hs_out *o, size_t n)
+{
+    if (o->o_start == o->o_len) {
+        o->o_start = o->o_len = 0; /* all sent: start again at the front */
+    }
+    if (o->o_cap - o->o_len >= n) {
+        return 0;
+    }
+    size_t cap = o->o_cap > 0 ? o->o_cap : 4096;
+    while (cap - o->o_len < n) {
+        cap *= 2;
+    }
+    char *p = realloc(o->o_buf, cap);
+    if (p == NULL) {
+        return -1;
+    }
+    o->o_buf = p;
+    o->o_cap = cap;
+    return 0;
+}
+
+/* The Date field's text for now: formatted once a second, per thread. */
+static const char *date_now(void)
+{
+    static _Thread_local time_t when = (time_t)-1;
+    static _Thread_local char text[HP_DATE_SIZE];
+    time_t now = time(NULL);
+    if (now != when) {
+        hp_format_date(now, text);
+        when = now;
+    }
+    return text;
+}
+
 /* Room for the status line and the headers but r_extra. */
 #define HEAD_FIXED 1024
 
 int hs_send_head(hs_exchange *ex, const hs_reply *r)
 {
     size_t extra = r->r_extra != NULL ? strlen(r->r_extra) : 0, cap = HEAD_FIXED + extra;
-    char *h = malloc(cap), date[HP_DATE_SIZE], mtime[HP_DATE_SIZE] = "";
-    if (h == NULL) {
+    hs_out *o = ex->ex_out;
+    if (hs_out_reserve(o, cap) < 0) {
         ex->ex_failed = 1;
         return -1;
     }
-    hp_format_date(time(NULL), date);
+    char *h = o->o_buf + o->o_len, mtime[HP_DATE_SIZE] = "";
     if (r->r_mtime != (time_t)-1) {
         hp_format_date(r->r_mtime, mtime);
     }
     int n = snprintf(h, cap, "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: %s\r\n", r->r_status,
-                     hs_reason(r->r_status), date, HS_SERVER_NAME);
+                     hs_reason(r->r_status), date_now(), HS_SERVER_NAME);
     n += snprintf(h + n, cap - (size_t)n, "%s%s%s", r->r_type ? "Content-Type: " : "",
                   r->r_type ? r->r_type : "", r->r_type ? "\r\n" : "");
     if (!r->r_no_length) {
@@ -99,10 +133,8 @@ int hs_send_head(hs_exchange *ex, const hs_reply *r)
         n += snprintf(h + n, cap - (size_t)n, "Connection: keep-alive\r\n");
     }
     n += snprintf(h + n, cap - (size_t)n, "\r\n");
-    int rc = sl_rio_writen(ex->ex_fd, h, (size_t)n) < 0 ? -1 : 0;
-    free(h);
-    ex->ex_failed = rc < 0;
-    return rc;
+    o->o_len += (size_t)n;
+    return 0;
 }
 
 int hs_send_body(hs_exchange *ex, const void *p, size_t n)
@@ -110,10 +142,12 @@ int hs_send_body(hs_exchange *ex, const void *p, size_t n)
     if (ex->ex_head || n == 0) {
         return 0;
     }
-    if (sl_rio_writen(ex->ex_fd, p, n) < 0) {
+    if (hs_out_reserve(ex->ex_out, n) < 0) {
         ex->ex_failed = 1;
         return -1;
     }
+    memcpy(ex->ex_out->o_buf + ex->ex_out->o_len, p, n);
+    ex->ex_out->o_len += n;
     return 0;
 }
 
