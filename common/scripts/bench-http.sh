@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # bench-http.sh - lab 08's benchmark: wrk against the lab's http_server and
 # against nginx with one worker, serving the same DOCROOT, in the same run.
+# http_server is timed with its default strategy (a thread per connection)
+# and, when its --help offers it, with --strategy epoll (one thread, an
+# epoll loop: the reference's fast variant).
 #
 # usage: bench-http.sh [--duration SECONDS] [--connections N] DIR
 #   DIR holds http_server (solutions/08-http-server, or a student's lab).
@@ -12,7 +15,7 @@
 # and the JSON API (GET /api; nginx answers it with a fixed `return 200`).
 # Before timing, each answer is fetched once and compared, so that a fast
 # wrong answer is never a figure. Prints requests per second, p50 and p99
-# latency for each server and target, and http_server's ratio to nginx.
+# latency for each server and target, and each http_server's ratio to nginx.
 set -u
 
 duration=10
@@ -90,9 +93,18 @@ if [ "$cpus" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
     pin_wrk=(taskset -c 1)
 fi
 
-ours_port=$(free_port)
-"${pin_server[@]}" "$server" "$ours_port" "$docroot" >"$work/ours.log" 2>&1 &
-pids+=($!)
+# The servers timed: name, then the command line's options.
+ours=(thread)
+if "$server" --help 2>/dev/null | grep -q 'epoll'; then
+    ours+=(epoll)
+fi
+declare -A port_of
+for strategy in "${ours[@]}"; do
+    port_of[$strategy]=$(free_port)
+    "${pin_server[@]}" "$server" --strategy "$strategy" "${port_of[$strategy]}" "$docroot" \
+        >"$work/ours-$strategy.log" 2>&1 &
+    pids+=($!)
+done
 
 nginx_port=$(free_port)
 cat >"$work/nginx.conf" <<EOF
@@ -120,11 +132,13 @@ EOF
 "${pin_server[@]}" nginx -c "$work/nginx.conf" -p "$work" >"$work/nginx.log" 2>&1 &
 pids+=($!)
 
-wait_http "$ours_port" || { cat "$work/ours.log" >&2; exit 1; }
+for strategy in "${ours[@]}"; do
+    wait_http "${port_of[$strategy]}" || { cat "$work/ours-$strategy.log" >&2; exit 1; }
+done
 wait_http "$nginx_port" || { cat "$work/nginx.log" "$work/nginx-error.log" >&2; exit 1; }
 
 # Each answer once, compared, before it is timed.
-for port in "$ours_port" "$nginx_port"; do
+for port in "${port_of[@]}" "$nginx_port"; do
     curl -s "http://127.0.0.1:$port/1k.bin" | cmp -s - "$docroot/1k.bin" || {
         echo "bench-http.sh: the server on port $port does not serve 1k.bin right" >&2
         exit 1
@@ -166,19 +180,23 @@ run_wrk() {
 
 echo "lab 08 benchmark: wrk -t1 -c$connections -d${duration}s with keep-alive," \
     "${pin_server:+servers on CPU 0, wrk on CPU 1}"
-printf '%-8s %-24s %10s %8s %8s\n' target server 'req/s' 'p50 ms' 'p99 ms'
+printf '%-8s %-26s %10s %8s %8s\n' target server 'req/s' 'p50 ms' 'p99 ms'
 nginx_name="nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), 1 worker"
 status=0
 for target in /1k.bin /api; do
     key=${target//[^a-z0-9]/}
-    run_wrk "$ours_port" "$target" "ours-$key" || status=1
-    run_wrk "$nginx_port" "$target" "nginx-$key" || status=1
+    run_wrk "$nginx_port" "$target" "nginx-$key" || { status=1; break; }
+    for strategy in "${ours[@]}"; do
+        run_wrk "${port_of[$strategy]}" "$target" "$strategy-$key" || status=1
+    done
     [ "$status" = 0 ] || break
-    read -r o50 o_p50 o_p99 <"$work/ours-$key"
-    read -r n50 n_p50 n_p99 <"$work/nginx-$key"
-    printf '%-8s %-24s %10s %8s %8s\n' "$target" http_server "$o50" "$o_p50" "$o_p99"
-    printf '%-8s %-24s %10s %8s %8s\n' "$target" "$nginx_name" "$n50" "$n_p50" "$n_p99"
-    awk -v o="$o50" -v n="$n50" -v t="$target" \
-        'BEGIN { printf "%-8s http_server / nginx: %.2fx the requests per second\n", t, o / n }'
+    read -r n_rps n_p50 n_p99 <"$work/nginx-$key"
+    printf '%-8s %-26s %10s %8s %8s\n' "$target" "$nginx_name" "$n_rps" "$n_p50" "$n_p99"
+    for strategy in "${ours[@]}"; do
+        read -r o_rps o_p50 o_p99 <"$work/$strategy-$key"
+        awk -v t="$target" -v s="http_server --strategy $strategy" -v o="$o_rps" -v n="$n_rps" \
+            -v p50="$o_p50" -v p99="$o_p99" \
+            'BEGIN { printf "%-8s %-26s %10s %8s %8s  %.2fx nginx\n", t, s, o, p50, p99, o / n }'
+    done
 done
 exit $status

@@ -443,7 +443,9 @@ static int step_write(hs_conn *c)
         return HS_WANT_CLOSE;
     }
     c->c_state = C_HEAD;
-    return STEP_ON;
+    /* Nothing left of what came: the driver's wait says when more comes
+     * (a recv() now would most often be an EAGAIN for nothing). */
+    return c->c_len == 0 ? HS_WANT_READ : STEP_ON;
 }
 
 /* ---- the machine, and its drivers --------------------------------------------------- */

@@ -73,6 +73,13 @@ static int open_beneath(const hs_config *cfg, const char *rel)
     return (int)syscall(SYS_openat2, cfg->cfg_root_fd, rel[0] ? rel : ".", &how, sizeof how);
 }
 
+/* open_beneath()'s failure: 404 or 403 as the slow way would say, or -1:
+ * the slow way decides (a link on the way, no openat2()). */
+static int beneath_error(void)
+{
+    return errno == ENOENT || errno == ENOTDIR ? 404 : errno == EACCES ? 403 : -1;
+}
+
 /* An open file that must be a regular one: 0, or 404 (closed). */
 static int regular(int *fd, struct stat *st)
 {
@@ -95,19 +102,28 @@ static int find_fast(hs_exchange *ex, int *fd, struct stat *st, char *real)
         return -1;
     }
     *fd = open_beneath(cfg, rel);
-    if (*fd >= 0 && fstat(*fd, st) == 0 && S_ISDIR(st->st_mode)) {
-        close(*fd);
-        *fd = -1;
-        if (len > 0 && rel[len - 1] != '/') {
-            return 301;
-        }
-        strcat(real, "index.html");
-        *fd = open_beneath(cfg, real + cfg->cfg_root_len + 1);
+    if (*fd < 0) {
+        return beneath_error();
     }
-    if (*fd >= 0) {
-        return regular(fd, st);
+    int known = fstat(*fd, st) == 0;
+    if (known && S_ISREG(st->st_mode)) {
+        return 0;
     }
-    return errno == ENOENT || errno == ENOTDIR ? 404 : errno == EACCES ? 403 : -1;
+    int dir = known && S_ISDIR(st->st_mode);
+    close(*fd);
+    *fd = -1;
+    if (!dir) {
+        return 404; /* a FIFO, a device */
+    }
+    if (len > 0 && rel[len - 1] != '/') {
+        return 301;
+    }
+    strcat(real, "index.html");
+    *fd = open_beneath(cfg, real + cfg->cfg_root_len + 1);
+    if (*fd < 0) {
+        return beneath_error();
+    }
+    return regular(fd, st);
 }
 
 /* Where a request's path leads: a status (404, 403, 301) or 0 and the
