@@ -5,8 +5,12 @@
 # and, when its --help offers it, with --strategy epoll (one thread, an
 # epoll loop: the reference's fast variant).
 #
-# usage: bench-http.sh [--duration SECONDS] [--connections N] DIR
+# usage: bench-http.sh [--duration SECONDS] [--connections N] [--runs N] DIR
 #   DIR holds http_server (solutions/08-http-server, or a student's lab).
+#   --runs N: N rounds, each timing every server in turn, so that a load
+#   that comes and goes on the machine falls on all of them; each figure is
+#   then the median of the N, and the ratio the median of each round's
+#   ratio, with its lowest and highest (the spread).
 #
 # Each server is pinned to CPU 0 and wrk to CPU 1 (when the machine has two
 # or more), so that neither server gets more of the machine than the other:
@@ -20,14 +24,16 @@ set -u
 
 duration=10
 connections=50
+runs=1
 usage() {
-    echo "usage: bench-http.sh [--duration SECONDS] [--connections N] DIR" >&2
+    echo "usage: bench-http.sh [--duration SECONDS] [--connections N] [--runs N] DIR" >&2
     exit 2
 }
 while [ $# -gt 0 ]; do
     case "$1" in
     --duration) duration=${2:-}; shift 2 || usage ;;
     --connections) connections=${2:-}; shift 2 || usage ;;
+    --runs) runs=${2:-}; shift 2 || usage ;;
     -h | --help)
         sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'
         exit 0
@@ -38,7 +44,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -eq 1 ] || usage
 dir=$1
-for n in "$duration" "$connections"; do
+for n in "$duration" "$connections" "$runs"; do
     case "$n" in
     '' | *[!0-9]* | 0) echo "bench-http.sh: '$n' is not a positive whole number" >&2; exit 2 ;;
     esac
@@ -159,7 +165,7 @@ to_ms() {
         printf "%.2f", n }'
 }
 
-# run_wrk PORT PATH NAME: one timed run; prints "rps p50 p99" into $work/NAME.
+# run_wrk PORT PATH NAME: one timed run; adds "rps p50 p99" to $work/NAME.
 run_wrk() {
     local port=$1 path=$2 name=$3
     local out=$work/$name.wrk
@@ -175,28 +181,43 @@ run_wrk() {
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
     p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
     p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
-    echo "$rps $p50 $p99" >"$work/$name"
+    echo "$rps $p50 $p99" >>"$work/$name"
+}
+
+# median NAME: the run of $work/NAME with the median requests per second.
+median() {
+    sort -n -k1 "$work/$1" | sed -n "$(((runs + 1) / 2))p"
+}
+
+# ratio NAME: NAME's requests per second over nginx's, round by round: the
+# median, and with more than one round the lowest and the highest.
+ratio() {
+    paste -d' ' "$work/$1-$key" "$work/nginx-$key" | awk '{ print $1 / $4 }' | sort -n |
+        awk '{ r[NR] = $1 } END {
+            printf "%.2fx nginx", r[int((NR + 1) / 2)]
+            if (NR > 1) printf " (%.2f to %.2f)", r[1], r[NR] }'
 }
 
 echo "lab 08 benchmark: wrk -t1 -c$connections -d${duration}s with keep-alive," \
-    "${pin_server:+servers on CPU 0, wrk on CPU 1}"
-printf '%-8s %-26s %10s %8s %8s\n' target server 'req/s' 'p50 ms' 'p99 ms'
+    "${pin_server:+servers on CPU 0, wrk on CPU 1,} $runs round(s), medians"
+printf '%-8s %-30s %10s %8s %8s\n' target server 'req/s' 'p50 ms' 'p99 ms'
 nginx_name="nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), 1 worker"
 status=0
 for target in /1k.bin /api; do
     key=${target//[^a-z0-9]/}
-    run_wrk "$nginx_port" "$target" "nginx-$key" || { status=1; break; }
-    for strategy in "${ours[@]}"; do
-        run_wrk "${port_of[$strategy]}" "$target" "$strategy-$key" || status=1
+    for ((round = 0; round < runs && status == 0; round++)); do
+        run_wrk "$nginx_port" "$target" "nginx-$key" || status=1
+        for strategy in "${ours[@]}"; do
+            run_wrk "${port_of[$strategy]}" "$target" "$strategy-$key" || status=1
+        done
     done
     [ "$status" = 0 ] || break
-    read -r n_rps n_p50 n_p99 <"$work/nginx-$key"
-    printf '%-8s %-26s %10s %8s %8s\n' "$target" "$nginx_name" "$n_rps" "$n_p50" "$n_p99"
+    read -r rps p50 p99 <<<"$(median "nginx-$key")"
+    printf '%-8s %-30s %10s %8s %8s\n' "$target" "$nginx_name" "$rps" "$p50" "$p99"
     for strategy in "${ours[@]}"; do
-        read -r o_rps o_p50 o_p99 <"$work/$strategy-$key"
-        awk -v t="$target" -v s="http_server --strategy $strategy" -v o="$o_rps" -v n="$n_rps" \
-            -v p50="$o_p50" -v p99="$o_p99" \
-            'BEGIN { printf "%-8s %-26s %10s %8s %8s  %.2fx nginx\n", t, s, o, p50, p99, o / n }'
+        read -r rps p50 p99 <<<"$(median "$strategy-$key")"
+        printf '%-8s %-30s %10s %8s %8s  %s\n' "$target" "http_server --strategy $strategy" \
+            "$rps" "$p50" "$p99" "$(ratio "$strategy")"
     done
 done
 exit $status

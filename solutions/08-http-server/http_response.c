@@ -86,54 +86,91 @@ int hs_out_reserve(hs_out *o, size_t n)
     return 0;
 }
 
-/* The Date field's text for now: formatted once a second, per thread. */
-static const char *date_now(void)
+/* A date's text, kept for the next answer with the same date: the Date
+ * field changes once a second, and a file's Last-Modified seldom. */
+typedef struct date_cache {
+    time_t dc_when;
+    char dc_text[HP_DATE_SIZE];
+} date_cache;
+
+static const char *cached_date(date_cache *dc, time_t t)
 {
-    static _Thread_local time_t when = (time_t)-1;
-    static _Thread_local char text[HP_DATE_SIZE];
-    time_t now = time(NULL);
-    if (now != when) {
-        hp_format_date(now, text);
-        when = now;
+    if (t != dc->dc_when) {
+        hp_format_date(t, dc->dc_text);
+        dc->dc_when = t;
     }
-    return text;
+    return dc->dc_text;
 }
 
 /* Room for the status line and the headers but r_extra. */
 #define HEAD_FIXED 1024
 
+/* Append @p text to the head being written at *@p at (no printf: this is
+ * every answer's hot path, and the room is reserved before). */
+static void put(char **at, const char *text)
+{
+    size_t n = strlen(text);
+    memcpy(*at, text, n);
+    *at += n;
+}
+
+/* Append @p v in decimal. */
+static void put_number(char **at, uint64_t v)
+{
+    char digits[24], *d = digits + sizeof digits;
+    *--d = '\0';
+    do {
+        *--d = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    put(at, d);
+}
+
+/* "Name: value\r\n" when @p value is not NULL. */
+static void put_field(char **at, const char *name, const char *value)
+{
+    if (value != NULL) {
+        put(at, name);
+        put(at, value);
+        put(at, "\r\n");
+    }
+}
+
 int hs_send_head(hs_exchange *ex, const hs_reply *r)
 {
-    size_t extra = r->r_extra != NULL ? strlen(r->r_extra) : 0, cap = HEAD_FIXED + extra;
+    size_t extra = r->r_extra != NULL ? strlen(r->r_extra) : 0;
     hs_out *o = ex->ex_out;
-    if (hs_out_reserve(o, cap) < 0) {
+    if (hs_out_reserve(o, HEAD_FIXED + extra) < 0) {
         ex->ex_failed = 1;
         return -1;
     }
-    char *h = o->o_buf + o->o_len, mtime[HP_DATE_SIZE] = "";
-    if (r->r_mtime != (time_t)-1) {
-        hp_format_date(r->r_mtime, mtime);
-    }
-    int n = snprintf(h, cap, "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: %s\r\n", r->r_status,
-                     hs_reason(r->r_status), date_now(), HS_SERVER_NAME);
-    n += snprintf(h + n, cap - (size_t)n, "%s%s%s", r->r_type ? "Content-Type: " : "",
-                  r->r_type ? r->r_type : "", r->r_type ? "\r\n" : "");
+    static _Thread_local date_cache now = {.dc_when = (time_t)-1},
+                                    modified = {.dc_when = (time_t)-1};
+    char *start = o->o_buf + o->o_len, *at = start;
+    put(&at, "HTTP/1.1 ");
+    put_number(&at, (uint64_t)r->r_status);
+    put(&at, " ");
+    put(&at, hs_reason(r->r_status));
+    put(&at, "\r\n");
+    put_field(&at, "Date: ", cached_date(&now, time(NULL)));
+    put_field(&at, "Server: ", HS_SERVER_NAME);
+    put_field(&at, "Content-Type: ", r->r_type);
     if (!r->r_no_length) {
-        n += snprintf(h + n, cap - (size_t)n, "Content-Length: %llu\r\n",
-                      (unsigned long long)r->r_length);
+        put(&at, "Content-Length: ");
+        put_number(&at, r->r_length);
+        put(&at, "\r\n");
     }
-    n += snprintf(h + n, cap - (size_t)n, "%s%s%s%s%s%s%s",
-                  r->r_gzip ? "Content-Encoding: gzip\r\n" : "",
-                  hs_compressible(r->r_type) ? "Vary: Accept-Encoding\r\n" : "",
-                  mtime[0] ? "Last-Modified: " : "", mtime, mtime[0] ? "\r\n" : "",
-                  r->r_ranges ? "Accept-Ranges: bytes\r\n" : "", r->r_extra ? r->r_extra : "");
-    if (ex->ex_close) {
-        n += snprintf(h + n, cap - (size_t)n, "Connection: close\r\n");
-    } else if (ex->ex_http10) {
-        n += snprintf(h + n, cap - (size_t)n, "Connection: keep-alive\r\n");
+    put_field(&at, "Content-Encoding: ", r->r_gzip ? "gzip" : NULL);
+    put_field(&at, "Vary: ", hs_compressible(r->r_type) ? "Accept-Encoding" : NULL);
+    if (r->r_mtime != (time_t)-1) {
+        put_field(&at, "Last-Modified: ", cached_date(&modified, r->r_mtime));
     }
-    n += snprintf(h + n, cap - (size_t)n, "\r\n");
-    o->o_len += (size_t)n;
+    put_field(&at, "Accept-Ranges: ", r->r_ranges ? "bytes" : NULL);
+    put(&at, r->r_extra != NULL ? r->r_extra : "");
+    put_field(&at, "Connection: ",
+              ex->ex_close ? "close" : ex->ex_http10 ? "keep-alive" : NULL);
+    put(&at, "\r\n");
+    o->o_len += (size_t)(at - start);
     return 0;
 }
 
