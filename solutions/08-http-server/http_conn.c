@@ -48,7 +48,7 @@ struct hs_conn {
     int c_fd;
     const hs_config *c_cfg;
     int c_state;
-    int c_stopping; /* the server stops: close after this answer */
+    int c_stopping;       /* the server stops: close after this answer */
     char c_buf[HEAD_BUF]; /* the head being served, then bytes not yet used */
     size_t c_len;
     size_t c_head; /* the head being served: the parse points into it */
@@ -225,16 +225,16 @@ static int start_request(hs_conn *c, size_t head)
 {
     const hp_request *rq = &c->c_rq;
     const hp_field *ae = hp_find_field(rq, "accept-encoding", NULL);
-    c->c_ex = (hs_exchange){.ex_out = &c->c_out,
-                            .ex_file = &c->c_file,
-                            .ex_cfg = c->c_cfg,
-                            .ex_rq = rq,
-                            .ex_path = c->c_path,
-                            .ex_head = rq->rq_method_id == HP_HEAD,
-                            .ex_http10 = !hp_is_http11(rq),
-                            .ex_close = wants_close(rq),
-                            .ex_gzip_ok =
-                                ae != NULL && hp_gzip_allowed(ae->f_value, ae->f_value_len)};
+    c->c_ex =
+        (hs_exchange){.ex_out = &c->c_out,
+                      .ex_file = &c->c_file,
+                      .ex_cfg = c->c_cfg,
+                      .ex_rq = rq,
+                      .ex_path = c->c_path,
+                      .ex_head = rq->rq_method_id == HP_HEAD,
+                      .ex_http10 = !hp_is_http11(rq),
+                      .ex_close = wants_close(rq),
+                      .ex_gzip_ok = ae != NULL && hp_gzip_allowed(ae->f_value, ae->f_value_len)};
     c->c_head = head;
     c->c_prev = 0;
     c->c_path[0] = '\0';
@@ -353,8 +353,8 @@ static int gzip_more(hs_conn *c)
     if (hs_out_reserve(&c->c_out, GZIP_STEP) < 0) {
         return -1;
     }
-    ssize_t n = hs_gzip_read(f->f_gzip, (unsigned char *)c->c_out.o_buf + c->c_out.o_len,
-                             GZIP_STEP);
+    ssize_t n =
+        hs_gzip_read(f->f_gzip, (unsigned char *)c->c_out.o_buf + c->c_out.o_len, GZIP_STEP);
     if (n < 0 || hs_gzip_total(f->f_gzip) > f->f_left ||
         (n == 0 && hs_gzip_total(f->f_gzip) != f->f_left)) {
         return -1; /* the file changed since its length was counted: the framing is lost */
@@ -393,8 +393,8 @@ static int send_out(hs_conn *c)
     hs_out *o = &c->c_out;
     int more = c->c_file.f_fd >= 0 && c->c_file.f_gzip == NULL ? MSG_MORE : 0;
     while (o->o_start < o->o_len) {
-        ssize_t n = send(c->c_fd, o->o_buf + o->o_start, o->o_len - o->o_start,
-                         MSG_NOSIGNAL | more);
+        ssize_t n =
+            send(c->c_fd, o->o_buf + o->o_start, o->o_len - o->o_start, MSG_NOSIGNAL | more);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -498,9 +498,8 @@ int hs_conn_stop(hs_conn *c)
 int hs_serve_connection(int fd, const hs_config *cfg)
 {
     int flags = fcntl(fd, F_GETFL);
-    hs_conn *c = flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0
-                     ? hs_conn_new(fd, cfg)
-                     : NULL;
+    hs_conn *c =
+        flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 ? hs_conn_new(fd, cfg) : NULL;
     if (c == NULL) {
         return -1;
     }

@@ -53,10 +53,10 @@ int hs_gzip_buffer(const void *in, size_t n, unsigned char **out, size_t *out_le
 struct hs_gzip {
     z_stream g_z;
     int g_fd;
-    uint64_t g_size;  /* the bytes of the file to compress */
-    uint64_t g_done;  /* how many have been read */
-    int g_flush;      /* Z_FINISH once the last slice is in */
-    int g_end;        /* deflate() said Z_STREAM_END */
+    uint64_t g_size; /* the bytes of the file to compress */
+    uint64_t g_done; /* how many have been read */
+    int g_flush;     /* Z_FINISH once the last slice is in */
+    int g_end;       /* deflate() said Z_STREAM_END */
     unsigned char g_in[SLICE];
 };
 

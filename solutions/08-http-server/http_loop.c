@@ -34,10 +34,10 @@
 typedef struct lconn {
     hs_conn *l_conn;
     int l_fd;
-    uint32_t l_events;          /* what epoll watches for now */
-    int64_t l_deadline;         /* when it times out (ms, CLOCK_MONOTONIC) */
+    uint32_t l_events;             /* what epoll watches for now */
+    int64_t l_deadline;            /* when it times out (ms, CLOCK_MONOTONIC) */
     struct lconn *l_prev, *l_next; /* the timer list, or the dead list */
-    int l_dead;                 /* closed: freed after this batch of events */
+    int l_dead;                    /* closed: freed after this batch of events */
 } lconn;
 
 typedef struct loop {

@@ -167,8 +167,7 @@ int hs_send_head(hs_exchange *ex, const hs_reply *r)
     }
     put_field(&at, "Accept-Ranges: ", r->r_ranges ? "bytes" : NULL);
     put(&at, r->r_extra != NULL ? r->r_extra : "");
-    put_field(&at, "Connection: ",
-              ex->ex_close ? "close" : ex->ex_http10 ? "keep-alive" : NULL);
+    put_field(&at, "Connection: ", ex->ex_close ? "close" : ex->ex_http10 ? "keep-alive" : NULL);
     put(&at, "\r\n");
     o->o_len += (size_t)(at - start);
     return 0;

@@ -56,10 +56,10 @@ typedef struct hs_gzip hs_gzip;
 /** The part of an answer that comes from a file, after the bytes of hs_out:
  *  f_left bytes from f_off with sendfile(), or the gzip stream f_gzip. */
 typedef struct hs_file {
-    int f_fd;         /**< the open file, or -1: none */
-    uint64_t f_off;   /**< sendfile(): the next byte */
-    uint64_t f_left;  /**< sendfile(): the bytes still to send */
-    hs_gzip *f_gzip;  /**< or, not NULL, the file gzipped as it is sent */
+    int f_fd;        /**< the open file, or -1: none */
+    uint64_t f_off;  /**< sendfile(): the next byte */
+    uint64_t f_left; /**< sendfile(): the bytes still to send */
+    hs_gzip *f_gzip; /**< or, not NULL, the file gzipped as it is sent */
 } hs_file;
 
 /** One request and what its answer has decided so far. */

@@ -243,7 +243,8 @@ static int send_file(hs_exchange *ex, int *fd, const struct stat *st, const char
             return ex->ex_failed ? -1 : 0;
         }
         /* sent as the socket takes it; f_left is the length the head said */
-        *ex->ex_file = (hs_file){.f_fd = *fd, .f_left = r.r_length, .f_gzip = hs_gzip_open(*fd, size)};
+        *ex->ex_file =
+            (hs_file){.f_fd = *fd, .f_left = r.r_length, .f_gzip = hs_gzip_open(*fd, size)};
         *fd = -1;
         return ex->ex_file->f_gzip != NULL ? 0 : (ex->ex_failed = 1, -1);
     }

@@ -76,8 +76,9 @@ static int build_solution(const char *tag, const char *sanitize, char *dir, size
     gr_str_add_word(&cmd, dir);
     gr_str_add(&cmd, "/08-http-server clean all SOCKLAB=");
     gr_str_add_quoted(&cmd, selftest_root());
-    gr_str_addf(&cmd, " EXTRA_CFLAGS='-fsanitize=%s -fno-omit-frame-pointer'"
-                      " EXTRA_LDFLAGS=-fsanitize=%s >/dev/null",
+    gr_str_addf(&cmd,
+                " EXTRA_CFLAGS='-fsanitize=%s -fno-omit-frame-pointer'"
+                " EXTRA_LDFLAGS=-fsanitize=%s >/dev/null",
                 sanitize, sanitize);
     int built = system(gr_str_cstr(&cmd)) == 0;
     CU_ASSERT(built);
