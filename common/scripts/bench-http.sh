@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # bench-http.sh - lab 08's benchmark: wrk against the lab's http_server and
 # against nginx with one worker, serving the same DOCROOT, in the same run.
+# http_server is timed with its default strategy (a thread per connection)
+# and, when its --help offers it, with --strategy epoll (one thread, an
+# epoll loop: the reference's fast variant).
 #
-# usage: bench-http.sh [--duration SECONDS] [--connections N] DIR
+# usage: bench-http.sh [--duration SECONDS] [--connections N] [--runs N] DIR
 #   DIR holds http_server (solutions/08-http-server, or a student's lab).
+#   --runs N: N rounds, each timing every server in turn, so that a load
+#   that comes and goes on the machine falls on all of them; each figure is
+#   then the median of the N, and the ratio the median of each round's
+#   ratio, with its lowest and highest (the spread).
 #
 # Each server is pinned to CPU 0 and wrk to CPU 1 (when the machine has two
 # or more), so that neither server gets more of the machine than the other:
@@ -12,19 +19,21 @@
 # and the JSON API (GET /api; nginx answers it with a fixed `return 200`).
 # Before timing, each answer is fetched once and compared, so that a fast
 # wrong answer is never a figure. Prints requests per second, p50 and p99
-# latency for each server and target, and http_server's ratio to nginx.
+# latency for each server and target, and each http_server's ratio to nginx.
 set -u
 
 duration=10
 connections=50
+runs=1
 usage() {
-    echo "usage: bench-http.sh [--duration SECONDS] [--connections N] DIR" >&2
+    echo "usage: bench-http.sh [--duration SECONDS] [--connections N] [--runs N] DIR" >&2
     exit 2
 }
 while [ $# -gt 0 ]; do
     case "$1" in
     --duration) duration=${2:-}; shift 2 || usage ;;
     --connections) connections=${2:-}; shift 2 || usage ;;
+    --runs) runs=${2:-}; shift 2 || usage ;;
     -h | --help)
         sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'
         exit 0
@@ -35,7 +44,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -eq 1 ] || usage
 dir=$1
-for n in "$duration" "$connections"; do
+for n in "$duration" "$connections" "$runs"; do
     case "$n" in
     '' | *[!0-9]* | 0) echo "bench-http.sh: '$n' is not a positive whole number" >&2; exit 2 ;;
     esac
@@ -90,9 +99,18 @@ if [ "$cpus" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
     pin_wrk=(taskset -c 1)
 fi
 
-ours_port=$(free_port)
-"${pin_server[@]}" "$server" "$ours_port" "$docroot" >"$work/ours.log" 2>&1 &
-pids+=($!)
+# The servers timed: name, then the command line's options.
+ours=(thread)
+if "$server" --help 2>/dev/null | grep -q 'epoll'; then
+    ours+=(epoll)
+fi
+declare -A port_of
+for strategy in "${ours[@]}"; do
+    port_of[$strategy]=$(free_port)
+    "${pin_server[@]}" "$server" --strategy "$strategy" "${port_of[$strategy]}" "$docroot" \
+        >"$work/ours-$strategy.log" 2>&1 &
+    pids+=($!)
+done
 
 nginx_port=$(free_port)
 cat >"$work/nginx.conf" <<EOF
@@ -120,11 +138,13 @@ EOF
 "${pin_server[@]}" nginx -c "$work/nginx.conf" -p "$work" >"$work/nginx.log" 2>&1 &
 pids+=($!)
 
-wait_http "$ours_port" || { cat "$work/ours.log" >&2; exit 1; }
+for strategy in "${ours[@]}"; do
+    wait_http "${port_of[$strategy]}" || { cat "$work/ours-$strategy.log" >&2; exit 1; }
+done
 wait_http "$nginx_port" || { cat "$work/nginx.log" "$work/nginx-error.log" >&2; exit 1; }
 
 # Each answer once, compared, before it is timed.
-for port in "$ours_port" "$nginx_port"; do
+for port in "${port_of[@]}" "$nginx_port"; do
     curl -s "http://127.0.0.1:$port/1k.bin" | cmp -s - "$docroot/1k.bin" || {
         echo "bench-http.sh: the server on port $port does not serve 1k.bin right" >&2
         exit 1
@@ -145,7 +165,7 @@ to_ms() {
         printf "%.2f", n }'
 }
 
-# run_wrk PORT PATH NAME: one timed run; prints "rps p50 p99" into $work/NAME.
+# run_wrk PORT PATH NAME: one timed run; adds "rps p50 p99" to $work/NAME.
 run_wrk() {
     local port=$1 path=$2 name=$3
     local out=$work/$name.wrk
@@ -161,24 +181,43 @@ run_wrk() {
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
     p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
     p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
-    echo "$rps $p50 $p99" >"$work/$name"
+    echo "$rps $p50 $p99" >>"$work/$name"
+}
+
+# median NAME: the run of $work/NAME with the median requests per second.
+median() {
+    sort -n -k1 "$work/$1" | sed -n "$(((runs + 1) / 2))p"
+}
+
+# ratio NAME: NAME's requests per second over nginx's, round by round: the
+# median, and with more than one round the lowest and the highest.
+ratio() {
+    paste -d' ' "$work/$1-$key" "$work/nginx-$key" | awk '{ print $1 / $4 }' | sort -n |
+        awk '{ r[NR] = $1 } END {
+            printf "%.2fx nginx", r[int((NR + 1) / 2)]
+            if (NR > 1) printf " (%.2f to %.2f)", r[1], r[NR] }'
 }
 
 echo "lab 08 benchmark: wrk -t1 -c$connections -d${duration}s with keep-alive," \
-    "${pin_server:+servers on CPU 0, wrk on CPU 1}"
-printf '%-8s %-24s %10s %8s %8s\n' target server 'req/s' 'p50 ms' 'p99 ms'
+    "${pin_server:+servers on CPU 0, wrk on CPU 1,} $runs round(s), medians"
+printf '%-8s %-30s %10s %8s %8s\n' target server 'req/s' 'p50 ms' 'p99 ms'
 nginx_name="nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), 1 worker"
 status=0
 for target in /1k.bin /api; do
     key=${target//[^a-z0-9]/}
-    run_wrk "$ours_port" "$target" "ours-$key" || status=1
-    run_wrk "$nginx_port" "$target" "nginx-$key" || status=1
+    for ((round = 0; round < runs && status == 0; round++)); do
+        run_wrk "$nginx_port" "$target" "nginx-$key" || status=1
+        for strategy in "${ours[@]}"; do
+            run_wrk "${port_of[$strategy]}" "$target" "$strategy-$key" || status=1
+        done
+    done
     [ "$status" = 0 ] || break
-    read -r o50 o_p50 o_p99 <"$work/ours-$key"
-    read -r n50 n_p50 n_p99 <"$work/nginx-$key"
-    printf '%-8s %-24s %10s %8s %8s\n' "$target" http_server "$o50" "$o_p50" "$o_p99"
-    printf '%-8s %-24s %10s %8s %8s\n' "$target" "$nginx_name" "$n50" "$n_p50" "$n_p99"
-    awk -v o="$o50" -v n="$n50" -v t="$target" \
-        'BEGIN { printf "%-8s http_server / nginx: %.2fx the requests per second\n", t, o / n }'
+    read -r rps p50 p99 <<<"$(median "nginx-$key")"
+    printf '%-8s %-30s %10s %8s %8s\n' "$target" "$nginx_name" "$rps" "$p50" "$p99"
+    for strategy in "${ours[@]}"; do
+        read -r rps p50 p99 <<<"$(median "$strategy-$key")"
+        printf '%-8s %-30s %10s %8s %8s  %s\n' "$target" "http_server --strategy $strategy" \
+            "$rps" "$p50" "$p99" "$(ratio "$strategy")"
+    done
 done
 exit $status

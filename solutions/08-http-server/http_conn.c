@@ -7,62 +7,111 @@
  * parser reads as often as more arrive, and what is left after a request
  * is the start of the next one.
  *
- * Every wait is a poll() on the socket and on the server's stop pipe,
- * with the idle timeout: a connection that says nothing for HS_IDLE_MS is
- * closed (with a 408 if it was in the middle of a request), and a server
- * that is stopping closes its idle connections at once. */
+ * The connection is a state machine on a non-blocking socket: a step reads
+ * and writes until the socket would block (EAGAIN), then says what it
+ * waits for (more bytes, or room to write). Two drivers run it: the
+ * framework's thread, which waits in poll() on its one socket and the
+ * server's stop pipe (hs_serve_connection, below), and the epoll loop that
+ * runs every connection from one thread (http_loop.c). Either one gives the
+ * idle timeout: a connection that moves no byte for HS_IDLE_MS is closed
+ * (with a 408 if it was in the middle of a request), and a server that is
+ * stopping closes its idle connections at once. */
 #include "http_server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 /* The head buffer: the longest head the limits allow fits. */
 #define HEAD_BUF (HP_MAX_METHOD + HP_MAX_TARGET + HP_MAX_FIELD_BYTES + 1024)
+/* The most sendfile() is asked for at once, and gzip's slice. */
+#define FILE_STEP (1u << 20)
+#define GZIP_STEP 16384
 
-/* What a wait for bytes ended with. */
-enum { RD_OK, RD_CLOSED, RD_TIMEOUT, RD_STOP };
+/* Where a connection is. */
+enum { C_HEAD, C_BODY_LENGTH, C_BODY_CHUNKED, C_WRITE };
 
-/* Besides a head's length or a parser's error, read_head() may answer: */
-enum { HEAD_CLOSE = -2, HEAD_TIMEOUT = -3 };
+/* What a read for the request gave. */
+enum { RD_OK, RD_AGAIN, RD_CLOSED };
 
-/* One connection: its bytes not yet used, the request being read. */
-typedef struct conn {
+/* What sending gave. */
+enum { TX_DONE, TX_AGAIN, TX_FAILED };
+
+struct hs_conn {
     int c_fd;
     const hs_config *c_cfg;
+    int c_state;
+    int c_stopping;       /* the server stops: close after this answer */
     char c_buf[HEAD_BUF]; /* the head being served, then bytes not yet used */
     size_t c_len;
     size_t c_head; /* the head being served: the parse points into it */
+    size_t c_prev; /* the bytes the parser saw last time */
     char *c_body;  /* the request's body (malloc'd, kept between requests) */
     size_t c_body_len;
     size_t c_body_cap;
+    size_t c_body_want; /* C_BODY_LENGTH: its Content-Length */
+    hp_chunked c_chunked;
     hp_request c_rq;
+    hs_exchange c_ex;
     char c_path[HP_MAX_TARGET + 1]; /* the target's path, decoded */
-} conn;
+    hs_out c_out;                   /* the answer's bytes not yet sent */
+    hs_file c_file;                 /* and the file after them */
+};
 
-/* Wait for bytes (at most HS_IDLE_MS) and read some into dst[0..cap). */
-static int wait_read(conn *c, char *dst, size_t cap, size_t *got)
+hs_conn *hs_conn_new(int fd, const hs_config *cfg)
 {
-    struct pollfd p[2] = {{.fd = c->c_fd, .events = POLLIN},
-                          {.fd = c->c_cfg->cfg_stop_fd, .events = POLLIN}};
+    hs_conn *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        return NULL;
+    }
+    c->c_fd = fd;
+    c->c_cfg = cfg;
+    c->c_file.f_fd = -1;
+    /* Small answers go out at once: no Nagle wait for the next write. */
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return c;
+}
+
+/* The file part is sent, or abandoned. */
+static void file_done(hs_conn *c)
+{
+    hs_gzip_close(c->c_file.f_gzip);
+    if (c->c_file.f_fd >= 0) {
+        close(c->c_file.f_fd);
+    }
+    c->c_file = (hs_file){.f_fd = -1};
+}
+
+void hs_conn_free(hs_conn *c)
+{
+    if (c != NULL) {
+        file_done(c);
+        free(c->c_out.o_buf);
+        free(c->c_body);
+        free(c);
+    }
+}
+
+/* ---- reading ------------------------------------------------------------------------ */
+
+/* Read what has arrived into dst[0..cap). */
+static int read_some(hs_conn *c, char *dst, size_t cap, size_t *got)
+{
     for (;;) {
-        int n = poll(p, 2, HS_IDLE_MS);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n == 0) {
-            return RD_TIMEOUT;
-        }
-        if (n < 0 || p[1].revents != 0) {
-            return n < 0 ? RD_CLOSED : RD_STOP;
-        }
         ssize_t r = recv(c->c_fd, dst, cap, 0);
-        if (r < 0 && (errno == EINTR || errno == EAGAIN)) {
+        if (r < 0 && errno == EINTR) {
             continue;
+        }
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            return RD_AGAIN;
         }
         if (r <= 0) {
             return RD_CLOSED; /* the client left, or reset the connection */
@@ -73,59 +122,31 @@ static int wait_read(conn *c, char *dst, size_t cap, size_t *got)
 }
 
 /* More bytes at the end of the buffer. */
-static int fill(conn *c)
+static int fill(hs_conn *c)
 {
     size_t got = 0;
-    int rd = wait_read(c, c->c_buf + c->c_len, HEAD_BUF - c->c_len, &got);
+    int rd = read_some(c, c->c_buf + c->c_len, HEAD_BUF - c->c_len, &got);
     c->c_len += got;
     return rd;
 }
 
 /* The bytes after the head, not yet used, and how many there are. */
-static char *unused(conn *c, size_t *n)
+static char *unused(hs_conn *c, size_t *n)
 {
     *n = c->c_len - c->c_head;
     return c->c_buf + c->c_head;
 }
 
 /* Drop the first @p n of the bytes after the head. */
-static void consume(conn *c, size_t n)
+static void consume(hs_conn *c, size_t n)
 {
     char *p = c->c_buf + c->c_head;
     memmove(p, p + n, c->c_len - c->c_head - n);
     c->c_len -= n;
 }
 
-/* Read until a head is complete: its length, a parser error, HEAD_CLOSE
- * (the client left or stayed silent between requests) or HEAD_TIMEOUT. */
-static ssize_t read_head(conn *c)
-{
-    size_t prev = 0;
-    for (;;) {
-        size_t empty = hp_empty_lines(c->c_buf, c->c_len);
-        if (empty > 0) {
-            consume(c, empty); /* before a request: ignored, and not kept */
-            prev = 0;
-        }
-        if (c->c_len > 0) {
-            ssize_t r = hp_parse_request(c->c_buf, c->c_len, prev, &c->c_rq);
-            if (r != HP_INCOMPLETE) {
-                return r;
-            }
-            prev = c->c_len;
-        }
-        if (c->c_len == HEAD_BUF) {
-            return HP_ERR_FIELDS_TOO_LARGE; /* the limits make this unreachable */
-        }
-        int rd = fill(c);
-        if (rd != RD_OK) {
-            return rd == RD_TIMEOUT && c->c_len > 0 ? HEAD_TIMEOUT : HEAD_CLOSE;
-        }
-    }
-}
-
 /* Room for @p n body bytes. */
-static int body_room(conn *c, size_t n)
+static int body_room(hs_conn *c, size_t n)
 {
     if (n <= c->c_body_cap) {
         return 0;
@@ -139,86 +160,55 @@ static int body_room(conn *c, size_t n)
     return 0;
 }
 
-/* What reading a body gave: 0, a status to answer, or one of these. */
-enum { BODY_CLOSE = -2, BODY_TIMEOUT = 408 };
+/* ---- answering ------------------------------------------------------------------------ */
 
-static int body_wait_result(int rd)
+/* What a step of one state gives: go on with the next state, or an hs_want. */
+#define STEP_ON (-1)
+
+/* An exchange for an answer with no request to go by: closed after it. */
+static void bare_exchange(hs_conn *c)
 {
-    return rd == RD_TIMEOUT ? BODY_TIMEOUT : BODY_CLOSE;
+    c->c_ex = (hs_exchange){
+        .ex_out = &c->c_out, .ex_file = &c->c_file, .ex_cfg = c->c_cfg, .ex_close = 1};
 }
 
-/* A body of Content-Length @p n (at most HS_MAX_BODY). */
-static int read_length_body(conn *c, size_t n)
+/* The error page for @p status, then close: a head the parser refused, a
+ * silence in the middle of a request. */
+static int refuse(hs_conn *c, int status)
 {
-    if (body_room(c, n) < 0) {
-        return 500;
-    }
-    size_t avail = 0;
-    const char *p = unused(c, &avail);
-    size_t have = avail < n ? avail : n;
-    if (have > 0) {
-        memcpy(c->c_body, p, have); /* (c_body is still NULL before a first body) */
-        consume(c, have);
-    }
-    while (have < n) {
-        size_t got = 0;
-        int rd = wait_read(c, c->c_body + have, n - have, &got);
-        if (rd != RD_OK) {
-            return body_wait_result(rd);
-        }
-        have += got;
-    }
-    c->c_body_len = n;
-    return 0;
+    c->c_ex.ex_close = 1;
+    hs_send_error(&c->c_ex, status, NULL, NULL);
+    c->c_state = C_WRITE;
+    return STEP_ON;
 }
 
-/* A chunked body: decoded as it comes, refused once over HS_MAX_BODY. */
-static int read_chunked_body(conn *c)
+/* The request and its body are in (@p status 0), or its body was refused
+ * (a status): the answer goes to c_out and c_file, then C_WRITE. */
+static int answer(hs_conn *c, int status)
 {
-    hp_chunked ch;
-    hp_chunked_init(&ch);
-    while (!hp_chunked_done(&ch)) {
-        size_t avail = 0, used = 0;
-        if (c->c_len == c->c_head) {
-            int rd = fill(c);
-            if (rd != RD_OK) {
-                return body_wait_result(rd);
-            }
-        }
-        const char *in = unused(c, &avail);
-        if (body_room(c, c->c_body_len + avail) < 0) {
-            return 500;
-        }
-        ssize_t got = hp_chunked_decode(&ch, c->c_body + c->c_body_len, in, avail, &used);
-        if (got < 0) {
-            return (int)-got;
-        }
-        c->c_body_len += (size_t)got;
-        consume(c, used);
-        if (ch.ch_total + ch.ch_remaining > HS_MAX_BODY) {
-            return 413; /* said, or about to be: no need to read it */
-        }
+    hs_exchange *ex = &c->c_ex;
+    const hp_request *rq = &c->c_rq;
+    ex->ex_body = c->c_body;
+    ex->ex_body_len = c->c_body_len;
+    if (status == 0 && rq->rq_method_id == HP_METHOD_OTHER) {
+        status = 501;
     }
-    return 0;
-}
-
-/* The body the head announces: 0, or a status (or BODY_CLOSE). */
-static int read_body(conn *c, hs_exchange *ex)
-{
-    hp_body body;
-    int rc = hp_body_framing(&c->c_rq, &body);
-    c->c_body_len = 0;
-    if (rc < 0) {
-        ex->ex_close = 1; /* a transfer coding it cannot decode: the rest is unknown */
-        return -rc;
+    if (status == 0 &&
+        hp_decode_path(rq->rq_target, rq->rq_target_len, c->c_path, sizeof c->c_path) < 0) {
+        status = 400;
     }
-    if (body.b_kind == HP_BODY_NONE) {
-        return c->c_rq.rq_method_id == HP_POST ? 411 : 0;
+    if (status != 0) {
+        hs_send_error(ex, status, NULL, NULL);
+    } else if (hs_is_api_path(c->c_path)) {
+        hs_serve_api(ex);
+    } else {
+        hs_serve_static(ex);
     }
-    if (body.b_kind == HP_BODY_LENGTH) {
-        return body.b_length > HS_MAX_BODY ? 413 : read_length_body(c, (size_t)body.b_length);
-    }
-    return read_chunked_body(c);
+    size_t head = c->c_head; /* the answer is made: the head can go */
+    c->c_head = 0;
+    consume(c, head);
+    c->c_state = C_WRITE;
+    return STEP_ON;
 }
 
 /* Connection: close or keep-alive, and HTTP/1.0's default. */
@@ -230,12 +220,14 @@ static int wants_close(const hp_request *rq)
     return !hp_field_has_token(rq, "connection", "keep-alive");
 }
 
-/* Answer the request whose head is parsed: 0 to go on, -1 to close. */
-static int serve_request(conn *c)
+/* A head of @p head bytes is parsed: the exchange, and the body it announces. */
+static int start_request(hs_conn *c, size_t head)
 {
     const hp_request *rq = &c->c_rq;
     const hp_field *ae = hp_find_field(rq, "accept-encoding", NULL);
-    hs_exchange ex = {.ex_fd = c->c_fd,
+    c->c_ex =
+        (hs_exchange){.ex_out = &c->c_out,
+                      .ex_file = &c->c_file,
                       .ex_cfg = c->c_cfg,
                       .ex_rq = rq,
                       .ex_path = c->c_path,
@@ -243,76 +235,294 @@ static int serve_request(conn *c)
                       .ex_http10 = !hp_is_http11(rq),
                       .ex_close = wants_close(rq),
                       .ex_gzip_ok = ae != NULL && hp_gzip_allowed(ae->f_value, ae->f_value_len)};
+    c->c_head = head;
+    c->c_prev = 0;
     c->c_path[0] = '\0';
-    int status = read_body(c, &ex);
-    if (status == BODY_CLOSE) {
+    c->c_body_len = 0;
+    hp_body body;
+    int rc = hp_body_framing(rq, &body);
+    if (rc < 0) {
+        c->c_ex.ex_close = 1; /* a transfer coding it cannot decode: the rest is unknown */
+        return answer(c, -rc);
+    }
+    if (body.b_kind == HP_BODY_NONE) {
+        return answer(c, rq->rq_method_id == HP_POST ? 411 : 0);
+    }
+    if (body.b_kind == HP_BODY_CHUNKED) {
+        hp_chunked_init(&c->c_chunked);
+        c->c_state = C_BODY_CHUNKED;
+        return STEP_ON;
+    }
+    if (body.b_length > HS_MAX_BODY) {
+        return answer(c, 413);
+    }
+    if (body_room(c, (size_t)body.b_length) < 0) {
+        c->c_ex.ex_close = 1; /* the body is not read: what follows is unknown */
+        return answer(c, 500);
+    }
+    c->c_body_want = (size_t)body.b_length;
+    c->c_state = C_BODY_LENGTH;
+    return STEP_ON;
+}
+
+/* C_HEAD: read until a head is complete. */
+static int step_head(hs_conn *c)
+{
+    size_t empty = hp_empty_lines(c->c_buf, c->c_len);
+    if (empty > 0) {
+        consume(c, empty); /* before a request: ignored, and not kept */
+        c->c_prev = 0;
+    }
+    if (c->c_len > 0) {
+        ssize_t r = hp_parse_request(c->c_buf, c->c_len, c->c_prev, &c->c_rq);
+        if (r >= 0) {
+            return start_request(c, (size_t)r);
+        }
+        if (r != HP_INCOMPLETE) {
+            bare_exchange(c);
+            return refuse(c, (int)-r);
+        }
+        c->c_prev = c->c_len;
+    }
+    if (c->c_len == HEAD_BUF) {
+        bare_exchange(c); /* the limits make this unreachable */
+        return refuse(c, 431);
+    }
+    int rd = fill(c);
+    return rd == RD_OK ? STEP_ON : rd == RD_AGAIN ? HS_WANT_READ : HS_WANT_CLOSE;
+}
+
+/* C_BODY_LENGTH: a body of Content-Length c_body_want (at most HS_MAX_BODY). */
+static int step_length_body(hs_conn *c)
+{
+    size_t avail = 0, want = c->c_body_want - c->c_body_len;
+    const char *p = unused(c, &avail);
+    size_t take = avail < want ? avail : want;
+    if (take > 0) {
+        memcpy(c->c_body + c->c_body_len, p, take);
+        consume(c, take);
+        c->c_body_len += take;
+    }
+    while (c->c_body_len < c->c_body_want) {
+        size_t got = 0;
+        int rd = read_some(c, c->c_body + c->c_body_len, c->c_body_want - c->c_body_len, &got);
+        if (rd != RD_OK) {
+            return rd == RD_AGAIN ? HS_WANT_READ : HS_WANT_CLOSE;
+        }
+        c->c_body_len += got;
+    }
+    return answer(c, 0);
+}
+
+/* C_BODY_CHUNKED: decoded as it comes, refused once over HS_MAX_BODY. */
+static int step_chunked_body(hs_conn *c)
+{
+    hp_chunked *ch = &c->c_chunked;
+    while (!hp_chunked_done(ch)) {
+        size_t avail = 0, used = 0;
+        if (c->c_len == c->c_head) {
+            int rd = fill(c);
+            if (rd != RD_OK) {
+                return rd == RD_AGAIN ? HS_WANT_READ : HS_WANT_CLOSE;
+            }
+        }
+        const char *in = unused(c, &avail);
+        if (body_room(c, c->c_body_len + avail) < 0) {
+            c->c_ex.ex_close = 1;
+            return answer(c, 500);
+        }
+        ssize_t got = hp_chunked_decode(ch, c->c_body + c->c_body_len, in, avail, &used);
+        if (got < 0) {
+            return answer(c, (int)-got);
+        }
+        c->c_body_len += (size_t)got;
+        consume(c, used);
+        if (ch->ch_total + ch->ch_remaining > HS_MAX_BODY) {
+            return answer(c, 413); /* said, or about to be: no need to read it */
+        }
+    }
+    return answer(c, 0);
+}
+
+/* ---- writing ------------------------------------------------------------------------ */
+
+/* The next gzipped slice of the file into c_out: 1, 0 at its end, -1. */
+static int gzip_more(hs_conn *c)
+{
+    hs_file *f = &c->c_file;
+    if (hs_out_reserve(&c->c_out, GZIP_STEP) < 0) {
         return -1;
     }
-    ex.ex_body = c->c_body;
-    ex.ex_body_len = c->c_body_len;
-    if (status == 0 && rq->rq_method_id == HP_METHOD_OTHER) {
-        status = 501;
+    ssize_t n =
+        hs_gzip_read(f->f_gzip, (unsigned char *)c->c_out.o_buf + c->c_out.o_len, GZIP_STEP);
+    if (n < 0 || hs_gzip_total(f->f_gzip) > f->f_left ||
+        (n == 0 && hs_gzip_total(f->f_gzip) != f->f_left)) {
+        return -1; /* the file changed since its length was counted: the framing is lost */
     }
-    if (status == 0 &&
-        hp_decode_path(rq->rq_target, rq->rq_target_len, c->c_path, sizeof c->c_path) < 0) {
-        status = 400;
-    }
-    if (status != 0) {
-        hs_send_error(&ex, status, NULL, NULL);
-    } else if (hs_is_api_path(c->c_path)) {
-        hs_serve_api(&ex);
-    } else {
-        hs_serve_static(&ex);
-    }
-    return ex.ex_close || ex.ex_failed ? -1 : 0;
+    c->c_out.o_len += (size_t)n;
+    return n > 0;
 }
 
-/* 1 once the server is stopping. */
-static int stopping(const conn *c)
+/* sendfile() what the socket takes of the file's range: TX_*. */
+static int send_range(hs_conn *c)
 {
-    struct pollfd p = {.fd = c->c_cfg->cfg_stop_fd, .events = POLLIN};
-    return poll(&p, 1, 0) > 0;
+    hs_file *f = &c->c_file;
+    while (f->f_left > 0) {
+        off_t off = (off_t)f->f_off;
+        size_t want = f->f_left > FILE_STEP ? FILE_STEP : (size_t)f->f_left;
+        ssize_t n = sendfile(c->c_fd, f->f_fd, &off, want);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            return TX_AGAIN;
+        }
+        if (n <= 0) {
+            return TX_FAILED; /* a write error, or the file got shorter */
+        }
+        f->f_off += (uint64_t)n;
+        f->f_left -= (uint64_t)n;
+    }
+    return TX_DONE;
 }
 
-/* A head the parser refused, or a silence mid-request: the status, then close. */
-static void refuse(conn *c, int status)
+/* Send c_out's bytes: TX_*. A file to follow: MSG_MORE, so that a small
+ * answer's head and body leave in one segment. */
+static int send_out(hs_conn *c)
 {
-    hs_exchange ex = {.ex_fd = c->c_fd, .ex_cfg = c->c_cfg, .ex_close = 1};
-    hs_send_error(&ex, status, NULL, NULL);
+    hs_out *o = &c->c_out;
+    int more = c->c_file.f_fd >= 0 && c->c_file.f_gzip == NULL ? MSG_MORE : 0;
+    while (o->o_start < o->o_len) {
+        ssize_t n =
+            send(c->c_fd, o->o_buf + o->o_start, o->o_len - o->o_start, MSG_NOSIGNAL | more);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return errno == EAGAIN || errno == EWOULDBLOCK ? TX_AGAIN : TX_FAILED;
+        }
+        o->o_start += (size_t)n;
+    }
+    return TX_DONE;
+}
+
+/* Everything queued, as far as the socket takes it: TX_*. */
+static int transmit(hs_conn *c)
+{
+    for (;;) {
+        int tx = send_out(c);
+        if (tx != TX_DONE || c->c_file.f_fd < 0) {
+            return tx;
+        }
+        if (c->c_file.f_gzip != NULL) {
+            int more = gzip_more(c);
+            if (more < 0) {
+                return TX_FAILED;
+            }
+            if (more == 0) {
+                file_done(c);
+            }
+            continue;
+        }
+        tx = send_range(c);
+        if (tx != TX_DONE) {
+            return tx;
+        }
+        file_done(c);
+    }
+}
+
+/* C_WRITE: send the answer; then the next request, or the close. */
+static int step_write(hs_conn *c)
+{
+    int tx = transmit(c);
+    if (tx != TX_DONE) {
+        return tx == TX_AGAIN ? HS_WANT_WRITE : HS_WANT_CLOSE;
+    }
+    if (c->c_ex.ex_close || c->c_ex.ex_failed || c->c_stopping) {
+        return HS_WANT_CLOSE;
+    }
+    c->c_state = C_HEAD;
+    /* Nothing left of what came: the driver's wait says when more comes
+     * (a recv() now would most often be an EAGAIN for nothing). */
+    return c->c_len == 0 ? HS_WANT_READ : STEP_ON;
+}
+
+/* ---- the machine, and its drivers --------------------------------------------------- */
+
+int hs_conn_step(hs_conn *c)
+{
+    for (;;) {
+        int w;
+        if (c->c_stopping && c->c_state != C_WRITE) {
+            return HS_WANT_CLOSE; /* waiting for a request, or its body: the server stops */
+        }
+        switch (c->c_state) {
+        case C_HEAD:
+            w = step_head(c);
+            break;
+        case C_BODY_LENGTH:
+            w = step_length_body(c);
+            break;
+        case C_BODY_CHUNKED:
+            w = step_chunked_body(c);
+            break;
+        default:
+            w = step_write(c);
+            break;
+        }
+        if (w != STEP_ON) {
+            return w;
+        }
+    }
+}
+
+int hs_conn_timeout(hs_conn *c)
+{
+    if (c->c_state == C_WRITE || (c->c_state == C_HEAD && c->c_len == 0)) {
+        return HS_WANT_CLOSE; /* a client that does not read, or says nothing */
+    }
+    if (c->c_state == C_HEAD) {
+        bare_exchange(c);
+    }
+    refuse(c, 408); /* in the middle of a request */
+    return hs_conn_step(c);
+}
+
+int hs_conn_stop(hs_conn *c)
+{
+    c->c_stopping = 1;
+    return hs_conn_step(c);
 }
 
 int hs_serve_connection(int fd, const hs_config *cfg)
 {
-    conn *c = calloc(1, sizeof *c);
+    int flags = fcntl(fd, F_GETFL);
+    hs_conn *c =
+        flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 ? hs_conn_new(fd, cfg) : NULL;
     if (c == NULL) {
         return -1;
     }
-    c->c_fd = fd;
-    c->c_cfg = cfg;
-    /* Small answers go out at once (no Nagle wait for the next write), and a
-     * client that never reads cannot hold a write for ever. */
-    int one = 1;
-    struct timeval tv = {.tv_sec = HS_IDLE_MS / 1000};
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    for (;;) {
-        ssize_t head = read_head(c);
-        if (head == HEAD_CLOSE) {
+    int want = hs_conn_step(c), stopping = 0;
+    while (want != HS_WANT_CLOSE) {
+        struct pollfd p[2] = {{.fd = fd, .events = want == HS_WANT_READ ? POLLIN : POLLOUT},
+                              {.fd = cfg->cfg_stop_fd, .events = POLLIN}};
+        int n = poll(p, stopping ? 1 : 2, HS_IDLE_MS);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
             break;
         }
-        if (head < 0) {
-            refuse(c, head == HEAD_TIMEOUT ? 408 : (int)-head);
-            break;
-        }
-        c->c_head = (size_t)head;
-        int rc = serve_request(c);
-        c->c_head = 0;
-        consume(c, (size_t)head); /* the next request starts after it */
-        if (rc < 0 || stopping(c)) {
-            break;
+        if (n == 0) {
+            want = hs_conn_timeout(c); /* nothing moved for HS_IDLE_MS */
+        } else if (!stopping && p[1].revents != 0) {
+            stopping = 1;
+            want = hs_conn_stop(c);
+        } else {
+            want = hs_conn_step(c);
         }
     }
-    free(c->c_body);
-    free(c);
+    hs_conn_free(c);
     return 0;
 }

@@ -1,9 +1,9 @@
 /* http_response.c - the bytes of an answer: the status line, the headers
  * every answer has (Date, Server, Content-Length, Connection), error pages
- * whose text is HTML-escaped, and answers held whole in memory. */
+ * whose text is HTML-escaped, and answers held whole in memory. Nothing
+ * here writes to a socket: the bytes go to the connection's hs_out, which
+ * http_conn.c sends as the socket takes them. */
 #include "http_server.h"
-
-#include "rio.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,44 +65,112 @@ static int closes_after(int status)
            status == 431 || status == 503 || status == 505;
 }
 
+int hs_out_reserve(hs_out *o, size_t n)
+{
+    if (o->o_start == o->o_len) {
+        o->o_start = o->o_len = 0; /* all sent: start again at the front */
+    }
+    if (o->o_cap - o->o_len >= n) {
+        return 0;
+    }
+    size_t cap = o->o_cap > 0 ? o->o_cap : 4096;
+    while (cap - o->o_len < n) {
+        cap *= 2;
+    }
+    char *p = realloc(o->o_buf, cap);
+    if (p == NULL) {
+        return -1;
+    }
+    o->o_buf = p;
+    o->o_cap = cap;
+    return 0;
+}
+
+/* A date's text, kept for the next answer with the same date: the Date
+ * field changes once a second, and a file's Last-Modified seldom. */
+typedef struct date_cache {
+    time_t dc_when;
+    char dc_text[HP_DATE_SIZE];
+} date_cache;
+
+static const char *cached_date(date_cache *dc, time_t t)
+{
+    if (t != dc->dc_when) {
+        hp_format_date(t, dc->dc_text);
+        dc->dc_when = t;
+    }
+    return dc->dc_text;
+}
+
 /* Room for the status line and the headers but r_extra. */
 #define HEAD_FIXED 1024
 
+/* Append @p text to the head being written at *@p at (no printf: this is
+ * every answer's hot path, and the room is reserved before). */
+static void put(char **at, const char *text)
+{
+    size_t n = strlen(text);
+    memcpy(*at, text, n);
+    *at += n;
+}
+
+/* Append @p v in decimal. */
+static void put_number(char **at, uint64_t v)
+{
+    char digits[24], *d = digits + sizeof digits;
+    *--d = '\0';
+    do {
+        *--d = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    put(at, d);
+}
+
+/* "Name: value\r\n" when @p value is not NULL. */
+static void put_field(char **at, const char *name, const char *value)
+{
+    if (value != NULL) {
+        put(at, name);
+        put(at, value);
+        put(at, "\r\n");
+    }
+}
+
 int hs_send_head(hs_exchange *ex, const hs_reply *r)
 {
-    size_t extra = r->r_extra != NULL ? strlen(r->r_extra) : 0, cap = HEAD_FIXED + extra;
-    char *h = malloc(cap), date[HP_DATE_SIZE], mtime[HP_DATE_SIZE] = "";
-    if (h == NULL) {
+    size_t extra = r->r_extra != NULL ? strlen(r->r_extra) : 0;
+    hs_out *o = ex->ex_out;
+    if (hs_out_reserve(o, HEAD_FIXED + extra) < 0) {
         ex->ex_failed = 1;
         return -1;
     }
-    hp_format_date(time(NULL), date);
-    if (r->r_mtime != (time_t)-1) {
-        hp_format_date(r->r_mtime, mtime);
-    }
-    int n = snprintf(h, cap, "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: %s\r\n", r->r_status,
-                     hs_reason(r->r_status), date, HS_SERVER_NAME);
-    n += snprintf(h + n, cap - (size_t)n, "%s%s%s", r->r_type ? "Content-Type: " : "",
-                  r->r_type ? r->r_type : "", r->r_type ? "\r\n" : "");
+    static _Thread_local date_cache now = {.dc_when = (time_t)-1},
+                                    modified = {.dc_when = (time_t)-1};
+    char *start = o->o_buf + o->o_len, *at = start;
+    put(&at, "HTTP/1.1 ");
+    put_number(&at, (uint64_t)r->r_status);
+    put(&at, " ");
+    put(&at, hs_reason(r->r_status));
+    put(&at, "\r\n");
+    put_field(&at, "Date: ", cached_date(&now, time(NULL)));
+    put_field(&at, "Server: ", HS_SERVER_NAME);
+    put_field(&at, "Content-Type: ", r->r_type);
     if (!r->r_no_length) {
-        n += snprintf(h + n, cap - (size_t)n, "Content-Length: %llu\r\n",
-                      (unsigned long long)r->r_length);
+        put(&at, "Content-Length: ");
+        put_number(&at, r->r_length);
+        put(&at, "\r\n");
     }
-    n += snprintf(h + n, cap - (size_t)n, "%s%s%s%s%s%s%s",
-                  r->r_gzip ? "Content-Encoding: gzip\r\n" : "",
-                  hs_compressible(r->r_type) ? "Vary: Accept-Encoding\r\n" : "",
-                  mtime[0] ? "Last-Modified: " : "", mtime, mtime[0] ? "\r\n" : "",
-                  r->r_ranges ? "Accept-Ranges: bytes\r\n" : "", r->r_extra ? r->r_extra : "");
-    if (ex->ex_close) {
-        n += snprintf(h + n, cap - (size_t)n, "Connection: close\r\n");
-    } else if (ex->ex_http10) {
-        n += snprintf(h + n, cap - (size_t)n, "Connection: keep-alive\r\n");
+    put_field(&at, "Content-Encoding: ", r->r_gzip ? "gzip" : NULL);
+    put_field(&at, "Vary: ", hs_compressible(r->r_type) ? "Accept-Encoding" : NULL);
+    if (r->r_mtime != (time_t)-1) {
+        put_field(&at, "Last-Modified: ", cached_date(&modified, r->r_mtime));
     }
-    n += snprintf(h + n, cap - (size_t)n, "\r\n");
-    int rc = sl_rio_writen(ex->ex_fd, h, (size_t)n) < 0 ? -1 : 0;
-    free(h);
-    ex->ex_failed = rc < 0;
-    return rc;
+    put_field(&at, "Accept-Ranges: ", r->r_ranges ? "bytes" : NULL);
+    put(&at, r->r_extra != NULL ? r->r_extra : "");
+    put_field(&at, "Connection: ", ex->ex_close ? "close" : ex->ex_http10 ? "keep-alive" : NULL);
+    put(&at, "\r\n");
+    o->o_len += (size_t)(at - start);
+    return 0;
 }
 
 int hs_send_body(hs_exchange *ex, const void *p, size_t n)
@@ -110,10 +178,12 @@ int hs_send_body(hs_exchange *ex, const void *p, size_t n)
     if (ex->ex_head || n == 0) {
         return 0;
     }
-    if (sl_rio_writen(ex->ex_fd, p, n) < 0) {
+    if (hs_out_reserve(ex->ex_out, n) < 0) {
         ex->ex_failed = 1;
         return -1;
     }
+    memcpy(ex->ex_out->o_buf + ex->ex_out->o_len, p, n);
+    ex->ex_out->o_len += n;
     return 0;
 }
 

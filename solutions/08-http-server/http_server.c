@@ -8,7 +8,11 @@
  * with the connection's work in http_conn.c (the handler) and the answers
  * in http_static.c and http_api.c.
  *
- * usage: http_server [--strategy thread|pool] [--threads N] PORT DOCROOT */
+ * or, with --strategy epoll, every connection from one thread on an epoll
+ * loop (http_loop.c; Python's asyncio.start_server()), the framework then
+ * only making the listening socket.
+ *
+ * usage: http_server [--strategy thread|pool|epoll] [--threads N] PORT DOCROOT */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -37,6 +41,7 @@
 typedef struct options {
     const char *o_prog;
     ss_strategy o_strategy;
+    int o_epoll; /* --strategy epoll */
     int o_threads;
     uint16_t o_port;
     const char *o_docroot;
@@ -45,12 +50,14 @@ typedef struct options {
 static void usage(FILE *f, const char *prog)
 {
     fprintf(f,
-            "usage: %s [--strategy thread|pool] [--threads N] PORT DOCROOT\n"
+            "usage: %s [--strategy thread|pool|epoll] [--threads N] PORT DOCROOT\n"
             "An HTTP/1.1 server: the files under DOCROOT, and a small JSON API under /api.\n"
             "  PORT             the TCP port, 1 to 65535\n"
             "  DOCROOT          the folder whose files are served\n"
             "  --strategy S     thread: a thread per connection (the default);\n"
-            "                   pool: a fixed set of threads, and 503 when all are busy\n"
+            "                   pool: a fixed set of threads, and 503 when all are busy;\n"
+            "                   epoll: one thread for every connection, an epoll loop\n"
+            "                   (the fast one: make bench LAB=08)\n"
             "  --threads N      the pool's threads, 1 to %d (default: %d)\n"
             "  --help           this message\n"
             "SIGTERM or SIGINT stops it: answers in flight finish, then it exits 0.\n",
@@ -62,7 +69,7 @@ static int bad_usage(const char *prog, const char *what, const char *arg)
 {
     fprintf(stderr, "%s: %s%s%s%s\n", prog, what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
     fprintf(stderr,
-            "usage: %s [--strategy thread|pool] [--threads N] PORT DOCROOT "
+            "usage: %s [--strategy thread|pool|epoll] [--threads N] PORT DOCROOT "
             "(--help says more)\n",
             prog);
     return 2;
@@ -88,10 +95,12 @@ static int parse_options(int argc, char **argv, options *o)
             usage(stdout, o->o_prog);
             return 1;
         case 's':
-            if (strcmp(optarg, "thread") != 0 && strcmp(optarg, "pool") != 0) {
-                return bad_usage(o->o_prog, "--strategy wants thread or pool, not", optarg);
+            if (strcmp(optarg, "thread") != 0 && strcmp(optarg, "pool") != 0 &&
+                strcmp(optarg, "epoll") != 0) {
+                return bad_usage(o->o_prog, "--strategy wants thread, pool or epoll, not", optarg);
             }
-            o->o_strategy = optarg[0] == 't' ? SS_THREAD : SS_POOL;
+            o->o_epoll = optarg[0] == 'e';
+            o->o_strategy = optarg[0] == 'p' ? SS_POOL : o->o_epoll ? SS_SYNC : SS_THREAD;
             break;
         case 't':
             errno = 0;
@@ -216,6 +225,11 @@ static int prepare(const options *o, hs_config *cfg)
         return 2;
     }
     cfg->cfg_root_len = strlen(cfg->cfg_root);
+    cfg->cfg_root_fd = open(cfg->cfg_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (cfg->cfg_root_fd < 0) {
+        fprintf(stderr, "%s: DOCROOT '%s': %s\n", o->o_prog, o->o_docroot, strerror(errno));
+        return 2;
+    }
     cfg->cfg_prog = o->o_prog;
     if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
         fprintf(stderr, "%s: pipe: %s\n", o->o_prog, strerror(errno));
@@ -259,7 +273,10 @@ int main(int argc, char **argv)
     if (rc < 0) {
         fprintf(stderr, "%s: sigaction: %s\n", o.o_prog, strerror(errno));
     }
-    if (rc == 0 && ss_serve_forever(srv, 500) < 0) {
+    if (rc == 0 && o.o_epoll && hs_serve_loop(ss_server_fileno(srv), &cfg) < 0) {
+        fprintf(stderr, "%s: epoll: %s\n", o.o_prog, strerror(errno));
+        rc = -1;
+    } else if (rc == 0 && !o.o_epoll && ss_serve_forever(srv, 500) < 0) {
         fprintf(stderr, "%s: serve_forever: %s\n", o.o_prog, strerror(errno));
         rc = -1;
     }
@@ -268,6 +285,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: server_close: %s\n", o.o_prog, strerror(errno));
         rc = -1;
     }
+    close(cfg.cfg_root_fd);
     close(stop_pipe[0]);
     close(stop_pipe[1]);
     return rc < 0 ? 1 : 0;

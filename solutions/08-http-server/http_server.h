@@ -4,8 +4,12 @@
  *        request and the answer being made for it) and the functions each
  *        file gives the others.
  *
- * - http_conn.c: a connection's life: read a head, its body, answer, again
- *   while the connection is kept (persistence, pipelining, timeouts);
+ * - http_conn.c: a connection's life as a state machine on a non-blocking
+ *   socket: read a head, its body, answer, again while the connection is
+ *   kept (persistence, pipelining, timeouts); and its driver for the
+ *   framework's threads, which waits in poll();
+ * - http_loop.c: the other driver, one thread and epoll for every
+ *   connection (--strategy epoll);
  * - http_response.c: the answer's bytes: status line, headers, error pages;
  * - http_static.c: files under DOCROOT;
  * - http_api.c: the JSON API under /api;
@@ -19,6 +23,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 /** Most bytes of a request body. */
@@ -34,12 +39,33 @@ typedef struct hs_config {
     const char *cfg_prog;    /**< the program's name, for messages */
     char cfg_root[PATH_MAX]; /**< DOCROOT, resolved (realpath) */
     size_t cfg_root_len;     /**< its length */
+    int cfg_root_fd;         /**< DOCROOT opened (O_PATH), for openat2() */
     int cfg_stop_fd;         /**< readable once the server is stopping */
 } hs_config;
 
+/** An answer's bytes waiting to be sent: o_buf[o_start, o_len). */
+typedef struct hs_out {
+    char *o_buf;    /**< malloc'd, kept for the connection's life */
+    size_t o_start; /**< the first byte not yet sent */
+    size_t o_len;   /**< one past the last */
+    size_t o_cap;   /**< its size */
+} hs_out;
+
+typedef struct hs_gzip hs_gzip;
+
+/** The part of an answer that comes from a file, after the bytes of hs_out:
+ *  f_left bytes from f_off with sendfile(), or the gzip stream f_gzip. */
+typedef struct hs_file {
+    int f_fd;        /**< the open file, or -1: none */
+    uint64_t f_off;  /**< sendfile(): the next byte */
+    uint64_t f_left; /**< sendfile(): the bytes still to send */
+    hs_gzip *f_gzip; /**< or, not NULL, the file gzipped as it is sent */
+} hs_file;
+
 /** One request and what its answer has decided so far. */
 typedef struct hs_exchange {
-    int ex_fd;               /**< the connection */
+    hs_out *ex_out;          /**< where the answer's bytes go */
+    hs_file *ex_file;        /**< where a file body is named */
     const hs_config *ex_cfg; /**< the server's settings */
     const hp_request *ex_rq; /**< the request head */
     const char *ex_path;     /**< its path, percent-decoded (NUL-terminated) */
@@ -49,7 +75,7 @@ typedef struct hs_exchange {
     int ex_http10;           /**< an HTTP/1.0 request */
     int ex_close;            /**< close the connection after this answer */
     int ex_gzip_ok;          /**< the client accepts gzip */
-    int ex_failed;           /**< a write failed: the connection is gone */
+    int ex_failed;           /**< no memory for the answer: close */
 } hs_exchange;
 
 /** What the head of an answer says. */
@@ -66,8 +92,38 @@ typedef struct hs_reply {
 
 /* ---- http_conn.c ------------------------------------------------------------------ */
 
-/** Serve one connection until it closes (the framework's handle()). */
+/** A connection's state machine (opaque). */
+typedef struct hs_conn hs_conn;
+
+/** What a connection waits for after a step. */
+enum hs_want { HS_WANT_READ, HS_WANT_WRITE, HS_WANT_CLOSE };
+
+/** A connection on the non-blocking socket @p fd (not closed by hs_conn_free). */
+hs_conn *hs_conn_new(int fd, const hs_config *cfg);
+
+/** Free it and the file it may be sending. */
+void hs_conn_free(hs_conn *c);
+
+/** Read, answer and write as far as the socket lets it: an hs_want. */
+int hs_conn_step(hs_conn *c);
+
+/** HS_IDLE_MS passed with no byte moved: close, or 408 if mid-request. */
+int hs_conn_timeout(hs_conn *c);
+
+/** The server stops: close if waiting for a request, else finish the answer. */
+int hs_conn_stop(hs_conn *c);
+
+/** Serve one connection until it closes, waiting in poll() (the framework's handle()). */
 int hs_serve_connection(int fd, const hs_config *cfg);
+
+/* ---- http_loop.c ------------------------------------------------------------------- */
+
+/**
+ * Serve every connection of the listening socket @p lfd from this thread
+ * with epoll, until cfg_stop_fd is readable and the answers in flight are
+ * sent. Returns 0, or -1 with errno set (epoll failed).
+ */
+int hs_serve_loop(int lfd, const hs_config *cfg);
 
 /* ---- http_response.c --------------------------------------------------------------- */
 
@@ -77,10 +133,13 @@ const char *hs_reason(int status);
 /** 1 if a response of this Content-Type may be gzipped (and says Vary). */
 int hs_compressible(const char *type);
 
-/** Send the status line and the headers. Returns 0, or -1 (ex_failed set). */
+/** Room for @p n more bytes at the end of @p o. Returns 0 or -1. */
+int hs_out_reserve(hs_out *o, size_t n);
+
+/** The status line and the headers, into ex_out. Returns 0, or -1 (ex_failed set). */
 int hs_send_head(hs_exchange *ex, const hs_reply *r);
 
-/** Send body bytes, unless the request is HEAD. Returns 0 or -1. */
+/** Body bytes into ex_out, unless the request is HEAD. Returns 0 or -1. */
 int hs_send_body(hs_exchange *ex, const void *p, size_t n);
 
 /**
@@ -114,12 +173,28 @@ int hs_serve_api(hs_exchange *ex);
 int hs_gzip_buffer(const void *in, size_t n, unsigned char **out, size_t *out_len);
 
 /**
- * gzip the first @p size bytes of the file @p fd (read with pread, so its
- * offset does not matter) and send them to @p sock, or with @p sock -1 only
- * count them: *out_len gets the compressed length. The output is the same
- * every time for the same bytes, so a count, then a send, agree.
- * Returns 0, or -1 (a read or a write failed).
+ * A gzip stream of the first @p size bytes of the file @p fd (read with
+ * pread, so its offset does not matter; fd stays the caller's), or NULL.
  */
-int hs_gzip_file(int fd, uint64_t size, int sock, uint64_t *out_len);
+hs_gzip *hs_gzip_open(int fd, uint64_t size);
+
+/**
+ * The next compressed bytes, at most @p cap, into @p out: how many, 0 at
+ * the end, or -1 (a read failed, or the file got shorter).
+ */
+ssize_t hs_gzip_read(hs_gzip *g, unsigned char *out, size_t cap);
+
+/** The compressed bytes the stream has given so far. */
+uint64_t hs_gzip_total(const hs_gzip *g);
+
+/** Free the stream. */
+void hs_gzip_close(hs_gzip *g);
+
+/**
+ * The gzipped length of the first @p size bytes of @p fd, into *out_len:
+ * the stream run once to count. zlib's output is the same every time for
+ * the same bytes, so a count, then a send, agree. Returns 0 or -1.
+ */
+int hs_gzip_length(int fd, uint64_t size, uint64_t *out_len);
 
 #endif
