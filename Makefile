@@ -208,11 +208,12 @@ fuzz:
 # ---- check -------------------------------------------------------------------
 # Every test program ends with a line "NAME: N passed, M failed"; the last
 # line of `make check` adds them up.
-# Suites four at a time on two cores: they mostly wait on the servers they
+# Suites three at a time on two cores: they mostly wait on the servers they
 # grade (about 45% CPU at two), and the ones that time a server run alone.
-# 651 s at two jobs, 568 s at three with labs 08 and 09 in; four passed
-# with the machine's load average at 50 (other jobs' benchmarks beside it).
-CHECK_JOBS ?= 4
+# 651 s at two jobs, 568 s at three with labs 08 and 09 in. At four (463 s)
+# CI twice lost the SIGPIPE hint of lab 06 in one of its three checks: not
+# until that is understood.
+CHECK_JOBS ?= 3
 check: all tests docs
 	$(Q)common/scripts/check.sh --jobs $(CHECK_JOBS) $(TESTS)
 

@@ -218,8 +218,10 @@ void selftest_expect_hint(const char *args, const char *dir, const char *want_fa
     int nfailed = selftest_count(r.failed, " ") + (r.failed[0] != '\0');
     int seen = selftest_count(r.outputs, words);
     if (seen != nfailed) {
-        fprintf(stderr, "\nselftest: bin/grade %s\n  \"%s\" in %d of %d failed checks\n", args,
-                words, seen, nfailed);
+        fprintf(stderr,
+                "\nselftest: bin/grade %s\n  \"%s\" in %d of %d failed checks; what they said:"
+                "\n%.2000s\n",
+                args, words, seen, nfailed, r.outputs != NULL ? r.outputs : "");
     }
     CU_ASSERT_EQUAL(seen, nfailed);
     if (not_words != NULL) {
