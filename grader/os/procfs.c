@@ -150,6 +150,26 @@ int gr_procfs_state(pid_t pid)
     return parent_state_of(pid, &state) < 0 ? -1 : state;
 }
 
+int gr_procfs_exiting(pid_t pid)
+{
+    char path[64];
+    char buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if (read_small(path, buf, sizeof buf) < 0) {
+        return -1;
+    }
+    char *rp = strrchr(buf, ')');
+    char state;
+    unsigned int flags;
+    /* state ppid pgrp session tty tpgid flags (fields 3..9 of proc(5)) */
+    if (rp == NULL || sscanf(rp + 1, " %c %*d %*d %*d %*d %*d %u", &state, &flags) != 2) {
+        errno = EIO;
+        return -1;
+    }
+    enum { PF_EXITING = 0x4 }; /* the kernel's task flag, in include/linux/sched.h */
+    return state == 'Z' || state == 'X' || (flags & PF_EXITING) != 0;
+}
+
 int gr_procfs_wchan(pid_t pid, char *buf, size_t len)
 {
     char path[64];

@@ -44,6 +44,15 @@ int gr_procfs_threads(pid_t pid);
 int gr_procfs_state(pid_t pid);
 
 /**
+ * @brief Is one process on its way out: its main thread exiting (a fatal
+ *        signal taken, exit() called) or already a zombie? A big process
+ *        (many threads, a sanitizer's shadow memory) may take hundreds of
+ *        milliseconds to be torn down, its descriptors open until the end.
+ * @return 1 if so, 0 if not, -1 if it is gone
+ */
+int gr_procfs_exiting(pid_t pid);
+
+/**
  * @brief Where one process's main thread sleeps in the kernel
  *        (/proc/PID/wchan): "inet_csk_accept" (in accept()),
  *        "poll_schedule_timeout" (poll() or select()), "do_epoll_wait", a

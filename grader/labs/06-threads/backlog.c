@@ -267,6 +267,12 @@ int lab06_check_chat_slow_leaves(gr_ctx *ctx)
                          (part[]){{&m[0], "all gone\n", NULL}, {&m[1], NULL, "alice: all gone\n"}},
                          2);
     }
+    if (rc < 0) {
+        /* A server killed by a write to a member who left may be seen first
+         * anywhere: a refused join, a failed send, its rows gone from
+         * /proc/net/tcp. Say how it ended whatever the step that saw it. */
+        lab06_server_cause(ctx);
+    }
     gr_close_all(slow, LEAVERS);
     gr_close_all(m, 3);
     return rc;

@@ -19,10 +19,11 @@ void lab06_server_cause(gr_ctx *ctx)
     int signo = 0;
     int status = -1;
     if (!gr_server_ended(ctx, 200, &signo, &status)) {
-        /* A process killed with many threads closes its descriptors first
-         * and is reaped a while later, longer on a loaded machine: one
-         * whose descriptors are gone is on its way out, worth waiting for. */
-        if (gr_procfs_fd_count(gr_server_pid(ctx)) > 0 ||
+        /* A process killed with many threads is torn down, then reaped, a
+         * while later, longer on a loaded machine: one that is exiting, or
+         * whose descriptors are gone, is on its way out, worth waiting for. */
+        pid_t pid = gr_server_pid(ctx);
+        if ((gr_procfs_exiting(pid) != 1 && gr_procfs_fd_count(pid) > 0) ||
             !gr_server_ended(ctx, 2000, &signo, &status)) {
             return;
         }

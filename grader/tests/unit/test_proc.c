@@ -262,6 +262,24 @@ static void test_procfs_state_and_wchan(void)
     CU_ASSERT_EQUAL(gr_procfs_wchan(999999999, wchan, sizeof wchan), -1);
 }
 
+/* A live process is not exiting; a zombie (exited, not yet reaped) is; a
+ * reaped one is gone. */
+static void test_procfs_exiting(void)
+{
+    CU_ASSERT_EQUAL(gr_procfs_exiting(getpid()), 0);
+    pid_t child = fork();
+    CU_ASSERT_FATAL(child >= 0);
+    if (child == 0) {
+        _exit(0);
+    }
+    siginfo_t info;
+    /* WNOWAIT: wait until it has exited, and leave it a zombie. */
+    CU_ASSERT_EQUAL(waitid(P_PID, (id_t)child, &info, WEXITED | WNOWAIT), 0);
+    CU_ASSERT_EQUAL(gr_procfs_exiting(child), 1);
+    CU_ASSERT_EQUAL(waitpid(child, NULL, 0), child);
+    CU_ASSERT_EQUAL(gr_procfs_exiting(child), -1);
+}
+
 /* Root (outside any user namespace, as these tests run in CI) holds
  * CAP_DAC_OVERRIDE (1); any other user none of it. */
 static void test_procfs_caps(void)
@@ -394,6 +412,7 @@ int register_proc_tests(void)
         {"procfs: fds and listening ports", test_procfs_fds_and_listening},
         {"procfs: a sleeping process's state and where it waits", test_procfs_state_and_wchan},
         {"procfs: a process's effective capabilities", test_procfs_caps},
+        {"procfs: a process on its way out", test_procfs_exiting},
         {"procfs: the port a process tree listens on, not the parent's", test_procfs_tree_port},
         {NULL, NULL},
     };
