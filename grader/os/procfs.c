@@ -22,21 +22,34 @@ static ssize_t read_small(const char *path, char *buf, size_t len)
     return (ssize_t)got;
 }
 
+/* The fields of /proc/PID/stat after the command name (from the state
+ * letter on, fields 3.. of proc(5)), read into buf; NULL if the process is
+ * gone or the line is not what proc(5) says (errno EIO). */
+static const char *stat_fields(pid_t pid, char *buf, size_t len)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if (read_small(path, buf, len) < 0) {
+        return NULL;
+    }
+    /* The command name is in parentheses and may itself contain ") ". */
+    char *rp = strrchr(buf, ')');
+    if (rp == NULL) {
+        errno = EIO;
+        return NULL;
+    }
+    return rp + 1;
+}
+
 /* Parent pid (and the state letter, if state is not NULL) from
  * /proc/PID/stat, or -1. */
 static pid_t parent_state_of(pid_t pid, char *state_out)
 {
-    char path[64];
     char buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    if (read_small(path, buf, sizeof buf) < 0) {
-        return -1;
-    }
-    /* The command name is in parentheses and may itself contain ") ". */
-    char *rp = strrchr(buf, ')');
+    const char *fields = stat_fields(pid, buf, sizeof buf);
     char state;
     int ppid;
-    if (rp == NULL || sscanf(rp + 1, " %c %d", &state, &ppid) != 2) {
+    if (fields == NULL || sscanf(fields, " %c %d", &state, &ppid) != 2) {
         return -1;
     }
     if (state_out != NULL) {
@@ -152,17 +165,15 @@ int gr_procfs_state(pid_t pid)
 
 int gr_procfs_exiting(pid_t pid)
 {
-    char path[64];
     char buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    if (read_small(path, buf, sizeof buf) < 0) {
-        return -1;
-    }
-    char *rp = strrchr(buf, ')');
+    const char *fields = stat_fields(pid, buf, sizeof buf);
     char state;
     unsigned int flags;
     /* state ppid pgrp session tty tpgid flags (fields 3..9 of proc(5)) */
-    if (rp == NULL || sscanf(rp + 1, " %c %*d %*d %*d %*d %*d %u", &state, &flags) != 2) {
+    if (fields == NULL) {
+        return -1;
+    }
+    if (sscanf(fields, " %c %*d %*d %*d %*d %*d %u", &state, &flags) != 2) {
         errno = EIO;
         return -1;
     }
@@ -245,19 +256,17 @@ long gr_procfs_max_files(pid_t pid)
 
 long gr_procfs_cpu_ms(pid_t pid)
 {
-    char path[64];
     char buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    if (read_small(path, buf, sizeof buf) < 0) {
-        return -1;
-    }
-    char *rp = strrchr(buf, ')');
+    const char *fields = stat_fields(pid, buf, sizeof buf);
     unsigned long utime;
     unsigned long stime;
     /* Fields after the name: state ppid pgrp session tty tpgid flags minflt
      * cminflt majflt cmajflt utime stime (fields 3..15 of proc(5)). */
-    if (rp == NULL || sscanf(rp + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
-                             &stime) != 2) {
+    if (fields == NULL) {
+        return -1;
+    }
+    if (sscanf(fields, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) !=
+        2) {
         errno = EIO;
         return -1;
     }
