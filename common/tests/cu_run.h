@@ -20,8 +20,9 @@ int cu_add_suite(const char *name, const cu_test *tests);
 
 /**
  * Like cu_add_suite(), for a suite that measures time or CPU (a grader
- * check with a time limit, a server's idle CPU): `make check` runs it alone,
- * after the others, which it runs two at a time.
+ * check with a time limit, a server's idle CPU): `make check` runs it after
+ * the others (three at a time), with only the other such suites beside it
+ * (two at a time: CHECK_JOBS and ALONE_JOBS in the Makefile).
  */
 int cu_add_suite_alone(const char *name, const cu_test *tests);
 
