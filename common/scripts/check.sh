@@ -8,7 +8,9 @@
 # measure time or CPU ("alone"). The others run N at a time (default: 2,
 # the machine this kit is checked on has two cores); then the measuring
 # ones run M at a time (default 1: one after another, with the machine to
-# themselves), the longest first. Every line a
+# themselves), the longest first; last, the suites that load the whole
+# machine ("solo": a fork bomb), one at a time with nothing beside them.
+# Every line a
 # suite prints comes out at once, after "[suite]", so a long suite is never
 # silent for more than 10 s (its tests say when they are still running).
 # The last lines are each suite's real elapsed time and the totals:
@@ -45,7 +47,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 started=$SECONDS
 
-# The plan: one line per suite, "PROGRAM SUITE parallel|alone".
+# The plan: one line per suite, "PROGRAM SUITE parallel|alone|solo".
 plan=$work/plan
 : >"$plan"
 broken=""
@@ -54,7 +56,7 @@ for prog in "$@"; do
         broken="$broken $(basename "$prog")(cannot list its suites)"
         continue
     fi
-    sed -n 's/^suite \([^ ]*\) \(parallel\|alone\)$/\1 \2/p' "$work/list" |
+    sed -n 's/^suite \([^ ]*\) \(parallel\|alone\|solo\)$/\1 \2/p' "$work/list" |
         while read -r suite mode; do
             printf '%s %s %s\n' "$prog" "$suite" "$mode"
         done >>"$plan"
@@ -70,7 +72,7 @@ run_suite() {
 }
 
 echo "check: $(grep -c parallel "$plan") suites $jobs at a time, then $(grep -c ' alone$' "$plan")" \
-    "that measure time $alone_jobs at a time"
+    "that measure time $alone_jobs at a time, then $(grep -c ' solo$' "$plan") by itself"
 # The longest suites first, so the short ones fill in around them: each
 # lab's own (the later labs are the longer ones), then its steps, then the
 # rest as they were registered.
@@ -94,11 +96,13 @@ run_all() { # N LIST: the suites of LIST, N at a time
 }
 order parallel >"$work/parallel"
 order alone >"$work/alone"
+order solo >"$work/solo"
 run_all "$jobs" "$work/parallel"
 # The suites that measure time, two at a time in `make check`: each mostly
 # waits on one server, and two such suites (of labs 03-05) side by side
 # took what they take alone, while three busy engineers shared the machine.
 run_all "$alone_jobs" "$work/alone"
+run_all 1 "$work/solo"
 
 # Add it all up.
 passed=0

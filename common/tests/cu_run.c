@@ -35,19 +35,27 @@ static double wall_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The suites that run alone (cu_add_suite_alone()), for --list. */
+/* The suites that run alone (cu_add_suite_alone()) or solo
+ * (cu_add_suite_solo()), for --list. */
 #define MAX_SUITES 64
 static const char *alone[MAX_SUITES];
 static size_t nalone;
+static const char *solo[MAX_SUITES];
+static size_t nsolo;
 
-int cu_suite_alone(const char *name)
+static int named(const char *const *names, size_t n, const char *name)
 {
-    for (size_t i = 0; i < nalone; i++) {
-        if (strcmp(alone[i], name) == 0) {
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(names[i], name) == 0) {
             return 1;
         }
     }
     return 0;
+}
+
+int cu_suite_alone(const char *name)
+{
+    return named(alone, nalone, name);
 }
 
 static int listing(void)
@@ -83,12 +91,23 @@ int cu_add_suite_alone(const char *name, const cu_test *tests)
     return cu_add_suite(name, tests);
 }
 
+int cu_add_suite_solo(const char *name, const cu_test *tests)
+{
+    if (nsolo < MAX_SUITES) {
+        solo[nsolo++] = name;
+    }
+    return cu_add_suite(name, tests);
+}
+
 /* SOCKLAB_LIST_SUITES: the suites, and how each may run. */
 static int list_suites(void)
 {
     CU_pTestRegistry reg = CU_get_registry();
     for (CU_pSuite s = reg != NULL ? reg->pSuite : NULL; s != NULL; s = s->pNext) {
-        printf("suite %s %s\n", s->pName, cu_suite_alone(s->pName) ? "alone" : "parallel");
+        const char *mode = named(solo, nsolo, s->pName) ? "solo"
+                           : cu_suite_alone(s->pName)  ? "alone"
+                                                       : "parallel";
+        printf("suite %s %s\n", s->pName, mode);
     }
     CU_cleanup_registry();
     return 0;

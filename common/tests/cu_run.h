@@ -34,6 +34,13 @@ int cu_add_suite_alone(const char *name, const cu_test *tests);
 int cu_suite_alone(const char *name);
 
 /**
+ * Like cu_add_suite(), for a suite that loads the whole machine (a fork
+ * bomb, a memory hog): `make check` runs it last, with nothing beside it,
+ * so that no suite that measures time runs under its load.
+ */
+int cu_add_suite_solo(const char *name, const cu_test *tests);
+
+/**
  * A CUnit assertion with a formatted message, so that a failing row of a
  * table says which row it was and what came out. Use through CU_EXPECT().
  */
@@ -50,7 +57,8 @@ void cu_expect(int ok, const char *file, int line, const char *fmt, ...)
  * failed). Cleans up the registry.
  *
  * With SOCKLAB_LIST_SUITES=1 in the environment it runs nothing and prints
- * one line per suite instead, "suite NAME parallel" or "suite NAME alone",
+ * one line per suite instead, "suite NAME parallel", "suite NAME alone" or
+ * "suite NAME solo",
  * for common/scripts/check.sh to schedule.
  */
 int cu_run(const char *program);
