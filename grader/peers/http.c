@@ -1,6 +1,8 @@
 /* http.c - a fake HTTP/1.1 server that answers from a script (see http.h). */
 #include "peers/http.h"
 
+#include "os/clock.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -41,27 +43,39 @@ static long content_length(const char *head)
     return 0;
 }
 
-static const gr_http_route *find_route(const gr_http_script *s, const char *head)
+/* The first route for the head's target that has requests left to
+ * answer, counted as used; NULL when none. */
+static const gr_http_route *find_route(gr_http_script *s, const char *head)
 {
     const char *sp = strchr(head, ' ');
     const char *end = sp != NULL ? strchr(sp + 1, ' ') : NULL;
-    for (size_t i = 0; end != NULL && i < s->hs_nroutes; i++) {
-        const char *t = s->hs_routes[i].hr_target;
-        if (t == NULL ||
-            (strlen(t) == (size_t)(end - sp - 1) && memcmp(t, sp + 1, strlen(t)) == 0)) {
-            return &s->hs_routes[i];
+    for (size_t i = 0; end != NULL && i < s->hs_nroutes && i < GR_HTTP_MAX_ROUTES; i++) {
+        const gr_http_route *r = &s->hs_routes[i];
+        const char *t = r->hr_target;
+        int match =
+            t == NULL || (strlen(t) == (size_t)(end - sp - 1) && memcmp(t, sp + 1, strlen(t)) == 0);
+        if (match && (r->hr_times <= 0 || s->hs_used[i] < r->hr_times)) {
+            s->hs_used[i]++;
+            return r;
         }
     }
     return NULL;
 }
 
-void gr_http_fake(gr_fake *f, gr_xport *x, void *arg)
+/* Read one request (its head, and the body its Content-Length frames),
+ * noting when it came; the route that answers it, or NULL (404). Returns
+ * -1 when the client closed or sent no whole head. */
+static int read_request(gr_fake *f, gr_xport *x, gr_http_script *s, int conn,
+                        const gr_http_route **route)
 {
-    gr_http_script *s = arg;
     char *head = malloc(HEAD_MAX);
     if (head == NULL || read_head(f, x, head, HEAD_MAX) < 0) {
         free(head);
-        return;
+        return -1;
+    }
+    if (s->hs_requests < GR_HTTP_MAX_REQS) {
+        s->hs_at_ms[s->hs_requests] = gr_now_ms();
+        s->hs_connection[s->hs_requests] = conn;
     }
     s->hs_requests++;
     char body[512];
@@ -73,17 +87,39 @@ void gr_http_fake(gr_fake *f, gr_xport *x, void *arg)
         }
         left -= got;
     }
-    const gr_http_route *r = find_route(s, head);
+    *route = find_route(s, head);
     free(head);
-    if (r != NULL && r->hr_after == GR_HTTP_SILENT) {
-        gr_fake_pause(f, HOLD_MS);
-        return;
+    return 0;
+}
+
+/* Keep the connection open and answer nothing, until the client closes it
+ * (or the fake is stopped); what it sends is read, and kept. */
+static void hold(gr_fake *f, gr_xport *x)
+{
+    char buf[512];
+    while (gr_fake_recv(f, x, buf, sizeof buf) > 0) {
     }
-    const char *resp = r != NULL ? r->hr_response : not_found;
-    int sent = r != NULL && r->hr_pieces > 1
-                   ? gr_fake_send_pieces(f, x, resp, strlen(resp), r->hr_pieces, r->hr_pause_ms)
-                   : gr_fake_send(f, x, resp, strlen(resp));
-    if (sent == 0 && r != NULL && r->hr_after == GR_HTTP_HOLD) {
-        gr_fake_pause(f, HOLD_MS);
+}
+
+void gr_http_fake(gr_fake *f, gr_xport *x, void *arg)
+{
+    gr_http_script *s = arg;
+    int conn = gr_fake_connections(f);
+    const gr_http_route *r = NULL;
+    while (read_request(f, x, s, conn, &r) == 0) {
+        if (r != NULL && r->hr_after == GR_HTTP_SILENT) {
+            gr_fake_pause(f, HOLD_MS);
+            return;
+        }
+        const char *resp = r != NULL ? r->hr_response : not_found;
+        int sent = r != NULL && r->hr_pieces > 1
+                       ? gr_fake_send_pieces(f, x, resp, strlen(resp), r->hr_pieces, r->hr_pause_ms)
+                       : gr_fake_send(f, x, resp, strlen(resp));
+        if (sent == 0 && r != NULL && r->hr_after == GR_HTTP_HOLD) {
+            hold(f, x);
+        }
+        if (sent != 0 || r == NULL || r->hr_after != GR_HTTP_KEEP) {
+            return;
+        }
     }
 }
