@@ -36,6 +36,9 @@ static const char usage_text[] =
     "      --no-follow         do not follow redirects: write the 3xx response\n"
     "      --connect-timeout S seconds to connect (default 10)\n"
     "      --read-timeout S    seconds to wait for any byte (default 30)\n"
+    "      --retries N         try again up to N times (default 5, at most 10) when\n"
+    "                          connecting fails or the status is 500/502/503/504\n"
+    "      --backoff S         seconds before the first retry, doubling (default 0.5)\n"
     "  -h, --help              this text\n"
     "Exit status: 0 done, 1 local error (output file), 2 usage, 3 bad URL,\n"
     "4 cannot connect, 5 timeout, 6 HTTP error (--fail), 7 too many redirects\n"
@@ -97,7 +100,15 @@ static int check_header(const char *h)
 /* The command line into opts and *output; a fetch_exit status. */
 static int parse_args(int argc, char **argv, transfer_opts *o, const char **output)
 {
-    enum { OPT_JSON = 256, OPT_MAX_REDIRS, OPT_NO_FOLLOW, OPT_CONNECT_TO, OPT_READ_TO };
+    enum {
+        OPT_JSON = 256,
+        OPT_MAX_REDIRS,
+        OPT_NO_FOLLOW,
+        OPT_CONNECT_TO,
+        OPT_READ_TO,
+        OPT_RETRIES,
+        OPT_BACKOFF
+    };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"head", no_argument, NULL, 'I'},
@@ -110,6 +121,8 @@ static int parse_args(int argc, char **argv, transfer_opts *o, const char **outp
         {"no-follow", no_argument, NULL, OPT_NO_FOLLOW},
         {"connect-timeout", required_argument, NULL, OPT_CONNECT_TO},
         {"read-timeout", required_argument, NULL, OPT_READ_TO},
+        {"retries", required_argument, NULL, OPT_RETRIES},
+        {"backoff", required_argument, NULL, OPT_BACKOFF},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -152,21 +165,28 @@ static int parse_args(int argc, char **argv, transfer_opts *o, const char **outp
             o->to_fail = 1;
             break;
         case OPT_MAX_REDIRS:
+        case OPT_RETRIES:
             errno = 0;
             long n = strtol(optarg, &end, 10);
-            if (errno != 0 || end == optarg || *end != '\0' || n < 0 || n > 50) {
-                return usage_error("--max-redirs \"%s\" is not a number from 0 to 50", optarg);
+            long most = c == OPT_RETRIES ? 10 : 50;
+            if (errno != 0 || end == optarg || *end != '\0' || n < 0 || n > most) {
+                return usage_error(c == OPT_RETRIES
+                                       ? "--retries \"%s\" is not a number from 0 to 10"
+                                       : "--max-redirs \"%s\" is not a number from 0 to 50",
+                                   optarg);
             }
-            o->to_max_redirs = (int)n;
+            *(c == OPT_RETRIES ? &o->to_retries : &o->to_max_redirs) = (int)n;
             break;
         case OPT_NO_FOLLOW:
             o->to_follow = 0;
             break;
         case OPT_CONNECT_TO:
         case OPT_READ_TO:
-            if (parse_seconds(optarg, c == OPT_READ_TO ? &o->to_read_timeout_ms
-                                                       : &o->to_connect_timeout_ms) < 0) {
-                return usage_error("timeout \"%s\" is not a number of seconds from 0.001 to 3600",
+        case OPT_BACKOFF:
+            if (parse_seconds(optarg, c == OPT_READ_TO      ? &o->to_read_timeout_ms
+                                      : c == OPT_BACKOFF    ? &o->to_backoff_ms
+                                                            : &o->to_connect_timeout_ms) < 0) {
+                return usage_error("\"%s\" is not a number of seconds from 0.001 to 3600",
                                    optarg);
             }
             break;
@@ -231,11 +251,20 @@ int main(int argc, char **argv)
     transfer_opts o = {.to_follow = 1,
                        .to_max_redirs = 10,
                        .to_connect_timeout_ms = 10000,
-                       .to_read_timeout_ms = 30000};
+                       .to_read_timeout_ms = 30000,
+                       .to_retries = 5,
+                       .to_backoff_ms = 500};
+    pool kept = POOL_INIT;
+    o.to_pool = &kept;
     const char *output = NULL;
     int rc = parse_args(argc, argv, &o, &output);
     if (rc != FETCH_OK) {
         return rc;
+    }
+    o.to_jar = cookie_jar_new();
+    if (o.to_jar == NULL) {
+        fprintf(stderr, "fetch: out of memory\n");
+        return FETCH_LOCAL;
     }
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, on_signal);
@@ -251,6 +280,8 @@ int main(int argc, char **argv)
             rc = FETCH_LOCAL;
         }
     }
+    pool_close(&kept);
+    cookie_jar_free(o.to_jar);
     if (rc != FETCH_OK) {
         fprintf(stderr, "fetch: %s\n", err);
     }

@@ -3,6 +3,7 @@
  * strict where being lenient would cut or join messages: a Content-Length
  * that is not a number, two that disagree, a chunk size that is not hex,
  * and a body that ends early are errors, never a success. */
+#define _GNU_SOURCE /* strptime(), timegm() */
 #include "response.h"
 
 #include "err.h"
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #define LINE_MAX_LEN 8192 /* longest head, chunk-size or trailer line */
 #define MAX_FIELDS 200    /* header (or trailer) lines in one head */
@@ -69,6 +71,7 @@ static int parse_status_line(const char *line, response *rs, char *err)
         return FETCH_MALFORMED;
     }
     rs->rs_status = atoi(line + 9);
+    rs->rs_http10 = line[7] == '0';
     if (rs->rs_status < 100) {
         sl_err_set(err, "the status code %d is not from 100 to 999", rs->rs_status);
         return FETCH_MALFORMED;
@@ -104,6 +107,50 @@ static int parse_length(const char *value, response *rs, char *err)
     return FETCH_OK;
 }
 
+/* Retry-After (RFC 9110 section 10.2.3): seconds, or an HTTP date. A
+ * value that is neither is ignored, as the RFC allows. */
+static void parse_retry_after(const char *value, response *rs)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (value[0] != '\0' && strspn(value, "0123456789") == strlen(value)) {
+        long long s = strlen(value) > 9 ? 999999999LL : atoll(value);
+        rs->rs_after_ms = (long)(s > 2000000 ? 2000000000LL : s * 1000);
+        return;
+    }
+    const char *end = strptime(value, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (end != NULL && *end == '\0') {
+        double s = difftime(timegm(&tm), time(NULL));
+        rs->rs_after_ms = s <= 0 ? 0 : s > 2000000 ? 2000000000L : (long)s * 1000;
+    }
+}
+
+/* Connection: a comma-separated list of options, close and keep-alive
+ * among them (any case). */
+static void parse_connection(const char *value, response *rs)
+{
+    for (const char *p = value; *p != '\0';) {
+        p += strspn(p, " \t,");
+        size_t n = strcspn(p, " \t,");
+        rs->rs_close |= n == 5 && strncasecmp(p, "close", 5) == 0;
+        rs->rs_keep_alive |= n == 10 && strncasecmp(p, "keep-alive", 10) == 0;
+        p += n;
+    }
+}
+
+/* Set-Cookie: kept as it is for the jar, which parses it (cookies.c);
+ * one line each (RFC 6265 section 3: never folded into one with commas). */
+static void keep_cookie(const char *value, response *rs)
+{
+    size_t n = strlen(value) + 1;
+    if (rs->rs_cookies_len + n > sizeof rs->rs_cookies) {
+        rs->rs_cookies_dropped++;
+        return;
+    }
+    memcpy(rs->rs_cookies + rs->rs_cookies_len, value, n);
+    rs->rs_cookies_len += n;
+}
+
 /* One header field, unfolded: "name: value". */
 static int parse_field(char *line, response *rs, char *err)
 {
@@ -136,6 +183,12 @@ static int parse_field(char *line, response *rs, char *err)
         rs->rs_chunked = 1;
     } else if (strcasecmp(line, "Location") == 0) {
         snprintf(rs->rs_location, sizeof rs->rs_location, "%s", value);
+    } else if (strcasecmp(line, "Retry-After") == 0) {
+        parse_retry_after(value, rs);
+    } else if (strcasecmp(line, "Connection") == 0) {
+        parse_connection(value, rs);
+    } else if (strcasecmp(line, "Set-Cookie") == 0) {
+        keep_cookie(value, rs);
     }
     return FETCH_OK;
 }
@@ -189,6 +242,7 @@ int response_read_head(sl_rio *rp, response *rs, FILE *echo, char *err)
     for (;;) {
         memset(rs, 0, sizeof *rs);
         rs->rs_length = -1;
+        rs->rs_after_ms = -1;
         char line[LINE_MAX_LEN];
         size_t len = 0;
         int rc = read_line(rp, line, sizeof line, &len, "status line", FETCH_CONNECT, err);
@@ -215,6 +269,13 @@ int response_read_head(sl_rio *rp, response *rs, FILE *echo, char *err)
 int response_has_body(const response *rs, const char *method)
 {
     return strcmp(method, "HEAD") != 0 && rs->rs_status != 204 && rs->rs_status != 304;
+}
+
+int response_keeps_connection(const response *rs, const char *method)
+{
+    int persists = !rs->rs_close && (!rs->rs_http10 || rs->rs_keep_alive);
+    int framed = !response_has_body(rs, method) || rs->rs_chunked || rs->rs_length >= 0;
+    return persists && framed;
 }
 
 /* Copy exactly n bytes (or to EOF when n < 0) from rp to out. */

@@ -5,7 +5,9 @@
 
 #include "err.h"
 #include "fetch.h"
+#include "pool.h"
 #include "response.h"
+#include "retry.h"
 #include "rio.h"
 #include "url.h"
 
@@ -22,6 +24,8 @@
 #include <unistd.h>
 
 #define FOLLOW (-1) /* one_request(): a redirect to follow */
+#define RETRY (-2)  /* one_try(): the request is to be made again */
+#define COOKIE_HEADER_MAX 8192
 
 static long long now_ms(void)
 {
@@ -65,8 +69,10 @@ static int connect_one(const struct addrinfo *ai, long long deadline)
 }
 
 /* Connect to u's host and port: each address in turn, all within
- * timeout_ms. Sets *fdp, blocking again; returns a fetch_exit status. */
-static int open_connection(const url *u, const transfer_opts *o, int *fdp, char *err)
+ * timeout_ms. Sets *fdp, blocking again, and *resolved to 0 when the host
+ * name does not resolve; returns a fetch_exit status. */
+static int open_connection(const url *u, const transfer_opts *o, int *fdp, int *resolved,
+                           char *err)
 {
     struct addrinfo hints = {.ai_family = u->u_ipv6 ? AF_INET6 : AF_UNSPEC,
                              .ai_socktype = SOCK_STREAM,
@@ -75,6 +81,7 @@ static int open_connection(const url *u, const transfer_opts *o, int *fdp, char 
     int gai = getaddrinfo(u->u_host, u->u_port, &hints, &res);
     if (gai != 0) {
         sl_err_set(err, "cannot resolve %s: %s", u->u_host, gai_strerror(gai));
+        *resolved = 0;
         return FETCH_CONNECT;
     }
     long long deadline = now_ms() + o->to_connect_timeout_ms;
@@ -138,11 +145,16 @@ static char *build_request(const transfer_opts *o, const url *u, const char *met
     url_authority(u, authority, sizeof authority);
     fprintf(m, "%s %s HTTP/1.1\r\n", method, target);
     static const char *const defaults[][2] = {
-        {"Host", NULL}, {"User-Agent", "fetch/1.0"}, {"Accept", "*/*"}, {"Connection", "close"}};
+        {"Host", NULL}, {"User-Agent", "fetch/1.0"}, {"Accept", "*/*"}};
     for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
         if (!user_header(o, defaults[i][0])) {
             fprintf(m, "%s: %s\r\n", defaults[i][0], i == 0 ? authority : defaults[i][1]);
         }
+    }
+    char cookies[COOKIE_HEADER_MAX];
+    if (cookie_jar_header(o->to_jar, u, cookies, sizeof cookies) < sizeof cookies &&
+        cookies[0] != '\0' && !user_header(o, "Cookie")) {
+        fprintf(m, "Cookie: %s\r\n", cookies);
     }
     if (body != NULL && o->to_content_type != NULL && !user_header(o, "Content-Type")) {
         fprintf(m, "Content-Type: %s\r\n", o->to_content_type);
@@ -191,51 +203,165 @@ static int is_redirect(const transfer_opts *o, const response *rs)
            (s == 301 || s == 302 || s == 303 || s == 307 || s == 308);
 }
 
-/* One request and its response on a connection of its own. Returns a
- * fetch_exit status, or FOLLOW with *rs holding the redirect. */
-static int one_request(const transfer_opts *o, const url *u, const char *method, const char *body,
-                       FILE *out, response *rs, char *err)
+/* A connection and its reader (malloc'd, so that the pool can keep it). */
+typedef struct conn {
+    int c_fd;
+    sl_rio *c_rio;
+} conn;
+
+static void conn_drop(conn *c)
 {
-    int fd = -1;
-    int rc = open_connection(u, o, &fd, err);
-    if (rc != FETCH_OK || (rc = send_request(fd, o, u, method, body, err)) != FETCH_OK) {
-        goto out;
+    if (c->c_fd >= 0) {
+        close(c->c_fd);
     }
-    sl_rio *rp = malloc(sizeof *rp);
+    free(c->c_rio);
+    c->c_fd = -1;
+    c->c_rio = NULL;
+}
+
+/* A new connection to u's host and port, with its reader. */
+static int conn_open(const transfer_opts *o, const url *u, conn *c, int *resolved, char *err)
+{
+    int rc = open_connection(u, o, &c->c_fd, resolved, err);
+    if (rc == FETCH_OK && (c->c_rio = malloc(sizeof *c->c_rio)) == NULL) {
+        sl_err_errno(err, "out of memory");
+        conn_drop(c);
+        return FETCH_LOCAL;
+    }
+    if (rc == FETCH_OK) {
+        sl_rio_init(c->c_rio, c->c_fd);
+    }
+    return rc;
+}
+
+/* Every response's cookies go to the jar, a redirect's and a 503's too
+ * (RFC 6265 section 5.3); one the jar refuses is said on stderr. */
+static void store_cookies(const transfer_opts *o, const url *u, const response *rs)
+{
+    for (size_t at = 0; at < rs->rs_cookies_len; at += strlen(rs->rs_cookies + at) + 1) {
+        char why[SL_ERR_LEN] = "";
+        if (cookie_jar_store(o->to_jar, u, rs->rs_cookies + at, why) < 0) {
+            fprintf(stderr, "fetch: a cookie ignored: %s\n", why);
+        }
+    }
+    if (rs->rs_cookies_dropped > 0) {
+        fprintf(stderr, "fetch: %d Set-Cookie lines ignored: more than %d bytes of them\n",
+                rs->rs_cookies_dropped, RS_COOKIES_MAX);
+    }
+}
+
+/* Send the request and read the response head, on the connection kept
+ * alive to u's host and port if there is one, else on a new one. A kept
+ * connection the server closed while the request went out gives nothing
+ * at all: an idempotent request is then sent once more on a new one. *t
+ * says what came of it, for the retry policy. */
+static int exchange(const transfer_opts *o, const url *u, const char *method, const char *body,
+                    conn *c, response *rs, FILE *echo, retry_try *t, char *err)
+{
+    c->c_fd = pool_take(o->to_pool, u, &c->c_rio);
+    int reused = c->c_fd >= 0;
+    for (;;) {
+        *t = (retry_try){.rt_resolved = 1, .rt_after_ms = -1};
+        int rc = c->c_fd >= 0 ? FETCH_OK : conn_open(o, u, c, &t->rt_resolved, err);
+        if (rc == FETCH_OK) {
+            t->rt_sent = 1;
+            rc = send_request(c->c_fd, o, u, method, body, err);
+        }
+        if (rc == FETCH_OK) {
+            rc = response_read_head(c->c_rio, rs, echo, err);
+        }
+        if (rc == FETCH_OK) {
+            store_cookies(o, u, rs);
+        }
+        t->rt_rc = rc;
+        t->rt_status = rc == FETCH_OK ? rs->rs_status : 0;
+        t->rt_after_ms = rc == FETCH_OK ? rs->rs_after_ms : -1;
+        if (!reused || rc != FETCH_CONNECT || !retry_idempotent(method)) {
+            return rc;
+        }
+        conn_drop(c);
+        reused = 0;
+    }
+}
+
+/* The response whose head came, and that is not retried: a redirect to
+ * follow (FOLLOW), a failure for --fail, or the head (-i) and the body
+ * written to out; the connection kept when it may carry another request. */
+static int finish(const transfer_opts *o, const url *u, const char *method, conn *c,
+                  const response *rs, const char *head, size_t headlen, FILE *out, char *err)
+{
+    if (is_redirect(o, rs)) {
+        return FOLLOW;
+    }
+    if (o->to_fail && rs->rs_status >= 400) {
+        sl_err_set(err, "the server answered %d %s", rs->rs_status, rs->rs_reason);
+        return FETCH_HTTP;
+    }
+    if (head != NULL && fwrite(head, 1, headlen, out) != headlen) {
+        sl_err_errno(err, "cannot write the head");
+        return FETCH_LOCAL;
+    }
+    int rc = response_has_body(rs, method) ? response_read_body(c->c_rio, rs, out, err) : FETCH_OK;
+    if (rc == FETCH_OK && response_keeps_connection(rs, method)) {
+        pool_keep(o->to_pool, u, c->c_fd, c->c_rio);
+        *c = (conn){.c_fd = -1, .c_rio = NULL};
+    }
+    return rc;
+}
+
+/* One try of a request. Returns a fetch_exit status, FOLLOW with *rs
+ * holding the redirect, or RETRY with *wait_ms set and err saying why. */
+static int one_try(const transfer_opts *o, const url *u, const char *method, const char *body,
+                   int done, FILE *out, response *rs, long *wait_ms, char *err)
+{
     char *head = NULL;
     size_t headlen = 0;
     FILE *echo = o->to_include ? open_memstream(&head, &headlen) : NULL;
-    if (rp == NULL || (o->to_include && echo == NULL)) {
-        free(rp);
+    if (o->to_include && echo == NULL) {
         sl_err_errno(err, "out of memory");
-        rc = FETCH_LOCAL;
-        goto out;
+        return FETCH_LOCAL;
     }
-    sl_rio_init(rp, fd);
-    rc = response_read_head(rp, rs, echo, err);
+    conn c = {.c_fd = -1, .c_rio = NULL};
+    retry_try t;
+    int rc = exchange(o, u, method, body, &c, rs, echo, &t, err);
     if (echo != NULL) {
         fclose(echo);
     }
-    if (rc == FETCH_OK && is_redirect(o, rs)) {
-        rc = FOLLOW;
-    } else if (rc == FETCH_OK && o->to_fail && rs->rs_status >= 400) {
-        sl_err_set(err, "the server answered %d %s", rs->rs_status, rs->rs_reason);
-        rc = FETCH_HTTP;
-    } else if (rc == FETCH_OK) {
-        if (head != NULL && fwrite(head, 1, headlen, out) != headlen) {
-            sl_err_errno(err, "cannot write the head");
-            rc = FETCH_LOCAL;
-        } else if (response_has_body(rs, method)) {
-            rc = response_read_body(rp, rs, out, err);
+    char why[SL_ERR_LEN];
+    if (retry_decide(o, method, &t, done, wait_ms, why)) {
+        if (rc == FETCH_OK) {
+            sl_err_set(err, "the server answered %d %s", rs->rs_status, rs->rs_reason);
         }
+        rc = RETRY;
+    } else if (rc == FETCH_OK) {
+        rc = finish(o, u, method, &c, rs, head, headlen, out, err);
+    } else if (why[0] != '\0') {
+        char what[SL_ERR_LEN];
+        snprintf(what, sizeof what, "%s", err);
+        sl_err_set(err, "%.120s (%.120s)", what, why);
     }
     free(head);
-    free(rp);
-out:
-    if (fd >= 0) {
-        close(fd);
-    }
+    conn_drop(&c);
     return rc;
+}
+
+/* A request and its response, tried again as the retry policy says, each
+ * retry one line on stderr. */
+static int one_request(const transfer_opts *o, const url *u, const char *method, const char *body,
+                       FILE *out, response *rs, char *err)
+{
+    for (int done = 0;; done++) {
+        long wait_ms = 0;
+        int rc = one_try(o, u, method, body, done, out, rs, &wait_ms, err);
+        if (rc != RETRY) {
+            return rc;
+        }
+        char shown[URL_MAX + 16];
+        url_format(u, shown, sizeof shown);
+        fprintf(stderr, "fetch: %.200s: %s; retry %d of %d in %.1f s\n", shown, err, done + 1,
+                o->to_retries, (double)wait_ms / 1000.0);
+        retry_sleep(wait_ms);
+    }
 }
 
 /* RFC 9110 section 15.4: 303 turns every method but HEAD into GET; 301

@@ -3,13 +3,17 @@
  * @brief One URL fetched: connect (with a timeout), send the request, read
  *        the response, follow redirects.
  *
- * The options are what the command line asked for; a transfer never
- * prints but its output, and says what went wrong in @p err. Later steps
- * slot in here: retries around transfer_fetch(), a cookie jar and a pool
- * of kept-alive connections in struct transfer_opts.
+ * The options are what the command line asked for; a transfer prints
+ * its output, one line on stderr per retry (step 7), and nothing else: it
+ * says what went wrong in @p err. What lasts from one URL to the next (the
+ * connection kept alive, step 8; the cookies, step 9) is reached through
+ * the options.
  */
 #ifndef FETCH_TRANSFER_H
 #define FETCH_TRANSFER_H
+
+#include "cookies.h"
+#include "pool.h"
 
 #include <stdio.h>
 
@@ -28,6 +32,10 @@ typedef struct transfer_opts {
     int to_max_redirs;                   /**< redirects allowed */
     int to_connect_timeout_ms;           /**< per connection attempt */
     int to_read_timeout_ms;              /**< longest wait for any byte */
+    int to_retries;                      /**< tries after the first (step 7) */
+    int to_backoff_ms;                   /**< the wait before the first retry; it doubles */
+    pool *to_pool;                       /**< the connection kept alive (step 8) */
+    cookie_jar *to_jar;                  /**< the cookies of this run (step 9) */
 } transfer_opts;
 
 /**

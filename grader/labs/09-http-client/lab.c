@@ -5,15 +5,23 @@
 #include "lab09.h"
 
 static const char *const steps[] = {
-    "",          "one GET",  "framing the response", "methods and headers", "the output file",
-    "redirects", "timeouts",
+    "",
+    "one GET",
+    "framing the response",
+    "methods and headers",
+    "the output file",
+    "redirects",
+    "timeouts",
+    "retries",
+    "keep-alive",
+    "cookies",
 };
 
 static const gr_check checks[] = {
     {.ck_name = "get-length",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 4000,
      .ck_summary =
          "a body framed by Content-Length is printed, and fetch ends without waiting for the close",
@@ -26,7 +34,7 @@ static const gr_check checks[] = {
     {.ck_name = "get-close",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "a body with no Content-Length runs until the server closes, in pieces",
      .ck_hint = "With neither Content-Length nor chunked coding, the close ends the body. In C: "
@@ -37,7 +45,7 @@ static const gr_check checks[] = {
     {.ck_name = "request-target",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary =
          "the request line holds the path and the query, never the fragment, and Host is sent",
@@ -50,7 +58,7 @@ static const gr_check checks[] = {
     {.ck_name = "bad-url",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary =
          "URLs that are not http, or have a bad host, port or byte, exit 3 naming the URL",
@@ -63,7 +71,7 @@ static const gr_check checks[] = {
     {.ck_name = "no-server",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "a port where nothing listens exits 4, naming the URL",
      .ck_hint = "A refused connection is its own failure, not a crash nor a timeout. In C: "
@@ -74,7 +82,7 @@ static const gr_check checks[] = {
     {.ck_name = "chunked",
      .ck_step = 2,
      .ck_kind = GR_CLIENT,
-     .ck_points = 6,
+     .ck_points = 5,
      .ck_deadline_ms = 4000,
      .ck_summary = "chunked bodies: hex sizes, extensions, trailers, split across reads",
      .ck_hint = "A chunk size is hexadecimal, may carry ;extensions, and the last chunk (0) is "
@@ -86,7 +94,7 @@ static const gr_check checks[] = {
     {.ck_name = "interim-1xx",
      .ck_step = 2,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 4000,
      .ck_summary = "1xx interim responses (100 Continue, 102) before the final one are skipped",
      .ck_hint =
@@ -98,7 +106,7 @@ static const gr_check checks[] = {
     {.ck_name = "short-body",
      .ck_step = 2,
      .ck_kind = GR_CLIENT,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary = "a body cut short of its Content-Length is an error (exit 8), not a success",
      .ck_hint =
@@ -110,7 +118,7 @@ static const gr_check checks[] = {
     {.ck_name = "long-body",
      .ck_step = 2,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 4000,
      .ck_summary = "bytes after Content-Length are not part of the body",
      .ck_hint = "Content-Length says where the body ends; what follows is not the body. In C: "
@@ -121,7 +129,7 @@ static const gr_check checks[] = {
     {.ck_name = "malformed",
      .ck_step = 2,
      .ck_kind = GR_CLIENT,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 15000,
      .ck_summary = "a malformed status line, header line, Content-Length or chunk size exits 8",
      .ck_hint = "A client must refuse a response it cannot frame: \"HTTP/1.x NNN\", \"Name: "
@@ -133,7 +141,7 @@ static const gr_check checks[] = {
     {.ck_name = "head",
      .ck_step = 3,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 4000,
      .ck_summary = "-I sends HEAD, and its response has no body whatever Content-Length says; -i "
                    "writes the head",
@@ -145,7 +153,7 @@ static const gr_check checks[] = {
     {.ck_name = "post-form",
      .ck_step = 3,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "-d sends a form POST with its Content-Type, Content-Length and body",
      .ck_hint = "A request body needs Content-Length (or chunked coding) so that the server knows "
@@ -157,7 +165,7 @@ static const gr_check checks[] = {
     {.ck_name = "post-json",
      .ck_step = 3,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "--json sends a JSON POST with Content-Type: application/json",
      .ck_hint =
@@ -168,7 +176,7 @@ static const gr_check checks[] = {
     {.ck_name = "headers",
      .ck_step = 3,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "-H adds a header, and replaces fetch's own of the same name",
      .ck_hint =
@@ -180,7 +188,7 @@ static const gr_check checks[] = {
     {.ck_name = "header-crlf",
      .ck_step = 3,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "a -H value with CR or LF is refused (exit 2) and nothing is sent",
      .ck_hint =
@@ -203,7 +211,7 @@ static const gr_check checks[] = {
     {.ck_name = "output-partial",
      .ck_step = 4,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "a failed transfer leaves no FILE, and no temporary file, behind",
      .ck_hint = "A partial file looks like a whole one. In C: write under a temporary name and "
@@ -225,7 +233,7 @@ static const gr_check checks[] = {
     {.ck_name = "redirect-relative",
      .ck_step = 5,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "301 and 302 are followed, relative Locations resolved with . and .. segments",
      .ck_hint =
@@ -237,7 +245,7 @@ static const gr_check checks[] = {
     {.ck_name = "redirect-303",
      .ck_step = 5,
      .ck_kind = GR_CLIENT,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 10000,
      .ck_summary = "a 303 after a POST is followed with GET and no body",
      .ck_hint = "303 See Other means: GET the other URL. In C: after 303 (and after 301 or 302 "
@@ -248,7 +256,7 @@ static const gr_check checks[] = {
     {.ck_name = "redirect-307",
      .ck_step = 5,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "a 307 after a POST repeats the POST, body and all",
      .ck_hint = "307 and 308 keep the method and the body. In C: follow them with the same method, "
@@ -269,7 +277,7 @@ static const gr_check checks[] = {
     {.ck_name = "redirect-limit",
      .ck_step = 5,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary =
          "--max-redirs N follows N redirects and fails (exit 7) on the one after; --no-follow none",
@@ -280,7 +288,7 @@ static const gr_check checks[] = {
     {.ck_name = "read-timeout",
      .ck_step = 6,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 5000,
      .ck_summary = "a server that accepts and never answers: exit 5 after --read-timeout",
      .ck_hint =
@@ -292,7 +300,7 @@ static const gr_check checks[] = {
     {.ck_name = "body-timeout",
      .ck_step = 6,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 5000,
      .ck_summary = "a body that stalls midway times out (exit 5) and leaves no -o file",
      .ck_hint = "The read timeout applies to every wait, not only the first byte; and a timed-out "
@@ -300,6 +308,130 @@ static const gr_check checks[] = {
                 "body; unlink the temporary file. In Python: the timeout applies to each recv().",
      .ck_run = lab09_check_scenario,
      .ck_arg = &lab09_body_timeout},
+    {.ck_name = "retry-backoff",
+     .ck_step = 7,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 3,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "503 twice, then 200: retried after --backoff, then twice as long, each retry "
+                   "logged; only the last body written",
+     .ck_hint = "Exponential backoff: wait backoff x 2^(k-1) before retry k, so that clients "
+                "that all failed at once do not all come back at once. In C: nanosleep() for "
+                "backoff_ms << (k - 1), and a line on stderr per retry; read the 503's body "
+                "nowhere near stdout. In Python: time.sleep(backoff * 2 ** (k - 1)), as urllib3's "
+                "Retry(total=5, backoff_factor=0.5) does.",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_retry_backoff},
+    {.ck_name = "retry-after",
+     .ck_step = 7,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 2,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "503 with Retry-After: 1 is retried after a second, not after --backoff",
+     .ck_hint = "Retry-After (RFC 9110 section 10.2.3) is the server saying when to come back: "
+                "seconds, or an HTTP date. In C: strtol() on the value, or strptime() with "
+                "\"%a, %d %b %Y %H:%M:%S GMT\" and timegm(), and wait that long instead of the "
+                "backoff. In Python: urllib3's Retry(respect_retry_after_header=True).",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_retry_after},
+    {.ck_name = "retry-limit",
+     .ck_step = 7,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 2,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "always 503: --retries N makes N + 1 tries, then the last response stands",
+     .ck_hint = "--retries counts the tries after the first: --retries 2 is three requests, "
+                "--retries 0 is one; when they are spent, the last response is the result (its "
+                "body, or exit 6 with -f). In C: for (k = 0; ; k++) { try; if (k == retries || "
+                "!retryable) break; wait; }. In Python: Retry(total=2).",
+     .ck_run = lab09_check_scenarios,
+     .ck_arg = lab09_retry_limit},
+    {.ck_name = "retry-post",
+     .ck_step = 7,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 3,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a POST that reached the server is never sent again (dropped, or 503); a "
+                   "dropped GET is",
+     .ck_hint = "POST is not idempotent (RFC 9110 section 9.2.2): once its bytes left, the "
+                "server may have acted on it, and sending it again may vote twice. Retry a POST "
+                "only when it was never sent (the connection was refused); retry GET and HEAD "
+                "when the connection dropped before a response. In C: a flag set once "
+                "write() succeeded. In Python: urllib3's Retry(allowed_methods=...) leaves POST "
+                "out.",
+     .ck_run = lab09_check_scenarios,
+     .ck_arg = lab09_retry_post},
+    {.ck_name = "keep-alive",
+     .ck_step = 8,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 3,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "four URLs on one host, bodies framed by length, chunks or none: one "
+                   "connection",
+     .ck_hint = "HTTP/1.1 connections persist unless a side says Connection: close (RFC 9112 "
+                "section 9.3): after a response whose end fetch knows, the next request to the "
+                "same host and port goes on the same connection. In C: keep the fd (and the "
+                "reader with its buffer) instead of close(); send no Connection: close. In "
+                "Python: requests.Session() or http.client.HTTPConnection reused.",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_keep_alive},
+    {.ck_name = "keep-done",
+     .ck_step = 8,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 2,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "Connection: close, HTTP/1.0 and a body ended by the close each end their "
+                   "connection",
+     .ck_hint = "A connection is reused only when both sides let it persist: not after "
+                "Connection: close, not after an HTTP/1.0 response without Connection: "
+                "keep-alive, not after a body that only the close could end. The grader held "
+                "those connections open: a request sent on one is never answered. In C: look at "
+                "the status line's version and the Connection header's tokens. In Python: "
+                "http.client's will_close.",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_keep_done},
+    {.ck_name = "keep-idle",
+     .ck_step = 8,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 2,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "the server closes a kept connection as the next GET arrives: sent once more "
+                   "on a new one",
+     .ck_hint = "A server may close an idle connection at any time, even as a request is on its "
+                "way; the client sees the close where the response should be. An idempotent "
+                "request is then sent once more on a new connection (RFC 9112 section 9.3.1), "
+                "whatever the retry policy says. In C: on EOF or ECONNRESET before any byte of "
+                "the response on a reused fd, close it and try once on a new one. In Python: "
+                "urllib3 does this for its pooled connections.",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_keep_idle},
+    {.ck_name = "cookies",
+     .ck_step = 9,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 3,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "cookies sent back only where Path and Domain match, never once expired",
+     .ck_hint = "A cookie goes back only to the host that set it (or its Domain, when that "
+                "matches), under its Path (RFC 6265 section 5.1.4: /account covers "
+                "/account/page, not /accountant; with no Path, the directory of the URL that "
+                "set it), and not after Max-Age or Expires (Max-Age wins). In C: keep "
+                "name, value, domain, path and expiry per cookie; filter before each request. "
+                "In Python: requests.Session() keeps a cookie jar that does this.",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_cookies},
+    {.ck_name = "cookie-redirect",
+     .ck_step = 9,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 2,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a cookie set by a redirect is sent on the next hop; a new value replaces it",
+     .ck_hint = "Every response can set cookies, a 302 too: a login usually redirects. Store "
+                "Set-Cookie from each response before following it, and let a cookie of the "
+                "same name, domain and path replace the old one. In C: store the cookies as "
+                "soon as the head is read, before the redirect decision. In Python: "
+                "requests.Session() does it across redirects.",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_cookie_redirect},
 };
 
 const gr_lab gr_lab09 = {

@@ -8,6 +8,13 @@
 #include "peers/http.h"
 
 #define LAB09_MAX_SENT 6
+#define LAB09_MAX_REQS 6
+
+/** What one request of a run must hold, and must not. */
+typedef struct lab09_req {
+    const char *rq_has[4];   /**< texts it must hold */
+    const char *rq_lacks[6]; /**< texts it must not */
+} lab09_req;
 
 /** One run of fetch and what it must do. */
 typedef struct lab09_scenario {
@@ -25,7 +32,20 @@ typedef struct lab09_scenario {
                                               when it must not exist (and dl/ be left empty) */
     int sc_uses_file;                    /**< 1: the run writes dl/out.bin */
     int sc_max_ms;                       /**< it must end within this (before scaling), or 0 */
+    int sc_connections;                  /**< connections the requests must come on, or 0 */
+    int sc_min_gap_ms[LAB09_MAX_REQS];   /**< request i+1 at least this long after request i */
+    int sc_retry_lines;                  /**< lines on stderr that must say "retry" */
+    lab09_req sc_req[LAB09_MAX_REQS];    /**< what each request must hold, in order */
 } lab09_scenario;
+
+/**
+ * @brief Judge a run request by request: the connections they came on,
+ *        the waits between them, what each held, the retries on stderr.
+ * @param got what the server received, over all connections, in order
+ * @return 0, or -1 after gr_fail()
+ */
+int lab09_judge_requests(gr_ctx *ctx, const lab09_scenario *sc, const char *got,
+                         const gr_http_script *script, int connections, const char *stderr_text);
 
 /** @brief Run the scenario in gr_arg(ctx). */
 int lab09_check_scenario(gr_ctx *ctx);
@@ -39,6 +59,8 @@ extern const lab09_scenario lab09_get_length, lab09_get_close, lab09_request_tar
     lab09_long_body, lab09_malformed[], lab09_head[], lab09_post_form, lab09_post_json,
     lab09_headers[], lab09_header_crlf[], lab09_output_file, lab09_output_partial, lab09_fail,
     lab09_redirect_relative, lab09_redirect_303, lab09_redirect_307, lab09_redirect_loop,
-    lab09_redirect_limit[], lab09_read_timeout, lab09_body_timeout;
+    lab09_redirect_limit[], lab09_read_timeout, lab09_body_timeout, lab09_retry_backoff,
+    lab09_retry_after, lab09_retry_limit[], lab09_retry_post[], lab09_keep_alive, lab09_keep_done,
+    lab09_keep_idle, lab09_cookies, lab09_cookie_redirect;
 
 #endif

@@ -1,5 +1,6 @@
-/* routes.c - lab 09's scenarios: for each check, the fake server's script
- * and what fetch must do with it. The rules they probe are in RULES.md. */
+/* routes.c - lab 09's scenarios of steps 1 to 6: for each check, the fake
+ * server's script and what fetch must do with it (sessions.c has those of
+ * steps 7 to 9). The rules they probe are in RULES.md. */
 #include "lab09.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -60,7 +61,7 @@ const lab09_scenario lab09_bad_url[] = {
 };
 
 const lab09_scenario lab09_no_server = {
-    .sc_args = "{closed}/", .sc_exit = 4, .sc_requests = 0, .sc_max_ms = 5000};
+    .sc_args = "--retries 0 {closed}/", .sc_exit = 4, .sc_requests = 0, .sc_max_ms = 5000};
 
 /* ---- step 2: framing ---------------------------------------------------------------- */
 

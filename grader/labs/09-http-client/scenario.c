@@ -234,6 +234,7 @@ static int run_scenario(gr_ctx *ctx, const lab09_scenario *sc)
     gr_str_free(&args);
     size_t nsent = 0;
     char *sent = gr_fake_received(fake, &nsent);
+    int connections = gr_fake_connections(fake);
     gr_fake_stop(fake);
     if (closed_fd >= 0) {
         close(closed_fd);
@@ -243,6 +244,10 @@ static int run_scenario(gr_ctx *ctx, const lab09_scenario *sc)
     }
     if (rc == 0) {
         rc = judge_sent(ctx, sc, sent != NULL ? sent : "", nsent, &script);
+    }
+    if (rc == 0) {
+        rc = lab09_judge_requests(ctx, sc, sent != NULL ? sent : "", &script, connections,
+                                  run.cr_stderr);
     }
     if (rc == 0 && sc->sc_uses_file) {
         rc = judge_file(ctx, sc, dir);

@@ -12,7 +12,7 @@
 #include <limits.h>
 #include <stdio.h>
 
-#define LAB09_ALL 25
+#define LAB09_ALL 34
 
 /* Grade "09 --seed SEED --client 'ROOT/COMMAND' EXTRA" in a fresh directory. */
 static void expect09(const char *command, const char *extra, int seed, const char *want_failed,
@@ -45,7 +45,9 @@ static void test_solution_as_command(void)
 
 /* curl is lenient where the guide is strict: it takes "http:///path" for
  * a host named "path", and reads a status code of "2OO", a header line
- * without a colon and a Content-Length of "2x" (RULES.md). */
+ * without a colon and a Content-Length of "2x"; and its --retry writes
+ * every retried response's body to stdout and sends a POST again after a
+ * 503 (RULES.md). */
 static void test_curl(void)
 {
     if (!selftest_have("curl")) {
@@ -54,7 +56,7 @@ static void test_curl(void)
     char cmd[PATH_MAX];
     snprintf(cmd, sizeof cmd, "%s/grader/labs/09-http-client/selftest/curl_fetch.sh",
              selftest_root());
-    expect09(cmd, "", 92, "bad-url malformed", LAB09_ALL);
+    expect09(cmd, "", 92, "bad-url malformed retry-backoff retry-limit retry-post", LAB09_ALL);
 }
 
 /* The buggy clients, each on the checks it must lose and one it must keep. */
@@ -69,16 +71,25 @@ static void test_bugs(void)
         const char *failed;
         int ntests;
     } rows[] = {
-        {"", "get-*,chunked,redirect-303,read-timeout,output-partial", "", 6},
+        {"", "get-*,chunked,redirect-303,read-timeout,output-partial,step7,step8,step9", "", 15},
         {"until-close", "get-length,get-close", "get-length", 2},
         {"chunk-decimal", "get-length,chunked", "chunked", 2},
         {"post-303", "redirect-307,redirect-303", "redirect-303", 2},
         {"no-timeout", "get-length,read-timeout", "read-timeout", 2},
         {"partial-file", "output-file,output-partial", "output-partial", 2},
+        {"no-backoff", "retry-limit,retry-backoff", "retry-backoff", 2},
+        {"ignore-retry-after", "retry-backoff,retry-after", "retry-after", 2},
+        {"retry-off-by-one", "retry-backoff,retry-limit", "retry-limit", 2},
+        {"retry-post", "retry-limit,retry-post", "retry-post", 2},
+        {"conn-per-request", "keep-done,keep-alive", "keep-alive", 2},
+        {"reuse-always", "keep-alive,keep-done", "keep-done", 2},
+        {"reuse-no-retry", "keep-alive,keep-idle", "keep-idle", 2},
+        {"cookie-any-path", "cookie-redirect,cookies", "cookies", 2},
+        {"cookie-redirect-lost", "cookies,cookie-redirect", "cookie-redirect", 2},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char cmd[PATH_MAX + 64];
-        char only[160];
+        char only[200];
         snprintf(cmd, sizeof cmd,
                  "BUG=%s python3 %s/grader/labs/09-http-client/selftest/bug_fetch.py", rows[i].bug,
                  selftest_root());

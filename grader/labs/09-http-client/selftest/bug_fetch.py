@@ -7,18 +7,96 @@ the lab's command line, right but for the one bug that BUG names:
   post-303       follows a 303 with the same method and body
   no-timeout     waits for the server as long as it takes
   partial-file   writes -o FILE in place, and leaves it when the body fails
+  no-backoff     retries at once, with no wait between tries
+  ignore-retry-after  waits the backoff whatever Retry-After says
+  retry-off-by-one    makes --retries tries in all, one too few
+  retry-post     retries a POST that reached the server
+  conn-per-request    opens a new connection for every request
+  reuse-always   reuses a connection after Connection: close or HTTP/1.0
+  reuse-no-retry takes a kept connection the server closed for a failure
+  cookie-any-path     sends every cookie to every path and domain
+  cookie-redirect-lost  keeps no cookie from a redirect's response
 
 Each is caught by the check meant for it (selftest.c says which)."""
-import argparse, os, socket, sys
+import argparse, os, select, socket, sys, time
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 BUG = os.environ.get("BUG", "")
+POOL = {}  # (host, port) -> (socket, reader): the connection kept alive
+JAR = {}  # (name, domain, path) -> (value, host_only, expiry or None)
+
+
+def store_cookie(u, text):
+    pair, *attrs = [p.strip() for p in text.split(";")]
+    name, eq, value = pair.partition("=")
+    if not eq or not name.strip():
+        return
+    path = u.path.rsplit("/", 1)[0] if u.path.count("/") > 1 else "/"
+    domain, host_only, expiry, max_age = u.hostname.lower(), True, None, None
+    for a in attrs:
+        k, _, v = a.partition("=")
+        k = k.strip().lower()
+        if k == "path" and v.startswith("/"):
+            path = v
+        elif k == "domain" and v:
+            domain, host_only = v.lstrip(".").lower(), False
+            if u.hostname.lower() != domain and not u.hostname.lower().endswith("." + domain):
+                return
+        elif k == "max-age" and v.lstrip("-").isdigit():
+            max_age = time.time() + int(v)
+        elif k == "expires":
+            try:
+                expiry = parsedate_to_datetime(v).timestamp()
+            except (TypeError, ValueError):
+                pass
+    expiry = max_age if max_age is not None else expiry
+    JAR.pop((name.strip(), domain, path), None)
+    if expiry is None or expiry > time.time():
+        JAR[(name.strip(), domain, path)] = (value.strip(), host_only, expiry)
+
+
+def cookie_header(u):
+    host, rp, sent = u.hostname.lower(), u.path or "/", []
+    for (name, domain, path), (value, host_only, expiry) in JAR.items():
+        dom_ok = host == domain or (not host_only and host.endswith("." + domain))
+        path_ok = rp == path or (rp.startswith(path) and (path.endswith("/") or rp[len(path)] == "/"))
+        if BUG == "cookie-any-path" or (dom_ok and path_ok):
+            sent.append(f"{name}={value}")
+    return "; ".join(sent)
 
 
 class Failure(Exception):
-    def __init__(self, status, text):
+    def __init__(self, status, text, sent=False):
         super().__init__(text)
         self.status = status
+        self.sent = sent
+
+
+def connect(args, host, port):
+    """A kept connection to host:port that is still open, or a new one."""
+    kept = POOL.pop((host, port), None)
+    if kept is not None and BUG != "conn-per-request":
+        if BUG == "reuse-always" or not select.select([kept[0]], [], [], 0)[0]:
+            return kept[0], kept[1], True
+    if kept is not None:
+        kept[0].close()
+    try:
+        s = socket.create_connection((host, port), timeout=args.connect_timeout)
+    except socket.timeout:
+        raise Failure(5, "connect timed out")
+    except OSError as e:
+        raise Failure(4, str(e))
+    return s, s.makefile("rb"), False
+
+
+def keeps(raw, headers, method, status):
+    if BUG == "reuse-always":
+        return True
+    framed = (method == "HEAD" or status in (204, 304) or "content-length" in headers
+              or headers.get("transfer-encoding", "").lower() == "chunked")
+    options = [o.strip().lower() for o in headers.get("connection", "").split(",")]
+    return raw.startswith(b"HTTP/1.1") and "close" not in options and framed
 
 
 def read_head(f):
@@ -76,7 +154,7 @@ def read_body(f, headers, out):
         out.write(f.read())
 
 
-def request(args, url, method, body, out):
+def parse_url(url):
     try:
         u = urlsplit(url)
         if u.scheme != "http" or not u.hostname:
@@ -86,38 +164,93 @@ def request(args, url, method, body, out):
         raise Failure(3, "bad port")
     if " " in url:
         raise Failure(3, "space in URL")
-    try:
-        s = socket.create_connection((u.hostname, port), timeout=args.connect_timeout)
-    except socket.timeout:
-        raise Failure(5, "connect timed out")
-    except OSError as e:
-        raise Failure(4, str(e))
-    s.settimeout(None if BUG == "no-timeout" else args.read_timeout)
+    return u, port
+
+
+def exchange(args, u, port, method, body):
+    """Send the request and read the head, on a kept connection if there is
+    one (a GET sent once more on a new one when the server had closed it)."""
     target = (u.path or "/") + ("?" + u.query if u.query else "")
-    lines = [f"{method} {target} HTTP/1.1", f"Host: {u.netloc}", "Connection: close"]
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {u.netloc}"]
     names = {h.split(":")[0].lower() for h in args.header}
     if "accept" not in names:
         lines.append("Accept: */*")
     lines += args.header
+    if cookie_header(u):
+        lines.append(f"Cookie: {cookie_header(u)}")
     if body is not None:
         lines += [f"Content-Type: {args.ctype}", f"Content-Length: {len(body)}"]
-    s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b""))
-    f = s.makefile("rb")
+    request = ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
+    while True:
+        s, f, reused = connect(args, u.hostname, port)
+        s.settimeout(None if BUG == "no-timeout" else args.read_timeout)
+        try:
+            s.sendall(request)
+            return s, f, read_head(f)
+        except socket.timeout:
+            s.close()
+            raise Failure(5, "timed out", sent=True)
+        except (OSError, Failure) as e:
+            s.close()
+            lost = isinstance(e, OSError) or str(e) == "no status line"
+            if not lost:
+                raise
+            if not reused or method == "POST" or BUG == "reuse-no-retry":
+                raise Failure(4, "the connection closed before a response", sent=True)
+
+
+def request(args, url, method, body, out, may_retry):
+    u, port = parse_url(url)
+    s, f, (status, headers, raw) = exchange(args, u, port, method, body)
+    redirect = status in (301, 302, 303, 307, 308)
+    for line in raw.decode("latin-1").split("\r\n"):
+        if line.lower().startswith("set-cookie:") and not (redirect and BUG == "cookie-redirect-lost"):
+            store_cookie(u, line.split(":", 1)[1])
     try:
-        status, headers, raw = read_head(f)
+        if may_retry and status in (500, 502, 503, 504):
+            after = headers.get("retry-after", "")
+            return "retry", status, float(after) if after.isdigit() else None
         if args.follow and status in (301, 302, 303, 307, 308) and "location" in headers:
-            return status, urljoin(url, headers["location"])
+            return status, urljoin(url, headers["location"]), None
         if args.fail and status >= 400:
             raise Failure(6, f"HTTP {status}")
         if args.include:
             out.write(raw)
         if method != "HEAD" and status not in (204, 304):
             read_body(f, headers, out)
-        return status, None
+        if keeps(raw, headers, method, status):
+            POOL[(u.hostname, port)] = (s, f)
+            s = None
+        return status, None, None
     except socket.timeout:
         raise Failure(5, "timed out")
     finally:
-        s.close()
+        if s is not None:
+            s.close()
+
+
+def with_retries(args, url, method, body, out):
+    """request(), tried again on a lost connection or a 5xx, as --retries says."""
+    k = 0
+    while True:
+        tries_left = k < args.retries - (1 if BUG == "retry-off-by-one" else 0)
+        post_ok = method != "POST" or BUG == "retry-post"
+        backoff = 0 if BUG == "no-backoff" else args.backoff * 2 ** k
+        try:
+            status, location, after = request(args, url, method, body, out,
+                                              tries_left and post_ok)
+            if status != "retry":
+                return status, location
+            why = f"status {location}"
+            wait = after if after is not None and BUG != "ignore-retry-after" else backoff
+        except Failure as e:
+            if e.status != 4 or not tries_left or (e.sent and not post_ok):
+                raise
+            why, wait = str(e), backoff
+        k += 1
+        print(f"fetch: {url}: {why}; retry {k} of {args.retries} in {wait:.1f} s",
+              file=sys.stderr)
+        time.sleep(wait)
 
 
 def fetch(args, url, out):
@@ -127,7 +260,7 @@ def fetch(args, url, out):
         if (url, method) in seen:
             raise Failure(7, "redirect loop")
         seen.add((url, method))
-        status, location = request(args, url, method, body, out)
+        status, location = with_retries(args, url, method, body, out)
         if location is None:
             return
         if BUG != "post-303" and (status == 303 or (status in (301, 302) and method == "POST")):
@@ -149,6 +282,8 @@ def main():
     p.add_argument("--max-redirs", type=int, default=10)
     p.add_argument("--connect-timeout", type=float, default=10)
     p.add_argument("--read-timeout", type=float, default=30)
+    p.add_argument("--retries", type=int, default=5)
+    p.add_argument("--backoff", type=float, default=0.5)
     p.add_argument("urls", nargs="+")
     args = p.parse_args()
     if any("\r" in h or "\n" in h for h in args.header):

@@ -26,6 +26,8 @@ while [ "$1" != --end-of-fetch-options ]; do
     --no-follow) follow=''; shift ;;
     --connect-timeout) set -- "$@" --connect-timeout "$2"; shift 2 ;;
     --read-timeout) set -- "$@" --speed-limit 10 --speed-time "${2%.*}"; shift 2 ;;
+    --retries) set -- "$@" --retry "$2"; shift 2 ;;
+    --backoff) shift 2 ;; # curl waits 1 s before its first retry, doubling
     -h|--help) echo "usage: curl_fetch.sh [fetch's options] URL..."; exit 0 ;;
     -*) usage ;;
     *) urls="$urls $1"; set -- "$@" "$1"; shift ;;
@@ -42,7 +44,8 @@ elif [ "$method" = head ]; then
 fi
 [ "$method" = head ] && set -- "$@" -I
 errors=$(mktemp) || exit 1
-curl -sS $follow --proto =http --proto-redir =http --max-redirs "$redirs" "$@" 2>"$errors"
+# -b '': the cookie engine on, with no file to read (fetch's jar lasts one run).
+curl --no-progress-meter -b '' $follow --proto =http --proto-redir =http --max-redirs "$redirs" "$@" 2>"$errors"
 rc=$?
 cat "$errors" >&2
 # curl's status 1 is a URL it will not fetch, or a response it cannot read.
@@ -58,7 +61,8 @@ case $rc in
 28) status=5 ;;
 22) status=6 ;;
 47) status=7 ;;
-8|18|56|52) status=8 ;;
+52) status=4 ;; # an empty reply: the connection was lost before a response
+8|18|56) status=8 ;;
 *) status=1 ;;
 esac
 echo "fetch:$urls: curl exited with status $rc" >&2
