@@ -111,6 +111,12 @@ void gr_http_fake(gr_fake *f, gr_xport *x, void *arg)
             gr_fake_pause(f, HOLD_MS);
             return;
         }
+        if (r != NULL && r->hr_delay_ms > 0 && gr_fake_pause(f, r->hr_delay_ms) < 0) {
+            return;
+        }
+        if (s->hs_requests <= GR_HTTP_MAX_REQS) {
+            s->hs_answered_ms[s->hs_requests - 1] = gr_now_ms();
+        }
         const char *resp = r != NULL ? r->hr_response : not_found;
         int sent = r != NULL && r->hr_pieces > 1
                        ? gr_fake_send_pieces(f, x, resp, strlen(resp), r->hr_pieces, r->hr_pause_ms)

@@ -43,6 +43,7 @@ typedef struct gr_http_route {
     gr_http_after hr_after;  /**< what follows the response */
     int hr_times;            /**< > 0: answers only that many requests; later ones go to the
                                   routes after it */
+    int hr_delay_ms;         /**< wait this long before answering (a slow server) */
 } gr_http_route;
 
 /** A fake HTTP server's script, and what it saw. */
@@ -53,6 +54,8 @@ typedef struct gr_http_script {
     int hs_used[GR_HTTP_MAX_ROUTES];     /**< requests each route answered (set by the server) */
     long hs_at_ms[GR_HTTP_MAX_REQS];     /**< when each request's head was read (gr_now_ms()) */
     int hs_connection[GR_HTTP_MAX_REQS]; /**< the connection each came on, from 1 */
+    long hs_answered_ms[GR_HTTP_MAX_REQS]; /**< when the answer to each began (gr_now_ms()),
+                                                or 0 */
 } gr_http_script;
 
 /** @brief The handler to give gr_fake_start() with a ::gr_http_script. */

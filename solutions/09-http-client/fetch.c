@@ -7,6 +7,7 @@
  * checks the command line; transfer.c does the network; response.c reads
  * what the server says. Exit statuses are in fetch.h and the guide. */
 #include "fetch.h"
+#include "parallel.h"
 #include "transfer.h"
 
 #include "err.h"
@@ -20,6 +21,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The long options without a letter. */
+enum {
+    OPT_JSON = 256,
+    OPT_MAX_REDIRS,
+    OPT_NO_FOLLOW,
+    OPT_CONNECT_TO,
+    OPT_READ_TO,
+    OPT_RETRIES,
+    OPT_BACKOFF,
+};
 
 static const char usage_text[] =
     "usage: fetch [options] URL...\n"
@@ -39,6 +51,8 @@ static const char usage_text[] =
     "      --retries N         try again up to N times (default 5, at most 10) when\n"
     "                          connecting fails or the status is 500/502/503/504\n"
     "      --backoff S         seconds before the first retry, doubling (default 0.5)\n"
+    "  -Z, --parallel N        fetch up to N URLs at once (1 to 64), bodies still in\n"
+    "                          order; no redirects followed, no retries\n"
     "  -h, --help              this text\n"
     "Exit status: 0 done, 1 local error (output file), 2 usage, 3 bad URL,\n"
     "4 cannot connect, 5 timeout, 6 HTTP error (--fail), 7 too many redirects\n"
@@ -78,6 +92,37 @@ static int parse_seconds(const char *s, int *ms)
     return 0;
 }
 
+/* --max-redirs (0 to 50), --retries (0 to 10) or --parallel (1 to
+ * PARALLEL_MAX) into o; -1 after saying what is wrong. */
+static int parse_count(int opt, const char *s, transfer_opts *o)
+{
+    static const struct {
+        int opt;
+        const char *name;
+        long least, most;
+    } counts[] = {{OPT_MAX_REDIRS, "--max-redirs", 0, 50},
+                  {OPT_RETRIES, "--retries", 0, 10},
+                  {'Z', "--parallel", 1, PARALLEL_MAX}};
+    int *dst[] = {&o->to_max_redirs, &o->to_retries, &o->to_parallel};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        if (counts[i].opt != opt) {
+            continue;
+        }
+        char *end = NULL;
+        errno = 0;
+        long n = strtol(s, &end, 10);
+        if (errno != 0 || end == s || *end != '\0' || n < counts[i].least ||
+            n > counts[i].most) {
+            fprintf(stderr, "fetch: %s \"%s\" is not a number from %ld to %ld\n",
+                    counts[i].name, s, counts[i].least, counts[i].most);
+            fprintf(stderr, "(fetch --help shows the options)\n");
+            return -1;
+        }
+        *dst[i] = (int)n;
+    }
+    return 0;
+}
+
 /* "Name: value": a token, a colon, no CR or LF; not one of the framing
  * headers fetch writes itself. */
 static int check_header(const char *h)
@@ -100,15 +145,6 @@ static int check_header(const char *h)
 /* The command line into opts and *output; a fetch_exit status. */
 static int parse_args(int argc, char **argv, transfer_opts *o, const char **output)
 {
-    enum {
-        OPT_JSON = 256,
-        OPT_MAX_REDIRS,
-        OPT_NO_FOLLOW,
-        OPT_CONNECT_TO,
-        OPT_READ_TO,
-        OPT_RETRIES,
-        OPT_BACKOFF
-    };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"head", no_argument, NULL, 'I'},
@@ -123,14 +159,14 @@ static int parse_args(int argc, char **argv, transfer_opts *o, const char **outp
         {"read-timeout", required_argument, NULL, OPT_READ_TO},
         {"retries", required_argument, NULL, OPT_RETRIES},
         {"backoff", required_argument, NULL, OPT_BACKOFF},
+        {"parallel", required_argument, NULL, 'Z'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int head = 0;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:Id:H:ifh", longopts, NULL)) != -1) {
-        char *end = NULL;
+    while ((c = getopt_long(argc, argv, ":o:Id:H:ifhZ:", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             *output = optarg;
@@ -166,16 +202,10 @@ static int parse_args(int argc, char **argv, transfer_opts *o, const char **outp
             break;
         case OPT_MAX_REDIRS:
         case OPT_RETRIES:
-            errno = 0;
-            long n = strtol(optarg, &end, 10);
-            long most = c == OPT_RETRIES ? 10 : 50;
-            if (errno != 0 || end == optarg || *end != '\0' || n < 0 || n > most) {
-                return usage_error(c == OPT_RETRIES
-                                       ? "--retries \"%s\" is not a number from 0 to 10"
-                                       : "--max-redirs \"%s\" is not a number from 0 to 50",
-                                   optarg);
+        case 'Z':
+            if (parse_count(c, optarg, o) < 0) {
+                return FETCH_USAGE;
             }
-            *(c == OPT_RETRIES ? &o->to_retries : &o->to_max_redirs) = (int)n;
             break;
         case OPT_NO_FOLLOW:
             o->to_follow = 0;
@@ -208,6 +238,9 @@ static int parse_args(int argc, char **argv, transfer_opts *o, const char **outp
     }
     if (*output != NULL && argc - optind > 1) {
         return usage_error("%s", "-o FILE takes one URL");
+    }
+    if (*output != NULL && o->to_parallel > 0) {
+        return usage_error("%s", "--parallel writes to stdout: leave out -o");
     }
     return FETCH_OK;
 }
@@ -272,8 +305,11 @@ int main(int argc, char **argv)
     char err[SL_ERR_LEN] = "";
     if (output != NULL) {
         rc = fetch_to_file(&o, argv[optind], output, err);
+    } else if (o.to_parallel > 0) {
+        rc = parallel_fetch(&o, argv + optind, argc - optind, o.to_parallel, stdout, err);
+        err[0] = '\0'; /* each failure is said already */
     }
-    for (int i = optind; output == NULL && i < argc && rc == FETCH_OK; i++) {
+    for (int i = optind; output == NULL && !o.to_parallel && i < argc && rc == FETCH_OK; i++) {
         rc = transfer_fetch(&o, argv[i], stdout, err);
         if (fflush(stdout) != 0 && rc == FETCH_OK) {
             sl_err_errno(err, "cannot write to stdout");
@@ -282,7 +318,7 @@ int main(int argc, char **argv)
     }
     pool_close(&kept);
     cookie_jar_free(o.to_jar);
-    if (rc != FETCH_OK) {
+    if (rc != FETCH_OK && err[0] != '\0') {
         fprintf(stderr, "fetch: %s\n", err);
     }
     return rc;

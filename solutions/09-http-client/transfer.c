@@ -130,8 +130,7 @@ static int user_header(const transfer_opts *o, const char *name)
     return 0;
 }
 
-/* The request's bytes, in a malloc'd buffer (*len bytes), or NULL. */
-static char *build_request(const transfer_opts *o, const url *u, const char *method,
+char *transfer_request(const transfer_opts *o, const url *u, const char *method,
                            const char *body, size_t *len)
 {
     char *buf = NULL;
@@ -178,7 +177,7 @@ static int send_request(int fd, const transfer_opts *o, const url *u, const char
                         const char *body, char *err)
 {
     size_t len = 0;
-    char *req = build_request(o, u, method, body, &len);
+    char *req = transfer_request(o, u, method, body, &len);
     if (req == NULL) {
         sl_err_errno(err, "cannot build the request");
         return FETCH_LOCAL;

@@ -14,6 +14,7 @@
 
 #include "cookies.h"
 #include "pool.h"
+#include "url.h"
 
 #include <stdio.h>
 
@@ -36,7 +37,17 @@ typedef struct transfer_opts {
     int to_backoff_ms;                   /**< the wait before the first retry; it doubles */
     pool *to_pool;                       /**< the connection kept alive (step 8) */
     cookie_jar *to_jar;                  /**< the cookies of this run (step 9) */
+    int to_parallel;                     /**< URLs at once (--parallel, step 10), or 0 */
 } transfer_opts;
+
+/**
+ * @brief The request for @p u: its line, fetch's headers and the user's,
+ *        the cookies that match, and the body.
+ * @param len set to its length
+ * @return the bytes (malloc'd), or NULL with errno set
+ */
+char *transfer_request(const transfer_opts *o, const url *u, const char *method,
+                       const char *body, size_t *len);
 
 /**
  * @brief Fetch @p text and write the final response's body to @p out.

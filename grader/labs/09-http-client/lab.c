@@ -21,7 +21,7 @@ static const gr_check checks[] = {
     {.ck_name = "get-length",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 4000,
      .ck_summary =
          "a body framed by Content-Length is printed, and fetch ends without waiting for the close",
@@ -45,7 +45,7 @@ static const gr_check checks[] = {
     {.ck_name = "request-target",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary =
          "the request line holds the path and the query, never the fragment, and Host is sent",
@@ -71,7 +71,7 @@ static const gr_check checks[] = {
     {.ck_name = "no-server",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary = "a port where nothing listens exits 4, naming the URL",
      .ck_hint = "A refused connection is its own failure, not a crash nor a timeout. In C: "
@@ -82,7 +82,7 @@ static const gr_check checks[] = {
     {.ck_name = "chunked",
      .ck_step = 2,
      .ck_kind = GR_CLIENT,
-     .ck_points = 5,
+     .ck_points = 4,
      .ck_deadline_ms = 4000,
      .ck_summary = "chunked bodies: hex sizes, extensions, trailers, split across reads",
      .ck_hint = "A chunk size is hexadecimal, may carry ;extensions, and the last chunk (0) is "
@@ -106,7 +106,7 @@ static const gr_check checks[] = {
     {.ck_name = "short-body",
      .ck_step = 2,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "a body cut short of its Content-Length is an error (exit 8), not a success",
      .ck_hint =
@@ -129,7 +129,7 @@ static const gr_check checks[] = {
     {.ck_name = "malformed",
      .ck_step = 2,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 15000,
      .ck_summary = "a malformed status line, header line, Content-Length or chunk size exits 8",
      .ck_hint = "A client must refuse a response it cannot frame: \"HTTP/1.x NNN\", \"Name: "
@@ -153,7 +153,7 @@ static const gr_check checks[] = {
     {.ck_name = "post-form",
      .ck_step = 3,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary = "-d sends a form POST with its Content-Type, Content-Length and body",
      .ck_hint = "A request body needs Content-Length (or chunked coding) so that the server knows "
@@ -176,7 +176,7 @@ static const gr_check checks[] = {
     {.ck_name = "headers",
      .ck_step = 3,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary = "-H adds a header, and replaces fetch's own of the same name",
      .ck_hint =
@@ -188,7 +188,7 @@ static const gr_check checks[] = {
     {.ck_name = "header-crlf",
      .ck_step = 3,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary = "a -H value with CR or LF is refused (exit 2) and nothing is sent",
      .ck_hint =
@@ -211,7 +211,7 @@ static const gr_check checks[] = {
     {.ck_name = "output-partial",
      .ck_step = 4,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary = "a failed transfer leaves no FILE, and no temporary file, behind",
      .ck_hint = "A partial file looks like a whole one. In C: write under a temporary name and "
@@ -245,7 +245,7 @@ static const gr_check checks[] = {
     {.ck_name = "redirect-303",
      .ck_step = 5,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "a 303 after a POST is followed with GET and no body",
      .ck_hint = "303 See Other means: GET the other URL. In C: after 303 (and after 301 or 302 "
@@ -432,6 +432,71 @@ static const gr_check checks[] = {
                 "requests.Session() does it across redirects.",
      .ck_run = lab09_check_scenario,
      .ck_arg = &lab09_cookie_redirect},
+    {.ck_name = "parallel-overlap",
+     .ck_step = 10,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 3,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "--parallel 4 and four slow servers: all four requests go out before the first "
+                   "answer",
+     .ck_hint = "Concurrent means every request is on its way before any answer is waited for: "
+                "the run takes as long as the slowest server, not the sum. In C: non-blocking "
+                "sockets, connect() giving EINPROGRESS, and one epoll_wait() loop that serves "
+                "whichever socket is ready. In Python: asyncio.gather() of one coroutine per URL "
+                "(aiohttp), never a for loop of requests.get().",
+     .ck_run = lab09_check_parallel,
+     .ck_arg = &lab09_parallel_overlap},
+    {.ck_name = "parallel-order",
+     .ck_step = 10,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 2,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "answers that finish in reverse order: the bodies still come out in URL order",
+     .ck_hint = "The output is the bodies in the order of the URLs, whatever order they finish "
+                "in: keep each body until those before it are written. In C: a buffer per URL "
+                "(open_memstream()), written out from the first not yet written while it is "
+                "done. In Python: asyncio.gather() returns results in the order of its "
+                "arguments.",
+     .ck_run = lab09_check_parallel,
+     .ck_arg = &lab09_parallel_order},
+    {.ck_name = "parallel-limit",
+     .ck_step = 10,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 2,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "--parallel 2 with four URLs: two requests at a time, never more",
+     .ck_hint = "--parallel N bounds the transfers in flight: start N, and one more each time "
+                "one ends, as a server's accept loop bounds its clients. In C: a count of the "
+                "running transfers, checked before starting the next. In Python: an "
+                "asyncio.Semaphore(N) around each fetch.",
+     .ck_run = lab09_check_parallel,
+     .ck_arg = &lab09_parallel_limit},
+    {.ck_name = "parallel-errors",
+     .ck_step = 10,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 2,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a refused URL and a malformed answer among good ones: the others are "
+                   "fetched, each failure named, the first one's status",
+     .ck_hint = "One failed transfer must not stop or spoil the others: each URL has its own "
+                "state and its own outcome. In C: a failure closes that socket only; the exit "
+                "status is the first failed URL's, in URL order, and each failure is a line on "
+                "stderr. In Python: asyncio.gather(..., return_exceptions=True).",
+     .ck_run = lab09_check_parallel,
+     .ck_arg = &lab09_parallel_errors},
+    {.ck_name = "parallel-timeout",
+     .ck_step = 10,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 2,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a silent server among fast ones: exit 5 after --read-timeout, the others' "
+                   "bodies written",
+     .ck_hint = "With one thread and many sockets, SO_RCVTIMEO no longer helps: each transfer "
+                "keeps its own deadline, and the loop's wait ends at the nearest one. In C: "
+                "epoll_wait() with the time to the nearest deadline; then fail the transfers "
+                "past theirs. In Python: asyncio.wait_for(fetch(url), timeout).",
+     .ck_run = lab09_check_parallel,
+     .ck_arg = &lab09_parallel_timeout},
 };
 
 const gr_lab gr_lab09 = {

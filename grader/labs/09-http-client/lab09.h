@@ -38,6 +38,28 @@ typedef struct lab09_scenario {
     lab09_req sc_req[LAB09_MAX_REQS];    /**< what each request must hold, in order */
 } lab09_scenario;
 
+#define LAB09_MAX_SERVERS 4
+
+/** A run of fetch --parallel against several slow servers (concurrent.c). */
+typedef struct lab09_parallel {
+    const char *pl_args;            /**< fetch's arguments: {s0}..{s3} are the servers' URLs,
+                                         {closed} one where nothing listens */
+    const gr_http_route *pl_routes; /**< server i answers with pl_routes[i] */
+    int pl_nservers;                /**< how many servers */
+    int pl_exit;                    /**< the exit status it must have */
+    const char *pl_stdout;          /**< the bodies, in URL order */
+    int pl_before_first;            /**< requests that must have come before the first answer,
+                                         or 0: not looked at */
+    const char *pl_named[2];        /**< URLs stderr must name (they fail) */
+    int pl_max_ms;                  /**< it must end within this (before scaling), or 0 */
+} lab09_parallel;
+
+/** @brief Run the lab09_parallel in gr_arg(ctx). */
+int lab09_check_parallel(gr_ctx *ctx);
+
+extern const lab09_parallel lab09_parallel_overlap, lab09_parallel_order, lab09_parallel_limit,
+    lab09_parallel_errors, lab09_parallel_timeout;
+
 /**
  * @brief Judge a run request by request: the connections they came on,
  *        the waits between them, what each held, the retries on stderr.

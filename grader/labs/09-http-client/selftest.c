@@ -12,7 +12,7 @@
 #include <limits.h>
 #include <stdio.h>
 
-#define LAB09_ALL 34
+#define LAB09_ALL 39
 
 /* Grade "09 --seed SEED --client 'ROOT/COMMAND' EXTRA" in a fresh directory. */
 static void expect09(const char *command, const char *extra, int seed, const char *want_failed,
@@ -47,7 +47,8 @@ static void test_solution_as_command(void)
  * a host named "path", and reads a status code of "2OO", a header line
  * without a colon and a Content-Length of "2x"; and its --retry writes
  * every retried response's body to stdout and sends a POST again after a
- * 503 (RULES.md). */
+ * 503; and curl -Z exits with the last failure's status, not the first
+ * URL's (RULES.md). */
 static void test_curl(void)
 {
     if (!selftest_have("curl")) {
@@ -56,7 +57,8 @@ static void test_curl(void)
     char cmd[PATH_MAX];
     snprintf(cmd, sizeof cmd, "%s/grader/labs/09-http-client/selftest/curl_fetch.sh",
              selftest_root());
-    expect09(cmd, "", 92, "bad-url malformed retry-backoff retry-limit retry-post", LAB09_ALL);
+    expect09(cmd, "", 92, "bad-url malformed retry-backoff retry-limit retry-post parallel-errors",
+             LAB09_ALL);
 }
 
 /* The buggy clients, each on the checks it must lose and one it must keep. */
@@ -71,7 +73,7 @@ static void test_bugs(void)
         const char *failed;
         int ntests;
     } rows[] = {
-        {"", "get-*,chunked,redirect-303,read-timeout,output-partial,step7,step8,step9", "", 15},
+        {"", "get-*,chunked,redirect-303,read-timeout,output-partial,step7,step8,step9,step10", "", 20},
         {"until-close", "get-length,get-close", "get-length", 2},
         {"chunk-decimal", "get-length,chunked", "chunked", 2},
         {"post-303", "redirect-307,redirect-303", "redirect-303", 2},
@@ -86,10 +88,13 @@ static void test_bugs(void)
         {"reuse-no-retry", "keep-alive,keep-idle", "keep-idle", 2},
         {"cookie-any-path", "cookie-redirect,cookies", "cookies", 2},
         {"cookie-redirect-lost", "cookies,cookie-redirect", "cookie-redirect", 2},
+        {"sequential", "parallel-order,parallel-overlap", "parallel-overlap", 2},
+        {"no-limit", "parallel-overlap,parallel-limit", "parallel-limit", 2},
+        {"arrival-order", "get-length,parallel-order", "parallel-order", 2},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char cmd[PATH_MAX + 64];
-        char only[200];
+        char only[240];
         snprintf(cmd, sizeof cmd,
                  "BUG=%s python3 %s/grader/labs/09-http-client/selftest/bug_fetch.py", rows[i].bug,
                  selftest_root());

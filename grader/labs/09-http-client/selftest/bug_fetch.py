@@ -16,9 +16,12 @@ the lab's command line, right but for the one bug that BUG names:
   reuse-no-retry takes a kept connection the server closed for a failure
   cookie-any-path     sends every cookie to every path and domain
   cookie-redirect-lost  keeps no cookie from a redirect's response
+  sequential     --parallel fetches the URLs one after another
+  no-limit       --parallel starts every URL at once, whatever N says
+  arrival-order  --parallel writes each body as it arrives
 
 Each is caught by the check meant for it (selftest.c says which)."""
-import argparse, os, select, socket, sys, time
+import argparse, io, os, select, socket, sys, threading, time
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -269,6 +272,45 @@ def fetch(args, url, out):
     raise Failure(7, "too many redirects")
 
 
+def parallel(args):
+    """Each URL on a thread of its own (the lab asks for one thread and
+    epoll; the grader sees only the requests), at most --parallel at once."""
+    results, lock = [None] * len(args.urls), threading.Lock()
+    width = 1 if BUG == "sequential" else len(args.urls) if BUG == "no-limit" else args.parallel
+    gate = threading.Semaphore(width)
+    args.follow, args.retries = False, 0
+
+    def one(i, url):
+        with gate:
+            out = io.BytesIO()
+            try:
+                with lock:  # the jar and the pool are shared
+                    POOL.clear()
+                fetch(args, url, out)
+                results[i] = (0, out.getvalue(), "")
+            except Failure as e:
+                results[i] = (e.status, b"", f"fetch: {url}: {e}")
+            if BUG == "arrival-order" and results[i][0] == 0:
+                sys.stdout.buffer.write(results[i][1])
+                sys.stdout.flush()
+
+    threads = [threading.Thread(target=one, args=(i, u)) for i, u in enumerate(args.urls)]
+    for t in threads:
+        t.start()
+        if BUG == "sequential":
+            t.join()
+    for t in threads:
+        t.join()
+    status = 0
+    for code, body, err in results:
+        if BUG != "arrival-order":
+            sys.stdout.buffer.write(body)
+        if err:
+            print(err, file=sys.stderr)
+        status = status or code
+    sys.exit(status)
+
+
 def main():
     p = argparse.ArgumentParser(prog="fetch")
     p.add_argument("-o", "--output")
@@ -284,6 +326,7 @@ def main():
     p.add_argument("--read-timeout", type=float, default=30)
     p.add_argument("--retries", type=int, default=5)
     p.add_argument("--backoff", type=float, default=0.5)
+    p.add_argument("-Z", "--parallel", type=int, default=0)
     p.add_argument("urls", nargs="+")
     args = p.parse_args()
     if any("\r" in h or "\n" in h for h in args.header):
@@ -291,6 +334,8 @@ def main():
     args.body = (args.data or args.json or "").encode() if (args.data or args.json) else None
     args.ctype = "application/json" if args.json else "application/x-www-form-urlencoded"
     url = args.urls[0]
+    if args.parallel:
+        parallel(args)
     try:
         if args.output is None:
             for url in args.urls:

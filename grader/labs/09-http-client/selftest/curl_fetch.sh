@@ -6,6 +6,12 @@
 # are listed in RULES.md (curl is lenient where the guide is strict).
 set -u
 usage() { echo "usage: curl_fetch.sh [fetch's options] URL..." >&2; exit 2; }
+# --parallel: each URL's body in a file of its own, written out in URL
+# order at the end (curl -Z writes them as they arrive).
+pdir='' n=0
+for a in "$@"; do
+    case "$a" in -Z|--parallel) pdir=$(mktemp -d) || exit 1 ;; esac
+done
 set -- "$@" --end-of-fetch-options
 output='' follow=-L redirs=10 urls='' method=''
 while [ "$1" != --end-of-fetch-options ]; do
@@ -28,9 +34,12 @@ while [ "$1" != --end-of-fetch-options ]; do
     --read-timeout) set -- "$@" --speed-limit 10 --speed-time "${2%.*}"; shift 2 ;;
     --retries) set -- "$@" --retry "$2"; shift 2 ;;
     --backoff) shift 2 ;; # curl waits 1 s before its first retry, doubling
+    -Z|--parallel) set -- "$@" --parallel --parallel-max "$2"; follow=''; shift 2 ;;
     -h|--help) echo "usage: curl_fetch.sh [fetch's options] URL..."; exit 0 ;;
     -*) usage ;;
-    *) urls="$urls $1"; set -- "$@" "$1"; shift ;;
+    *) urls="$urls $1"; n=$((n + 1)); set -- "$@" "$1"
+       [ -n "$pdir" ] && set -- "$@" -o "$pdir/$n"
+       shift ;;
     esac
 done
 shift # the marker; "$@" is now curl's arguments
@@ -51,6 +60,11 @@ cat "$errors" >&2
 # curl's status 1 is a URL it will not fetch, or a response it cannot read.
 [ $rc -eq 1 ] && ! grep -q 'Protocol' "$errors" && rc=8
 rm -f "$errors"
+if [ -n "$pdir" ]; then
+    i=1
+    while [ $i -le $n ]; do [ -f "$pdir/$i" ] && cat "$pdir/$i"; i=$((i + 1)); done
+    rm -rf "$pdir"
+fi
 if [ -n "$tmp" ]; then
     if [ $rc -eq 0 ]; then mv "$tmp" "$output" || rc=1000; else rm -f "$tmp"; fi
 fi
