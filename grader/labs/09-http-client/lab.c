@@ -15,6 +15,7 @@ static const char *const steps[] = {
     "retries",
     "keep-alive",
     "cookies",
+    "concurrent mode",
 };
 
 static const gr_check checks[] = {
