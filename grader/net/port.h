@@ -31,4 +31,32 @@ int gr_port_free(void);
  */
 int gr_closed_port(int *fd);
 
+#define GR_SILENT_FILLS 4 /**< connections a silent listener's queue may take to fill */
+
+/**
+ * @brief Make @p fd, a TCP socket bound to 127.0.0.1:@p port, a listener
+ *        whose connects hang, like a port behind a firewall that drops
+ *        SYNs: backlog 0, and connections made to it, never accepted, until
+ *        its accept queue is full (the kernel then drops new SYNs).
+ * @param fills   set to the connections it made (the caller closes them)
+ * @param wait_ms how long one filling connect may take
+ * @param err     why it failed (SL_ERR_LEN bytes)
+ * @return how many connections it made (up to GR_SILENT_FILLS), or -1
+ */
+int gr_silent_listen(int fd, int port, int *fills, int wait_ms, char *err);
+
+/** A port on 127.0.0.1 whose connects hang, while it is open. */
+typedef struct gr_silent_port {
+    int sp_listen;                 /**< the listener, or -1 */
+    int sp_fills[GR_SILENT_FILLS]; /**< the connections that fill its queue */
+    int sp_nfills;                 /**< how many */
+    int sp_port;                   /**< its port */
+} gr_silent_port;
+
+/** @brief Open a port whose connects hang (gr_silent_listen() on a free port). */
+int gr_silent_open(gr_silent_port *sp, char *err);
+
+/** @brief Close it (sp_listen -1: nothing to do). */
+void gr_silent_close(gr_silent_port *sp);
+
 #endif

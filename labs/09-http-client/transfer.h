@@ -13,8 +13,12 @@
 #define FETCH_TRANSFER_H
 
 #include "cookies.h"
+#include "form.h"
 #include "pool.h"
+#include "progress.h"
 #include "url.h"
+
+#include <stddef.h>
 
 #include <stdio.h>
 
@@ -24,6 +28,7 @@
 typedef struct transfer_opts {
     const char *to_method;               /**< "GET", "HEAD" or "POST" */
     const char *to_body;                 /**< request body, or NULL */
+    size_t to_body_len;                  /**< its length (a -F body may hold NULs) */
     const char *to_content_type;         /**< its Content-Type, or NULL */
     const char *to_headers[MAX_HEADERS]; /**< extra "Name: value" lines, checked */
     int to_nheaders;                     /**< how many */
@@ -38,6 +43,9 @@ typedef struct transfer_opts {
     pool *to_pool;                       /**< the connection kept alive (step 8) */
     cookie_jar *to_jar;                  /**< the cookies of this run (step 9) */
     int to_parallel;                     /**< URLs at once (--parallel, step 10), or 0 */
+    const char *to_params[FORM_MAX];     /**< --query "name=value" (step 11) */
+    int to_nparams;                      /**< how many */
+    progress *to_progress;               /**< the bar of a download to a file, or NULL */
 } transfer_opts;
 
 /**

@@ -31,6 +31,7 @@ enum {
     OPT_READ_TO,
     OPT_RETRIES,
     OPT_BACKOFF,
+    OPT_QUERY,
 };
 
 static const char usage_text[] =
@@ -51,6 +52,9 @@ static const char usage_text[] =
     "      --retries N         try again up to N times (default 5, at most 10) when\n"
     "                          connecting fails or the status is 500/502/503/504\n"
     "      --backoff S         seconds before the first retry, doubling (default 0.5)\n"
+    "      --query NAME=VALUE  add a query parameter to each URL, percent-encoded\n"
+    "  -F, --form NAME=VALUE   POST a multipart/form-data field; NAME=@FILE sends\n"
+    "                          the file's bytes (repeat -F for more fields)\n"
     "  -Z, --parallel N        fetch up to N URLs at once (1 to 64), bodies still in\n"
     "                          order; no redirects followed, no retries\n"
     "  -h, --help              this text\n"
@@ -123,6 +127,22 @@ static int parse_count(int opt, const char *s, transfer_opts *o)
     return 0;
 }
 
+/* One more --query or -F value, checked: NAME=VALUE (or NAME=@FILE). */
+static int add_form(const char **list, int *n, const char *v)
+{
+    const char *eq = strchr(v, '=');
+    if (eq == NULL || eq == v) {
+        usage_error("\"%s\" is not NAME=VALUE", v);
+        return -1;
+    }
+    if (*n == FORM_MAX) {
+        usage_error("%s: too many --query or -F options", v);
+        return -1;
+    }
+    list[(*n)++] = v;
+    return 0;
+}
+
 /* "Name: value": a token, a colon, no CR or LF; not one of the framing
  * headers fetch writes itself. */
 static int check_header(const char *h)
@@ -142,8 +162,10 @@ static int check_header(const char *h)
                : 0;
 }
 
-/* The command line into opts and *output; a fetch_exit status. */
-static int parse_args(int argc, char **argv, transfer_opts *o, const char **output)
+/* The command line into opts, *output and the -F fields; a fetch_exit
+ * status. */
+static int parse_args(int argc, char **argv, transfer_opts *o, const char **output,
+                      const char **forms, int *nforms)
 {
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -160,13 +182,15 @@ static int parse_args(int argc, char **argv, transfer_opts *o, const char **outp
         {"retries", required_argument, NULL, OPT_RETRIES},
         {"backoff", required_argument, NULL, OPT_BACKOFF},
         {"parallel", required_argument, NULL, 'Z'},
+        {"query", required_argument, NULL, OPT_QUERY},
+        {"form", required_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int head = 0;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:Id:H:ifhZ:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:Id:H:ifhZ:F:", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             *output = optarg;
@@ -196,6 +220,13 @@ static int parse_args(int argc, char **argv, transfer_opts *o, const char **outp
             break;
         case 'i':
             o->to_include = 1;
+            break;
+        case OPT_QUERY:
+        case 'F':
+            if (add_form(c == 'F' ? forms : o->to_params, c == 'F' ? nforms : &o->to_nparams,
+                         optarg) < 0) {
+                return FETCH_USAGE;
+            }
             break;
         case 'f':
             o->to_fail = 1;
@@ -229,10 +260,14 @@ static int parse_args(int argc, char **argv, transfer_opts *o, const char **outp
             return usage_error("unknown option %s", argv[optind - 1]);
         }
     }
+    if (*nforms > 0 && (head || o->to_body != NULL)) {
+        return usage_error("%s", "-F sends a multipart body: leave out -I, -d and --json");
+    }
     if (head && o->to_body != NULL) {
         return usage_error("%s", "-I (HEAD) sends no body: leave out -d and --json");
     }
-    o->to_method = head ? "HEAD" : o->to_body != NULL ? "POST" : "GET";
+    o->to_body_len = o->to_body != NULL ? strlen(o->to_body) : 0;
+    o->to_method = head ? "HEAD" : o->to_body != NULL || *nforms > 0 ? "POST" : "GET";
     if (optind == argc) {
         return usage_error("%s", "no URL given");
     }
@@ -289,21 +324,38 @@ int main(int argc, char **argv)
                        .to_backoff_ms = 500};
     pool kept = POOL_INIT;
     o.to_pool = &kept;
+    progress bar;
     const char *output = NULL;
-    int rc = parse_args(argc, argv, &o, &output);
+    const char *forms[FORM_MAX];
+    int nforms = 0;
+    int rc = parse_args(argc, argv, &o, &output, forms, &nforms);
     if (rc != FETCH_OK) {
         return rc;
+    }
+    char err[SL_ERR_LEN] = "";
+    char ctype[128];
+    char *multipart = NULL;
+    if (nforms > 0) {
+        multipart = form_multipart((char *const *)forms, nforms, &o.to_body_len, ctype,
+                                   sizeof ctype, err);
+        if (multipart == NULL) {
+            fprintf(stderr, "fetch: %s\n", err);
+            return FETCH_LOCAL;
+        }
+        o.to_body = multipart;
+        o.to_content_type = ctype;
     }
     o.to_jar = cookie_jar_new();
     if (o.to_jar == NULL) {
         fprintf(stderr, "fetch: out of memory\n");
+        free(multipart);
         return FETCH_LOCAL;
     }
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    char err[SL_ERR_LEN] = "";
     if (output != NULL) {
+        o.to_progress = &bar;
         rc = fetch_to_file(&o, argv[optind], output, err);
     } else if (o.to_parallel > 0) {
         rc = parallel_fetch(&o, argv + optind, argc - optind, o.to_parallel, stdout, err);
@@ -318,6 +370,7 @@ int main(int argc, char **argv)
     }
     pool_close(&kept);
     cookie_jar_free(o.to_jar);
+    free(multipart);
     if (rc != FETCH_OK && err[0] != '\0') {
         fprintf(stderr, "fetch: %s\n", err);
     }

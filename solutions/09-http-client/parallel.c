@@ -150,6 +150,12 @@ static void job_start(const transfer_opts *o, job *j, int epfd)
         job_end(j, epfd, FETCH_BAD_URL);
         return;
     }
+    for (int i = 0; i < o->to_nparams; i++) {
+        if (form_add_query(&j->j_url, o->to_params[i], j->j_err) < 0) {
+            job_end(j, epfd, FETCH_USAGE);
+            return;
+        }
+    }
     j->j_req = transfer_request(o, &j->j_url, o->to_method, o->to_body, &j->j_len);
     if (j->j_req == NULL) {
         sl_err_errno(j->j_err, "cannot build the request");

@@ -162,7 +162,8 @@ char *transfer_request(const transfer_opts *o, const url *u, const char *method,
         fprintf(m, "%s\r\n", o->to_headers[i]);
     }
     if (body != NULL) {
-        fprintf(m, "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+        fprintf(m, "Content-Length: %zu\r\n\r\n", o->to_body_len);
+        fwrite(body, 1, o->to_body_len, m);
     } else {
         fputs("\r\n", m);
     }
@@ -300,7 +301,12 @@ static int finish(const transfer_opts *o, const url *u, const char *method, conn
         sl_err_errno(err, "cannot write the head");
         return FETCH_LOCAL;
     }
-    int rc = response_has_body(rs, method) ? response_read_body(c->c_rio, rs, out, err) : FETCH_OK;
+    int rc = FETCH_OK;
+    if (response_has_body(rs, method)) {
+        progress_start(o->to_progress, rs->rs_chunked ? -1 : rs->rs_length);
+        rc = response_read_body(c->c_rio, rs, out, err);
+        progress_end(o->to_progress);
+    }
     if (rc == FETCH_OK && response_keeps_connection(rs, method)) {
         pool_keep(o->to_pool, u, c->c_fd, c->c_rio);
         *c = (conn){.c_fd = -1, .c_rio = NULL};
@@ -376,7 +382,8 @@ static void redirect_method(int status, const char **method, const char **body)
     }
 }
 
-int transfer_fetch(const transfer_opts *o, const char *text, FILE *out, char *err)
+/* The URL and the redirects it leads to, the final body to out. */
+static int follow_hops(const transfer_opts *o, const char *text, FILE *out, char *err)
 {
     char why[SL_ERR_LEN] = "";
     url *hops = calloc((size_t)o->to_max_redirs + 1, sizeof *hops);
@@ -392,6 +399,9 @@ int transfer_fetch(const transfer_opts *o, const char *text, FILE *out, char *er
     char shown[URL_MAX + 16];
     snprintf(shown, sizeof shown, "%s", text);
     int rc = url_parse(text, &hops[0], why) < 0 ? FETCH_BAD_URL : FETCH_OK;
+    for (int i = 0; i < o->to_nparams && rc == FETCH_OK; i++) {
+        rc = form_add_query(&hops[0], o->to_params[i], why) < 0 ? FETCH_USAGE : FETCH_OK;
+    }
     for (int n = 0; rc == FETCH_OK; n++) {
         response rs;
         methods[n] = method;
@@ -433,6 +443,17 @@ int transfer_fetch(const transfer_opts *o, const char *text, FILE *out, char *er
     free(methods);
     if (rc != FETCH_OK) {
         sl_err_set(err, "%.100s: %s", shown, why);
+    }
+    return rc;
+}
+
+int transfer_fetch(const transfer_opts *o, const char *text, FILE *out, char *err)
+{
+    FILE *w = o->to_progress != NULL ? progress_wrap(o->to_progress, out) : out;
+    int rc = follow_hops(o, text, w, err);
+    if (w != out && fclose(w) != 0 && rc == FETCH_OK) {
+        sl_err_errno(err, "cannot write the body");
+        rc = FETCH_LOCAL;
     }
     return rc;
 }

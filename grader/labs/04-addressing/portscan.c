@@ -3,10 +3,11 @@
 #include "addr.h"
 #include "lab04.h"
 
+#include "err.h"
+#include "net/port.h"
+
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/un.h>
@@ -70,54 +71,25 @@ static int bind_port(int port)
     return fd;
 }
 
-/* Is the accept queue of listener fd full? -1 if the kernel cannot say. */
-static int queue_full(int fd)
-{
-    struct tcp_info ti;
-    socklen_t len = sizeof ti;
-    memset(&ti, 0, sizeof ti);
-    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0) {
-        return -1;
-    }
-    /* On a listener, tcpi_unacked is the accept queue's length and
-     * tcpi_sacked its limit (tcp(7)); the kernel drops SYNs when it is over. */
-    return ti.tcpi_unacked > ti.tcpi_sacked;
-}
-
-/* Make listener fd (bound to port) one whose connects hang: backlog 0, and
- * connections that complete but are never accepted until the queue is full. */
+/* Make listener fd (bound to port) one whose connects hang (net/port.h). */
 static int make_silent(gr_ctx *ctx, scan_setup *s, int fd, int port)
 {
-    if (listen(fd, 0) < 0) {
-        return gr_fail(ctx, "grader could not listen on port %d: %s", port, strerror(errno));
+    int fills[GR_SILENT_FILLS];
+    char err[SL_ERR_LEN] = "";
+    int n = gr_silent_listen(fd, port, fills, gr_ms(ctx, 2000), err);
+    if (n < 0) {
+        return gr_fail(ctx, "grader could not make port %d hang: %s", port, err);
     }
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof sin);
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons((uint16_t)port);
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    for (int tries = 0; tries < 4; tries++) {
-        int full = queue_full(fd);
-        if (full == 1 || (full < 0 && tries > 0)) {
-            return 0;
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        if (rc == 0 && keep_fd(s, fills[i]) < 0) {
+            rc = gr_fail(ctx, "grader could not keep a connection: %s", strerror(errno));
         }
-        int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (c < 0 || keep_fd(s, c) < 0) {
-            if (c >= 0) {
-                close(c);
-            }
-            return gr_fail(ctx, "grader could not fill a listen queue: %s", strerror(errno));
-        }
-        if (connect(c, (struct sockaddr *)&sin, sizeof sin) < 0 && errno == EINPROGRESS) {
-            struct pollfd pfd = {.fd = c, .events = POLLOUT};
-            if (poll(&pfd, 1, gr_ms(ctx, 2000)) != 1) {
-                return 0; /* already hanging: the queue is full */
-            }
+        if (rc < 0) {
+            close(fills[i]);
         }
     }
-    return queue_full(fd) == 0
-               ? gr_fail(ctx, "grader could not fill the listen queue of port %d", port)
-               : 0;
+    return rc;
 }
 
 /* The lowest and highest ephemeral ports (scans stay out of them: a connect

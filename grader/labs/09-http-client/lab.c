@@ -16,6 +16,7 @@ static const char *const steps[] = {
     "keep-alive",
     "cookies",
     "concurrent mode",
+    "query parameters, uploads and progress",
 };
 
 static const gr_check checks[] = {
@@ -35,7 +36,7 @@ static const gr_check checks[] = {
     {.ck_name = "get-close",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary = "a body with no Content-Length runs until the server closes, in pieces",
      .ck_hint = "With neither Content-Length nor chunked coding, the close ends the body. In C: "
@@ -59,7 +60,7 @@ static const gr_check checks[] = {
     {.ck_name = "bad-url",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary =
          "URLs that are not http, or have a bad host, port or byte, exit 3 naming the URL",
@@ -142,7 +143,7 @@ static const gr_check checks[] = {
     {.ck_name = "head",
      .ck_step = 3,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 4000,
      .ck_summary = "-I sends HEAD, and its response has no body whatever Content-Length says; -i "
                    "writes the head",
@@ -223,7 +224,7 @@ static const gr_check checks[] = {
     {.ck_name = "http-fail",
      .ck_step = 4,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary = "with -f, a 404 exits 6 and prints no body",
      .ck_hint = "An HTTP error is a response like any other until the caller asks otherwise: with "
@@ -257,7 +258,7 @@ static const gr_check checks[] = {
     {.ck_name = "redirect-307",
      .ck_step = 5,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary = "a 307 after a POST repeats the POST, body and all",
      .ck_hint = "307 and 308 keep the method and the body. In C: follow them with the same method, "
@@ -267,7 +268,7 @@ static const gr_check checks[] = {
     {.ck_name = "redirect-loop",
      .ck_step = 5,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary = "a redirect loop is reported (exit 7) instead of followed forever",
      .ck_hint = "Redirects can loop. In C: remember the URLs (and methods) visited; one seen "
@@ -289,7 +290,7 @@ static const gr_check checks[] = {
     {.ck_name = "read-timeout",
      .ck_step = 6,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 5000,
      .ck_summary = "a server that accepts and never answers: exit 5 after --read-timeout",
      .ck_hint =
@@ -301,7 +302,7 @@ static const gr_check checks[] = {
     {.ck_name = "body-timeout",
      .ck_step = 6,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 5000,
      .ck_summary = "a body that stalls midway times out (exit 5) and leaves no -o file",
      .ck_hint = "The read timeout applies to every wait, not only the first byte; and a timed-out "
@@ -309,6 +310,19 @@ static const gr_check checks[] = {
                 "body; unlink the temporary file. In Python: the timeout applies to each recv().",
      .ck_run = lab09_check_scenario,
      .ck_arg = &lab09_body_timeout},
+    {.ck_name = "connect-timeout",
+     .ck_step = 6,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 2,
+     .ck_deadline_ms = 6000,
+     .ck_summary = "a port whose connects hang (its SYNs dropped): exit 5 after --connect-timeout",
+     .ck_hint = "A connect to a host that drops SYNs (a firewall, a full accept queue) hangs "
+                "for minutes while the kernel retries. In C: a non-blocking connect(), then "
+                "poll() for POLLOUT with the time left, and getsockopt(SO_ERROR); poll() "
+                "returning 0 is exit 5. In Python: socket.create_connection(addr, "
+                "timeout=connect_timeout).",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_connect_timeout},
     {.ck_name = "retry-backoff",
      .ck_step = 7,
      .ck_kind = GR_CLIENT,
@@ -498,6 +512,46 @@ static const gr_check checks[] = {
                 "past theirs. In Python: asyncio.wait_for(fetch(url), timeout).",
      .ck_run = lab09_check_parallel,
      .ck_arg = &lab09_parallel_timeout},
+    {.ck_name = "query",
+     .ck_step = 11,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 2,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "--query pairs appended to the URL's query, encoded so that '&', '=', '+', "
+                   "spaces and UTF-8 decode back as given",
+     .ck_hint =
+         "A query parameter must be percent-encoded, or its '&', '=' or '+' would split "
+         "or change it, and bytes beyond ASCII are not allowed in a request line. In "
+         "C: keep letters, digits and -._~, write a space as '+', every other byte as "
+         "%XX (snprintf(hex, 4, \"%%%02X\", c)); join pairs with '&' after the URL's own query. "
+         "In Python: urllib.parse.urlencode(), or requests' params=.",
+     .ck_run = lab09_check_scenarios,
+     .ck_arg = lab09_query},
+    {.ck_name = "multipart",
+     .ck_step = 11,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 3,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "-F name=value -F file=@upload.bin: a multipart/form-data body that parses "
+                   "back to the value and the file's exact bytes",
+     .ck_hint = "multipart/form-data (RFC 7578) puts each field between boundary lines, so the "
+                "boundary must appear in no field: pick it at random (and check), never a fixed "
+                "word; and a file is bytes, NULs and CRLFs included. In C: getrandom() for the "
+                "boundary, fread() the file in binary, fwrite() it with its length, never "
+                "strlen(). In Python: requests.post(url, files={\"file\": open(p, \"rb\")}).",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_multipart},
+    {.ck_name = "quiet-pipe",
+     .ck_step = 11,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 1,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a 256 KiB download to -o with stderr on a pipe: the file, and no progress bar",
+     .ck_hint = "A progress bar is for a person at a terminal; on a pipe or in a log it is "
+                "noise ('\\r' and partial lines). In C: draw it only when isatty(STDERR_FILENO). "
+                "In Python: sys.stderr.isatty(), as tqdm and pip do.",
+     .ck_run = lab09_check_quiet,
+     .ck_arg = NULL},
 };
 
 const gr_lab gr_lab09 = {

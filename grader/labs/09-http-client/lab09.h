@@ -16,6 +16,9 @@ typedef struct lab09_req {
     const char *rq_lacks[6]; /**< texts it must not */
 } lab09_req;
 
+/** A judgment of what the server received (got, n bytes), beyond the texts. */
+typedef int (*lab09_judge_fn)(gr_ctx *ctx, const char *got, size_t n, const void *arg);
+
 /** One run of fetch and what it must do. */
 typedef struct lab09_scenario {
     const char *sc_args;            /**< fetch's arguments, shell-quoted; {url} becomes
@@ -36,7 +39,14 @@ typedef struct lab09_scenario {
     int sc_min_gap_ms[LAB09_MAX_REQS];   /**< request i+1 at least this long after request i */
     int sc_retry_lines;                  /**< lines on stderr that must say "retry" */
     lab09_req sc_req[LAB09_MAX_REQS];    /**< what each request must hold, in order */
+    lab09_judge_fn sc_judge;             /**< a judgment of its own, or NULL */
+    const void *sc_judge_arg;            /**< what it is given */
+    int sc_upload;                       /**< 1: upload.bin is written beside fetch first */
+    int sc_no_cr_stderr;                 /**< 1: stderr must hold no CR (no progress bar) */
 } lab09_scenario;
+
+/** @brief The bytes of the upload.bin that sc_upload writes (*n of them). */
+const unsigned char *lab09_upload_bytes(size_t *n);
 
 #define LAB09_MAX_SERVERS 4
 
@@ -69,6 +79,9 @@ extern const lab09_parallel lab09_parallel_overlap, lab09_parallel_order, lab09_
 int lab09_judge_requests(gr_ctx *ctx, const lab09_scenario *sc, const char *got,
                          const gr_http_script *script, int connections, const char *stderr_text);
 
+/** @brief Run one scenario and judge it. */
+int lab09_run_scenario(gr_ctx *ctx, const lab09_scenario *sc);
+
 /** @brief Run the scenario in gr_arg(ctx). */
 int lab09_check_scenario(gr_ctx *ctx);
 
@@ -83,6 +96,11 @@ extern const lab09_scenario lab09_get_length, lab09_get_close, lab09_request_tar
     lab09_redirect_relative, lab09_redirect_303, lab09_redirect_307, lab09_redirect_loop,
     lab09_redirect_limit[], lab09_read_timeout, lab09_body_timeout, lab09_retry_backoff,
     lab09_retry_after, lab09_retry_limit[], lab09_retry_post[], lab09_keep_alive, lab09_keep_done,
-    lab09_keep_idle, lab09_cookies, lab09_cookie_redirect;
+    lab09_keep_idle, lab09_cookies, lab09_cookie_redirect, lab09_connect_timeout, lab09_query[],
+    lab09_multipart;
+
+/** @brief A 256 KiB download to -o, sent over a third of a second: nothing on stderr
+ *         that redraws a line (no progress bar when stderr is not a terminal). */
+int lab09_check_quiet(gr_ctx *ctx);
 
 #endif

@@ -371,3 +371,10 @@ const lab09_scenario lab09_body_timeout = {.sc_args = "--read-timeout 1 -o dl/ou
                                            .sc_requests = 1,
                                            .sc_max_ms = 4000,
                                            .sc_uses_file = 1};
+
+/* A port whose connects hang: the SYN is dropped, as behind a firewall. */
+const lab09_scenario lab09_connect_timeout = {.sc_args =
+                                                  "--connect-timeout 1 --retries 0 {silent}/",
+                                              .sc_exit = 5,
+                                              .sc_requests = 0,
+                                              .sc_max_ms = 4000};

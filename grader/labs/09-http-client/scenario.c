@@ -3,6 +3,7 @@
  * file and what the server received. */
 #include "lab09.h"
 
+#include "net/port.h"
 #include "text/strbuf.h"
 
 #include <dirent.h>
@@ -19,10 +20,13 @@
 #define OUT_FILE "dl/out.bin"
 
 /* sc_args with {url} and {closed} replaced. */
-static void expand_args(const char *args, int port, int closed, gr_str *out)
+static void expand_args(const char *args, int port, int closed, int silent, gr_str *out)
 {
     for (const char *p = args; *p != '\0';) {
-        if (strncmp(p, "{url}", 5) == 0) {
+        if (strncmp(p, "{silent}", 8) == 0) {
+            gr_str_addf(out, "http://127.0.0.1:%d", silent);
+            p += 8;
+        } else if (strncmp(p, "{url}", 5) == 0) {
             gr_str_addf(out, "http://127.0.0.1:%d", port);
             p += 5;
         } else if (strncmp(p, "{closed}", 8) == 0) {
@@ -32,6 +36,22 @@ static void expand_args(const char *args, int port, int closed, gr_str *out)
             gr_str_addf(out, "%c", *p++);
         }
     }
+}
+
+/* upload.bin beside fetch, for -F file=@upload.bin. */
+static int write_upload(gr_ctx *ctx)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/upload.bin", gr_server_dir(ctx));
+    size_t n = 0;
+    const unsigned char *bytes = lab09_upload_bytes(&n);
+    FILE *f = fopen(path, "wb");
+    int ok = f != NULL && fwrite(bytes, 1, n, f) == n;
+    if (f != NULL && fclose(f) != 0) {
+        ok = 0;
+    }
+    chmod(path, 0644);
+    return ok ? 0 : gr_fail(ctx, "grader cannot write %s: %s", path, strerror(errno));
 }
 
 /* Remove the files in dir (what an earlier run left). */
@@ -105,7 +125,7 @@ static int judge_file(gr_ctx *ctx, const lab09_scenario *sc, const char *dir)
     if (fp == NULL) {
         return gr_fail(ctx, "%s was not written: %s", OUT_FILE, strerror(errno));
     }
-    static char got[65536];
+    static char got[512 * 1024];
     size_t n = fread(got, 1, sizeof got, fp);
     fclose(fp);
     unlink(path);
@@ -164,7 +184,13 @@ static int holds_connection(const lab09_scenario *sc, gr_http_after how)
 /* A run that had to be stopped: the hint says which wait it was stuck in. */
 static int judge_hang(gr_ctx *ctx, const lab09_scenario *sc, const gr_client_run *run)
 {
-    if (sc->sc_exit == 5 && holds_connection(sc, GR_HTTP_SILENT)) {
+    if (sc->sc_exit == 5 && strstr(sc->sc_args, "{silent}") != NULL) {
+        gr_hint(ctx, "No connect timeout: the grader's port drops SYNs, as a firewall does, and "
+                     "the kernel retries the connect for minutes. In C: a non-blocking "
+                     "connect(), poll() for POLLOUT with --connect-timeout, then "
+                     "getsockopt(SO_ERROR); poll() returning 0 is exit 5. In Python: "
+                     "socket.create_connection(addr, timeout=connect_timeout).");
+    } else if (sc->sc_exit == 5 && holds_connection(sc, GR_HTTP_SILENT)) {
         gr_hint(ctx, "No read timeout: the server accepted and then said nothing, and fetch "
                      "waited until the grader stopped it. In C: setsockopt(fd, SOL_SOCKET, "
                      "SO_RCVTIMEO, &tv, sizeof tv) after connecting; read() then fails with "
@@ -213,7 +239,7 @@ static int judge_run(gr_ctx *ctx, const lab09_scenario *sc, const gr_client_run 
     return 0;
 }
 
-static int run_scenario(gr_ctx *ctx, const lab09_scenario *sc)
+int lab09_run_scenario(gr_ctx *ctx, const lab09_scenario *sc)
 {
     gr_http_script script = {.hs_routes = sc->sc_routes, .hs_nroutes = sc->sc_nroutes};
     char dir[PATH_MAX];
@@ -227,8 +253,20 @@ static int run_scenario(gr_ctx *ctx, const lab09_scenario *sc)
     }
     int closed_fd = -1;
     int closed = gr_closed_port(&closed_fd);
+    gr_silent_port silent = {.sp_listen = -1};
+    if (strstr(sc->sc_args, "{silent}") != NULL && gr_silent_open(&silent, err) < 0) {
+        gr_fake_stop(fake);
+        close(closed_fd);
+        return gr_fail(ctx, "grader could not make a port whose connects hang: %s", err);
+    }
+    if (sc->sc_upload && write_upload(ctx) < 0) {
+        gr_fake_stop(fake);
+        close(closed_fd);
+        gr_silent_close(&silent);
+        return -1;
+    }
     gr_str args = {0};
-    expand_args(sc->sc_args, gr_fake_port(fake), closed, &args);
+    expand_args(sc->sc_args, gr_fake_port(fake), closed, silent.sp_port, &args);
     gr_client_run run;
     int rc = gr_client_run_args(ctx, "./fetch", gr_str_cstr(&args), gr_time_left(ctx), &run);
     gr_str_free(&args);
@@ -239,6 +277,7 @@ static int run_scenario(gr_ctx *ctx, const lab09_scenario *sc)
     if (closed_fd >= 0) {
         close(closed_fd);
     }
+    gr_silent_close(&silent);
     if (rc == 0) {
         rc = judge_run(ctx, sc, &run);
     }
@@ -248,6 +287,15 @@ static int run_scenario(gr_ctx *ctx, const lab09_scenario *sc)
     if (rc == 0) {
         rc = lab09_judge_requests(ctx, sc, sent != NULL ? sent : "", &script, connections,
                                   run.cr_stderr);
+    }
+    if (rc == 0 && sc->sc_judge != NULL) {
+        rc = sc->sc_judge(ctx, sent != NULL ? sent : "", nsent, sc->sc_judge_arg);
+    }
+    if (rc == 0 && sc->sc_no_cr_stderr && run.cr_stderr != NULL &&
+        strchr(run.cr_stderr, '\r') != NULL) {
+        gr_show_text(ctx, "fetch's stderr", run.cr_stderr, 10);
+        rc = gr_fail(ctx, "fetch's stderr, a pipe, holds a carriage return: a progress bar "
+                          "drawn where no one watches");
     }
     if (rc == 0 && sc->sc_uses_file) {
         rc = judge_file(ctx, sc, dir);
@@ -265,7 +313,7 @@ static int run_scenario(gr_ctx *ctx, const lab09_scenario *sc)
 
 int lab09_check_scenario(gr_ctx *ctx)
 {
-    return run_scenario(ctx, gr_arg(ctx));
+    return lab09_run_scenario(ctx, gr_arg(ctx));
 }
 
 int lab09_check_scenarios(gr_ctx *ctx)
@@ -273,7 +321,7 @@ int lab09_check_scenarios(gr_ctx *ctx)
     const lab09_scenario *sc = gr_arg(ctx);
     int rc = 0;
     for (; rc == 0 && sc->sc_args != NULL; sc++) {
-        rc = run_scenario(ctx, sc);
+        rc = lab09_run_scenario(ctx, sc);
     }
     return rc;
 }

@@ -12,7 +12,7 @@
 #include <limits.h>
 #include <stdio.h>
 
-#define LAB09_ALL 39
+#define LAB09_ALL 43
 
 /* Grade "09 --seed SEED --client 'ROOT/COMMAND' EXTRA" in a fresh directory. */
 static void expect09(const char *command, const char *extra, int seed, const char *want_failed,
@@ -73,7 +73,7 @@ static void test_bugs(void)
         const char *failed;
         int ntests;
     } rows[] = {
-        {"", "get-*,chunked,redirect-303,read-timeout,output-partial,step7,step8,step9,step10", "", 20},
+        {"", "get-*,chunked,redirect-303,read-timeout,output-partial,step6,step7,step8,step9,step10,step11", "", 25},
         {"until-close", "get-length,get-close", "get-length", 2},
         {"chunk-decimal", "get-length,chunked", "chunked", 2},
         {"post-303", "redirect-307,redirect-303", "redirect-303", 2},
@@ -91,6 +91,10 @@ static void test_bugs(void)
         {"sequential", "parallel-order,parallel-overlap", "parallel-overlap", 2},
         {"no-limit", "parallel-overlap,parallel-limit", "parallel-limit", 2},
         {"arrival-order", "get-length,parallel-order", "parallel-order", 2},
+        {"no-connect-timeout", "read-timeout,connect-timeout", "connect-timeout", 2},
+        {"query-raw", "multipart,query", "query", 2},
+        {"fixed-boundary", "query,multipart", "multipart", 2},
+        {"progress-always", "output-file,quiet-pipe", "quiet-pipe", 2},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char cmd[PATH_MAX + 64];

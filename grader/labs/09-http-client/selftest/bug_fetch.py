@@ -19,9 +19,14 @@ the lab's command line, right but for the one bug that BUG names:
   sequential     --parallel fetches the URLs one after another
   no-limit       --parallel starts every URL at once, whatever N says
   arrival-order  --parallel writes each body as it arrives
+  no-connect-timeout  waits for a connect as long as the kernel does
+  query-raw      appends --query pairs to the URL as they are, unencoded
+  fixed-boundary builds -F bodies with the boundary "boundary"
+  progress-always  draws a progress bar on stderr, terminal or not
 
 Each is caught by the check meant for it (selftest.c says which)."""
-import argparse, io, os, select, socket, sys, threading, time
+import argparse, io, os, select, socket, sys, threading, time, uuid
+from urllib.parse import quote_plus
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -85,7 +90,8 @@ def connect(args, host, port):
     if kept is not None:
         kept[0].close()
     try:
-        s = socket.create_connection((host, port), timeout=args.connect_timeout)
+        s = socket.create_connection(
+            (host, port), timeout=None if BUG == "no-connect-timeout" else args.connect_timeout)
     except socket.timeout:
         raise Failure(5, "connect timed out")
     except OSError as e:
@@ -149,12 +155,47 @@ def read_body(f, headers, out):
         if not headers["content-length"].isdigit():
             raise Failure(8, "bad Content-Length")
         n = int(headers["content-length"])
-        data = f.read(n)
+        data = b""
+        while len(data) < n:
+            piece = f.read1(min(65536, n - len(data)))
+            if not piece:
+                break
+            data += piece
+            if BUG == "progress-always":
+                sys.stderr.write(f"\r{100 * len(data) // n:3d}%")
         out.write(data)
         if len(data) < n:
             raise Failure(8, "body cut short")
     else:
         out.write(f.read())
+
+
+def add_query(url, params):
+    if not params:
+        return url
+    base, hash_, frag = url.partition("#")
+    enc = (lambda s: s) if BUG == "query-raw" else quote_plus
+    pairs = "&".join(f"{enc(k)}={enc(v)}" for k, _, v in (p.partition("=") for p in params))
+    return base + ("&" if "?" in base else "?") + pairs
+
+
+def multipart(fields):
+    """-F name=value and name=@file fields, as a multipart/form-data body."""
+    parts, data = [], []
+    for f in fields:
+        name, _, value = f.partition("=")
+        if value.startswith("@"):
+            with open(value[1:], "rb") as fp:
+                data.append((name, os.path.basename(value[1:]), fp.read()))
+        else:
+            data.append((name, None, value.encode()))
+    b = "boundary" if BUG == "fixed-boundary" else "py-" + uuid.uuid4().hex
+    for name, filename, content in data:
+        head = f'--{b}\r\nContent-Disposition: form-data; name="{name}"'
+        if filename is not None:
+            head += f'; filename="{filename}"\r\nContent-Type: application/octet-stream'
+        parts.append(head.encode() + b"\r\n\r\n" + content + b"\r\n")
+    return b"".join(parts) + f"--{b}--\r\n".encode(), f"multipart/form-data; boundary={b}"
 
 
 def parse_url(url):
@@ -327,12 +368,19 @@ def main():
     p.add_argument("--retries", type=int, default=5)
     p.add_argument("--backoff", type=float, default=0.5)
     p.add_argument("-Z", "--parallel", type=int, default=0)
+    p.add_argument("--query", action="append", default=[])
+    p.add_argument("-F", "--form", action="append", default=[])
     p.add_argument("urls", nargs="+")
     args = p.parse_args()
     if any("\r" in h or "\n" in h for h in args.header):
         p.error("CR or LF in a header")
     args.body = (args.data or args.json or "").encode() if (args.data or args.json) else None
     args.ctype = "application/json" if args.json else "application/x-www-form-urlencoded"
+    if any("=" not in q or q.startswith("=") for q in args.query):
+        p.error("--query needs NAME=VALUE")
+    if args.form:
+        args.body, args.ctype = multipart(args.form)
+    args.urls = [add_query(u, args.query) for u in args.urls]
     url = args.urls[0]
     if args.parallel:
         parallel(args)

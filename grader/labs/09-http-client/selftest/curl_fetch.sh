@@ -35,6 +35,14 @@ while [ "$1" != --end-of-fetch-options ]; do
     --retries) set -- "$@" --retry "$2"; shift 2 ;;
     --backoff) shift 2 ;; # curl waits 1 s before its first retry, doubling
     -Z|--parallel) set -- "$@" --parallel --parallel-max "$2"; follow=''; shift 2 ;;
+    --query)
+        case "$2" in
+        =*|*=*) ;;
+        *) echo "fetch: --query \"$2\" is not NAME=VALUE" >&2; exit 2 ;;
+        esac
+        case "$2" in =*) echo "fetch: --query \"$2\" has no name" >&2; exit 2 ;; esac
+        set -- "$@" --url-query "$2"; shift 2 ;;
+    -F|--form) set -- "$@" -F "$2"; shift 2 ;;
     -h|--help) echo "usage: curl_fetch.sh [fetch's options] URL..."; exit 0 ;;
     -*) usage ;;
     *) urls="$urls $1"; n=$((n + 1)); set -- "$@" "$1"
