@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The long options without a letter. */
@@ -303,7 +304,9 @@ static int fetch_to_file(const transfer_opts *o, const char *text, const char *p
         sl_err_errno(err, "%s: cannot write", path);
         rc = FETCH_LOCAL;
     }
-    if (rc == FETCH_OK && rename(tmp_path, path) < 0) {
+    mode_t mask = umask(0);
+    umask(mask);
+    if (rc == FETCH_OK && (chmod(tmp_path, 0666 & ~mask) < 0 || rename(tmp_path, path) < 0)) {
         sl_err_errno(err, "%s: cannot rename %s to it", path, tmp_path);
         rc = FETCH_LOCAL;
     }

@@ -64,8 +64,8 @@ FILE *progress_wrap(progress *p, FILE *out)
         return out;
     }
     cookie_io_functions_t io = {.write = counting_write, .close = counting_close};
-    FILE *f = fopencookie(p, "w", io);
-    return f != NULL ? f : out;
+    p->pg_wrap = fopencookie(p, "w", io);
+    return p->pg_wrap != NULL ? p->pg_wrap : out;
 }
 
 void progress_start(progress *p, long long total)
@@ -79,6 +79,9 @@ void progress_start(progress *p, long long total)
 
 void progress_end(progress *p)
 {
+    if (p != NULL && p->pg_wrap != NULL) {
+        fflush(p->pg_wrap); /* count what its buffer still holds */
+    }
     if (p != NULL && p->pg_shown_ms > 0) {
         draw(p, now_ms());
         fputc('\n', stderr);

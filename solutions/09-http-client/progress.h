@@ -15,6 +15,7 @@ typedef struct progress {
     long long pg_start_ms; /**< when the body began */
     long long pg_shown_ms; /**< when the bar was last drawn, or 0: never */
     FILE *pg_out;          /**< the file the body goes to */
+    FILE *pg_wrap;         /**< the counting FILE in front of it, or NULL */
 } progress;
 
 /**
