@@ -70,6 +70,20 @@ static const gr_check checks[] = {
                 "In Python: urlsplit() and its .port, which raises ValueError out of range.",
      .ck_run = lab09_check_scenarios,
      .ck_arg = lab09_bad_url},
+    {.ck_name = "ipv6-literal",
+     .ck_step = 1,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 2,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "http://[::ffff:127.0.0.1]:PORT/: an IPv6 literal, connected to without its "
+                   "brackets, and sent in Host with them",
+     .ck_hint = "In a URL an IPv6 address is written in brackets, [::1], so that its colons are "
+                "not taken for the port's; the brackets belong to the URL and to the Host "
+                "header, not to the address. In C: copy what is between [ and ] to "
+                "getaddrinfo() (AI_NUMERICHOST), and write Host: [addr]:port. In Python: "
+                "urlsplit(url).hostname has no brackets; .netloc keeps them.",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_ipv6_literal},
     {.ck_name = "no-server",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
@@ -84,7 +98,7 @@ static const gr_check checks[] = {
     {.ck_name = "chunked",
      .ck_step = 2,
      .ck_kind = GR_CLIENT,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 4000,
      .ck_summary = "chunked bodies: hex sizes, extensions, trailers, split across reads",
      .ck_hint = "A chunk size is hexadecimal, may carry ;extensions, and the last chunk (0) is "
@@ -131,7 +145,7 @@ static const gr_check checks[] = {
     {.ck_name = "malformed",
      .ck_step = 2,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 15000,
      .ck_summary = "a malformed status line, header line, Content-Length or chunk size exits 8",
      .ck_hint = "A client must refuse a response it cannot frame: \"HTTP/1.x NNN\", \"Name: "

@@ -96,7 +96,7 @@ extern const lab09_scenario lab09_get_length, lab09_get_close, lab09_request_tar
     lab09_redirect_relative, lab09_redirect_303, lab09_redirect_307, lab09_redirect_loop,
     lab09_redirect_limit[], lab09_read_timeout, lab09_body_timeout, lab09_retry_backoff,
     lab09_retry_after, lab09_retry_limit[], lab09_retry_post[], lab09_keep_alive, lab09_keep_done,
-    lab09_keep_idle, lab09_cookies, lab09_cookie_redirect, lab09_connect_timeout, lab09_query[],
+    lab09_keep_idle, lab09_cookies, lab09_cookie_redirect, lab09_connect_timeout, lab09_query[], lab09_ipv6_literal,
     lab09_multipart;
 
 /** @brief A 256 KiB download to -o, sent over a third of a second: nothing on stderr

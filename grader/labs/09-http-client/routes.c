@@ -60,6 +60,19 @@ const lab09_scenario lab09_bad_url[] = {
     {.sc_args = NULL},
 };
 
+/* An IPv6 literal, reachable without ::1: the IPv4-mapped address of
+ * 127.0.0.1, which an IPv6 socket reaches through IPv4. */
+static const gr_http_route r_v6[] = {
+    {.hr_target = "/v6?x=1", .hr_response = OK_HEAD "Content-Length: 4\r\n\r\nsix\n"},
+};
+const lab09_scenario lab09_ipv6_literal = {
+    .sc_args = "'http://[::ffff:127.0.0.1]:{port}/v6?x=1'",
+    .sc_routes = r_v6,
+    .sc_nroutes = N(r_v6),
+    .sc_stdout = "six\n",
+    .sc_requests = 1,
+    .sc_sent = {"GET /v6?x=1 HTTP/1.1\r\n", "Host: [::ffff:127.0.0.1]:"}};
+
 const lab09_scenario lab09_no_server = {
     .sc_args = "--retries 0 {closed}/", .sc_exit = 4, .sc_requests = 0, .sc_max_ms = 5000};
 

@@ -3,10 +3,14 @@
  * file and what the server received. */
 #include "lab09.h"
 
+#include "err.h"
 #include "net/port.h"
 #include "text/strbuf.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -23,7 +27,10 @@
 static void expand_args(const char *args, int port, int closed, int silent, gr_str *out)
 {
     for (const char *p = args; *p != '\0';) {
-        if (strncmp(p, "{silent}", 8) == 0) {
+        if (strncmp(p, "{port}", 6) == 0) {
+            gr_str_addf(out, "%d", port);
+            p += 6;
+        } else if (strncmp(p, "{silent}", 8) == 0) {
             gr_str_addf(out, "http://127.0.0.1:%d", silent);
             p += 8;
         } else if (strncmp(p, "{url}", 5) == 0) {
@@ -36,6 +43,23 @@ static void expand_args(const char *args, int port, int closed, int silent, gr_s
             gr_str_addf(out, "%c", *p++);
         }
     }
+}
+
+/* Can an IPv6 socket reach port on 127.0.0.1 through its IPv4-mapped
+ * address (::ffff:127.0.0.1)? A connect, closed at once. */
+static int reach_v4_mapped(int port, char *err)
+{
+    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
+    inet_pton(AF_INET6, "::ffff:127.0.0.1", &sin6.sin6_addr);
+    int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int rc = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&sin6, sizeof sin6);
+    if (rc < 0) {
+        sl_err_errno(err, "%s", fd < 0 ? "socket(AF_INET6)" : "connect");
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return rc;
 }
 
 /* upload.bin beside fetch, for -F file=@upload.bin. */
@@ -264,6 +288,16 @@ int lab09_run_scenario(gr_ctx *ctx, const lab09_scenario *sc)
         close(closed_fd);
         gr_silent_close(&silent);
         return -1;
+    }
+    if (strstr(sc->sc_args, "[::ffff:127.0.0.1]") != NULL &&
+        reach_v4_mapped(gr_fake_port(fake), err) < 0) {
+        gr_fake_stop(fake);
+        close(closed_fd);
+        gr_silent_close(&silent);
+        return gr_fail(ctx,
+                       "the grader itself cannot reach its server at [::ffff:127.0.0.1] (%s): "
+                       "this machine has no IPv6 sockets, and the check cannot run",
+                       err);
     }
     gr_str args = {0};
     expand_args(sc->sc_args, gr_fake_port(fake), closed, silent.sp_port, &args);

@@ -12,7 +12,7 @@
 #include <limits.h>
 #include <stdio.h>
 
-#define LAB09_ALL 43
+#define LAB09_ALL 44
 
 /* Grade "09 --seed SEED --client 'ROOT/COMMAND' EXTRA" in a fresh directory. */
 static void expect09(const char *command, const char *extra, int seed, const char *want_failed,
@@ -92,6 +92,7 @@ static void test_bugs(void)
         {"no-limit", "parallel-overlap,parallel-limit", "parallel-limit", 2},
         {"arrival-order", "get-length,parallel-order", "parallel-order", 2},
         {"no-connect-timeout", "read-timeout,connect-timeout", "connect-timeout", 2},
+        {"ipv6-brackets", "request-target,ipv6-literal", "ipv6-literal", 2},
         {"query-raw", "multipart,query", "query", 2},
         {"fixed-boundary", "query,multipart", "multipart", 2},
         {"progress-always", "output-file,quiet-pipe", "quiet-pipe", 2},

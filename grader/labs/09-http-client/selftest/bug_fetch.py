@@ -20,6 +20,7 @@ the lab's command line, right but for the one bug that BUG names:
   no-limit       --parallel starts every URL at once, whatever N says
   arrival-order  --parallel writes each body as it arrives
   no-connect-timeout  waits for a connect as long as the kernel does
+  ipv6-brackets  looks up an IPv6 literal with its brackets on
   query-raw      appends --query pairs to the URL as they are, unencoded
   fixed-boundary builds -F bodies with the boundary "boundary"
   progress-always  draws a progress bar on stderr, terminal or not
@@ -75,10 +76,11 @@ def cookie_header(u):
 
 
 class Failure(Exception):
-    def __init__(self, status, text, sent=False):
+    def __init__(self, status, text, sent=False, permanent=False):
         super().__init__(text)
         self.status = status
         self.sent = sent
+        self.permanent = permanent  # an unknown host: not retried
 
 
 def connect(args, host, port):
@@ -94,6 +96,8 @@ def connect(args, host, port):
             (host, port), timeout=None if BUG == "no-connect-timeout" else args.connect_timeout)
     except socket.timeout:
         raise Failure(5, "connect timed out")
+    except socket.gaierror as e:
+        raise Failure(4, f"cannot resolve {host}: {e}", permanent=True)
     except OSError as e:
         raise Failure(4, str(e))
     return s, s.makefile("rb"), False
@@ -226,7 +230,8 @@ def exchange(args, u, port, method, body):
         lines += [f"Content-Type: {args.ctype}", f"Content-Length: {len(body)}"]
     request = ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
     while True:
-        s, f, reused = connect(args, u.hostname, port)
+        host = u.netloc.rsplit(":", 1)[0] if BUG == "ipv6-brackets" else u.hostname
+        s, f, reused = connect(args, host, port)
         s.settimeout(None if BUG == "no-timeout" else args.read_timeout)
         try:
             s.sendall(request)
@@ -288,7 +293,7 @@ def with_retries(args, url, method, body, out):
             why = f"status {location}"
             wait = after if after is not None and BUG != "ignore-retry-after" else backoff
         except Failure as e:
-            if e.status != 4 or not tries_left or (e.sent and not post_ok):
+            if e.status != 4 or e.permanent or not tries_left or (e.sent and not post_ok):
                 raise
             why, wait = str(e), backoff
         k += 1
