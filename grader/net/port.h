@@ -38,6 +38,8 @@ int gr_closed_port(int *fd);
  *        whose connects hang, like a port behind a firewall that drops
  *        SYNs: backlog 0, and connections made to it, never accepted, until
  *        its accept queue is full (the kernel then drops new SYNs).
+ * @param fd      the bound socket
+ * @param port    its port
  * @param fills   set to the connections it made (the caller closes them)
  * @param wait_ms how long one filling connect may take
  * @param err     why it failed (SL_ERR_LEN bytes)
@@ -53,7 +55,12 @@ typedef struct gr_silent_port {
     int sp_port;                   /**< its port */
 } gr_silent_port;
 
-/** @brief Open a port whose connects hang (gr_silent_listen() on a free port). */
+/**
+ * @brief Open a port whose connects hang (gr_silent_listen() on a free port).
+ * @param sp  filled in (sp_listen -1 on failure)
+ * @param err why it failed (SL_ERR_LEN bytes)
+ * @return 0, or -1
+ */
 int gr_silent_open(gr_silent_port *sp, char *err);
 
 /** @brief Close it (sp_listen -1: nothing to do). */

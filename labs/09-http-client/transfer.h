@@ -51,7 +51,11 @@ typedef struct transfer_opts {
 /**
  * @brief The request for @p u: its line, fetch's headers and the user's,
  *        the cookies that match, and the body.
- * @param len set to its length
+ * @param o      the options (headers, cookie jar, the body's type and length)
+ * @param u      where it goes
+ * @param method its method
+ * @param body   its body (o->to_body_len bytes), or NULL
+ * @param len    set to its length
  * @return the bytes (malloc'd), or NULL with errno set
  */
 char *transfer_request(const transfer_opts *o, const url *u, const char *method,
