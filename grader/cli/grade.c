@@ -4,10 +4,12 @@
  *                 [--only PATTERN] [--list] [--seed N] [--verbose]
  *                 [--format text|json|junit|gradescope] [--output FILE]
  *   bin/grade LAB --batch DIR [-j N] [--output OUTDIR]   (a whole class; batch.h)
+ *   bin/grade --make-certs DIR                          (the TLS test CA's files)
  *
  * This contract is shared with other tools (see DESIGN.md); keep it stable. */
 #include "batch/batch.h"
 #include "engine/engine.h"
+#include "kit/ca.h"
 #include "os/proc.h"
 #include "report/report.h"
 #include "report/text.h"
@@ -34,6 +36,7 @@ static void usage(FILE *out)
         "                 [--only PATTERN] [--list] [--seed N] [--verbose]\n"
         "                 [--format text|json|junit|gradescope] [--output FILE]\n"
         "       grade LAB --batch DIR [-j N] [--output OUTDIR] [--only PATTERN] [--seed N]\n"
+        "       grade --make-certs DIR\n"
         "\n"
         "Grade a socklab lab. LAB is a number (01), a name (tcp-echo) or both (01-tcp-echo).\n"
         "\n"
@@ -79,6 +82,13 @@ static void usage(FILE *out)
         "  --jobs N, -j N    grade N submissions at once (1 to 64; default: one per CPU)\n"
         "  --output OUTDIR, -o OUTDIR\n"
         "                    where the class's reports go (default: grades-NN)\n"
+        "\n"
+        "TLS (lab 10):\n"
+        "  --make-certs DIR  write a fresh test CA into DIR: ca.pem, intermediate.pem, a\n"
+        "                    server certificate for localhost and 127.0.0.1 with its chain\n"
+        "                    and key, and the bad ones (expired, notyet, wrongname,\n"
+        "                    selfsigned, untrusted, notca, clientonly); DIR/README.txt\n"
+        "                    says which is which\n"
         "\n"
         "Environment: SOCKLAB_TIMEOUT_SCALE=3 gives every deadline 3 times longer (slow\n"
         "machines, valgrind). NO_COLOR turns colours off.\n"
@@ -208,6 +218,23 @@ static void set_target(cli *c, gr_target target, const char *option, const char 
 
 /* One option. Returns 0, or an exit status: a usage error, or 0 after --help
  * (then *done is set). */
+/* --make-certs DIR: the test CA's files, for the guide's by-hand steps. */
+static int make_certs(const char *dir)
+{
+    char err[SL_ERR_LEN] = "";
+    gr_ca *ca = gr_ca_make(err);
+    int rc = ca != NULL ? gr_ca_write(ca, dir, err) : -1;
+    gr_ca_free(ca);
+    if (rc < 0) {
+        fprintf(stderr, "grade: --make-certs: %s\n", err);
+        return EXIT_INTERNAL;
+    }
+    printf("a fresh test CA in %s (see %s/README.txt): trust ca.pem; serve server-chain.pem "
+           "with server.key\n",
+           dir, dir);
+    return 0;
+}
+
 static int take_option(cli *c, int opt, const char *arg, int *done)
 {
     switch (opt) {
@@ -274,6 +301,9 @@ static int take_option(cli *c, int opt, const char *arg, int *done)
         usage(stdout);
         *done = 1;
         return 0;
+    case 'M':
+        *done = 1;
+        return make_certs(arg);
     default:
         fprintf(stderr, "grade: try 'grade --help'\n");
         return EXIT_USAGE;
@@ -300,6 +330,7 @@ static int parse_args(int argc, char **argv, cli *c, int *done)
                                              {"help", no_argument, NULL, 'h'},
                                              {"batch", required_argument, NULL, 'B'},
                                              {"jobs", required_argument, NULL, 'j'},
+                                             {"make-certs", required_argument, NULL, 'M'},
                                              {NULL, 0, NULL, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "hvo:j:", longopts, NULL)) != -1) {

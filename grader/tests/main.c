@@ -13,6 +13,7 @@ int register_conn_tests(void);
 int register_xport_tests(void);
 int register_layout_tests(void);
 int register_labs_tests(void);
+int register_ca_tests(void);
 int register_guides_tests(void);
 int register_reply_tests(void);
 int register_engine_tests(void);
@@ -41,7 +42,7 @@ int main(void)
     }
     if (register_strbuf_tests() < 0 || register_transcript_tests() < 0 ||
         register_report_tests() < 0 || register_proc_tests() < 0 || register_conn_tests() < 0 ||
-        register_xport_tests() < 0 || register_reply_tests() < 0 || register_layout_tests() < 0 || register_labs_tests() < 0 ||
+        register_xport_tests() < 0 || register_reply_tests() < 0 || register_layout_tests() < 0 || register_labs_tests() < 0 || register_ca_tests() < 0 ||
         register_guides_tests() < 0 || register_engine_tests() < 0 ||
         register_hostile_tests() < 0 ||
         (register_batch_tests != NULL && register_batch_tests() < 0) ||
