@@ -4,10 +4,13 @@
 #include "err.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int sl_addr_parse_port(const char *s, int allow_zero, uint16_t *port, char *err)
@@ -86,6 +89,68 @@ int sl_addr_connect(const char *host, const char *port, char *err)
         close(fd);
         errno = saved;
         fd = -1;
+    }
+    freeaddrinfo(list);
+    return fd;
+}
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One address, until the deadline: the socket (blocking again), or -1. */
+static int connect_until(const struct addrinfo *ai, long long deadline, char *err)
+{
+    char where[SL_ADDR_STRLEN];
+    sl_addr_format(ai->ai_addr, ai->ai_addrlen, where, sizeof where);
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                    ai->ai_protocol);
+    if (fd < 0) {
+        sl_err_errno(err, "socket");
+        return -1;
+    }
+    int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+    if (rc < 0 && errno == EINPROGRESS) {
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        long long left = deadline - mono_ms();
+        int ready = left > 0 ? poll(&p, 1, (int)left) : 0;
+        int soerr = 0;
+        socklen_t len = sizeof soerr;
+        if (ready == 0) {
+            soerr = ETIMEDOUT;
+        } else if (ready < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) {
+            soerr = errno;
+        }
+        rc = soerr == 0 ? 0 : -1;
+        errno = soerr;
+    }
+    if (rc == 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == 0) {
+        return fd;
+    }
+    sl_err_errno(err, "connect to %s", where);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return -1;
+}
+
+int sl_addr_connect_timeout(const char *host, const char *port, int timeout_ms, char *err)
+{
+    struct addrinfo *list = NULL;
+    if (resolve(host, port, 0, &list, err) < 0) {
+        return -1;
+    }
+    long long deadline = mono_ms() + timeout_ms;
+    int fd = -1;
+    for (struct addrinfo *ai = list; ai != NULL && fd < 0 && mono_ms() < deadline;
+         ai = ai->ai_next) {
+        fd = connect_until(ai, deadline, err);
+    }
+    if (fd < 0 && errno != ETIMEDOUT && mono_ms() >= deadline) {
+        errno = ETIMEDOUT;
     }
     freeaddrinfo(list);
     return fd;

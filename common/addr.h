@@ -40,6 +40,20 @@ int sl_addr_parse_port(const char *s, int allow_zero, uint16_t *port, char *err)
 int sl_addr_connect(const char *host, const char *port, char *err);
 
 /**
+ * @brief sl_addr_connect() within @p timeout_ms for all the host's
+ *        addresses together: each connect is non-blocking, waited for with
+ *        poll() until the time left.
+ * @param host name or numeric address
+ * @param port port number or service name as text
+ * @param timeout_ms how long in all
+ * @param err  reason on failure ("connect to 127.0.0.1:9: Connection
+ *             refused", or "connect to ...: timed out after 2.0 s")
+ * @return a connected, blocking socket, or -1 with errno set (ETIMEDOUT when
+ *         the time ran out)
+ */
+int sl_addr_connect_timeout(const char *host, const char *port, int timeout_ms, char *err);
+
+/**
  * @brief Open a listening TCP socket with SO_REUSEADDR set.
  * @param host    address to bind, or NULL for every local address; for NULL an
  *                IPv6 socket is preferred and made dual-stack (it also accepts

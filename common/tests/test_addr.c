@@ -12,6 +12,7 @@
 #include <CUnit/CUnit.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -319,6 +320,30 @@ static void test_connect_refused(void)
     }
 }
 
+/* The same within a time limit: refused, and a connection made (blocking
+ * again: the non-blocking connect is a detail of the wait). */
+static void test_connect_timeout(void)
+{
+    char port[8];
+    CU_ASSERT_FATAL(closed_port(port, sizeof port) > 0);
+    char err[SL_ERR_LEN] = "";
+    errno = 0;
+    int fd = sl_addr_connect_timeout("127.0.0.1", port, 2000, err);
+    CU_ASSERT_EQUAL(fd, -1);
+    CU_EXPECT(errno == ECONNREFUSED, __LINE__, "errno %d (%s)", errno, strerror(errno));
+    CU_EXPECT(strstr(err, "refused") != NULL, __LINE__, "message \"%s\"", err);
+    int lfd = sl_addr_listen("127.0.0.1", "0", 4, err);
+    CU_ASSERT_FATAL(lfd >= 0);
+    snprintf(port, sizeof port, "%d", sl_addr_local_port(lfd));
+    fd = sl_addr_connect_timeout("127.0.0.1", port, 2000, err);
+    CU_EXPECT(fd >= 0, __LINE__, "connect failed: %s", err);
+    CU_ASSERT(fd < 0 || !(fcntl(fd, F_GETFL) & O_NONBLOCK));
+    if (fd >= 0) {
+        close(fd);
+    }
+    close(lfd);
+}
+
 static void test_bad_names(void)
 {
     /* Names and ports the resolver rejects: -1 and a message naming them.
@@ -486,6 +511,7 @@ int register_addr_tests(void)
         {"listen, connect and accept on loopback", test_loopback_connections},
         {"listen(NULL) takes IPv4 clients", test_wildcard_dual_stack},
         {"connect to a closed port is refused", test_connect_refused},
+        {"connect within a time limit: refused, then connected", test_connect_timeout},
         {"unresolvable names fail with a message", test_bad_names},
         {"listen on a port in use fails", test_listen_in_use},
         {"format ip:port and [ip6]:port", test_format},

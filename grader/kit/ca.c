@@ -27,12 +27,12 @@ typedef struct pair {
 } pair;
 
 struct gr_ca {
-    pair root, inter;              /* the CA clients trust, and its intermediate */
-    pair other_root, other_inter;  /* a CA nobody trusts */
-    pair notca;                    /* an "intermediate" without CA:TRUE */
-    pair leaves[GR_CERT_NKINDS];   /* the leaves */
+    pair root, inter;                   /* the CA clients trust, and its intermediate */
+    pair other_root, other_inter;       /* a CA nobody trusts */
+    pair notca;                         /* an "intermediate" without CA:TRUE */
+    pair leaves[GR_CERT_NKINDS];        /* the leaves */
     const pair *signer[GR_CERT_NKINDS]; /* what signed each (NULL: itself) */
-    pair client;                   /* a client certificate */
+    pair client;                        /* a client certificate */
 };
 
 static const char *const names[GR_CERT_NKINDS] = {
@@ -52,17 +52,22 @@ typedef struct spec {
     const char *s_val[8];
 } spec;
 
-#define CA_EXTS(pathlen)                                                                          \
-    {NID_basic_constraints, NID_key_usage, NID_subject_key_identifier,                            \
-     NID_authority_key_identifier, 0},                                                            \
-    {                                                                                             \
-        "critical,CA:TRUE" pathlen, "critical,keyCertSign,cRLSign", "hash", "keyid:always"       \
+#define CA_EXTS(pathlen)                                                                           \
+    {NID_basic_constraints, NID_key_usage, NID_subject_key_identifier,                             \
+     NID_authority_key_identifier, 0},                                                             \
+    {                                                                                              \
+        "critical,CA:TRUE" pathlen, "critical,keyCertSign,cRLSign", "hash", "keyid:always"         \
     }
-#define LEAF_EXTS(eku, san)                                                                       \
-    {NID_basic_constraints, NID_key_usage, NID_ext_key_usage, NID_subject_alt_name,               \
-     NID_subject_key_identifier, NID_authority_key_identifier, 0},                                \
-    {                                                                                             \
-        "critical,CA:FALSE", "critical,digitalSignature", eku, san, "hash", "keyid:always"        \
+#define LEAF_EXTS(eku, san)                                                                        \
+    {NID_basic_constraints,                                                                        \
+     NID_key_usage,                                                                                \
+     NID_ext_key_usage,                                                                            \
+     NID_subject_alt_name,                                                                         \
+     NID_subject_key_identifier,                                                                   \
+     NID_authority_key_identifier,                                                                 \
+     0},                                                                                           \
+    {                                                                                              \
+        "critical,CA:FALSE", "critical,digitalSignature", eku, san, "hash", "keyid:always"         \
     }
 
 static int add_ext(X509 *x, X509 *issuer, int nid, const char *value)
@@ -84,18 +89,18 @@ static int make(pair *out, const spec *sp, const pair *issuer, char *err)
     X509 *x = out->p_cert;
     unsigned char serial[16];
     BIGNUM *bn = NULL;
-    int ok = out->p_key != NULL && x != NULL && RAND_bytes(serial, sizeof serial) == 1 &&
-             (serial[0] &= 0x7f, bn = BN_bin2bn(serial, sizeof serial, NULL)) != NULL &&
-             BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL &&
-             X509_set_version(x, 2) == 1 && X509_set_pubkey(x, out->p_key) == 1 &&
-             X509_gmtime_adj(X509_getm_notBefore(x), sp->s_from) != NULL &&
-             X509_gmtime_adj(X509_getm_notAfter(x), sp->s_to) != NULL &&
-             X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "O", MBSTRING_ASC,
-                                        (const unsigned char *)"socklab test CA", -1, -1, 0) == 1 &&
-             X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-                                        (const unsigned char *)sp->s_cn, -1, -1, 0) == 1 &&
-             X509_set_issuer_name(x, X509_get_subject_name(issuer != NULL ? issuer->p_cert : x)) ==
-                 1;
+    int ok =
+        out->p_key != NULL && x != NULL && RAND_bytes(serial, sizeof serial) == 1 &&
+        (serial[0] &= 0x7f, bn = BN_bin2bn(serial, sizeof serial, NULL)) != NULL &&
+        BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL && X509_set_version(x, 2) == 1 &&
+        X509_set_pubkey(x, out->p_key) == 1 &&
+        X509_gmtime_adj(X509_getm_notBefore(x), sp->s_from) != NULL &&
+        X509_gmtime_adj(X509_getm_notAfter(x), sp->s_to) != NULL &&
+        X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "O", MBSTRING_ASC,
+                                   (const unsigned char *)"socklab test CA", -1, -1, 0) == 1 &&
+        X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+                                   (const unsigned char *)sp->s_cn, -1, -1, 0) == 1 &&
+        X509_set_issuer_name(x, X509_get_subject_name(issuer != NULL ? issuer->p_cert : x)) == 1;
     BN_free(bn);
     X509 *signer = issuer != NULL ? issuer->p_cert : x;
     for (int i = 0; ok && sp->s_ext[i] != 0; i++) {
@@ -121,8 +126,8 @@ void gr_ca_free(gr_ca *ca)
     if (ca == NULL) {
         return;
     }
-    pair *all[] = {&ca->root, &ca->inter, &ca->other_root, &ca->other_inter, &ca->notca,
-                   &ca->client};
+    pair *all[] = {&ca->root,        &ca->inter, &ca->other_root,
+                   &ca->other_inter, &ca->notca, &ca->client};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         pair_free(all[i]);
     }
@@ -141,10 +146,12 @@ static int make_cas(gr_ca *ca, char *err)
     static const spec other = {"an untrusted root", -DAY, 3650 * DAY, CA_EXTS("")};
     static const spec other_inter = {"an untrusted intermediate", -DAY, 365 * DAY,
                                      CA_EXTS(",pathlen:0")};
-    static const spec notca = {"an intermediate that is not a CA", -DAY, 365 * DAY,
-                               {NID_basic_constraints, NID_subject_key_identifier,
-                                NID_authority_key_identifier, 0},
-                               {"critical,CA:FALSE", "hash", "keyid:always"}};
+    static const spec notca = {
+        "an intermediate that is not a CA",
+        -DAY,
+        365 * DAY,
+        {NID_basic_constraints, NID_subject_key_identifier, NID_authority_key_identifier, 0},
+        {"critical,CA:FALSE", "hash", "keyid:always"}};
     return make(&ca->root, &root, NULL, err) < 0 || make(&ca->inter, &inter, &ca->root, err) < 0 ||
                    make(&ca->other_root, &other, NULL, err) < 0 ||
                    make(&ca->other_inter, &other_inter, &ca->other_root, err) < 0 ||
@@ -169,8 +176,8 @@ static int make_leaves(gr_ca *ca, char *err)
         [GR_CERT_CLIENTONLY] = {"localhost", -3600, 30 * DAY, LEAF_EXTS("clientAuth", HERE)},
     };
 #undef HERE
-    const pair *by[GR_CERT_NKINDS] = {&ca->inter,       &ca->inter, &ca->inter, &ca->inter, NULL,
-                                      &ca->other_inter, &ca->notca, &ca->inter};
+    const pair *by[GR_CERT_NKINDS] = {&ca->inter, &ca->inter,       &ca->inter, &ca->inter,
+                                      NULL,       &ca->other_inter, &ca->notca, &ca->inter};
     for (int k = 0; k < GR_CERT_NKINDS; k++) {
         ca->signer[k] = by[k];
         if (make(&ca->leaves[k], &specs[k], by[k], err) < 0) {
@@ -253,8 +260,7 @@ int gr_ca_leaf_pem(const gr_ca *ca, gr_cert kind, int chain, char **cert, char *
 }
 
 /* Write text to dir/name with this mode. */
-static int write_text(const char *dir, const char *name, const char *text, mode_t mode,
-                      char *err)
+static int write_text(const char *dir, const char *name, const char *text, mode_t mode, char *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);

@@ -118,7 +118,7 @@ static int handshake(gr_ctx *ctx, gr_conn *c, const char *name)
         }
         if (io == GR_IO_ERROR) {
             return gr_fail(ctx, "%s: the %s handshake with %s failed: %s", label_of(c),
-                           c->c_xp.xp_ops->xo_name, name, strerror(c->c_xp.xp_errno));
+                           c->c_xp.xp_ops->xo_name, name, gr_xport_reason(&c->c_xp));
         }
         short events = c->c_xp.xp_wait != 0 ? c->c_xp.xp_wait : POLLIN | POLLOUT;
         if (!wait_ready(ctx, c->c_xp.xp_fd, events)) {
@@ -362,7 +362,7 @@ static int pump_in(gr_ctx *ctx, gr_conn *c)
         if (io == GR_IO_ERROR) {
             return gr_conn_fail(
                 ctx, c, "%s: the connection failed after %zu of %zu expected bytes: %s",
-                label_of(c), c->c_got_len, c->c_want_len, strerror(c->c_xp.xp_errno));
+                label_of(c), c->c_got_len, c->c_want_len, gr_xport_reason(&c->c_xp));
         }
         if (got == 0) {
             return got_eof(ctx, c);

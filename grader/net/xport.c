@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -126,6 +127,13 @@ gr_io gr_xport_write(gr_xport *x, const void *buf, size_t n, size_t *put)
 gr_io gr_xport_shutdown(gr_xport *x)
 {
     return settled(x, x->xp_ops->xo_shutdown(x));
+}
+
+const char *gr_xport_reason(const gr_xport *x)
+{
+    const char *why = x->xp_ops != NULL && x->xp_ops->xo_reason != NULL ? x->xp_ops->xo_reason(x)
+                                                                        : NULL;
+    return why != NULL && why[0] != '\0' ? why : strerror(x->xp_errno);
 }
 
 size_t gr_xport_pending(const gr_xport *x)

@@ -51,6 +51,9 @@ typedef struct gr_xport_ops {
     size_t (*xo_pending)(const gr_xport *x);
     /** Release what the transport holds beside the socket (a TLS session). */
     void (*xo_free)(gr_xport *x);
+    /** Why the last operation failed, in the transport's words (OpenSSL's
+     *  reason), or NULL: strerror(xp_errno) says it. May be NULL itself. */
+    const char *(*xo_reason)(const gr_xport *x);
 } gr_xport_ops;
 
 /** One connection's transport: its socket, its operations, their state. */
@@ -90,6 +93,9 @@ gr_io gr_xport_write(gr_xport *x, const void *buf, size_t n, size_t *put);
 
 /** @brief x->xp_ops->xo_shutdown(x). */
 gr_io gr_xport_shutdown(gr_xport *x);
+
+/** @brief Why the last operation failed: the transport's reason, or strerror(xp_errno). */
+const char *gr_xport_reason(const gr_xport *x);
 
 /** @brief Bytes readable without polling (x->xp_ops->xo_pending(x)). */
 size_t gr_xport_pending(const gr_xport *x);

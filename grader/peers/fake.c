@@ -83,6 +83,11 @@ static void *fake_main(void *arg)
         gr_xport_init(&x, fd, f->f_ops);
         if (fake_handshake(f, &x) == 0) {
             f->f_handler(f, &x, f->f_arg);
+            /* the end of what it says: close_notify over TLS, a FIN over a socket
+             * (nothing after gr_fake_reset(), which closed it) */
+            if (x.xp_fd >= 0) {
+                gr_xport_shutdown(&x);
+            }
         }
         gr_xport_close(&x, 0);
     }

@@ -14,6 +14,7 @@ int register_xport_tests(void);
 int register_layout_tests(void);
 int register_labs_tests(void);
 int register_ca_tests(void);
+int register_tls_tests(void);
 int register_guides_tests(void);
 int register_reply_tests(void);
 int register_engine_tests(void);
@@ -31,6 +32,7 @@ int register_lab06_tests(void) __attribute__((weak));
 int register_lab07_tests(void) __attribute__((weak));
 int register_lab08_tests(void) __attribute__((weak));
 int register_lab09_tests(void) __attribute__((weak));
+int register_lab10_tests(void) __attribute__((weak));
 
 int main(void)
 {
@@ -42,7 +44,7 @@ int main(void)
     }
     if (register_strbuf_tests() < 0 || register_transcript_tests() < 0 ||
         register_report_tests() < 0 || register_proc_tests() < 0 || register_conn_tests() < 0 ||
-        register_xport_tests() < 0 || register_reply_tests() < 0 || register_layout_tests() < 0 || register_labs_tests() < 0 || register_ca_tests() < 0 ||
+        register_xport_tests() < 0 || register_reply_tests() < 0 || register_layout_tests() < 0 || register_labs_tests() < 0 || register_ca_tests() < 0 || register_tls_tests() < 0 ||
         register_guides_tests() < 0 || register_engine_tests() < 0 ||
         register_hostile_tests() < 0 ||
         (register_batch_tests != NULL && register_batch_tests() < 0) ||
@@ -56,6 +58,7 @@ int main(void)
         (register_lab07_tests != NULL && register_lab07_tests() < 0) ||
         (register_lab08_tests != NULL && register_lab08_tests() < 0) ||
         (register_lab09_tests != NULL && register_lab09_tests() < 0) ||
+        (register_lab10_tests != NULL && register_lab10_tests() < 0) ||
         /* After the labs' own suites: each steps suite runs the way its lab's does. */
         register_steps_tests() < 0) {
         fprintf(stderr, "test_grader: cannot register tests: %s\n", CU_get_error_msg());

@@ -92,6 +92,21 @@ static void empty_dir(const char *dir)
     }
 }
 
+/* What the run put beside fetch goes again: the directory is the lab's
+ * scratch copy, or the user's own with --client. */
+static void leave_nothing(gr_ctx *ctx, const lab09_scenario *sc, const char *dir)
+{
+    if (sc->sc_upload) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/upload.bin", gr_server_dir(ctx));
+        unlink(path);
+    }
+    if (dir != NULL) {
+        empty_dir(dir);
+        rmdir(dir);
+    }
+}
+
 /* A fresh, empty dl/ beside the client, writable by the sandbox's user. */
 static int make_out_dir(gr_ctx *ctx, char *dir, size_t n)
 {
@@ -334,6 +349,7 @@ int lab09_run_scenario(gr_ctx *ctx, const lab09_scenario *sc)
     if (rc == 0 && sc->sc_uses_file) {
         rc = judge_file(ctx, sc, dir);
     }
+    leave_nothing(ctx, sc, sc->sc_uses_file ? dir : NULL);
     if (rc < 0) {
         gr_client_describe(ctx, &run);
         if (sc->sc_nroutes == 1) {

@@ -101,7 +101,7 @@ static void test_files(void)
     char dir[] = "/tmp/socklab-ca-XXXXXX";
     CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
     CU_ASSERT_EQUAL(gr_ca_write(ca, dir, err), 0);
-    static const char *const files[] = {"ca.pem",          "intermediate.pem", "server.pem",
+    static const char *const files[] = {"ca.pem",           "intermediate.pem", "server.pem",
                                         "server-chain.pem", "server.key",       "expired.pem",
                                         "notca-chain.pem",  "client.key",       "README.txt"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {

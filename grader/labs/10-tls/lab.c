@@ -1,0 +1,166 @@
+/* lab.c - lab 10, TLS with OpenSSL: the list of checks. Each runs the
+ * student's tls_client against the grader's fake TLS server presenting a
+ * certificate of the test CA (kit/ca.h), made at run time; cases.c says
+ * what each presents, client.c judges the run. */
+#include "lab10.h"
+
+static const char *const steps[] = {
+    "",
+    "a verified connection",
+    "certificates refused",
+    "how it ends, and its limits",
+};
+
+#define REFUSAL(name, what, hint_text, arg)                                                        \
+    {                                                                                              \
+        .ck_name = name, .ck_step = 2, .ck_kind = GR_CLIENT, .ck_points = 6,                       \
+        .ck_deadline_ms = 10000, .ck_summary = what, .ck_hint = hint_text,                         \
+        .ck_run = lab10_check_client, .ck_arg = &(arg)                                             \
+    }
+
+static const gr_check checks[] = {
+    {.ck_name = "client-echo",
+     .ck_step = 1,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 12,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a verified handshake with the test CA's chain, SNI localhost, the line sent "
+                   "and the reply printed, close_notify at the end",
+     .ck_hint = "Verification is two things: the chain up to a trusted root (SSL_CTX_set_verify("
+                "ctx, SSL_VERIFY_PEER, NULL) and SSL_CTX_load_verify_locations() for --cafile), "
+                "and the name (SSL_set1_host()); SNI is a third, SSL_set_tlsext_host_name(), so "
+                "that a server with many names picks the right certificate. In Python: "
+                "ssl.create_default_context(cafile=...), then wrap_socket(sock, "
+                "server_hostname=name).",
+     .ck_run = lab10_check_client,
+     .ck_arg = &lab10_echo},
+    {.ck_name = "client-ip",
+     .ck_step = 1,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 8,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "HOST 127.0.0.1 with no --servername: verified against the certificate's IP "
+                   "entry",
+     .ck_hint = "An IP address is checked against the certificate's IP entries (subjectAltName "
+                "IP:127.0.0.1), not its DNS names, and is never sent as SNI (RFC 6066). In C: "
+                "inet_pton() says it is an address; then X509_VERIFY_PARAM_set1_ip_asc("
+                "SSL_get0_param(ssl), host) instead of SSL_set1_host(). In Python: "
+                "server_hostname='127.0.0.1' does both.",
+     .ck_run = lab10_check_client,
+     .ck_arg = &lab10_ip},
+    {.ck_name = "client-facts",
+     .ck_step = 1,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 6,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "stderr says the version, the cipher, and the certificate's subject, issuer, "
+                   "names and validity",
+     .ck_hint = "After the handshake the session can say what it is: SSL_get_version(), "
+                "SSL_CIPHER_get_name(SSL_get_current_cipher()), and from "
+                "SSL_get1_peer_certificate(): X509_get_subject_name(), X509_get_issuer_name(), "
+                "the subjectAltName extension, X509_get0_notAfter(). In Python: ssock.version(), "
+                "ssock.cipher(), ssock.getpeercert().",
+     .ck_run = lab10_check_client,
+     .ck_arg = &lab10_facts},
+    REFUSAL("client-expired", "an expired certificate: exit 4, \"certificate has expired\"",
+            "A certificate is valid only between notBefore and notAfter; OpenSSL's verifier "
+            "checks both when SSL_VERIFY_PEER is set, and SSL_get_verify_result() then says "
+            "why: print X509_verify_cert_error_string() of it and exit 4. In Python: except "
+            "ssl.SSLCertVerificationError as e: print(e.verify_message).",
+            lab10_expired),
+    REFUSAL("client-notyet", "a certificate valid only from tomorrow: exit 4, \"not yet valid\"",
+            "notBefore in the future is as bad as notAfter in the past. In C: the verifier "
+            "says X509_V_ERR_CERT_NOT_YET_VALID; print X509_verify_cert_error_string() of "
+            "SSL_get_verify_result(). In Python: e.verify_message.",
+            lab10_notyet),
+    REFUSAL("client-wrongname", "a certificate for wrong.example: exit 4, \"hostname mismatch\"",
+            "A valid chain proves who the certificate is for, not that it is the server you "
+            "asked for: check the name. In C: SSL_set1_host(ssl, name) before SSL_connect() "
+            "(without it any trusted certificate passes). In Python: check_hostname stays "
+            "True, and server_hostname= is the name.",
+            lab10_wrongname),
+    REFUSAL("client-selfsigned", "a self-signed certificate: exit 4, \"self-signed certificate\"",
+            "A certificate that signs itself proves nothing unless it is one you trust. In C: "
+            "SSL_VERIFY_PEER, and never a verify callback that returns 1. In Python: never "
+            "ctx.verify_mode = ssl.CERT_NONE.",
+            lab10_selfsigned),
+    REFUSAL("client-untrusted",
+            "a chain from a root not in --cafile: exit 4, \"unable to get "
+            "local issuer certificate\"",
+            "Only the roots in --cafile (or the system's store, without it) are trusted. In "
+            "C: SSL_CTX_load_verify_locations(ctx, cafile, NULL), and only it when --cafile "
+            "is given. In Python: create_default_context(cafile=...).",
+            lab10_untrusted),
+    REFUSAL("client-incomplete",
+            "a leaf sent without its intermediate: exit 4, \"unable to get local issuer\"",
+            "The client holds the root only; the server must send the intermediate that "
+            "links its leaf to it, and a chain with a gap fails. In C: nothing to add but "
+            "verification and the reason; the same gap in your own server is "
+            "SSL_CTX_use_certificate_chain_file(). In Python: e.verify_message.",
+            lab10_incomplete),
+    REFUSAL("client-notca",
+            "a leaf signed by an intermediate that is not a CA: exit 4, \"invalid CA\"",
+            "Only a certificate with basicConstraints CA:TRUE may sign others; OpenSSL's "
+            "verifier enforces it (X509_V_ERR_INVALID_CA). In C: keep the verifier's "
+            "verdict, never override it in a callback. In Python: the default context does.",
+            lab10_notca),
+    REFUSAL("client-purpose",
+            "a leaf for client authentication only: exit 4, \"unsupported certificate purpose\"",
+            "extendedKeyUsage says what a key is for; a serverAuth-less leaf must not "
+            "identify a server (X509_V_ERR_INVALID_PURPOSE). In C: the client's default "
+            "purpose is sslserver; do not lower it with X509_VERIFY_PARAM_set_purpose(). In "
+            "Python: the default context checks it.",
+            lab10_purpose),
+    {.ck_name = "client-truncated",
+     .ck_step = 3,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 9,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "the reply, then the TCP stream ends without close_notify: exit 6, never "
+                   "a success",
+     .ck_hint = "Anyone on the path can end a TCP stream; only close_notify, inside TLS, "
+                "proves the server meant to stop (a truncation attack cuts a reply short). In "
+                "C: SSL_read() returning SSL_ERROR_ZERO_RETURN is the clean end; an EOF "
+                "without it (SSL_R_UNEXPECTED_EOF_WHILE_READING, or SSL_ERROR_SYSCALL) is exit "
+                "6. In Python: wrap_socket(..., suppress_ragged_eofs=False), and catch "
+                "ssl.SSLEOFError.",
+     .ck_run = lab10_check_client,
+     .ck_arg = &lab10_truncated},
+    {.ck_name = "client-min-version",
+     .ck_step = 3,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 8,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "--min-version 1.3 against a server that stops at TLS 1.2: exit 5",
+     .ck_hint = "A floor on the version is the client's own: TLS 1.2 without it, or 1.3 when "
+                "asked, whatever the server offers. In C: SSL_CTX_set_min_proto_version(ctx, "
+                "TLS1_3_VERSION). In Python: ctx.minimum_version = "
+                "ssl.TLSVersion.TLSv1_3.",
+     .ck_run = lab10_check_client,
+     .ck_arg = &lab10_min_version},
+    {.ck_name = "client-timeout",
+     .ck_step = 3,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 9,
+     .ck_deadline_ms = 8000,
+     .ck_summary = "a server that accepts and never answers the ClientHello: exit 7 after "
+                   "--timeout",
+     .ck_hint = "A handshake is reads and writes, and each can wait forever. In C: "
+                "SO_RCVTIMEO and SO_SNDTIMEO on the socket before SSL_connect(); an SSL_connect() "
+                "failing with SSL_ERROR_SYSCALL and errno EAGAIN is exit 7. In Python: "
+                "sock.settimeout(s) before wrap_socket(), and catch TimeoutError.",
+     .ck_run = lab10_check_client,
+     .ck_arg = &lab10_timeout},
+};
+
+const gr_lab gr_lab10 = {
+    .lab_id = "10",
+    .lab_name = "tls",
+    .lab_title = "TLS with OpenSSL",
+    .lab_server_cmd = NULL,
+    .lab_client_cmd = "./tls_client",
+    .lab_steps = steps,
+    .lab_nsteps = sizeof steps / sizeof steps[0] - 1,
+    .lab_checks = checks,
+    .lab_nchecks = sizeof checks / sizeof checks[0],
+};

@@ -1,0 +1,98 @@
+/* selftest.c - lab 10's checks graded: the reference tls_client (as a lab
+ * and as a --client command), a correct client in Python's ssl module (no
+ * BUG: a client nobody on the team wrote in C), and the buggy clients of
+ * selftest/bug_tls_client.py, each on the checks that must catch its bug.
+ *
+ * Each case runs bin/grade as a student would, reads its JSON report back
+ * and compares the failed checks with the expected set exactly. */
+#include "cu_run.h"
+#include "tests/e2e/grade_run.h"
+
+#include <limits.h>
+#include <stdio.h>
+
+#define LAB10_ALL 14
+
+static void expect10(const char *command, const char *extra, int seed, const char *want_failed,
+                     int want_ntests)
+{
+    char args[PATH_MAX + 400];
+    snprintf(args, sizeof args, "10 --seed %d --client '%s' %s", seed, command, extra);
+    char cwd[PATH_MAX + 64];
+    CU_ASSERT_EQUAL_FATAL(selftest_fresh_dir("lab10", cwd, sizeof cwd), 0);
+    selftest_expect(args, cwd, want_failed, want_ntests);
+    selftest_remove_dir(cwd);
+}
+
+static void test_solution_full_marks(void)
+{
+    selftest_full_marks("10", 1, LAB10_ALL);
+}
+
+static void test_skeleton_not_full(void)
+{
+    selftest_not_full("10-tls", "--seed 1", LAB10_ALL);
+}
+
+static void test_solution_as_command(void)
+{
+    char cmd[PATH_MAX];
+    snprintf(cmd, sizeof cmd, "%s/solutions/10-tls/tls_client", selftest_root());
+    expect10(cmd, "", 101, "", LAB10_ALL);
+}
+
+/* Python's ssl module behind the lab's command line: every check. */
+static void test_python_client(void)
+{
+    if (!selftest_have("python3")) {
+        return;
+    }
+    char cmd[PATH_MAX];
+    snprintf(cmd, sizeof cmd, "python3 %s/grader/labs/10-tls/selftest/bug_tls_client.py",
+             selftest_root());
+    expect10(cmd, "", 102, "", LAB10_ALL);
+}
+
+/* The buggy clients, each on the checks it must lose and one it must keep. */
+static void test_bugs(void)
+{
+    if (!selftest_have("python3")) {
+        return;
+    }
+    static const struct {
+        const char *bug;
+        const char *only;
+        const char *failed;
+        int ntests;
+    } rows[] = {
+        {"verify-off", "client-echo,client-selfsigned", "client-selfsigned", 2},
+        {"no-hostname", "client-expired,client-wrongname", "client-wrongname", 2},
+        {"no-sni", "client-ip,client-echo", "client-echo", 2},
+        {"ip-as-name", "client-echo,client-ip", "client-ip", 2},
+        {"no-reason", "client-echo,client-notca", "client-notca", 2},
+        {"ragged-eof", "client-echo,client-truncated", "client-truncated", 2},
+        {"no-min-version", "client-echo,client-min-version", "client-min-version", 2},
+        {"no-timeout", "client-echo,client-timeout", "client-timeout", 2},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char cmd[PATH_MAX + 64];
+        char only[160];
+        snprintf(cmd, sizeof cmd, "BUG=%s python3 %s/grader/labs/10-tls/selftest/bug_tls_client.py",
+                 rows[i].bug, selftest_root());
+        snprintf(only, sizeof only, "--only '%s'", rows[i].only);
+        expect10(cmd, only, 103 + (int)i, rows[i].failed, rows[i].ntests);
+    }
+}
+
+int register_lab10_tests(void)
+{
+    static const cu_test tests[] = {
+        {"lab 10: the solution gets full marks", test_solution_full_marks},
+        {"lab 10: the skeleton does not", test_skeleton_not_full},
+        {"lab 10: the solution as a --client command", test_solution_as_command},
+        {"lab 10: a client on Python's ssl module gets full marks", test_python_client},
+        {"lab 10: buggy clients lose the checks for their bug", test_bugs},
+        {NULL, NULL},
+    };
+    return cu_add_suite("lab10", tests);
+}
