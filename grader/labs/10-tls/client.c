@@ -71,8 +71,7 @@ static void silent(gr_fake *f, gr_xport *x, void *arg)
     gr_fake_pause(f, 600000);
 }
 
-/* The test CA, made once per run of the grader. */
-static gr_ca *the_ca(gr_ctx *ctx)
+gr_ca *lab10_ca(gr_ctx *ctx)
 {
     static gr_ca *ca;
     char err[SL_ERR_LEN] = "";
@@ -80,6 +79,27 @@ static gr_ca *the_ca(gr_ctx *ctx)
         gr_fail(ctx, "grader could not make its test CA: %s", err);
     }
     return ca;
+}
+
+int lab10_certs(gr_ctx *ctx, const char *top)
+{
+    gr_ca *ca = lab10_ca(ctx);
+    char dir[4096];
+    char err[SL_ERR_LEN] = "";
+    snprintf(dir, sizeof dir, "%s/%s", top, GR_DOCROOT_NAME);
+    if (ca == NULL || gr_ca_write(ca, dir, err) < 0) {
+        return ca == NULL ? -1 : gr_fail(ctx, "grader cannot write its test CA: %s", err);
+    }
+    /* the server under test runs as another user: its key must be readable
+     * (a test key, in a folder of the grader's, gone after the run) */
+    static const char *const keys[] = {"server.key", "expired.key", "client.key"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", dir, keys[i]);
+        chmod(path, 0644);
+    }
+    chmod(dir, 0755);
+    return 0;
 }
 
 /* ca.pem beside the client, as --cafile names it. */
@@ -103,7 +123,7 @@ static gr_fake *start_server(gr_ctx *ctx, const lab10_case *cs, seen *s, gr_tls 
 {
     char err[SL_ERR_LEN] = "";
     *tls = NULL;
-    gr_ca *ca = the_ca(ctx);
+    gr_ca *ca = lab10_ca(ctx);
     if (ca == NULL || write_root(ctx, ca) < 0) {
         return NULL;
     }

@@ -9,11 +9,17 @@ static const char *const steps[] = {
     "a verified connection",
     "certificates refused",
     "how it ends, and its limits",
+    "a TLS server",
+    "a server that holds",
 };
+
+#define SERVER_FILES "{port} {docroot}/server.pem {docroot}/server.key"
+static const gr_program server_v13 = {
+    "./tls_echo_server --chain {docroot}/intermediate.pem --min-version 1.3 " SERVER_FILES, NULL};
 
 #define REFUSAL(name, what, hint_text, arg)                                                        \
     {                                                                                              \
-        .ck_name = name, .ck_step = 2, .ck_kind = GR_CLIENT, .ck_points = 6,                       \
+        .ck_name = name, .ck_step = 2, .ck_kind = GR_CLIENT, .ck_points = 5,                       \
         .ck_deadline_ms = 10000, .ck_summary = what, .ck_hint = hint_text,                         \
         .ck_run = lab10_check_client, .ck_arg = &(arg)                                             \
     }
@@ -22,7 +28,7 @@ static const gr_check checks[] = {
     {.ck_name = "client-echo",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 12,
+     .ck_points = 10,
      .ck_deadline_ms = 10000,
      .ck_summary = "a verified handshake with the test CA's chain, SNI localhost, the line sent "
                    "and the reply printed, close_notify at the end",
@@ -37,7 +43,7 @@ static const gr_check checks[] = {
     {.ck_name = "client-ip",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 8,
+     .ck_points = 6,
      .ck_deadline_ms = 10000,
      .ck_summary = "HOST 127.0.0.1 with no --servername: verified against the certificate's IP "
                    "entry",
@@ -51,7 +57,7 @@ static const gr_check checks[] = {
     {.ck_name = "client-facts",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 6,
+     .ck_points = 5,
      .ck_deadline_ms = 10000,
      .ck_summary = "stderr says the version, the cipher, and the certificate's subject, issuer, "
                    "names and validity",
@@ -114,7 +120,7 @@ static const gr_check checks[] = {
     {.ck_name = "client-truncated",
      .ck_step = 3,
      .ck_kind = GR_CLIENT,
-     .ck_points = 9,
+     .ck_points = 7,
      .ck_deadline_ms = 10000,
      .ck_summary = "the reply, then the TCP stream ends without close_notify: exit 6, never "
                    "a success",
@@ -129,7 +135,7 @@ static const gr_check checks[] = {
     {.ck_name = "client-min-version",
      .ck_step = 3,
      .ck_kind = GR_CLIENT,
-     .ck_points = 8,
+     .ck_points = 6,
      .ck_deadline_ms = 10000,
      .ck_summary = "--min-version 1.3 against a server that stops at TLS 1.2: exit 5",
      .ck_hint = "A floor on the version is the client's own: TLS 1.2 without it, or 1.3 when "
@@ -141,7 +147,7 @@ static const gr_check checks[] = {
     {.ck_name = "client-timeout",
      .ck_step = 3,
      .ck_kind = GR_CLIENT,
-     .ck_points = 9,
+     .ck_points = 6,
      .ck_deadline_ms = 8000,
      .ck_summary = "a server that accepts and never answers the ClientHello: exit 7 after "
                    "--timeout",
@@ -151,16 +157,102 @@ static const gr_check checks[] = {
                 "sock.settimeout(s) before wrap_socket(), and catch TimeoutError.",
      .ck_run = lab10_check_client,
      .ck_arg = &lab10_timeout},
+    {.ck_name = "server-echo",
+     .ck_step = 4,
+     .ck_kind = GR_SERVER,
+     .ck_points = 4,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "20 kB echoed over TLS, then close_notify after the client's",
+     .ck_hint = "A TLS server is the echo server of lab 05 with SSL_read() and SSL_write() in "
+                "place of recv() and send(), after SSL_accept(): on a non-blocking socket each "
+                "may say SSL_ERROR_WANT_READ or WANT_WRITE, which mean \"wait for the socket, "
+                "then call again\". In Python: ctx.wrap_socket(conn, server_side=True).",
+     .ck_run = lab10_check_server_echo},
+    {.ck_name = "server-chain",
+     .ck_step = 4,
+     .ck_kind = GR_SERVER,
+     .ck_points = 3,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a client that trusts only the root verifies: the server sends its "
+                   "intermediate",
+     .ck_hint = "The server sends its certificate and every intermediate up to (not "
+                "including) the root. In C: SSL_CTX_use_certificate_chain_file(), and "
+                "SSL_CTX_add0_chain_cert() for each certificate of --chain. In Python: "
+                "load_cert_chain() of a file with the leaf, then the intermediate.",
+     .ck_run = lab10_check_server_chain},
+    {.ck_name = "server-min-version",
+     .ck_step = 4,
+     .ck_kind = GR_SERVER,
+     .ck_points = 3,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "--min-version 1.3: a TLS 1.2 client refused with the protocol_version "
+                   "alert, a TLS 1.3 one served",
+     .ck_hint = "A floor on the version is SSL_CTX_set_min_proto_version(ctx, "
+                "TLS1_3_VERSION); OpenSSL then answers an older client with the "
+                "protocol_version alert. In Python: ctx.minimum_version = "
+                "ssl.TLSVersion.TLSv1_3.",
+     .ck_run = lab10_check_server_min_version,
+     .ck_program = &server_v13},
+    {.ck_name = "server-large",
+     .ck_step = 5,
+     .ck_kind = GR_SERVER,
+     .ck_points = 3,
+     .ck_deadline_ms = 30000,
+     .ck_summary = "1 MiB echoed to a client that reads 64 KiB at a time: every SSL_write "
+                   "that must wait is tried again",
+     .ck_hint = "When the client reads slowly, SSL_write() says SSL_ERROR_WANT_WRITE; call it "
+                "again, when the socket is writable, with the same buffer and the same length "
+                "(OpenSSL checks: \"bad write retry\"), and read no more meanwhile. In "
+                "Python: asyncio's SSL transport does it; with raw sockets, retry sendall().",
+     .ck_run = lab10_check_server_large},
+    {.ck_name = "server-stalled",
+     .ck_step = 5,
+     .ck_kind = GR_SERVER,
+     .ck_points = 3,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "a client stalled halfway through its ClientHello: others served "
+                   "meanwhile, and it is dropped after --handshake-timeout",
+     .ck_hint = "A blocking SSL_accept() waits for the stalled client, and everyone behind it "
+                "waits too. In C: non-blocking sockets, the handshake driven by the epoll loop "
+                "(SSL_do_handshake() again on each event), a deadline per connection. In "
+                "Python: a thread per connection, or asyncio, with a timeout on the handshake.",
+     .ck_run = lab10_check_server_stalled},
+    {.ck_name = "server-plaintext",
+     .ck_step = 5,
+     .ck_kind = GR_SERVER,
+     .ck_points = 2,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "an HTTP request in plaintext: the connection ends, and the server serves "
+                   "the next client",
+     .ck_hint = "Bytes that are not TLS make the handshake fail: drop that connection, and "
+                "only it. In C: SSL_do_handshake() failing with SSL_ERROR_SSL closes the "
+                "connection, never the server (and a log line says why). In Python: catch "
+                "ssl.SSLError around the handshake.",
+     .ck_run = lab10_check_server_plaintext},
+    {.ck_name = "server-vanish",
+     .ck_step = 5,
+     .ck_kind = GR_SERVER,
+     .ck_points = 2,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "clients that reset mid-handshake and mid-stream: the server serves the "
+                   "next one",
+     .ck_hint = "A peer may vanish at any point: SSL_read() or SSL_write() then fail with "
+                "SSL_ERROR_SYSCALL (ECONNRESET, EPIPE). Close that connection; ignore SIGPIPE "
+                "(signal(SIGPIPE, SIG_IGN)) so that a write to a reset socket does not kill "
+                "the server. In Python: catch OSError per connection.",
+     .ck_run = lab10_check_server_vanish},
 };
 
 const gr_lab gr_lab10 = {
     .lab_id = "10",
     .lab_name = "tls",
     .lab_title = "TLS with OpenSSL",
-    .lab_server_cmd = NULL,
+    .lab_server_cmd =
+        "./tls_echo_server --chain {docroot}/intermediate.pem --handshake-timeout 2 " SERVER_FILES,
     .lab_client_cmd = "./tls_client",
     .lab_steps = steps,
     .lab_nsteps = sizeof steps / sizeof steps[0] - 1,
     .lab_checks = checks,
     .lab_nchecks = sizeof checks / sizeof checks[0],
+    .lab_docroot = lab10_certs,
 };

@@ -32,6 +32,24 @@ typedef struct lab10_case {
 /** @brief Run the lab10_case in gr_arg(ctx). */
 int lab10_check_client(gr_ctx *ctx);
 
+/** The server's --handshake-timeout in the lab's command, in ms. */
+#define LAB10_HANDSHAKE_MS 2000
+
+/** @brief The test CA of this run of the grader, made on first use (NULL after gr_fail()). */
+gr_ca *lab10_ca(gr_ctx *ctx);
+
+/** @brief The lab's lab_docroot: the test CA's files, for the server's command line. */
+int lab10_certs(gr_ctx *ctx, const char *top);
+
+/** @brief Server checks (server.c): each against the student's tls_echo_server. */
+int lab10_check_server_echo(gr_ctx *ctx);
+int lab10_check_server_chain(gr_ctx *ctx);
+int lab10_check_server_large(gr_ctx *ctx);
+int lab10_check_server_min_version(gr_ctx *ctx);
+int lab10_check_server_stalled(gr_ctx *ctx);
+int lab10_check_server_plaintext(gr_ctx *ctx);
+int lab10_check_server_vanish(gr_ctx *ctx);
+
 extern const lab10_case lab10_echo, lab10_ip, lab10_facts, lab10_expired, lab10_notyet,
     lab10_wrongname, lab10_selfsigned, lab10_untrusted, lab10_incomplete, lab10_notca,
     lab10_purpose, lab10_truncated, lab10_min_version, lab10_timeout;

@@ -11,7 +11,8 @@
 #include <limits.h>
 #include <stdio.h>
 
-#define LAB10_ALL 14
+#define LAB10_ALL 21
+#define LAB10_CLIENT 14 /* the client checks: what a --client run grades */
 
 static void expect10(const char *command, const char *extra, int seed, const char *want_failed,
                      int want_ntests)
@@ -38,7 +39,7 @@ static void test_solution_as_command(void)
 {
     char cmd[PATH_MAX];
     snprintf(cmd, sizeof cmd, "%s/solutions/10-tls/tls_client", selftest_root());
-    expect10(cmd, "", 101, "", LAB10_ALL);
+    expect10(cmd, "", 101, "", LAB10_CLIENT);
 }
 
 /* Python's ssl module behind the lab's command line: every check. */
@@ -50,7 +51,57 @@ static void test_python_client(void)
     char cmd[PATH_MAX];
     snprintf(cmd, sizeof cmd, "python3 %s/grader/labs/10-tls/selftest/bug_tls_client.py",
              selftest_root());
-    expect10(cmd, "", 102, "", LAB10_ALL);
+    expect10(cmd, "", 102, "", LAB10_CLIENT);
+}
+
+/* Python's ssl module behind the server's command line, a thread per client. */
+static void test_python_server(void)
+{
+    if (!selftest_have("python3")) {
+        return;
+    }
+    char args[PATH_MAX + 200];
+    snprintf(args, sizeof args,
+             "10 --seed 111 --server 'python3 %s/grader/labs/10-tls/selftest/bug_tls_server.py "
+             "{args}'",
+             selftest_root());
+    char cwd[PATH_MAX + 64];
+    CU_ASSERT_EQUAL_FATAL(selftest_fresh_dir("lab10", cwd, sizeof cwd), 0);
+    selftest_expect(args, cwd, "", 7);
+    selftest_remove_dir(cwd);
+}
+
+/* The buggy servers, each on the checks it must lose and one it must keep. */
+static void test_server_bugs(void)
+{
+    if (!selftest_have("python3")) {
+        return;
+    }
+    static const struct {
+        const char *bug;
+        const char *only;
+        const char *failed;
+    } rows[] = {
+        {"no-chain", "server-echo,server-chain", "server-chain"},
+        {"no-close-notify", "server-chain,server-echo", "server-echo"},
+        {"no-min-version", "server-echo,server-min-version", "server-min-version"},
+        {"serial", "server-echo,server-stalled", "server-stalled"},
+        {"no-handshake-timeout", "server-echo,server-stalled", "server-stalled"},
+        {"dies-on-plaintext", "server-echo,server-plaintext", "server-plaintext"},
+        {"dies-on-reset", "server-echo,server-vanish", "server-vanish"},
+        {"want-write-drop", "server-echo,server-large", "server-large"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char args[PATH_MAX + 300];
+        snprintf(args, sizeof args,
+                 "10 --seed %d --only '%s' --server 'BUG=%s python3 "
+                 "%s/grader/labs/10-tls/selftest/bug_tls_server.py {args}'",
+                 112 + (int)i, rows[i].only, rows[i].bug, selftest_root());
+        char cwd[PATH_MAX + 64];
+        CU_ASSERT_EQUAL_FATAL(selftest_fresh_dir("lab10", cwd, sizeof cwd), 0);
+        selftest_expect(args, cwd, rows[i].failed, 2);
+        selftest_remove_dir(cwd);
+    }
 }
 
 /* The buggy clients, each on the checks it must lose and one it must keep. */
@@ -92,6 +143,8 @@ int register_lab10_tests(void)
         {"lab 10: the solution as a --client command", test_solution_as_command},
         {"lab 10: a client on Python's ssl module gets full marks", test_python_client},
         {"lab 10: buggy clients lose the checks for their bug", test_bugs},
+        {"lab 10: a server on Python's ssl module gets full marks", test_python_server},
+        {"lab 10: buggy servers lose the checks for their bug", test_server_bugs},
         {NULL, NULL},
     };
     return cu_add_suite("lab10", tests);

@@ -1,0 +1,281 @@
+/* server.c - lab 10's checks of tls_echo_server: the grader's own TLS
+ * clients (net/tls.h under kit/conn.h) against the student's server,
+ * started with the test CA's certificate, key and intermediate from the
+ * folder {docroot} stands for. RULES.md says which rule each probes. */
+#include "lab10.h"
+
+#include "addr.h"
+#include "err.h"
+#include "net/tls.h"
+#include "os/clock.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* A client configuration: verifying (the root, and the name localhost) or
+ * not, with a highest version or 0. */
+static gr_tls *client_config(gr_ctx *ctx, int verify, int max_version)
+{
+    gr_ca *ca = lab10_ca(ctx);
+    char *root = ca != NULL && verify ? gr_ca_root_pem(ca) : NULL;
+    char err[SL_ERR_LEN] = "";
+    gr_tls *t =
+        ca != NULL ? gr_tls_client(root, verify ? "localhost" : NULL, 0, max_version, err) : NULL;
+    free(root);
+    if (t == NULL && ca != NULL) {
+        gr_fail(ctx, "grader could not make its TLS client: %s", err);
+    }
+    return t;
+}
+
+/* A TLS connection to the server, handshake done; 0, or gr_fail(). With
+ * small windows (a small receive buffer, a small segment size) the
+ * server's writes meet a full socket soon, and must wait. */
+static int tls_connect(gr_ctx *ctx, gr_conn *c, const char *label, gr_tls *t, int small)
+{
+    gr_conn_opts o = {.co_xport = gr_tls_ops(t)};
+    if (small) {
+        o.co_rcvbuf = 8192;
+        o.co_maxseg = 536;
+    }
+    return gr_connect(ctx, c, label, &o);
+}
+
+/* n random bytes through, in both directions, then close_notify both ways. */
+static int echo(gr_ctx *ctx, gr_tls *t, size_t n, size_t burst)
+{
+    unsigned char *data = malloc(n);
+    if (data == NULL) {
+        return gr_fail(ctx, "grader out of memory");
+    }
+    gr_random_bytes(ctx, data, n);
+    gr_conn c;
+    int rc = tls_connect(ctx, &c, "client", t, burst > 0);
+    int connected = rc == 0;
+    if (rc == 0 && burst > 0) {
+        gr_conn_throttle(&c, burst, 20);
+    }
+    if (rc == 0) {
+        rc = gr_exchange(ctx, &c, data, n, data, n, GR_SHUT_AFTER | GR_WANT_EOF, "echo");
+    }
+    if (rc == 0 && !gr_tls_peer_closed(&c.c_xp)) {
+        rc = gr_fail(ctx, "the server ended the stream without close_notify, after the echo");
+        gr_hint(ctx, "A TLS peer ends what it sends with close_notify, so that the other side "
+                     "can tell the end from a cut. In C: when SSL_read() says "
+                     "SSL_ERROR_ZERO_RETURN, send back what is left, then SSL_shutdown() before "
+                     "close(). In Python: sock.unwrap() before close().");
+    }
+    if (connected) {
+        gr_close(&c);
+    }
+    free(data);
+    return rc;
+}
+
+int lab10_check_server_echo(gr_ctx *ctx)
+{
+    gr_tls *t = client_config(ctx, 0, 0);
+    int rc = t != NULL ? echo(ctx, t, 20000, 0) : -1;
+    gr_tls_free(t);
+    return rc;
+}
+
+int lab10_check_server_large(gr_ctx *ctx)
+{
+    gr_tls *t = client_config(ctx, 0, 0);
+    int rc = t != NULL ? echo(ctx, t, 1024 * 1024, 16 * 1024) : -1;
+    gr_tls_free(t);
+    return rc;
+}
+
+/* A handshake that may fail without failing the check: 1 when it was
+ * made, 0 when it failed (OpenSSL's reason in why), -1 after gr_fail(). */
+static int try_handshake(gr_ctx *ctx, gr_tls *t, char *why, size_t n)
+{
+    char port[16];
+    char err[SL_ERR_LEN] = "";
+    snprintf(port, sizeof port, "%d", gr_port(ctx));
+    int fd = sl_addr_connect_timeout(gr_host(ctx), port, gr_time_left(ctx), err);
+    if (fd < 0) {
+        return gr_fail(ctx, "cannot connect to the server: %s", err);
+    }
+    gr_xport x;
+    gr_xport_init(&x, fd, gr_tls_ops(t));
+    long deadline = gr_deadline(ctx);
+    int made = -1;
+    while (made < 0) {
+        gr_io io = gr_xport_handshake(&x);
+        struct pollfd p = {.fd = fd, .events = x.xp_wait != 0 ? x.xp_wait : POLLIN | POLLOUT};
+        long left = deadline - gr_now_ms();
+        if (io == GR_IO_DONE || io == GR_IO_ERROR) {
+            made = io == GR_IO_DONE;
+            snprintf(why, n, "%s", made ? "" : gr_xport_reason(&x));
+        } else if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
+            made = gr_fail(ctx, "the handshake took longer than the deadline");
+        }
+    }
+    gr_xport_close(&x, 0);
+    return made;
+}
+
+int lab10_check_server_chain(gr_ctx *ctx)
+{
+    gr_tls *t = client_config(ctx, 1, 0);
+    char why[256] = "";
+    int made = t != NULL ? try_handshake(ctx, t, why, sizeof why) : -1;
+    gr_tls_free(t);
+    if (made != 0) {
+        return made < 0 ? -1 : 0;
+    }
+    if (strstr(why, "local issuer") != NULL) {
+        gr_hint(ctx, "The client holds only the root: the server must send the intermediate "
+                     "that links its certificate to it. In C: "
+                     "SSL_CTX_use_certificate_chain_file() with the leaf and the intermediate in "
+                     "one file, or SSL_CTX_add0_chain_cert() for each one in --chain. In "
+                     "Python: load_cert_chain() of a file with both.");
+    }
+    return gr_fail(ctx,
+                   "a client that trusts only the test root (and wants localhost) refused "
+                   "the server's certificate: %s",
+                   why);
+}
+
+/* --min-version 1.3: a client that stops at TLS 1.2 is refused with the
+ * protocol_version alert; one with TLS 1.3 is served. */
+int lab10_check_server_min_version(gr_ctx *ctx)
+{
+    gr_tls *old = client_config(ctx, 0, GR_TLS1_2);
+    gr_tls *now = client_config(ctx, 0, 0);
+    if (old == NULL || now == NULL) {
+        gr_tls_free(old);
+        gr_tls_free(now);
+        return -1;
+    }
+    char why[256] = "";
+    int made = try_handshake(ctx, old, why, sizeof why);
+    int rc = made < 0 ? -1 : 0;
+    if (made == 1) {
+        rc = gr_fail(ctx, "with --min-version 1.3, the server made a TLS 1.2 handshake");
+    } else if (made == 0 && strstr(why, "protocol version") == NULL) {
+        rc = gr_fail(ctx,
+                     "the TLS 1.2 client was refused, but not with the protocol_version "
+                     "alert (RFC 8446 section 6.2): %s",
+                     why);
+    }
+    if (rc == 0) {
+        rc = echo(ctx, now, 1000, 0);
+    }
+    gr_tls_free(old);
+    gr_tls_free(now);
+    return rc;
+}
+
+/* The first bytes of a ClientHello's record: a handshake record of 512
+ * bytes is announced, and never comes. */
+static const unsigned char half_hello[] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc};
+
+/* Wait for the server to end the connection: 0 when it did, 1 when the
+ * deadline came first (what it sends meanwhile, an alert, is read). */
+static int ended_by(gr_conn *c, long deadline)
+{
+    for (;;) {
+        int r = gr_wait_close(c, deadline);
+        if (r != 1) {
+            return r == 0 ? 0 : 1;
+        }
+        char drop[256];
+        if (gr_recv_some(c, drop, sizeof drop, deadline) <= 0) {
+            return 0;
+        }
+    }
+}
+
+/* A served client after the others misbehaved, and the server alive. */
+static int still_serving(gr_ctx *ctx, const char *after)
+{
+    if (gr_server_check_alive(ctx) < 0) {
+        return -1;
+    }
+    gr_tls *t = client_config(ctx, 0, 0);
+    int rc = t != NULL ? echo(ctx, t, 2000, 0) : -1;
+    gr_tls_free(t);
+    if (rc < 0) {
+        gr_str_addf(gr_details(ctx), "(that client came after %s)\n", after);
+    }
+    return rc;
+}
+
+int lab10_check_server_stalled(gr_ctx *ctx)
+{
+    gr_conn stalled;
+    if (gr_connect(ctx, &stalled, "stalled", NULL) < 0 ||
+        gr_send_all(&stalled, half_hello, sizeof half_hello, gr_deadline(ctx)) < 0) {
+        return gr_fail(ctx, "the stalled client could not connect and send its first bytes");
+    }
+    long start = gr_now_ms();
+    int rc = still_serving(ctx, "a client stalled in its handshake, still connected");
+    if (rc == 0 && gr_wait_close(&stalled, gr_now_ms()) != GR_CONN_TIMEOUT) {
+        rc = gr_fail(ctx,
+                     "the other client was served only once the stalled one was gone "
+                     "(after %.1f s): one handshake held up the whole server",
+                     (double)(gr_now_ms() - start) / 1000.0);
+        gr_hint(ctx, "A blocking SSL_accept() waits for the stalled client, and everyone "
+                     "behind it waits too. In C: non-blocking sockets, the handshake driven by "
+                     "the epoll loop (SSL_do_handshake() again on each event). In Python: a "
+                     "thread per connection, or asyncio.");
+    }
+    if (rc == 0 && ended_by(&stalled, start + gr_ms(ctx, LAB10_HANDSHAKE_MS + 3000)) != 0) {
+        rc = gr_fail(ctx,
+                     "the client stalled in its handshake was still connected %.1f s later; "
+                     "--handshake-timeout %d should have ended it",
+                     (double)(gr_now_ms() - start) / 1000.0, LAB10_HANDSHAKE_MS / 1000);
+        gr_hint(ctx, "A handshake needs the client's help: one that stops halfway holds a "
+                     "descriptor and a session until someone gives up. Give each handshake a "
+                     "deadline. In C: a deadline per connection, the epoll_wait() timeout the "
+                     "nearest one, and close the connections past theirs. In Python: "
+                     "sock.settimeout() around do_handshake().");
+    }
+    gr_close(&stalled);
+    return rc;
+}
+
+int lab10_check_server_plaintext(gr_ctx *ctx)
+{
+    static const char request[] = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    gr_conn plain;
+    if (gr_connect(ctx, &plain, "plaintext", NULL) < 0 ||
+        gr_send_all(&plain, request, sizeof request - 1, gr_deadline(ctx)) < 0) {
+        return gr_fail(ctx, "the plaintext client could not connect and send its request");
+    }
+    int rc = 0;
+    if (ended_by(&plain, gr_soon(ctx, 5000)) != 0) {
+        rc = gr_fail(ctx, "an HTTP request in plaintext left the connection open for 5 s: the "
+                          "handshake fails at its first byte, and the connection should end");
+    }
+    gr_close(&plain);
+    return rc == 0 ? still_serving(ctx, "a plaintext HTTP request") : rc;
+}
+
+int lab10_check_server_vanish(gr_ctx *ctx)
+{
+    gr_conn half;
+    if (gr_connect(ctx, &half, "vanishing", NULL) < 0 ||
+        gr_send_all(&half, half_hello, sizeof half_hello, gr_deadline(ctx)) < 0) {
+        return gr_fail(ctx, "the first vanishing client could not connect");
+    }
+    gr_reset(&half);
+    gr_tls *t = client_config(ctx, 0, 0);
+    gr_conn mid;
+    if (t == NULL || tls_connect(ctx, &mid, "vanishing", t, 0) < 0) {
+        gr_tls_free(t);
+        return -1;
+    }
+    static const char some[] = "a line, and then the client is gone\n";
+    gr_send_all(&mid, some, sizeof some - 1, gr_deadline(ctx));
+    gr_reset(&mid);
+    gr_tls_free(t);
+    return still_serving(ctx, "clients that reset mid-handshake and mid-stream");
+}
