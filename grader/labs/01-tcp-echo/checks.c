@@ -160,12 +160,16 @@ static int check_large_payload(gr_ctx *ctx)
     }
     gr_random_bytes(ctx, data, n);
     gr_conn c;
-    /* A small receive window and a client that reads in bursts: it keeps
-     * reading, but while it pauses the server's send() calls meet a full
-     * buffer, which is when a send() that is not looped loses data. */
-    int rc = gr_connect(ctx, &c, "client", &(gr_conn_opts){.co_rcvbuf = 16 * KiB});
+    /* A small receive window, small segments (which keep the server's send
+     * buffer for this connection near 120 KiB) and a client that reads in
+     * bursts: while it pauses, the server's send() calls meet a full
+     * buffer, which is when a send() that is not looped loses data. Each
+     * pause is long enough for a slow server (a loaded machine) to fill
+     * that buffer: a server faster than its reader is what shows the bug. */
+    int rc = gr_connect(ctx, &c, "client",
+                        &(gr_conn_opts){.co_rcvbuf = 16 * KiB, .co_maxseg = 536});
     if (rc == 0) {
-        gr_conn_throttle(&c, 64 * KiB, gr_ms(ctx, 5));
+        gr_conn_throttle(&c, 256 * KiB, gr_ms(ctx, 50));
         rc = gr_exchange(ctx, &c, data, n, data, n, 0, "echo of 4 MiB");
         if (rc < 0) {
             gr_echo_cause(ctx, &c, 2);
