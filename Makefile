@@ -7,6 +7,7 @@
 #   make grade LAB=01 grade your work in labs/01-* (same as bin/grade 01)
 #   make bench LAB=05 throughput and latency of a lab's reference servers (bin/bench)
 #   make bench LAB=08 the HTTP server against nginx with wrk (req/s, p50, p99, ratio)
+#   make bench LAB=10 the TLS server against openssl s_server and socat (handshakes/s, MiB/s)
 #   make soak LAB=05  grade a lab's solution 20 times in a row (RUNS=N): no flaky check
 #   make docs         API docs and guides with Doxygen, into docs/api/html
 #   make deps         install the system packages socklab needs (or say how)
@@ -236,7 +237,9 @@ bench: all
 	        $(BENCH) --dir $$d $(BENCH_FLAGS) ;; \
 	    08|8|http|08-http-server) d=solutions/08-http-server; [ -d $$d ] || d=labs/08-http-server; \
 	        $(DEPS) --install bench && common/scripts/bench-http.sh $(BENCH_FLAGS) $$d ;; \
-	    *) echo "usage: make bench LAB=05|08 (the labs with a benchmark: 05, 08)" >&2; exit 2 ;; \
+	    10|tls|10-tls) d=solutions/10-tls; [ -d $$d ] || d=labs/10-tls; \
+	        common/scripts/bench-tls.sh $(BENCH_FLAGS) $$d ;; \
+	    *) echo "usage: make bench LAB=05|08|10 (the labs with a benchmark: 05, 08, 10)" >&2; exit 2 ;; \
 	esac
 
 demo: all

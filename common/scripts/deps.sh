@@ -34,6 +34,7 @@ for what in "$@"; do
     case "$what" in
     build)
         need_pc openssl libssl-dev
+        need_cmd openssl openssl
         need_pc jansson libjansson-dev
         need_pc libxml-2.0 libxml2-dev
         need_pc zlib zlib1g-dev

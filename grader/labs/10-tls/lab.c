@@ -28,7 +28,7 @@ static const gr_check checks[] = {
     {.ck_name = "client-echo",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 10,
+     .ck_points = 9,
      .ck_deadline_ms = 10000,
      .ck_summary = "a verified handshake with the test CA's chain, SNI localhost, the line sent "
                    "and the reply printed, close_notify at the end",
@@ -160,7 +160,7 @@ static const gr_check checks[] = {
     {.ck_name = "server-echo",
      .ck_step = 4,
      .ck_kind = GR_SERVER,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "20 kB echoed over TLS, then close_notify after the client's",
      .ck_hint = "A TLS server is the echo server of lab 05 with SSL_read() and SSL_write() in "
@@ -180,6 +180,20 @@ static const gr_check checks[] = {
                 "SSL_CTX_add0_chain_cert() for each certificate of --chain. In Python: "
                 "load_cert_chain() of a file with the leaf, then the intermediate.",
      .ck_run = lab10_check_server_chain},
+    {.ck_name = "server-openssl",
+     .ck_step = 4,
+     .ck_kind = GR_SERVER,
+     .ck_points = 2,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a real peer: openssl s_client -verify_return_error, trusting only the root, "
+                   "verifies the server",
+     .ck_hint = "OpenSSL's own client is the reference: with -CAfile holding the root only and "
+                "-verify_return_error it refuses a server whose chain does not reach the root. "
+                "Run it by hand: openssl s_client -connect 127.0.0.1:PORT -CAfile ca.pem "
+                "-verify_return_error -servername localhost -brief. In C: send the intermediate "
+                "(SSL_CTX_use_certificate_chain_file()). In Python: load_cert_chain() of the "
+                "chain file.",
+     .ck_run = lab10_check_server_openssl},
     {.ck_name = "server-min-version",
      .ck_step = 4,
      .ck_kind = GR_SERVER,

@@ -44,6 +44,7 @@ int lab10_certs(gr_ctx *ctx, const char *top);
 /** @brief Server checks (server.c): each against the student's tls_echo_server. */
 int lab10_check_server_echo(gr_ctx *ctx);
 int lab10_check_server_chain(gr_ctx *ctx);
+int lab10_check_server_openssl(gr_ctx *ctx);
 int lab10_check_server_large(gr_ctx *ctx);
 int lab10_check_server_min_version(gr_ctx *ctx);
 int lab10_check_server_stalled(gr_ctx *ctx);

@@ -11,7 +11,7 @@
 #include <limits.h>
 #include <stdio.h>
 
-#define LAB10_ALL 21
+#define LAB10_ALL 22
 #define LAB10_CLIENT 14 /* the client checks: what a --client run grades */
 
 static void expect10(const char *command, const char *extra, int seed, const char *want_failed,
@@ -67,7 +67,7 @@ static void test_python_server(void)
              selftest_root());
     char cwd[PATH_MAX + 64];
     CU_ASSERT_EQUAL_FATAL(selftest_fresh_dir("lab10", cwd, sizeof cwd), 0);
-    selftest_expect(args, cwd, "", 7);
+    selftest_expect(args, cwd, "", 8);
     selftest_remove_dir(cwd);
 }
 
@@ -83,6 +83,7 @@ static void test_server_bugs(void)
         const char *failed;
     } rows[] = {
         {"no-chain", "server-echo,server-chain", "server-chain"},
+        {"no-chain", "server-echo,server-openssl", "server-openssl"},
         {"no-close-notify", "server-chain,server-echo", "server-echo"},
         {"no-min-version", "server-echo,server-min-version", "server-min-version"},
         {"serial", "server-echo,server-stalled", "server-stalled"},

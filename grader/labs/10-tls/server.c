@@ -279,3 +279,27 @@ int lab10_check_server_vanish(gr_ctx *ctx)
     gr_tls_free(t);
     return still_serving(ctx, "clients that reset mid-handshake and mid-stream");
 }
+
+/* A real peer: OpenSSL's own client, verifying with the root only. */
+int lab10_check_server_openssl(gr_ctx *ctx)
+{
+    const char *dir = gr_docroot(ctx);
+    if (dir == NULL) {
+        return -1;
+    }
+    gr_str args = {0};
+    gr_str_addf(&args,
+                "s_client -connect %s:%d -CAfile %s/ca.pem -verify_return_error -servername "
+                "localhost -brief -no_ign_eof",
+                gr_host(ctx), gr_port(ctx), dir);
+    gr_client_run run;
+    int rc = gr_client_run_args(ctx, "openssl", gr_str_cstr(&args), gr_ms(ctx, 8000), &run);
+    const char *said = run.cr_stderr != NULL ? run.cr_stderr : "";
+    if (rc == 0 && (!gr_exited_zero(&run) || strstr(said, "Verification: OK") == NULL)) {
+        gr_client_describe(ctx, &run);
+        rc = gr_fail(ctx, "openssl %s did not verify the server", gr_str_cstr(&args));
+    }
+    gr_client_run_free(&run);
+    gr_str_free(&args);
+    return rc;
+}
