@@ -421,14 +421,23 @@ char *gr_server_output(gr_ctx *ctx, int stream, size_t *len)
 /* A server that crashed (a signal no check sends) during a failed check,
  * which found no cause of its own: the crash is the cause to fix first,
  * whatever the bytes showed. A sanitizer's report, looked at afterwards,
- * names it more exactly. */
+ * names it more exactly. SIGPIPE is a crash of its own kind: a write to a
+ * client that went away, seen whenever the write came. */
 static void crash_hint(gr_ctx *ctx, int status)
 {
     int sig = WIFSIGNALED(status)                              ? WTERMSIG(status)
               : WIFEXITED(status) && WEXITSTATUS(status) > 128 ? WEXITSTATUS(status) - 128
                                                                : 0;
     int crash = sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGABRT;
-    if (!crash || ctx->cx_hint.s_len > 0) {
+    if ((!crash && sig != SIGPIPE) || ctx->cx_hint.s_len > 0) {
+        return;
+    }
+    if (sig == SIGPIPE) {
+        gr_hint(ctx, "A client that goes away must not kill the server: it died of SIGPIPE, which "
+                     "a write to a closed connection raises. In C: signal(SIGPIPE, SIG_IGN) in "
+                     "main() before the first connection or thread (or MSG_NOSIGNAL on every "
+                     "send()); the write then fails with EPIPE: end that client only. In Python: "
+                     "SIGPIPE is ignored for you; catch BrokenPipeError.");
         return;
     }
     gr_hint(ctx,

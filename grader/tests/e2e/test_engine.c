@@ -73,6 +73,11 @@ static void test_crash_and_sanitizer_hints(void)
                                               "killed by SIGSEGV"),
                     3);
     free(r.outputs);
+    /* SIGPIPE has a hint of its own: a write to a client that went away. */
+    grade("01 --seed 18 --server 'BUG_SIGNAL=PIPE build/selftest/bug_crash {port}'", &r);
+    CU_ASSERT_STRING_EQUAL(r.failed, "binary-safe large-payload peer-reset");
+    CU_ASSERT_EQUAL(selftest_count(r.outputs, "it died of SIGPIPE"), 3);
+    free(r.outputs);
     char cmd[3 * PATH_MAX];
     snprintf(cmd, sizeof cmd,
              "cd '%s' && rm -rf build/tests/overflow-hint && mkdir -p build/tests/overflow-hint && "
