@@ -276,5 +276,34 @@ wait_tcp $((p + 1))
 check "tcp_echo --deny 127.0.0.1: closed without a byte" "" "$(echo hi | ncx -N 127.0.0.1 $((p + 1)))"
 stop_last
 
+echo "lab 10"
+p=$((base + 18))
+d=$top/$dir/10-tls
+"$top/bin/grade" --make-certs certs >/dev/null
+check "grade --make-certs" yes "$([ -f certs/README.txt ] && [ -f certs/server-chain.pem ] && echo yes)"
+start openssl s_server -quiet -accept $p -cert certs/server.pem -cert_chain certs/intermediate.pem \
+    -key certs/server.key
+wait_tcp $p
+check "tls_client against openssl s_server: exit 0" 0 \
+    "$("$d/tls_client" --cafile certs/ca.pem --servername localhost 127.0.0.1 $p >/dev/null 2>&1; echo $?)"
+stop_last
+start openssl s_server -quiet -accept $p -cert certs/expired.pem -cert_chain certs/intermediate.pem \
+    -key certs/expired.key
+wait_tcp $p
+out=$("$d/tls_client" --cafile certs/ca.pem --servername localhost 127.0.0.1 $p 2>&1 >/dev/null)
+rc=$?
+check "tls_client, an expired certificate: exit 4" 4 "$rc"
+check "tls_client, an expired certificate: why" "certificate refused: certificate has expired" \
+    "${out#*: *: }"
+stop_last
+start "$d/tls_echo_server" --chain certs/intermediate.pem $p certs/server.pem certs/server.key
+wait_tcp $p
+check "tls_client against tls_echo_server" "hello, TLS" \
+    "$("$d/tls_client" --cafile certs/ca.pem --servername localhost 127.0.0.1 $p 2>/dev/null)"
+check "openssl s_client verifies tls_echo_server" "Verification: OK" \
+    "$(timeout 10 openssl s_client -connect 127.0.0.1:$p -CAfile certs/ca.pem -verify_return_error \
+        -servername localhost -brief -no_ign_eof </dev/null 2>&1 | grep -o 'Verification: OK')"
+stop_last
+
 echo "guides-by-hand: $passed passed, $failed failed"
 [ "$failed" = 0 ]
