@@ -69,6 +69,12 @@ static tls_conn *conn_of(gr_xport *x)
     return c;
 }
 
+static gr_io no_memory(gr_xport *x)
+{
+    x->xp_errno = ENOMEM;
+    return GR_IO_ERROR;
+}
+
 /* An operation that did not complete: try again (and poll for what), or
  * fail with OpenSSL's reason kept. */
 static gr_io failed(gr_xport *x, tls_conn *c, int ret)
@@ -96,8 +102,7 @@ static gr_io tls_handshake(gr_xport *x)
 {
     tls_conn *c = conn_of(x);
     if (c == NULL) {
-        x->xp_errno = ENOMEM;
-        return GR_IO_ERROR;
+        return no_memory(x);
     }
     int ret = SSL_do_handshake(c->tc_ssl);
     if (ret != 1) {
@@ -131,8 +136,7 @@ static gr_io tls_read(gr_xport *x, void *buf, size_t n, size_t *got)
     *got = 0;
     tls_conn *c = conn_of(x);
     if (c == NULL) {
-        x->xp_errno = ENOMEM;
-        return GR_IO_ERROR;
+        return no_memory(x);
     }
     errno = 0;
     int ret = SSL_read_ex(c->tc_ssl, buf, n, got);
@@ -151,8 +155,7 @@ static gr_io tls_write(gr_xport *x, const void *buf, size_t n, size_t *put)
     *put = 0;
     tls_conn *c = conn_of(x);
     if (c == NULL) {
-        x->xp_errno = ENOMEM;
-        return GR_IO_ERROR;
+        return no_memory(x);
     }
     int ret = SSL_write_ex(c->tc_ssl, buf, n, put);
     return ret == 1 ? GR_IO_DONE : failed(x, c, ret);
@@ -162,8 +165,7 @@ static gr_io tls_shutdown(gr_xport *x)
 {
     tls_conn *c = conn_of(x);
     if (c == NULL) {
-        x->xp_errno = ENOMEM;
-        return GR_IO_ERROR;
+        return no_memory(x);
     }
     int ret = SSL_shutdown(c->tc_ssl);
     return ret >= 0 ? GR_IO_DONE : failed(x, c, ret);

@@ -65,8 +65,7 @@ static const gr_http_route *find_route(gr_http_script *s, const char *head)
 /* Read one request (its head, and the body its Content-Length frames),
  * noting when it came; the route that answers it, or NULL (404). Returns
  * -1 when the client closed or sent no whole head. */
-static int read_request(gr_fake *f, gr_xport *x, gr_http_script *s, int conn,
-                        const gr_http_route **route)
+static int read_request(gr_fake *f, gr_xport *x, gr_http_script *s, const gr_http_route **route)
 {
     char *head = malloc(HEAD_MAX);
     if (head == NULL || read_head(f, x, head, HEAD_MAX) < 0) {
@@ -75,7 +74,6 @@ static int read_request(gr_fake *f, gr_xport *x, gr_http_script *s, int conn,
     }
     if (s->hs_requests < GR_HTTP_MAX_REQS) {
         s->hs_at_ms[s->hs_requests] = gr_now_ms();
-        s->hs_connection[s->hs_requests] = conn;
     }
     s->hs_requests++;
     char body[512];
@@ -104,9 +102,8 @@ static void hold(gr_fake *f, gr_xport *x)
 void gr_http_fake(gr_fake *f, gr_xport *x, void *arg)
 {
     gr_http_script *s = arg;
-    int conn = gr_fake_connections(f);
     const gr_http_route *r = NULL;
-    while (read_request(f, x, s, conn, &r) == 0) {
+    while (read_request(f, x, s, &r) == 0) {
         if (r != NULL && r->hr_after == GR_HTTP_SILENT) {
             gr_fake_pause(f, HOLD_MS);
             return;

@@ -53,7 +53,6 @@ typedef struct gr_http_script {
     int hs_requests;                     /**< requests read (set by the server) */
     int hs_used[GR_HTTP_MAX_ROUTES];     /**< requests each route answered (set by the server) */
     long hs_at_ms[GR_HTTP_MAX_REQS];     /**< when each request's head was read (gr_now_ms()) */
-    int hs_connection[GR_HTTP_MAX_REQS]; /**< the connection each came on, from 1 */
     long hs_answered_ms[GR_HTTP_MAX_REQS]; /**< when the answer to each began (gr_now_ms()),
                                                 or 0 */
 } gr_http_script;

@@ -517,7 +517,7 @@ static const gr_check checks[] = {
      .ck_step = 10,
      .ck_kind = GR_CLIENT,
      .ck_points = 2,
-     .ck_deadline_ms = 10000,
+     .ck_deadline_ms = 6000,
      .ck_summary = "a silent server among fast ones: exit 5 after --read-timeout, the others' "
                    "bodies written",
      .ck_hint = "With one thread and many sockets, SO_RCVTIMEO no longer helps: each transfer "

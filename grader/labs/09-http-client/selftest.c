@@ -20,10 +20,7 @@ static void expect09(const char *command, const char *extra, int seed, const cha
 {
     char args[PATH_MAX + 400];
     snprintf(args, sizeof args, "09 --seed %d --client '%s' %s", seed, command, extra);
-    char cwd[PATH_MAX + 64];
-    CU_ASSERT_EQUAL_FATAL(selftest_fresh_dir("lab09", cwd, sizeof cwd), 0);
-    selftest_expect(args, cwd, want_failed, want_ntests);
-    selftest_remove_dir(cwd);
+    selftest_expect_fresh("lab09", args, want_failed, want_ntests);
 }
 
 static void test_solution_full_marks(void)
@@ -73,7 +70,10 @@ static void test_bugs(void)
         const char *failed;
         int ntests;
     } rows[] = {
-        {"", "get-*,chunked,redirect-303,read-timeout,output-partial,step6,step7,step8,step9,step10,step11", "", 25},
+        {"",
+         "get-*,chunked,redirect-303,read-timeout,output-partial,step6,step7,step8,step9,step10,"
+         "step11",
+         "", 25},
         {"until-close", "get-length,get-close", "get-length", 2},
         {"chunk-decimal", "get-length,chunked", "chunked", 2},
         {"post-303", "redirect-307,redirect-303", "redirect-303", 2},
@@ -91,6 +91,8 @@ static void test_bugs(void)
         {"sequential", "parallel-order,parallel-overlap", "parallel-overlap", 2},
         {"no-limit", "parallel-overlap,parallel-limit", "parallel-limit", 2},
         {"arrival-order", "get-length,parallel-order", "parallel-order", 2},
+        {"parallel-stop", "parallel-order,parallel-errors", "parallel-errors", 2},
+        {"parallel-no-timeout", "parallel-order,parallel-timeout", "parallel-timeout", 2},
         {"no-connect-timeout", "read-timeout,connect-timeout", "connect-timeout", 2},
         {"ipv6-brackets", "request-target,ipv6-literal", "ipv6-literal", 2},
         {"query-raw", "multipart,query", "query", 2},

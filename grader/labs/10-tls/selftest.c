@@ -19,10 +19,7 @@ static void expect10(const char *command, const char *extra, int seed, const cha
 {
     char args[PATH_MAX + 400];
     snprintf(args, sizeof args, "10 --seed %d --client '%s' %s", seed, command, extra);
-    char cwd[PATH_MAX + 64];
-    CU_ASSERT_EQUAL_FATAL(selftest_fresh_dir("lab10", cwd, sizeof cwd), 0);
-    selftest_expect(args, cwd, want_failed, want_ntests);
-    selftest_remove_dir(cwd);
+    selftest_expect_fresh("lab10", args, want_failed, want_ntests);
 }
 
 static void test_solution_full_marks(void)
@@ -65,10 +62,7 @@ static void test_python_server(void)
              "10 --seed 111 --server 'python3 %s/grader/labs/10-tls/selftest/bug_tls_server.py "
              "{args}'",
              selftest_root());
-    char cwd[PATH_MAX + 64];
-    CU_ASSERT_EQUAL_FATAL(selftest_fresh_dir("lab10", cwd, sizeof cwd), 0);
-    selftest_expect(args, cwd, "", 8);
-    selftest_remove_dir(cwd);
+    selftest_expect_fresh("lab10", args, "", 8);
 }
 
 /* The buggy servers, each on the checks it must lose and one it must keep. */
@@ -98,10 +92,7 @@ static void test_server_bugs(void)
                  "10 --seed %d --only '%s' --server 'BUG=%s python3 "
                  "%s/grader/labs/10-tls/selftest/bug_tls_server.py {args}'",
                  112 + (int)i, rows[i].only, rows[i].bug, selftest_root());
-        char cwd[PATH_MAX + 64];
-        CU_ASSERT_EQUAL_FATAL(selftest_fresh_dir("lab10", cwd, sizeof cwd), 0);
-        selftest_expect(args, cwd, rows[i].failed, 2);
-        selftest_remove_dir(cwd);
+        selftest_expect_fresh("lab10", args, rows[i].failed, 2);
     }
 }
 
@@ -117,7 +108,13 @@ static void test_bugs(void)
         const char *failed;
         int ntests;
     } rows[] = {
-        {"verify-off", "client-echo,client-selfsigned", "client-selfsigned", 2},
+        {"verify-off",
+         "client-echo,client-expired,client-notyet,client-selfsigned,client-untrusted,"
+         "client-incomplete,client-notca,client-purpose",
+         "client-expired client-notyet client-selfsigned client-untrusted client-incomplete "
+         "client-notca client-purpose",
+         8},
+        {"no-facts", "client-echo,client-facts", "client-facts", 2},
         {"no-hostname", "client-expired,client-wrongname", "client-wrongname", 2},
         {"no-sni", "client-ip,client-echo", "client-echo", 2},
         {"ip-as-name", "client-echo,client-ip", "client-ip", 2},
@@ -128,7 +125,7 @@ static void test_bugs(void)
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char cmd[PATH_MAX + 64];
-        char only[160];
+        char only[240];
         snprintf(cmd, sizeof cmd, "BUG=%s python3 %s/grader/labs/10-tls/selftest/bug_tls_client.py",
                  rows[i].bug, selftest_root());
         snprintf(only, sizeof only, "--only '%s'", rows[i].only);

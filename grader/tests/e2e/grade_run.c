@@ -284,6 +284,15 @@ void selftest_not_full(const char *lab, const char *args, int want_ntests)
     selftest_remove_dir(dir);
 }
 
+void selftest_expect_fresh(const char *tag, const char *args, const char *want_failed,
+                           int want_ntests)
+{
+    char cwd[PATH_MAX + 64];
+    CU_ASSERT_EQUAL_FATAL(selftest_fresh_dir(tag, cwd, sizeof cwd), 0);
+    selftest_expect(args, cwd, want_failed, want_ntests);
+    selftest_remove_dir(cwd);
+}
+
 int selftest_fresh_dir(const char *tag, char *dir, size_t len)
 {
     static int runs;

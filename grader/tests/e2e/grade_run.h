@@ -90,6 +90,12 @@ void selftest_not_full(const char *lab, const char *args, int want_ntests);
  * unprivileged user. Returns 0 or -1. */
 int selftest_fresh_dir(const char *tag, char *dir, size_t len);
 
+/* selftest_expect() in a fresh directory (selftest_fresh_dir(tag)),
+ * removed afterwards: a --server or --client command's own files stay
+ * there. */
+void selftest_expect_fresh(const char *tag, const char *args, const char *want_failed,
+                           int want_ntests);
+
 /* A copy of lab LAB's skeleton (LAB is "01-tcp-echo") as the kit ships
  * it, never a student's work in labs/: labs/LAB as committed in the last
  * commit that changed the kit's side of the lab (its grader folder or its

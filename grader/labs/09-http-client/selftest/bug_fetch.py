@@ -19,6 +19,8 @@ the lab's command line, right but for the one bug that BUG names:
   sequential     --parallel fetches the URLs one after another
   no-limit       --parallel starts every URL at once, whatever N says
   arrival-order  --parallel writes each body as it arrives
+  parallel-stop  --parallel ends the run at the first failed URL
+  parallel-no-timeout  --parallel waits for a silent server for ever
   no-connect-timeout  waits for a connect as long as the kernel does
   ipv6-brackets  looks up an IPv6 literal with its brackets on
   query-raw      appends --query pairs to the URL as they are, unencoded
@@ -325,6 +327,8 @@ def parallel(args):
     width = 1 if BUG == "sequential" else len(args.urls) if BUG == "no-limit" else args.parallel
     gate = threading.Semaphore(width)
     args.follow, args.retries = False, 0
+    if BUG == "parallel-no-timeout":
+        args.read_timeout = None
 
     def one(i, url):
         with gate:
@@ -353,6 +357,8 @@ def parallel(args):
             sys.stdout.buffer.write(body)
         if err:
             print(err, file=sys.stderr)
+        if err and BUG == "parallel-stop":
+            sys.exit(code)
         status = status or code
     sys.exit(status)
 

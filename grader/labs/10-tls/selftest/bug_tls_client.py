@@ -10,6 +10,7 @@ Python's ssl module, right but for the one bug that BUG names:
   ragged-eof      takes a stream cut without close_notify for a clean end
   no-min-version  ignores --min-version
   no-timeout      waits for the server as long as it takes
+  no-facts        says nothing of the session it made
 
 Each is caught by the check meant for it (selftest.c says which); without
 BUG it is a correct client in another language."""
@@ -100,7 +101,8 @@ def main():
                             suppress_ragged_eofs=BUG == "ragged-eof")
         if BUG in ("no-sni", "ip-as-name") and not check_name_by_hand(s.getpeercert(), name):
             fail(4, args.host, args.port, "certificate refused: hostname mismatch")
-        describe(s)
+        if BUG != "no-facts":
+            describe(s)
         reply, clean = converse(s, args.message)
     except ssl.SSLCertVerificationError as e:
         why = "handshake failed" if BUG == "no-reason" else f"certificate refused: {e.verify_message}"
