@@ -40,6 +40,10 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_BUILD))
 PKG_LIBS   = $(shell pkg-config --libs $(PKG_BUILD))
 CUNIT_CFLAGS = $(shell pkg-config --cflags cunit)
 CUNIT_LIBS   = $(shell pkg-config --libs cunit)
+# libsocklab's TLS transport (common/xport_tls.c) needs OpenSSL's headers;
+# a program that uses it links with OpenSSL.
+OPENSSL_CFLAGS = $(shell pkg-config --cflags openssl)
+OPENSSL_LIBS   = $(shell pkg-config --libs openssl)
 
 ifeq ($(V),1)
 Q :=
@@ -118,7 +122,7 @@ lib: $(LIBSOCKLAB)
 $(BUILD)/common/%.o: common/%.c | deps-build
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(ALL_CFLAGS) -Icommon -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Icommon $(OPENSSL_CFLAGS) -c -o $@ $<
 
 $(LIBSOCKLAB): $(COMMON_OBJ)
 	@echo "  AR      $@"
@@ -172,7 +176,7 @@ $(BUILD)/tests/%.o: %.c | deps-build deps-check
 
 $(BUILD)/tests/test_common: $(TEST_COMMON_SRC:%.c=$(BUILD)/tests/%.o) $(LIBSOCKLAB)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CUNIT_LIBS) -lpthread
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CUNIT_LIBS) $(OPENSSL_LIBS) -lpthread
 
 $(BUILD)/tests/test_grader: $(TEST_GRADER_SRC:%.c=$(BUILD)/tests/%.o) \
         $(BUILD)/tests/common/tests/cu_run.o $(GRADER_OBJ) $(LIBSOCKLAB)

@@ -63,15 +63,36 @@ ssize_t sl_rio_writen(int fd, const void *buf, size_t n)
 void sl_rio_init(sl_rio *rp, int fd)
 {
     rp->rio_fd = fd;
+    rp->rio_x = NULL;
     rp->rio_cnt = 0;
     rp->rio_bufptr = rp->rio_buf;
+}
+
+void sl_rio_init_xport(sl_rio *rp, sl_xport *x)
+{
+    sl_rio_init(rp, x->x_fd);
+    rp->rio_x = x;
+}
+
+/* One read, from the fd or through the transport (its outcomes as read()'s). */
+static ssize_t read_once(sl_rio *rp)
+{
+    if (rp->rio_x == NULL) {
+        return read(rp->rio_fd, rp->rio_buf, sizeof rp->rio_buf);
+    }
+    ssize_t got = sl_xport_read(rp->rio_x, rp->rio_buf, sizeof rp->rio_buf);
+    if (got == SL_XPORT_AGAIN || got < 0) {
+        errno = got == SL_XPORT_AGAIN ? EAGAIN : sl_xport_is_plain(rp->rio_x) ? errno : EPROTO;
+        return -1;
+    }
+    return got;
 }
 
 /* Refill the buffer if it is empty. Returns bytes available, 0 at EOF, -1 on error. */
 static ssize_t fill(sl_rio *rp)
 {
     while (rp->rio_cnt == 0) {
-        ssize_t got = read(rp->rio_fd, rp->rio_buf, sizeof rp->rio_buf);
+        ssize_t got = read_once(rp);
         if (got < 0) {
             if (errno == EINTR) {
                 continue;

@@ -21,6 +21,8 @@
 #ifndef SOCKLAB_RIO_H
 #define SOCKLAB_RIO_H
 
+#include "xport.h"
+
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -61,10 +63,11 @@ ssize_t sl_rio_writen(int fd, const void *buf, size_t n);
  * stays the caller's job. The struct may live on the stack.
  */
 typedef struct sl_rio {
-    int rio_fd;                    /**< fd being read; not owned */
-    size_t rio_cnt;                /**< unread bytes in rio_buf */
-    char *rio_bufptr;              /**< next unread byte in rio_buf */
-    char rio_buf[SL_RIO_BUFSIZE];  /**< internal buffer */
+    int rio_fd;                   /**< fd being read; not owned */
+    sl_xport *rio_x;              /**< or, not NULL, the transport read through; not owned */
+    size_t rio_cnt;               /**< unread bytes in rio_buf */
+    char *rio_bufptr;             /**< next unread byte in rio_buf */
+    char rio_buf[SL_RIO_BUFSIZE]; /**< internal buffer */
 } sl_rio;
 
 /**
@@ -73,6 +76,19 @@ typedef struct sl_rio {
  * @param fd descriptor to read from; not owned by the reader
  */
 void sl_rio_init(sl_rio *rp, int fd);
+
+/**
+ * @brief Prepare @p rp to read through the transport @p x (plain TCP or
+ *        TLS, xport.h) instead of an fd.
+ * @param rp reader to initialise
+ * @param x  transport to read through; not owned by the reader
+ *
+ * A transport's "try again" is an error with errno EAGAIN (a receive
+ * timeout on a blocking socket); its other failures are errors with errno
+ * EPROTO, the reason in x->x_why (a certificate refused, a TLS stream cut
+ * without close_notify).
+ */
+void sl_rio_init_xport(sl_rio *rp, sl_xport *x);
 
 /**
  * @brief Read up to @p n bytes, like read(), but from the reader's buffer.

@@ -12,6 +12,7 @@
 int register_err_tests(void);
 int register_rio_tests(void);
 int register_addr_tests(void);
+int register_xport_tests(void);
 
 int main(void)
 {
@@ -22,6 +23,7 @@ int main(void)
         {"err", register_err_tests},
         {"rio", register_rio_tests},
         {"addr", register_addr_tests},
+        {"xport", register_xport_tests},
     };
 
     if (CU_initialize_registry() != CUE_SUCCESS) {
