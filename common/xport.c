@@ -50,12 +50,16 @@ static ssize_t plain_write(sl_xport *x, const void *buf, size_t n)
     }
 }
 
+static size_t plain_pending(const sl_xport *x)
+{
+    (void)x;
+    return 0; /* what has come waits in the kernel, where poll() sees it */
+}
+
 static int plain_shutdown(sl_xport *x)
 {
-    if (shutdown(x->x_fd, SHUT_WR) < 0 && errno != ENOTCONN) {
-        return (int)plain_failed(x, SL_WANT_WRITE, "shutdown");
-    }
-    return 0;
+    (void)x;
+    return 0; /* the close says it */
 }
 
 static void plain_release(sl_xport *x)
@@ -63,8 +67,13 @@ static void plain_release(sl_xport *x)
     (void)x;
 }
 
-static const sl_xport_ops plain_ops = {"tcp",       plain_handshake, plain_read,
-                                       plain_write, plain_shutdown,  plain_release};
+static const sl_xport_ops plain_ops = {.xo_name = "tcp",
+                                       .xo_handshake = plain_handshake,
+                                       .xo_read = plain_read,
+                                       .xo_write = plain_write,
+                                       .xo_pending = plain_pending,
+                                       .xo_shutdown = plain_shutdown,
+                                       .xo_release = plain_release};
 
 void sl_xport_plain(sl_xport *x, int fd)
 {
@@ -89,6 +98,11 @@ ssize_t sl_xport_read(sl_xport *x, void *buf, size_t n)
 ssize_t sl_xport_write(sl_xport *x, const void *buf, size_t n)
 {
     return x->x_ops->xo_write(x, buf, n);
+}
+
+size_t sl_xport_pending(const sl_xport *x)
+{
+    return x->x_ops->xo_pending(x);
 }
 
 int sl_xport_shutdown(sl_xport *x)

@@ -49,7 +49,11 @@ typedef struct sl_xport_ops {
     ssize_t (*xo_read)(sl_xport *x, void *buf, size_t n);
     /** Some of @p n bytes: a count (at least 1), ::SL_XPORT_AGAIN or -1. */
     ssize_t (*xo_write)(sl_xport *x, const void *buf, size_t n);
-    /** Say the stream ends (TLS: close_notify): 0, ::SL_XPORT_AGAIN or -1. */
+    /** Bytes already read from the socket and not yet given (TLS: the rest
+     *  of a record), which a wait for a readable socket would not see. */
+    size_t (*xo_pending)(const sl_xport *x);
+    /** Say the stream ends (TLS: close_notify; plain TCP: nothing, the close
+     *  says it): 0, ::SL_XPORT_AGAIN or -1. */
     int (*xo_shutdown)(sl_xport *x);
     /** Free what the transport holds; never closes the fd. */
     void (*xo_release)(sl_xport *x);
@@ -81,6 +85,9 @@ ssize_t sl_xport_read(sl_xport *x, void *buf, size_t n);
 
 /** @brief x->x_ops->xo_write(x, buf, n). */
 ssize_t sl_xport_write(sl_xport *x, const void *buf, size_t n);
+
+/** @brief x->x_ops->xo_pending(x). */
+size_t sl_xport_pending(const sl_xport *x);
 
 /** @brief x->x_ops->xo_shutdown(x). */
 int sl_xport_shutdown(sl_xport *x);

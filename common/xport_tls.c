@@ -46,6 +46,7 @@ static int tls_outcome(sl_xport *x, int rc, const char *what)
         return 0;
     }
     tls_reason(x, e, what);
+    SSL_set_quiet_shutdown(x->x_session, 1); /* broken: no close_notify to send */
     return -1;
 }
 
@@ -79,6 +80,11 @@ static ssize_t tls_write(sl_xport *x, const void *buf, size_t n)
     return out == 0 ? -1 : out; /* the peer's close_notify: this write goes nowhere */
 }
 
+static size_t tls_pending(const sl_xport *x)
+{
+    return (size_t)SSL_pending(x->x_session);
+}
+
 static int tls_shutdown(sl_xport *x)
 {
     if (!SSL_is_init_finished(x->x_session)) {
@@ -96,8 +102,13 @@ static void tls_release(sl_xport *x)
     x->x_session = NULL;
 }
 
-static const sl_xport_ops tls_ops = {"tls",     tls_handshake, tls_read,
-                                     tls_write, tls_shutdown,  tls_release};
+static const sl_xport_ops tls_ops = {.xo_name = "tls",
+                                     .xo_handshake = tls_handshake,
+                                     .xo_read = tls_read,
+                                     .xo_write = tls_write,
+                                     .xo_pending = tls_pending,
+                                     .xo_shutdown = tls_shutdown,
+                                     .xo_release = tls_release};
 
 /* OpenSSL's reason for a failed setup, after @p what. */
 static void ctx_failed(char *err, const char *what, const char *file)

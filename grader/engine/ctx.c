@@ -146,6 +146,11 @@ void gr_hint(gr_ctx *ctx, const char *fmt, ...)
     va_end(ap);
 }
 
+const char *gr_headline(const gr_ctx *ctx)
+{
+    return ctx->cx_failed ? gr_str_cstr(&ctx->cx_headline) : "";
+}
+
 int gr_failed(const gr_ctx *ctx)
 {
     return ctx->cx_failed;

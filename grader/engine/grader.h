@@ -250,6 +250,10 @@ void gr_hint(gr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2,
 /** @brief Has gr_fail() been called in this check? */
 int gr_failed(const gr_ctx *ctx);
 
+/** @brief The running check's failure headline so far, "" if none (so a
+ *         hint can follow the reason a kit function gave). */
+const char *gr_headline(const gr_ctx *ctx);
+
 /**
  * @brief Where a check appends detail (transcripts, figures) for its report.
  *

@@ -35,6 +35,14 @@ int gr_http_connect(gr_ctx *ctx, gr_http *h, const char *label)
     return gr_connect(ctx, &h->h_conn, label, &o);
 }
 
+int gr_http_connect_xport(gr_ctx *ctx, gr_http *h, const char *label, const gr_xport_ops *ops,
+                          int rcvbuf)
+{
+    gr_http_none(h, 1);
+    gr_conn_opts o = {.co_nodelay = 1, .co_xport = ops, .co_rcvbuf = rcvbuf};
+    return gr_connect(ctx, &h->h_conn, label, &o);
+}
+
 void gr_http_close(gr_http *h)
 {
     gr_close(&h->h_conn);

@@ -87,6 +87,16 @@ void gr_http_none(gr_http *h, size_t n);
  */
 int gr_http_connect(gr_ctx *ctx, gr_http *h, const char *label);
 
+/**
+ * @brief Like gr_http_connect(), over the transport @p ops (TLS: the
+ *        handshake done within the deadline), with a receive buffer of
+ *        @p rcvbuf bytes (0: the default; small: the server's writes meet a
+ *        full socket and must wait).
+ * @return 0, or gr_fail()'s value
+ */
+int gr_http_connect_xport(gr_ctx *ctx, gr_http *h, const char *label, const gr_xport_ops *ops,
+                          int rcvbuf);
+
 /** @brief Close (FIN) and free. Safe to call twice. */
 void gr_http_close(gr_http *h);
 

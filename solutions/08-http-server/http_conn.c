@@ -18,6 +18,8 @@
  * stopping closes its idle connections at once. */
 #include "http_server.h"
 
+#include "xport_tls.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -34,6 +36,7 @@
 /* The most sendfile() is asked for at once, and gzip's slice. */
 #define FILE_STEP (1u << 20)
 #define GZIP_STEP 16384
+#define TLS_STEP 16384 /* a TLS record's most */
 
 /* Where a connection is. */
 enum { C_HEAD, C_BODY_LENGTH, C_BODY_CHUNKED, C_WRITE };
@@ -46,6 +49,7 @@ enum { TX_DONE, TX_AGAIN, TX_FAILED };
 
 struct hs_conn {
     int c_fd;
+    sl_xport c_x; /* plain TCP, or TLS (--cert): every byte goes through it */
     const hs_config *c_cfg;
     int c_state;
     int c_stopping;       /* the server stops: close after this answer */
@@ -74,6 +78,11 @@ hs_conn *hs_conn_new(int fd, const hs_config *cfg)
     c->c_fd = fd;
     c->c_cfg = cfg;
     c->c_file.f_fd = -1;
+    sl_xport_plain(&c->c_x, fd);
+    if (cfg->cfg_tls != NULL && sl_xport_tls_server(&c->c_x, fd, cfg->cfg_tls) < 0) {
+        free(c);
+        return NULL;
+    }
     /* Small answers go out at once: no Nagle wait for the next write. */
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -90,9 +99,16 @@ static void file_done(hs_conn *c)
     c->c_file = (hs_file){.f_fd = -1};
 }
 
+void hs_conn_end(hs_conn *c)
+{
+    (void)sl_xport_shutdown(&c->c_x); /* TLS: close_notify, if it fits now */
+    sl_xport_release(&c->c_x);        /* then plain, on no fd: a second call does nothing */
+}
+
 void hs_conn_free(hs_conn *c)
 {
     if (c != NULL) {
+        hs_conn_end(c);
         file_done(c);
         free(c->c_out.o_buf);
         free(c->c_body);
@@ -102,23 +118,25 @@ void hs_conn_free(hs_conn *c)
 
 /* ---- reading ------------------------------------------------------------------------ */
 
+/* What the transport's last "try again" waits for: TLS may need to write
+ * in order to read (a handshake message), or to read in order to write. */
+static int want_of(const hs_conn *c)
+{
+    return c->c_x.x_want == SL_WANT_WRITE ? HS_WANT_WRITE : HS_WANT_READ;
+}
+
 /* Read what has arrived into dst[0..cap). */
 static int read_some(hs_conn *c, char *dst, size_t cap, size_t *got)
 {
-    for (;;) {
-        ssize_t r = recv(c->c_fd, dst, cap, 0);
-        if (r < 0 && errno == EINTR) {
-            continue;
-        }
-        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            return RD_AGAIN;
-        }
-        if (r <= 0) {
-            return RD_CLOSED; /* the client left, or reset the connection */
-        }
-        *got = (size_t)r;
-        return RD_OK;
+    ssize_t r = sl_xport_read(&c->c_x, dst, cap);
+    if (r == SL_XPORT_AGAIN) {
+        return RD_AGAIN;
     }
+    if (r <= 0) {
+        return RD_CLOSED; /* the client left, reset the connection, or broke TLS */
+    }
+    *got = (size_t)r;
+    return RD_OK;
 }
 
 /* More bytes at the end of the buffer. */
@@ -289,7 +307,7 @@ static int step_head(hs_conn *c)
         return refuse(c, 431);
     }
     int rd = fill(c);
-    return rd == RD_OK ? STEP_ON : rd == RD_AGAIN ? HS_WANT_READ : HS_WANT_CLOSE;
+    return rd == RD_OK ? STEP_ON : rd == RD_AGAIN ? want_of(c) : HS_WANT_CLOSE;
 }
 
 /* C_BODY_LENGTH: a body of Content-Length c_body_want (at most HS_MAX_BODY). */
@@ -307,7 +325,7 @@ static int step_length_body(hs_conn *c)
         size_t got = 0;
         int rd = read_some(c, c->c_body + c->c_body_len, c->c_body_want - c->c_body_len, &got);
         if (rd != RD_OK) {
-            return rd == RD_AGAIN ? HS_WANT_READ : HS_WANT_CLOSE;
+            return rd == RD_AGAIN ? want_of(c) : HS_WANT_CLOSE;
         }
         c->c_body_len += got;
     }
@@ -323,7 +341,7 @@ static int step_chunked_body(hs_conn *c)
         if (c->c_len == c->c_head) {
             int rd = fill(c);
             if (rd != RD_OK) {
-                return rd == RD_AGAIN ? HS_WANT_READ : HS_WANT_CLOSE;
+                return rd == RD_AGAIN ? want_of(c) : HS_WANT_CLOSE;
             }
         }
         const char *in = unused(c, &avail);
@@ -375,6 +393,7 @@ static int send_range(hs_conn *c)
             continue;
         }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            c->c_x.x_want = SL_WANT_WRITE;
             return TX_AGAIN;
         }
         if (n <= 0) {
@@ -386,20 +405,54 @@ static int send_range(hs_conn *c)
     return TX_DONE;
 }
 
-/* Send c_out's bytes: TX_*. A file to follow: MSG_MORE, so that a small
- * answer's head and body leave in one segment. */
+/* The next slice of the file's range into c_out, for TLS (sendfile() would
+ * bypass it): 1, 0 at the range's end, -1. */
+static int slice_more(hs_conn *c)
+{
+    hs_file *f = &c->c_file;
+    size_t want = f->f_left > TLS_STEP ? TLS_STEP : (size_t)f->f_left;
+    if (want == 0) {
+        return 0;
+    }
+    if (hs_out_reserve(&c->c_out, want) < 0) {
+        return -1;
+    }
+    ssize_t n = pread(f->f_fd, c->c_out.o_buf + c->c_out.o_len, want, (off_t)f->f_off);
+    if (n <= 0) {
+        return -1; /* a read error, or the file got shorter */
+    }
+    c->c_out.o_len += (size_t)n;
+    f->f_off += (uint64_t)n;
+    f->f_left -= (uint64_t)n;
+    return 1;
+}
+
+/* Some of c_out's bytes, through the transport. Plain TCP with a file to
+ * follow by sendfile() takes the kernel's other shortcut, MSG_MORE, so that
+ * a small answer's head and body leave in one segment. */
+static ssize_t send_some(hs_conn *c, const char *p, size_t n)
+{
+    if (!sl_xport_is_plain(&c->c_x) || c->c_file.f_fd < 0 || c->c_file.f_gzip != NULL) {
+        return sl_xport_write(&c->c_x, p, n);
+    }
+    ssize_t put;
+    while ((put = send(c->c_fd, p, n, MSG_NOSIGNAL | MSG_MORE)) < 0 && errno == EINTR) {
+    }
+    if (put < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        c->c_x.x_want = SL_WANT_WRITE;
+        return SL_XPORT_AGAIN;
+    }
+    return put;
+}
+
+/* Send c_out's bytes: TX_*. */
 static int send_out(hs_conn *c)
 {
     hs_out *o = &c->c_out;
-    int more = c->c_file.f_fd >= 0 && c->c_file.f_gzip == NULL ? MSG_MORE : 0;
     while (o->o_start < o->o_len) {
-        ssize_t n =
-            send(c->c_fd, o->o_buf + o->o_start, o->o_len - o->o_start, MSG_NOSIGNAL | more);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
+        ssize_t n = send_some(c, o->o_buf + o->o_start, o->o_len - o->o_start);
         if (n < 0) {
-            return errno == EAGAIN || errno == EWOULDBLOCK ? TX_AGAIN : TX_FAILED;
+            return n == SL_XPORT_AGAIN ? TX_AGAIN : TX_FAILED;
         }
         o->o_start += (size_t)n;
     }
@@ -414,8 +467,8 @@ static int transmit(hs_conn *c)
         if (tx != TX_DONE || c->c_file.f_fd < 0) {
             return tx;
         }
-        if (c->c_file.f_gzip != NULL) {
-            int more = gzip_more(c);
+        if (c->c_file.f_gzip != NULL || !sl_xport_is_plain(&c->c_x)) {
+            int more = c->c_file.f_gzip != NULL ? gzip_more(c) : slice_more(c);
             if (more < 0) {
                 return TX_FAILED;
             }
@@ -437,15 +490,16 @@ static int step_write(hs_conn *c)
 {
     int tx = transmit(c);
     if (tx != TX_DONE) {
-        return tx == TX_AGAIN ? HS_WANT_WRITE : HS_WANT_CLOSE;
+        return tx == TX_AGAIN ? want_of(c) : HS_WANT_CLOSE;
     }
     if (c->c_ex.ex_close || c->c_ex.ex_failed || c->c_stopping) {
         return HS_WANT_CLOSE;
     }
     c->c_state = C_HEAD;
     /* Nothing left of what came: the driver's wait says when more comes
-     * (a recv() now would most often be an EAGAIN for nothing). */
-    return c->c_len == 0 ? HS_WANT_READ : STEP_ON;
+     * (a recv() now would most often be an EAGAIN for nothing), unless TLS
+     * holds the rest of a record, which the wait would not see. */
+    return c->c_len == 0 && sl_xport_pending(&c->c_x) == 0 ? HS_WANT_READ : STEP_ON;
 }
 
 /* ---- the machine, and its drivers --------------------------------------------------- */

@@ -91,6 +91,7 @@ static void watch_listener(loop *lp, int on)
 static void kill_conn(loop *lp, lconn *l)
 {
     unlink_timer(lp, l);
+    hs_conn_end(l->l_conn);
     close(l->l_fd);
     l->l_dead = 1;
     l->l_next = lp->lp_dead;

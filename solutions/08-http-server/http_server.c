@@ -12,7 +12,13 @@
  * loop (http_loop.c; Python's asyncio.start_server()), the framework then
  * only making the listening socket.
  *
- * usage: http_server [--strategy thread|pool|epoll] [--threads N] PORT DOCROOT */
+ * With --cert and --key it speaks HTTPS: every connection's bytes go
+ * through TLS, the transport of libsocklab's xport_tls.h, behind the same
+ * table of operations as plain TCP (Python's
+ * ssl.SSLContext.wrap_socket(sock, server_side=True)).
+ *
+ * usage: http_server [--strategy thread|pool|epoll] [--threads N]
+ *                    [--cert FILE --key FILE [--chain FILE]] PORT DOCROOT */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -22,6 +28,7 @@
 #include "err.h"
 #include "rio.h"
 #include "socketserver.h"
+#include "xport_tls.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +52,9 @@ typedef struct options {
     int o_threads;
     uint16_t o_port;
     const char *o_docroot;
+    const char *o_cert; /* --cert: HTTPS with this certificate (and intermediates) */
+    const char *o_key;
+    const char *o_chain;
 } options;
 
 static void usage(FILE *f, const char *prog)
@@ -59,8 +69,14 @@ static void usage(FILE *f, const char *prog)
             "                   epoll: one thread for every connection, an epoll loop\n"
             "                   (the fast one: make bench LAB=08)\n"
             "  --threads N      the pool's threads, 1 to %d (default: %d)\n"
+            "  --cert FILE      speak HTTPS with this certificate (PEM: the leaf, then\n"
+            "                   any intermediates); needs --key\n"
+            "  --key FILE       the certificate's private key (PEM)\n"
+            "  --chain FILE     more intermediates to send after the certificate\n"
             "  --help           this message\n"
-            "SIGTERM or SIGINT stops it: answers in flight finish, then it exits 0.\n",
+            "SIGTERM or SIGINT stops it: answers in flight finish, then it exits 0.\n"
+            "Exit status: 0 after SIGTERM or SIGINT, 1 if it cannot start (a port in use,\n"
+            "a certificate that cannot be loaded), 2 for a usage error.\n",
             prog, MAX_THREADS, DEFAULT_THREADS);
 }
 
@@ -69,8 +85,8 @@ static int bad_usage(const char *prog, const char *what, const char *arg)
 {
     fprintf(stderr, "%s: %s%s%s%s\n", prog, what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
     fprintf(stderr,
-            "usage: %s [--strategy thread|pool|epoll] [--threads N] PORT DOCROOT "
-            "(--help says more)\n",
+            "usage: %s [--strategy thread|pool|epoll] [--threads N] "
+            "[--cert FILE --key FILE [--chain FILE]] PORT DOCROOT (--help says more)\n",
             prog);
     return 2;
 }
@@ -80,6 +96,9 @@ static int parse_options(int argc, char **argv, options *o)
 {
     static const struct option longs[] = {{"strategy", required_argument, NULL, 's'},
                                           {"threads", required_argument, NULL, 't'},
+                                          {"cert", required_argument, NULL, 'c'},
+                                          {"key", required_argument, NULL, 'k'},
+                                          {"chain", required_argument, NULL, 'C'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     const char *slash = strrchr(argv[0], '/');
@@ -110,9 +129,23 @@ static int parse_options(int argc, char **argv, options *o)
             }
             o->o_threads = (int)n;
             break;
+        case 'c':
+            o->o_cert = optarg;
+            break;
+        case 'k':
+            o->o_key = optarg;
+            break;
+        case 'C':
+            o->o_chain = optarg;
+            break;
         default:
             return bad_usage(o->o_prog, "unknown option", NULL);
         }
+    }
+    if ((o->o_cert == NULL) != (o->o_key == NULL) || (o->o_chain != NULL && o->o_cert == NULL)) {
+        return bad_usage(o->o_prog,
+                         o->o_cert == NULL ? "--key and --chain want --cert" : "--cert wants --key",
+                         NULL);
     }
     if (argc - optind != 2) {
         return bad_usage(o->o_prog,
@@ -139,6 +172,10 @@ static int handle(ss_request *rq)
 
 static void say_busy(ss_request *rq)
 {
+    const hs_config *cfg = rq->rq_user;
+    if (cfg->cfg_tls != NULL) {
+        return; /* a plain 503 is no TLS record: the close says it */
+    }
     char buf[1024];
     size_t n = hs_busy_response(buf, sizeof buf);
     (void)sl_rio_writen(rq->rq_fd, buf, n);
@@ -231,6 +268,12 @@ static int prepare(const options *o, hs_config *cfg)
         return 2;
     }
     cfg->cfg_prog = o->o_prog;
+    char err[SL_ERR_LEN];
+    if (o->o_cert != NULL && (cfg->cfg_tls = sl_tls_server_ctx(o->o_cert, o->o_key, o->o_chain,
+                                                               TLS1_2_VERSION, err)) == NULL) {
+        fprintf(stderr, "%s: cannot serve HTTPS: %s\n", o->o_prog, err);
+        return 1;
+    }
     if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
         fprintf(stderr, "%s: pipe: %s\n", o->o_prog, strerror(errno));
         return 1;
@@ -286,6 +329,7 @@ int main(int argc, char **argv)
         rc = -1;
     }
     close(cfg.cfg_root_fd);
+    SSL_CTX_free(cfg.cfg_tls);
     close(stop_pipe[0]);
     close(stop_pipe[1]);
     return rc < 0 ? 1 : 0;

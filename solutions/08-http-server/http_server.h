@@ -36,11 +36,12 @@
 
 /** The server's settings, shared by every connection (read-only). */
 typedef struct hs_config {
-    const char *cfg_prog;    /**< the program's name, for messages */
-    char cfg_root[PATH_MAX]; /**< DOCROOT, resolved (realpath) */
-    size_t cfg_root_len;     /**< its length */
-    int cfg_root_fd;         /**< DOCROOT opened (O_PATH), for openat2() */
-    int cfg_stop_fd;         /**< readable once the server is stopping */
+    const char *cfg_prog;       /**< the program's name, for messages */
+    char cfg_root[PATH_MAX];    /**< DOCROOT, resolved (realpath) */
+    size_t cfg_root_len;        /**< its length */
+    int cfg_root_fd;            /**< DOCROOT opened (O_PATH), for openat2() */
+    int cfg_stop_fd;            /**< readable once the server is stopping */
+    struct ssl_ctx_st *cfg_tls; /**< --cert: the TLS context (an SSL_CTX), or NULL */
 } hs_config;
 
 /** An answer's bytes waiting to be sent: o_buf[o_start, o_len). */
@@ -101,7 +102,10 @@ enum hs_want { HS_WANT_READ, HS_WANT_WRITE, HS_WANT_CLOSE };
 /** A connection on the non-blocking socket @p fd (not closed by hs_conn_free). */
 hs_conn *hs_conn_new(int fd, const hs_config *cfg);
 
-/** Free it and the file it may be sending. */
+/** End its transport before its fd is closed (TLS: close_notify, if it fits now). */
+void hs_conn_end(hs_conn *c);
+
+/** Free it (ending its transport, if not yet) and the file it may be sending. */
 void hs_conn_free(hs_conn *c);
 
 /** Read, answer and write as far as the socket lets it: an hs_want. */

@@ -30,7 +30,7 @@ static const df_file files[] = {
     {"www/favicon.ico", 200, 0}, {"www/page.htm", 150, 1},       {"www/blob.bin", 1000, 0},
     {"www/noext", 50, 0},        {"www/range.bin", 1000, 0},     {"www/zip.txt", 40000, 1},
     {"www/a b.txt", 64, 1},      {"www/dir/index.html", 200, 1}, {"www/dir/page.html", 120, 1},
-    {"www/locked.txt", 30, 1},   {"www/big.bin", LAB08_BIG, 0},
+    {"www/locked.txt", 30, 1},   {"www/big.bin", LAB08_BIG, 0},  {"www/tls.bin", LAB08_TLS_FILE, 0},
 };
 
 /* Links: name, target. */
@@ -128,6 +128,11 @@ int lab08_docroot(gr_ctx *ctx, const char *top)
         }
     }
     if (lab08_browser_docroot(ctx, top) != 0) {
+        return -1;
+    }
+    /* the test CA beside the document root (never in it: a key is not for serving) */
+    snprintf(path, sizeof path, "%s/%s", top, LAB08_TLS_DIR);
+    if (gr_ca_run_write(ctx, path) != 0) {
         return -1;
     }
     snprintf(path, sizeof path, "%s/www/locked.txt", top);

@@ -21,6 +21,7 @@ static const char *const steps[] = {
     "timeouts and concurrency",
     "conditional requests and gzip",
     "ranges",
+    "HTTPS",
 };
 
 #define API_DEADLINE_MS 60000
@@ -65,6 +66,20 @@ static const gr_start_rules start_rules = {
 static const gr_program pool_of_two = {"./http_server --strategy pool --threads 2 {port} {docroot}",
                                        NULL};
 
+/* HTTPS (step 10): the test CA's leaf, its key and its intermediate, from
+ * the folder beside the document root (kit/ca_run.h). */
+#define TLS_FILES "{docroot}/../" LAB08_TLS_DIR
+static const gr_program https_server = {
+    "./http_server --cert " TLS_FILES "/server.pem --key " TLS_FILES
+    "/server.key --chain " TLS_FILES "/intermediate.pem {port} {docroot}",
+    NULL};
+
+#define HINT_HTTPS                                                                                 \
+    "HTTPS is the same server with TLS between the socket and HTTP: every byte goes through "      \
+    "the TLS session, and the session's \"try again\" (WANT_READ, WANT_WRITE) is the socket's "    \
+    "EAGAIN. In C: the transport table of xport.h, sl_xport_tls_server() per connection. In "      \
+    "Python: ssl.SSLContext.wrap_socket(sock, server_side=True)."
+
 static const char set_malformed[] = "malformed";
 static const char set_methods[] = "methods";
 static const char set_framing[] = "framing";
@@ -90,7 +105,7 @@ static const gr_check checks[] = {
      .ck_arg = &start_rules},
     {.ck_name = "static-get",
      .ck_step = 2,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 10000,
      .ck_summary = "GET a file: 200, its bytes, Content-Length, Content-Type, Last-Modified, Date, "
                    "Server",
@@ -101,7 +116,7 @@ static const gr_check checks[] = {
      .ck_run = lab08_check_static_get},
     {.ck_name = "static-head",
      .ck_step = 2,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary = "HEAD: the fields GET sends, Content-Length included, and no body",
      .ck_hint = "HEAD is GET without the body. In C: the same head, and no sendfile() for "
@@ -128,7 +143,7 @@ static const gr_check checks[] = {
 
     {.ck_name = "malformed",
      .ck_step = 3,
-     .ck_points = 4,
+     .ck_points = 3,
      .ck_deadline_ms = 15000,
      .ck_summary = "malformed request lines and fields (h1spec-style) get 400 and a close; "
                    "versions 2.0, 0.9, 3.0 get 505; the edges just inside are served",
@@ -216,7 +231,7 @@ static const gr_check checks[] = {
 
     {.ck_name = "keep-alive",
      .ck_step = 5,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary = "HTTP/1.1: five requests, one connection",
      .ck_hint = "HTTP/1.1 connections are persistent: after a response, read the next request "
@@ -243,7 +258,7 @@ static const gr_check checks[] = {
      .ck_run = lab08_check_http10},
     {.ck_name = "pipelining",
      .ck_step = 5,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary = "eight requests sent at once are answered in order, each whole",
      .ck_hint = "Keep the bytes after a request: they are the next request. In C: a buffer per "
@@ -260,7 +275,7 @@ static const gr_check checks[] = {
 
     {.ck_name = "bodies",
      .ck_step = 6,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary = "bodies by Content-Length and by chunks (extensions, trailers) are read; a "
                    "GET's body is read and ignored",
@@ -443,6 +458,62 @@ static const gr_check checks[] = {
      .ck_hint = "A real client reads what the contract says: if curl fails, run the same curl "
                 "command with -v and read its trace.",
      .ck_run = lab08_check_curl},
+
+    {.ck_name = "https-get",
+     .ck_step = 10,
+     .ck_points = 2,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "--cert/--key/--chain: a client trusting only the test root verifies the chain "
+                   "and the name localhost; three GETs on one TLS connection, each exactly its "
+                   "Content-Length; Connection: close ends with close_notify",
+     .ck_hint = HINT_HTTPS " Content-Length counts the body's bytes as sent, over TLS as over "
+                           "TCP: count what is written, never a string written elsewhere.",
+     .ck_program = &https_server,
+     .ck_run = lab08_check_https_get},
+    {.ck_name = "https-big",
+     .ck_step = 10,
+     .ck_points = 1,
+     .ck_deadline_ms = 20000,
+     .ck_summary = "a 2 MiB file over TLS through a small receive window, every byte",
+     .ck_hint = "A TLS write may take part of its bytes, or say WANT_WRITE: send the rest, and "
+                "after \"try again\" send the same bytes again. In C: loop on SSL_write_ex()'s "
+                "count (with SSL_MODE_ENABLE_PARTIAL_WRITE), retry with the same buffer. In "
+                "Python: sock.sendall().",
+     .ck_program = &https_server,
+     .ck_run = lab08_check_https_big},
+    {.ck_name = "https-stalled",
+     .ck_step = 10,
+     .ck_points = 1,
+     .ck_deadline_ms = 4000,
+     .ck_summary = "a client that stops in the middle of its ClientHello does not stop another "
+                   "from being served meanwhile",
+     .ck_hint = "A handshake is a conversation: run it where a slow client blocks only "
+                "itself (its connection's thread, or the event loop's state machine), never in "
+                "the accepting thread. In C: SSL_accept() after accept(), in the handler. In "
+                "Python: wrap_socket(..., do_handshake_on_connect=False), then do_handshake() "
+                "in the handler.",
+     .ck_program = &https_server,
+     .ck_run = lab08_check_https_stalled},
+    {.ck_name = "https-plaintext",
+     .ck_step = 10,
+     .ck_points = 1,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a plain HTTP request to the HTTPS port neither kills the server nor stops "
+                   "it: an HTTPS client is served after it",
+     .ck_hint = "A failed handshake is one connection's failure, not the server's. In C: when "
+                "SSL_accept() or the first SSL_read() fails, free the session and close that "
+                "connection, never exit(). In Python: catch ssl.SSLError in the handler.",
+     .ck_program = &https_server,
+     .ck_run = lab08_check_https_plaintext},
+    {.ck_name = "https-curl",
+     .ck_step = 10,
+     .ck_points = 1,
+     .ck_deadline_ms = 20000,
+     .ck_summary = "curl --cacert (the root) gets a file, a HEAD and a gzipped file over HTTPS",
+     .ck_hint = "A real client offers what it can (ALPN h2 and http/1.1): the server picks "
+                "only what it speaks. If curl fails, run the same curl command with -v.",
+     .ck_program = &https_server,
+     .ck_run = lab08_check_https_curl},
 };
 
 const gr_lab gr_lab08 = {

@@ -4,6 +4,7 @@
 #ifndef SOCKLAB_GRADER_LAB08_H
 #define SOCKLAB_GRADER_LAB08_H
 
+#include "kit/ca_run.h"
 #include "kit/http.h"
 #include "kit/kit.h"
 
@@ -15,6 +16,10 @@
 #define LAB08_MTIME 1700000000L
 /* The size of big.bin, fetched by hash. */
 #define LAB08_BIG (64 * MiB)
+/** The file the HTTPS checks fetch through a small window. */
+#define LAB08_TLS_FILE (2 * MiB)
+/** The test CA's folder, beside the document root (kit/ca_run.h). */
+#define LAB08_TLS_DIR "tls"
 /* What every byte of a file outside DOCROOT starts with: no response may
  * hold it. */
 #define LAB08_SECRET "SOCKLAB-SECRET"
@@ -116,6 +121,11 @@ int lab08_check_html_escape(gr_ctx *ctx);
 int lab08_check_truncated(gr_ctx *ctx);
 int lab08_check_timeouts(gr_ctx *ctx);
 int lab08_check_concurrent(gr_ctx *ctx);
+int lab08_check_https_get(gr_ctx *ctx);
+int lab08_check_https_big(gr_ctx *ctx);
+int lab08_check_https_stalled(gr_ctx *ctx);
+int lab08_check_https_plaintext(gr_ctx *ctx);
+int lab08_check_https_curl(gr_ctx *ctx);
 int lab08_check_slowloris(gr_ctx *ctx);
 int lab08_check_big_file(gr_ctx *ctx);
 int lab08_check_sigterm(gr_ctx *ctx);

@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 /* The checks a --server run grades (the black-box ones), and all. */
-#define LAB08_SERVER 38
-#define LAB08_ALL 44
+#define LAB08_SERVER 43
+#define LAB08_ALL 49
 /* The parser's API checks (step 1), every one of which the skeleton fails. */
 #define LAB08_API                                                                                  \
     "api-parse-valid api-parse-malformed api-parse-split api-parse-limits "                        \
@@ -130,7 +130,7 @@ static void test_python_full_marks(void)
  * (RULES.md says which probes): the server is graded on the other checks. */
 #define NODE "node grader/labs/08-http-server/selftest/http_server.js {args}"
 #define NODE_ONLY                                                                                  \
-    "step2,step4,step5,step7,step8,step9,methods,uri-limit,header-limits,"                         \
+    "step2,step4,step5,step7,step8,step9,step10,methods,uri-limit,header-limits,"                  \
     "bodies,body-limits,json-routes,json-escaping,json-users"
 
 static void test_node_full_marks(void)
@@ -214,6 +214,23 @@ static void test_bug_more_content(void)
     }
 }
 
+/* HTTPS (step 10): the seed's wrong Content-Length over TLS, a chain
+ * without its intermediate, no close_notify, a partial write taken whole,
+ * the handshake in the accepting thread, an exit on a failed handshake,
+ * and ALPN offering h2 to curl (seeds 123 to 129). */
+static void test_bug_https(void)
+{
+    if (selftest_have("python3")) {
+        expect_bug("bad-length", 123, "https-get", "https-get", 1);
+        expect_bug("no-chain", 124, "https-get", "https-get", 1);
+        expect_bug("no-close-notify", 125, "step10", "https-get", 5);
+        expect_bug("one-write", 126, "step10", "https-big", 5);
+        expect_bug("handshake-in-accept", 127, "https-stalled", "https-stalled", 1);
+        expect_bug("accept-exit", 128, "step10", "https-plaintext", 5);
+        expect_bug("alpn-h2", 129, "step10", "https-curl", 5);
+    }
+}
+
 /* Mode 0 stops every user but root: forbidden is probed when the server
  * runs as the sandbox's own user, which needs an interpreter that user can
  * reach (a python3 under /usr/bin, as CI installs it; not one under a
@@ -263,14 +280,27 @@ static void test_bug_start(void)
 
 /* The fast variant, one thread on an epoll loop (--strategy epoll), built
  * with AddressSanitizer and UndefinedBehaviorSanitizer as bin/grade builds
- * the default: full marks on the black-box checks. */
+ * the default: full marks on the black-box checks, HTTPS included. */
 static void test_solution_epoll(void)
 {
     char dir[PATH_MAX];
     if (build_solution("epoll08", "address,undefined", dir, sizeof dir) == 0) {
         /* One thread and no pool: the pool check, which asks for
-         * --strategy pool, is the only one it cannot pass. */
-        expect_built(dir, 9, "http_server --strategy epoll {port} {docroot}", "pool");
+         * --strategy pool, it cannot pass; started without --cert, nor
+         * the HTTPS ones, which it then passes started with it. */
+        expect_built(dir, 9, "http_server --strategy epoll {port} {docroot}",
+                     "pool https-get https-big https-stalled https-plaintext https-curl");
+        gr_str args = {0}, cmdline = {0};
+        gr_str_add(&args, "08 --seed 10 --only step10 --server");
+        gr_str_addf(&cmdline,
+                    "%s/08-http-server/http_server --strategy epoll --cert {docroot}/../tls/"
+                    "server.pem --key {docroot}/../tls/server.key --chain {docroot}/../tls/"
+                    "intermediate.pem {port} {docroot}",
+                    dir);
+        gr_str_add_word(&args, gr_str_cstr(&cmdline));
+        selftest_expect(gr_str_cstr(&args), NULL, "", 5);
+        gr_str_free(&cmdline);
+        gr_str_free(&args);
     }
     if (dir[0] != '\0') {
         selftest_remove_dir(dir);
@@ -309,6 +339,9 @@ int register_lab08_tests(void)
          test_bug_sigterm},
         {"lab 08: in a browser, a stylesheet as text/plain, a name decoded as latin-1",
          test_bug_browser},
+        {"lab 08: HTTPS: a wrong Content-Length, no intermediate, no close_notify, a partial "
+         "write taken whole, the handshake in accept, an exit on a bad handshake, ALPN h2",
+         test_bug_https},
         {"lab 08: the solution's epoll strategy under ASan and UBSan gets full marks",
          test_solution_epoll},
         {NULL, NULL},

@@ -71,51 +71,11 @@ static void silent(gr_fake *f, gr_xport *x, void *arg)
     gr_fake_pause(f, 600000);
 }
 
-gr_ca *lab10_ca(gr_ctx *ctx)
-{
-    static gr_ca *ca;
-    char err[SL_ERR_LEN] = "";
-    if (ca == NULL && (ca = gr_ca_make(err)) == NULL) {
-        gr_fail(ctx, "grader could not make its test CA: %s", err);
-    }
-    return ca;
-}
-
 int lab10_certs(gr_ctx *ctx, const char *top)
 {
-    gr_ca *ca = lab10_ca(ctx);
     char dir[4096];
-    char err[SL_ERR_LEN] = "";
     snprintf(dir, sizeof dir, "%s/%s", top, GR_DOCROOT_NAME);
-    if (ca == NULL || gr_ca_write(ca, dir, err) < 0) {
-        return ca == NULL ? -1 : gr_fail(ctx, "grader cannot write its test CA: %s", err);
-    }
-    /* the server under test runs as another user: its key must be readable
-     * (a test key, in a folder of the grader's, gone after the run) */
-    static const char *const keys[] = {"server.key", "expired.key", "client.key"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s", dir, keys[i]);
-        chmod(path, 0644);
-    }
-    chmod(dir, 0755);
-    return 0;
-}
-
-/* ca.pem beside the client, as --cafile names it. */
-static int write_root(gr_ctx *ctx, const gr_ca *ca)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/ca.pem", gr_server_dir(ctx));
-    char *pem = gr_ca_root_pem(ca);
-    FILE *f = pem != NULL ? fopen(path, "w") : NULL;
-    int ok = f != NULL && fputs(pem, f) >= 0;
-    if (f != NULL && fclose(f) != 0) {
-        ok = 0;
-    }
-    free(pem);
-    chmod(path, 0644);
-    return ok ? 0 : gr_fail(ctx, "grader cannot write %s: %s", path, strerror(errno));
+    return gr_ca_run_write(ctx, dir);
 }
 
 /* The fake server for the case: TLS with its certificate, or silent. */
@@ -123,22 +83,18 @@ static gr_fake *start_server(gr_ctx *ctx, const lab10_case *cs, seen *s, gr_tls 
 {
     char err[SL_ERR_LEN] = "";
     *tls = NULL;
-    gr_ca *ca = lab10_ca(ctx);
-    if (ca == NULL || write_root(ctx, ca) < 0) {
+    if (gr_ca_run_write_root(ctx, gr_server_dir(ctx)) < 0) {
         return NULL;
     }
     gr_fake *f = NULL;
     if (cs->cs_how == SV_SILENT) {
         f = gr_fake_start(silent, s, err);
     } else {
-        char *cert = NULL;
-        char *key = NULL;
-        if (gr_ca_leaf_pem(ca, cs->cs_cert, !cs->cs_leaf_only, &cert, &key) == 0) {
-            *tls = gr_tls_server(cert, key, 0, cs->cs_max_version, err);
+        *tls = gr_ca_run_server(ctx, cs->cs_cert, !cs->cs_leaf_only, cs->cs_max_version);
+        if (*tls == NULL) {
+            return NULL;
         }
-        free(cert);
-        free(key);
-        f = *tls != NULL ? gr_fake_start_xport(reply, s, gr_tls_ops(*tls), err) : NULL;
+        f = gr_fake_start_xport(reply, s, gr_tls_ops(*tls), err);
     }
     if (f == NULL) {
         gr_fail(ctx, "grader could not start its TLS server: %s", err);

@@ -4,7 +4,7 @@
 #ifndef SOCKLAB_GRADER_LAB10_H
 #define SOCKLAB_GRADER_LAB10_H
 
-#include "kit/ca.h"
+#include "kit/ca_run.h"
 #include "kit/kit.h"
 
 /** What the fake server does once the handshake is done. */
@@ -34,9 +34,6 @@ int lab10_check_client(gr_ctx *ctx);
 
 /** The server's --handshake-timeout in the lab's command, in ms. */
 #define LAB10_HANDSHAKE_MS 2000
-
-/** @brief The test CA of this run of the grader, made on first use (NULL after gr_fail()). */
-gr_ca *lab10_ca(gr_ctx *ctx);
 
 /** @brief The lab's lab_docroot: the test CA's files, for the server's command line. */
 int lab10_certs(gr_ctx *ctx, const char *top);

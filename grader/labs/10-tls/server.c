@@ -15,22 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* A client configuration: verifying (the root, and the name localhost) or
- * not, with a highest version or 0. */
-static gr_tls *client_config(gr_ctx *ctx, int verify, int max_version)
-{
-    gr_ca *ca = lab10_ca(ctx);
-    char *root = ca != NULL && verify ? gr_ca_root_pem(ca) : NULL;
-    char err[SL_ERR_LEN] = "";
-    gr_tls *t =
-        ca != NULL ? gr_tls_client(root, verify ? "localhost" : NULL, 0, max_version, err) : NULL;
-    free(root);
-    if (t == NULL && ca != NULL) {
-        gr_fail(ctx, "grader could not make its TLS client: %s", err);
-    }
-    return t;
-}
-
 /* A TLS connection to the server, handshake done; 0, or gr_fail(). With
  * small windows (a small receive buffer, a small segment size) the
  * server's writes meet a full socket soon, and must wait. */
@@ -77,7 +61,7 @@ static int echo(gr_ctx *ctx, gr_tls *t, size_t n, size_t burst)
 
 int lab10_check_server_echo(gr_ctx *ctx)
 {
-    gr_tls *t = client_config(ctx, 0, 0);
+    gr_tls *t = gr_ca_run_client(ctx, 0, 0);
     int rc = t != NULL ? echo(ctx, t, 20000, 0) : -1;
     gr_tls_free(t);
     return rc;
@@ -85,7 +69,7 @@ int lab10_check_server_echo(gr_ctx *ctx)
 
 int lab10_check_server_large(gr_ctx *ctx)
 {
-    gr_tls *t = client_config(ctx, 0, 0);
+    gr_tls *t = gr_ca_run_client(ctx, 0, 0);
     int rc = t != NULL ? echo(ctx, t, 1024 * 1024, 16 * 1024) : -1;
     gr_tls_free(t);
     return rc;
@@ -123,7 +107,7 @@ static int try_handshake(gr_ctx *ctx, gr_tls *t, char *why, size_t n)
 
 int lab10_check_server_chain(gr_ctx *ctx)
 {
-    gr_tls *t = client_config(ctx, 1, 0);
+    gr_tls *t = gr_ca_run_client(ctx, 1, 0);
     char why[256] = "";
     int made = t != NULL ? try_handshake(ctx, t, why, sizeof why) : -1;
     gr_tls_free(t);
@@ -147,8 +131,8 @@ int lab10_check_server_chain(gr_ctx *ctx)
  * protocol_version alert; one with TLS 1.3 is served. */
 int lab10_check_server_min_version(gr_ctx *ctx)
 {
-    gr_tls *old = client_config(ctx, 0, GR_TLS1_2);
-    gr_tls *now = client_config(ctx, 0, 0);
+    gr_tls *old = gr_ca_run_client(ctx, 0, GR_TLS1_2);
+    gr_tls *now = gr_ca_run_client(ctx, 0, 0);
     if (old == NULL || now == NULL) {
         gr_tls_free(old);
         gr_tls_free(now);
@@ -199,7 +183,7 @@ static int still_serving(gr_ctx *ctx, const char *after)
     if (gr_server_check_alive(ctx) < 0) {
         return -1;
     }
-    gr_tls *t = client_config(ctx, 0, 0);
+    gr_tls *t = gr_ca_run_client(ctx, 0, 0);
     int rc = t != NULL ? echo(ctx, t, 2000, 0) : -1;
     gr_tls_free(t);
     if (rc < 0) {
@@ -267,7 +251,7 @@ int lab10_check_server_vanish(gr_ctx *ctx)
         return gr_fail(ctx, "the first vanishing client could not connect");
     }
     gr_reset(&half);
-    gr_tls *t = client_config(ctx, 0, 0);
+    gr_tls *t = gr_ca_run_client(ctx, 0, 0);
     gr_conn mid;
     if (t == NULL || tls_connect(ctx, &mid, "vanishing", t, 0) < 0) {
         gr_tls_free(t);

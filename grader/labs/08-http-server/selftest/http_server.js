@@ -12,6 +12,7 @@
 
 const fs = require("fs");
 const http = require("http");
+const https = require("https");
 const path = require("path");
 const zlib = require("zlib");
 
@@ -471,7 +472,8 @@ function statusOfParseError(err) {
     }
 }
 
-const USAGE = "usage: http_server.js [--strategy thread|pool] [--threads N] PORT DOCROOT " +
+const USAGE = "usage: http_server.js [--strategy thread|pool] [--threads N] " +
+    "[--cert FILE --key FILE [--chain FILE]] PORT DOCROOT " +
     "(PORT 1..65535, N 1..1024, default 16)";
 
 // The command line (a first word http_server, bin/grade's {args}, skipped):
@@ -482,10 +484,12 @@ function parseArgs(argv) {
         process.stdout.write(USAGE + "\n");
         process.exit(0);
     }
-    const out = {strategy: "thread", threads: 16};
-    while (args[0] === "--strategy" || args[0] === "--threads") {
+    const out = {strategy: "thread", threads: 16, tls: {}};
+    while (["--strategy", "--threads", "--cert", "--key", "--chain"].includes(args[0])) {
         const [opt, value = ""] = args.splice(0, 2);
-        if (opt === "--strategy" && (value === "thread" || value === "pool")) {
+        if (["--cert", "--key", "--chain"].includes(opt) && value !== "") {
+            out.tls[opt.slice(2)] = value;
+        } else if (opt === "--strategy" && (value === "thread" || value === "pool")) {
             out.strategy = value;
         } else if (opt === "--threads" && /^[0-9]+$/.test(value) && +value >= 1 && +value <= 1024) {
             out.threads = +value;
@@ -517,13 +521,21 @@ function limitConnections(server, most) {
 }
 
 function main() {
-    const {strategy, threads, port, root} = parseArgs(process.argv.slice(2));
+    const {strategy, threads, port, root, tls} = parseArgs(process.argv.slice(2));
     if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
         process.stderr.write(`http_server.js: DOCROOT '${root}' is not a directory\n`);
         process.exit(2);
     }
     const realRoot = fs.realpathSync(root);
-    const server = http.createServer({
+    // --cert: HTTPS, the same server under TLS (the chain: the leaf, then --chain).
+    const secure = tls.cert === undefined ? {} : {
+        cert: fs.readFileSync(tls.cert, "utf8") +
+            (tls.chain === undefined ? "" : "\n" + fs.readFileSync(tls.chain, "utf8")),
+        key: fs.readFileSync(tls.key),
+        minVersion: "TLSv1.2",
+    };
+    const server = (tls.cert === undefined ? http : https).createServer({
+        ...secure,
         maxHeaderSize: 64 * 1024, // the contract's limits are checked in checkHead()
         requireHostHeader: false, // and its Host rule too
         keepAliveTimeout: IDLE_MS,

@@ -9,7 +9,8 @@ accepts what the contract refuses (obs-fold, a space before the colon, a
 bare CR, any Content-Length) and has no 431 or 408, so following the
 contract means writing the head's rules out, as the C solution does.
 
-    python3 http_server.py [http_server] [--strategy thread|pool] [--threads N] PORT DOCROOT
+    python3 http_server.py [http_server] [--strategy thread|pool] [--threads N]
+                           [--cert FILE --key FILE [--chain FILE]] PORT DOCROOT
 
 (a first word http_server is skipped: bin/grade's {args} names the program).
 
@@ -24,7 +25,9 @@ import os
 import re
 import signal
 import socket
+import ssl
 import sys
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 
@@ -58,6 +61,12 @@ BUGS = {
     "fields-101": "the field count compared with > where >= is meant: 101 fields pass",
     "redirect-query": "the 301 to a directory's slash drops the query",
     "forbidden-404": "a file that cannot be read is 404 (PermissionError not told apart)",
+    "no-chain": "HTTPS: the leaf sent without its intermediate (--chain ignored)",
+    "no-close-notify": "HTTPS: the connection closed without close_notify (no unwrap())",
+    "one-write": "HTTPS: a body written with one partial write whose count is not looked at",
+    "handshake-in-accept": "HTTPS: the handshake done in the accepting thread",
+    "accept-exit": "HTTPS: the server exits when a handshake fails",
+    "alpn-h2": "HTTPS: ALPN offers h2, which the server does not speak",
     "chunk-decimal": "chunk sizes parsed as decimal",
     "cl-int": "Content-Length taken with int(), so +1 passes",
     "body-limit-off": "the body limit compared with >= : exactly 1 MiB is 413",
@@ -313,6 +322,13 @@ class Handler(BaseHTTPRequestHandler):
     timeout = IDLE_S
 
     def handle(self):
+        if isinstance(self.connection, ssl.SSLSocket) and BUG != "handshake-in-accept":
+            try:
+                self.connection.do_handshake()
+            except (ssl.SSLError, OSError):
+                if BUG == "accept-exit":
+                    os._exit(1)
+                return
         rd = Reader(self.connection)
         while self.one(rd):
             if BUG == "pipeline-drop":
@@ -546,6 +562,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, headers, f.read(), length)
         self.send(200, headers, b"", length)
         if size > 0 and (not self.head_only or BUG == "head-body"):
+            if BUG == "one-write" and isinstance(self.connection, ssl.SSLSocket):
+                return self.connection.sendall(f.read(16384))  # a record's worth, the rest lost
             self.connection.sendfile(f, 0, size)  # a count of 0 is refused
 
 
@@ -590,6 +608,43 @@ def gzip_allowed(value):
     return q.get("*", 0) > 0
 
 
+def tls_context(cert, key, chain):
+    """The server's TLS context: the leaf, its intermediates (--chain), its key."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    if BUG == "alpn-h2":
+        ctx.set_alpn_protocols(["h2", "http/1.1"])
+    with open(cert, "rb") as f:
+        pem = f.read()
+    if chain and BUG != "no-chain":
+        with open(chain, "rb") as f:
+            pem += b"\n" + f.read()
+    with tempfile.NamedTemporaryFile(suffix=".pem") as both:  # load_cert_chain() takes one file
+        both.write(pem)
+        both.flush()
+        ctx.load_cert_chain(both.name, key)
+    return ctx
+
+
+def serve_tls(cls, ctx):
+    """cls whose accepted sockets speak TLS, each handshake in its handler."""
+    class TLSServer(cls):
+        def get_request(self):
+            sock, addr = self.socket.accept()
+            lazy = BUG != "handshake-in-accept"
+            return ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=not lazy), addr
+
+        def shutdown_request(self, request):
+            if isinstance(request, ssl.SSLSocket) and BUG != "no-close-notify":
+                try:
+                    request.settimeout(1)
+                    request.unwrap()  # close_notify, then the peer's
+                except (ssl.SSLError, OSError, ValueError):
+                    pass
+            super().shutdown_request(request)
+    return TLSServer
+
+
 class PoolServer(ThreadingHTTPServer):
     """--strategy pool: at most `threads` connections served, 503 beyond."""
 
@@ -620,7 +675,8 @@ class PoolServer(ThreadingHTTPServer):
                     self.busy -= 1
 
 
-USAGE = ("usage: http_server.py [--strategy thread|pool] [--threads N] PORT DOCROOT "
+USAGE = ("usage: http_server.py [--strategy thread|pool] [--threads N] "
+         "[--cert FILE --key FILE [--chain FILE]] PORT DOCROOT "
          "(PORT 1..65535, N 1..1024, default 16)")
 
 
@@ -630,31 +686,41 @@ def usage_error(why):
 
 
 def parse_args(args):
-    """(strategy, threads, port, docroot) from the command line, or exit 2."""
+    """(strategy, threads, port, docroot, tls files) from the command line, or exit 2."""
     args = args[1:] if args[:1] == ["http_server"] else args
     if args[:1] in (["--help"], ["-h"]):
         print(USAGE)
         sys.exit(0)
-    strategy, threads = "thread", 16
-    while args[:1] in (["--strategy"], ["--threads"]):
+    strategy, threads, tls = "thread", 16, {}
+    while args[:1] in (["--strategy"], ["--threads"], ["--cert"], ["--key"], ["--chain"]):
         opt, value, args = args[0], args[1] if len(args) > 1 else "", args[2:]
-        if opt == "--strategy" and value in ("thread", "pool"):
+        if opt in ("--cert", "--key", "--chain") and value:
+            tls[opt[2:]] = value
+        elif opt == "--strategy" and value in ("thread", "pool"):
             strategy = value
         elif opt == "--threads" and value.isdigit() and 1 <= int(value) <= 1024:
             threads = int(value)
         else:
             usage_error(f"bad {opt} {value!r}")
+    if tls and ("cert" not in tls or "key" not in tls):
+        usage_error("--cert and --key go together")
     if len(args) != 2 or not args[0].isdigit() or not 0 < int(args[0]) < 65536:
         usage_error("PORT and DOCROOT expected")
     if not os.path.isdir(args[1]) and BUG != "docroot-unchecked":
         usage_error(f"DOCROOT {args[1]!r} is not a directory")
-    return strategy, threads, int(args[0]), args[1]
+    return strategy, threads, int(args[0]), args[1], tls
 
 
 def main():
-    strategy, threads, port, docroot = parse_args(sys.argv[1:])
+    strategy, threads, port, docroot, tls = parse_args(sys.argv[1:])
     cls = HTTPServer if BUG == "iterative" else PoolServer if strategy == "pool" else \
         ThreadingHTTPServer
+    if tls:
+        try:
+            cls = serve_tls(cls, tls_context(tls["cert"], tls["key"], tls.get("chain")))
+        except (OSError, ssl.SSLError) as e:
+            print(f"http_server.py: cannot serve HTTPS: {e}", file=sys.stderr)
+            sys.exit(1)
     cls.allow_reuse_address = True
     cls.request_queue_size = 128
     cls.threads = threads
