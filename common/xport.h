@@ -38,6 +38,7 @@ enum sl_xport_want {
 /** Room for a failure's reason. */
 #define SL_XPORT_WHY 160
 
+/** One connection's transport (struct sl_xport, below). */
 typedef struct sl_xport sl_xport;
 
 /** The operations of one kind of transport. */
