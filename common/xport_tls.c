@@ -110,13 +110,20 @@ static const sl_xport_ops tls_ops = {.xo_name = "tls",
                                      .xo_shutdown = tls_shutdown,
                                      .xo_release = tls_release};
 
-/* OpenSSL's reason for a failed setup, after @p what. */
+/* Why @p file could not be loaded, after @p what: the system's reason
+ * when it cannot be opened, else OpenSSL's. */
 static void ctx_failed(char *err, const char *what, const char *file)
 {
     unsigned long code = ERR_get_error();
     ERR_clear_error();
-    sl_err_set(err, "%s '%s': %s", what, file,
-               code != 0 ? ERR_reason_error_string(code) : "cannot be read");
+    FILE *f = fopen(file, "r");
+    if (f == NULL) {
+        sl_err_errno(err, "%s '%s'", what, file);
+        return;
+    }
+    fclose(f);
+    const char *reason = code != 0 ? ERR_reason_error_string(code) : NULL;
+    sl_err_set(err, "%s '%s': %s", what, file, reason != NULL ? reason : "not PEM that fits");
 }
 
 static SSL_CTX *new_ctx(const SSL_METHOD *method, int min_version, char *err)

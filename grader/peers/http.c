@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #define HEAD_MAX 65536
 #define HOLD_MS 600000 /* a held connection: until the fake is stopped */
@@ -120,6 +121,11 @@ void gr_http_fake(gr_fake *f, gr_xport *x, void *arg)
                        : gr_fake_send(f, x, resp, strlen(resp));
         if (sent == 0 && r != NULL && r->hr_after == GR_HTTP_HOLD) {
             hold(f, x);
+        }
+        if (sent == 0 && r != NULL && r->hr_after == GR_HTTP_CUT) {
+            shutdown(x->xp_fd, SHUT_WR); /* a FIN, no close_notify before it */
+            hold(f, x);
+            gr_xport_close(x, 0); /* closed without close_notify */
         }
         if (sent != 0 || r == NULL || r->hr_after != GR_HTTP_KEEP) {
             return;

@@ -28,6 +28,8 @@ typedef enum gr_http_after {
                             fake is stopped (what the client sends is kept, never answered) */
     GR_HTTP_SILENT,    /**< send nothing at all and hold the connection (a read timeout) */
     GR_HTTP_KEEP,      /**< read the next request on the connection (keep-alive) */
+    GR_HTTP_CUT,       /**< end the stream below the transport (over TLS: no close_notify,
+                            a truncation), then hold until the client closes */
 } gr_http_after;
 
 #define GR_HTTP_MAX_ROUTES 16 /**< routes in one script */
@@ -48,11 +50,11 @@ typedef struct gr_http_route {
 
 /** A fake HTTP server's script, and what it saw. */
 typedef struct gr_http_script {
-    const gr_http_route *hs_routes;      /**< the routes, first match wins */
-    size_t hs_nroutes;                   /**< their count */
-    int hs_requests;                     /**< requests read (set by the server) */
-    int hs_used[GR_HTTP_MAX_ROUTES];     /**< requests each route answered (set by the server) */
-    long hs_at_ms[GR_HTTP_MAX_REQS];     /**< when each request's head was read (gr_now_ms()) */
+    const gr_http_route *hs_routes;        /**< the routes, first match wins */
+    size_t hs_nroutes;                     /**< their count */
+    int hs_requests;                       /**< requests read (set by the server) */
+    int hs_used[GR_HTTP_MAX_ROUTES];       /**< requests each route answered (set by the server) */
+    long hs_at_ms[GR_HTTP_MAX_REQS];       /**< when each request's head was read (gr_now_ms()) */
     long hs_answered_ms[GR_HTTP_MAX_REQS]; /**< when the answer to each began (gr_now_ms()),
                                                 or 0 */
 } gr_http_script;

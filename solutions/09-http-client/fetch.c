@@ -11,6 +11,7 @@
 #include "transfer.h"
 
 #include "err.h"
+#include "xport_tls.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -33,11 +34,12 @@ enum {
     OPT_RETRIES,
     OPT_BACKOFF,
     OPT_QUERY,
+    OPT_CACERT,
 };
 
 static const char usage_text[] =
     "usage: fetch [options] URL...\n"
-    "Fetch each http:// URL in turn; write the bodies to stdout.\n"
+    "Fetch each http:// or https:// URL in turn; write the bodies to stdout.\n"
     "  -o, --output FILE       write the body to FILE (one URL only); FILE appears\n"
     "                          only when the transfer succeeded\n"
     "  -I, --head              send HEAD instead of GET\n"
@@ -57,11 +59,13 @@ static const char usage_text[] =
     "  -F, --form NAME=VALUE   POST a multipart/form-data field; NAME=@FILE sends\n"
     "                          the file's bytes (repeat -F for more fields)\n"
     "  -Z, --parallel N        fetch up to N URLs at once (1 to 64), bodies still in\n"
-    "                          order; no redirects followed, no retries\n"
+    "                          order; no redirects followed, no retries; http:// only\n"
+    "      --cacert FILE       https: trust the roots in FILE (PEM), not the system's\n"
     "  -h, --help              this text\n"
     "Exit status: 0 done, 1 local error (output file), 2 usage, 3 bad URL,\n"
     "4 cannot connect, 5 timeout, 6 HTTP error (--fail), 7 too many redirects\n"
-    "or a loop, 8 malformed response (a bad head, a body cut short).\n";
+    "or a loop, 8 malformed response (a bad head, a body cut short), 9 TLS (the\n"
+    "certificate refused, the handshake failed, the stream cut without close_notify).\n";
 
 /* The temporary output file, removed if a signal ends fetch. */
 static char tmp_path[4096];
@@ -185,6 +189,7 @@ static int parse_args(int argc, char **argv, transfer_opts *o, const char **outp
         {"parallel", required_argument, NULL, 'Z'},
         {"query", required_argument, NULL, OPT_QUERY},
         {"form", required_argument, NULL, 'F'},
+        {"cacert", required_argument, NULL, OPT_CACERT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -241,6 +246,9 @@ static int parse_args(int argc, char **argv, transfer_opts *o, const char **outp
             break;
         case OPT_NO_FOLLOW:
             o->to_follow = 0;
+            break;
+        case OPT_CACERT:
+            o->to_cacert = optarg;
             break;
         case OPT_CONNECT_TO:
         case OPT_READ_TO:
@@ -354,6 +362,13 @@ int main(int argc, char **argv)
         free(multipart);
         return FETCH_LOCAL;
     }
+    o.to_tls = sl_tls_client_ctx(o.to_cacert, TLS1_2_VERSION, err);
+    if (o.to_tls == NULL) {
+        fprintf(stderr, "fetch: %s\n", err);
+        cookie_jar_free(o.to_jar);
+        free(multipart);
+        return FETCH_LOCAL;
+    }
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
@@ -372,6 +387,7 @@ int main(int argc, char **argv)
         }
     }
     pool_close(&kept);
+    SSL_CTX_free(o.to_tls);
     cookie_jar_free(o.to_jar);
     free(multipart);
     if (rc != FETCH_OK && err[0] != '\0') {

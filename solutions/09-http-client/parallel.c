@@ -150,6 +150,11 @@ static void job_start(const transfer_opts *o, job *j, int epfd)
         job_end(j, epfd, FETCH_BAD_URL);
         return;
     }
+    if (j->j_url.u_tls) {
+        sl_err_set(j->j_err, "--parallel fetches http:// URLs only, not %s", j->j_text);
+        job_end(j, epfd, FETCH_USAGE);
+        return;
+    }
     for (int i = 0; i < o->to_nparams; i++) {
         if (form_add_query(&j->j_url, o->to_params[i], j->j_err) < 0) {
             job_end(j, epfd, FETCH_USAGE);

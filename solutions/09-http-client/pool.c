@@ -11,12 +11,22 @@
 #include <string.h>
 #include <unistd.h>
 
+void pool_free_reader(sl_rio *rio)
+{
+    if (rio != NULL && rio->rio_x != NULL) {
+        (void)sl_xport_shutdown(rio->rio_x); /* close_notify */
+        sl_xport_release(rio->rio_x);
+        free(rio->rio_x);
+    }
+    free(rio);
+}
+
 void pool_close(pool *p)
 {
+    pool_free_reader(p->pl_rio);
     if (p->pl_fd >= 0) {
         close(p->pl_fd);
     }
-    free(p->pl_rio);
     p->pl_fd = -1;
     p->pl_rio = NULL;
 }
@@ -24,12 +34,13 @@ void pool_close(pool *p)
 int pool_take(pool *p, const url *u, sl_rio **rio)
 {
     if (p->pl_fd < 0 || strcasecmp(p->pl_host, u->u_host) != 0 ||
-        strcmp(p->pl_port, u->u_port) != 0) {
+        strcmp(p->pl_port, u->u_port) != 0 || (p->pl_rio->rio_x != NULL) != u->u_tls) {
         pool_close(p);
         return -1;
     }
     struct pollfd pf = {.fd = p->pl_fd, .events = POLLIN};
-    if (p->pl_rio->rio_cnt > 0 || poll(&pf, 1, 0) != 0) {
+    sl_xport *x = p->pl_rio->rio_x;
+    if (p->pl_rio->rio_cnt > 0 || (x != NULL && sl_xport_pending(x) > 0) || poll(&pf, 1, 0) != 0) {
         pool_close(p);
         return -1;
     }

@@ -46,4 +46,7 @@ void pool_keep(pool *p, const url *u, int fd, sl_rio *rio);
 /** @brief Close the kept connection, if any. */
 void pool_close(pool *p);
 
+/** @brief Free a connection's reader, and the TLS transport it reads through if any. */
+void pool_free_reader(sl_rio *rio);
+
 #endif

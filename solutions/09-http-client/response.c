@@ -19,9 +19,14 @@
 #define LINE_MAX_LEN 8192 /* longest head, chunk-size or trailer line */
 #define MAX_FIELDS 200    /* header (or trailer) lines in one head */
 
-/* The status of a failed read: a timeout, or a lost connection. */
-static int read_failure(const char *what, char *err)
+/* The status of a failed read: a timeout, a lost connection, or TLS's
+ * failure (a stream cut without close_notify) with its reason. */
+static int read_failure(const sl_rio *rp, const char *what, char *err)
 {
+    if (errno == EPROTO && rp->rio_x != NULL) {
+        sl_err_set(err, "reading the %s: %s", what, rp->rio_x->x_why);
+        return FETCH_TLS;
+    }
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
         sl_err_set(err, "timed out waiting for the %s", what);
         return FETCH_TIMEOUT;
@@ -42,7 +47,7 @@ static int read_line(sl_rio *rp, char *buf, size_t n, size_t *len, const char *w
         return FETCH_MALFORMED;
     }
     if (got < 0) {
-        return read_failure(what, err);
+        return read_failure(rp, what, err);
     }
     if (got == 0 || buf[got - 1] != '\n') {
         sl_err_set(err, "the connection closed %s the %s", got == 0 ? "before" : "inside", what);
@@ -290,7 +295,7 @@ static int copy_bytes(sl_rio *rp, long long n, FILE *out, const char *what, char
         }
         ssize_t got = sl_rio_read(rp, buf, want);
         if (got < 0) {
-            return read_failure(what, err);
+            return read_failure(rp, what, err);
         }
         if (got == 0 && n < 0) {
             return FETCH_OK;

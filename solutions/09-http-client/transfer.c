@@ -4,6 +4,7 @@
 #include "transfer.h"
 
 #include "err.h"
+#include "xport_tls.h"
 #include "fetch.h"
 #include "pool.h"
 #include "response.h"
@@ -174,8 +175,9 @@ char *transfer_request(const transfer_opts *o, const url *u, const char *method,
     return buf;
 }
 
-static int send_request(int fd, const transfer_opts *o, const url *u, const char *method,
-                        const char *body, char *err)
+/* The request on @p fd, or through @p x (https) when it is not NULL. */
+static int send_request(int fd, sl_xport *x, const transfer_opts *o, const url *u,
+                        const char *method, const char *body, char *err)
 {
     size_t len = 0;
     char *req = transfer_request(o, u, method, body, &len);
@@ -183,8 +185,12 @@ static int send_request(int fd, const transfer_opts *o, const url *u, const char
         sl_err_errno(err, "cannot build the request");
         return FETCH_LOCAL;
     }
-    ssize_t sent = sl_rio_writen(fd, req, len);
+    ssize_t sent = x != NULL ? sl_xport_writen(x, req, len) : sl_rio_writen(fd, req, len);
     free(req);
+    if (sent < 0 && x != NULL) {
+        sl_err_set(err, "sending the request: %s", x->x_why);
+        return FETCH_TLS;
+    }
     if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
         sl_err_set(err, "timed out sending the request");
         return FETCH_TIMEOUT;
@@ -203,7 +209,8 @@ static int is_redirect(const transfer_opts *o, const response *rs)
            (s == 301 || s == 302 || s == 303 || s == 307 || s == 308);
 }
 
-/* A connection and its reader (malloc'd, so that the pool can keep it). */
+/* A connection and its reader (malloc'd, so that the pool can keep it);
+ * for https the reader reads through its TLS transport (rio_x). */
 typedef struct conn {
     int c_fd;
     sl_rio *c_rio;
@@ -211,12 +218,35 @@ typedef struct conn {
 
 static void conn_drop(conn *c)
 {
+    pool_free_reader(c->c_rio);
     if (c->c_fd >= 0) {
         close(c->c_fd);
     }
-    free(c->c_rio);
     c->c_fd = -1;
     c->c_rio = NULL;
+}
+
+/* https: TLS on the new connection, the handshake done, the certificate
+ * verified against the roots and u's host (SNI sent for a name). */
+static int start_tls(const transfer_opts *o, const url *u, conn *c, char *err)
+{
+    sl_xport *x = calloc(1, sizeof *x);
+    if (x == NULL || sl_xport_tls_client(x, c->c_fd, o->to_tls, u->u_host) < 0) {
+        sl_err_set(err, "%s", x != NULL ? x->x_why : "out of memory");
+        free(x);
+        return FETCH_LOCAL;
+    }
+    sl_rio_init_xport(c->c_rio, x);
+    int rc = sl_xport_handshake(x);
+    if (rc == SL_XPORT_AGAIN) {
+        sl_err_set(err, "the TLS handshake with %s timed out", u->u_host);
+        return FETCH_TIMEOUT;
+    }
+    if (rc < 0) {
+        sl_err_set(err, "%s", x->x_why);
+        return FETCH_TLS;
+    }
+    return FETCH_OK;
 }
 
 /* A new connection to u's host and port, with its reader. */
@@ -225,11 +255,14 @@ static int conn_open(const transfer_opts *o, const url *u, conn *c, int *resolve
     int rc = open_connection(u, o, &c->c_fd, resolved, err);
     if (rc == FETCH_OK && (c->c_rio = malloc(sizeof *c->c_rio)) == NULL) {
         sl_err_errno(err, "out of memory");
-        conn_drop(c);
-        return FETCH_LOCAL;
+        rc = FETCH_LOCAL;
     }
     if (rc == FETCH_OK) {
         sl_rio_init(c->c_rio, c->c_fd);
+        rc = u->u_tls ? start_tls(o, u, c, err) : FETCH_OK;
+    }
+    if (rc != FETCH_OK) {
+        conn_drop(c);
     }
     return rc;
 }
@@ -265,7 +298,7 @@ static int exchange(const transfer_opts *o, const url *u, const char *method, co
         int rc = c->c_fd >= 0 ? FETCH_OK : conn_open(o, u, c, &t->rt_resolved, err);
         if (rc == FETCH_OK) {
             t->rt_sent = 1;
-            rc = send_request(c->c_fd, o, u, method, body, err);
+            rc = send_request(c->c_fd, c->c_rio->rio_x, o, u, method, body, err);
         }
         if (rc == FETCH_OK) {
             rc = response_read_head(c->c_rio, rs, echo, err);

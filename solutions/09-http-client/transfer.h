@@ -46,6 +46,8 @@ typedef struct transfer_opts {
     const char *to_params[FORM_MAX];     /**< --query "name=value" (step 11) */
     int to_nparams;                      /**< how many */
     progress *to_progress;               /**< the bar of a download to a file, or NULL */
+    const char *to_cacert;               /**< --cacert FILE, or NULL: the system's roots */
+    struct ssl_ctx_st *to_tls;           /**< https: the TLS context (an SSL_CTX) */
 } transfer_opts;
 
 /**

@@ -43,10 +43,16 @@ static int copy_part(char *dst, size_t cap, const char *s, size_t n, const char 
     return 0;
 }
 
+/* The scheme's port: 80, or 443 for https. */
+static const char *default_port(const url *u)
+{
+    return u->u_tls ? "443" : "80";
+}
+
 static int parse_port(const char *s, size_t n, url *u, char *err)
 {
     if (n == 0) {
-        strcpy(u->u_port, "80");
+        strcpy(u->u_port, default_port(u));
         return 0;
     }
     long v = 0;
@@ -161,11 +167,13 @@ int url_parse(const char *text, url *u, char *err)
     }
     const char *colon = strstr(text, "://");
     if (colon == NULL) {
-        sl_err_set(err, "the URL does not start with http://");
+        sl_err_set(err, "the URL does not start with http:// or https://");
         return -1;
     }
-    if ((size_t)(colon - text) != 4 || strncasecmp(text, "http", 4) != 0) {
-        sl_err_set(err, "the scheme \"%.*s\" is not supported (only http)", (int)(colon - text),
+    size_t slen = (size_t)(colon - text);
+    u->u_tls = slen == 5 && strncasecmp(text, "https", 5) == 0;
+    if (!u->u_tls && (slen != 4 || strncasecmp(text, "http", 4) != 0)) {
+        sl_err_set(err, "the scheme \"%.*s\" is not supported (only http and https)", (int)slen,
                    text);
         return -1;
     }
@@ -234,7 +242,7 @@ int url_resolve(const url *base, const char *ref, url *out, char *err)
     }
     if (strncmp(ref, "//", 2) == 0) {
         char full[URL_MAX + 8];
-        snprintf(full, sizeof full, "http:%s", ref);
+        snprintf(full, sizeof full, "%s:%s", base->u_tls ? "https" : "http", ref);
         return url_parse(full, out, err);
     }
     url r;
@@ -286,7 +294,7 @@ void url_authority(const url *u, char *buf, size_t n)
 {
     const char *open = u->u_ipv6 ? "[" : "";
     const char *close = u->u_ipv6 ? "]" : "";
-    if (strcmp(u->u_port, "80") == 0) {
+    if (strcmp(u->u_port, default_port(u)) == 0) {
         snprintf(buf, n, "%s%s%s", open, u->u_host, close);
     } else {
         snprintf(buf, n, "%s%s%s:%s", open, u->u_host, close, u->u_port);
@@ -299,5 +307,5 @@ void url_format(const url *u, char *buf, size_t n)
     char target[2 * URL_MAX + 2];
     url_authority(u, auth, sizeof auth);
     url_target(u, target, sizeof target);
-    snprintf(buf, n, "http://%s%s", auth, target);
+    snprintf(buf, n, "%s://%s%s", u->u_tls ? "https" : "http", auth, target);
 }

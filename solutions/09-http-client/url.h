@@ -14,11 +14,12 @@
 
 #define URL_MAX 2048 /**< longest URL accepted, in bytes */
 
-/** A parsed http:// URL. */
+/** A parsed http:// or https:// URL. */
 typedef struct url {
+    int u_tls;                /**< 1: https (TLS, port 443 by default) */
     char u_host[256];         /**< host name or address, IPv6 without brackets */
     int u_ipv6;               /**< 1: u_host is an IPv6 literal ([...] in the URL) */
-    char u_port[6];           /**< "80" when the URL names none */
+    char u_port[6];           /**< "80" (https: "443") when the URL names none */
     char u_path[URL_MAX];     /**< "/" when the URL has none; never empty */
     char u_query[URL_MAX];    /**< after '?', without it; u_has_query says if present */
     int u_has_query;          /**< 1: the URL has a '?' (the query may be empty) */
@@ -27,7 +28,7 @@ typedef struct url {
 } url;
 
 /**
- * @brief Parse an absolute http:// URL.
+ * @brief Parse an absolute http:// or https:// URL.
  * @param text the URL
  * @param u    filled in on success
  * @param err  what is wrong (SL_ERR_LEN bytes)
@@ -45,7 +46,8 @@ int url_resolve(const url *base, const char *ref, url *out, char *err);
 /** @brief Write "path?query" (the request target) into @p buf. */
 void url_target(const url *u, char *buf, size_t n);
 
-/** @brief Write the Host header's value ("host", "host:port", "[::1]:port"). */
+/** @brief Write the Host header's value ("host", "host:port", "[::1]:port"; the
+ *         scheme's default port left out). */
 void url_authority(const url *u, char *buf, size_t n);
 
 /** @brief Write the URL back as text, without its fragment. */

@@ -17,13 +17,14 @@ static const char *const steps[] = {
     "cookies",
     "concurrent mode",
     "query parameters, uploads and progress",
+    "HTTPS",
 };
 
 static const gr_check checks[] = {
     {.ck_name = "get-length",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 4000,
      .ck_summary =
          "a body framed by Content-Length is printed, and fetch ends without waiting for the close",
@@ -98,7 +99,7 @@ static const gr_check checks[] = {
     {.ck_name = "chunked",
      .ck_step = 2,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 4000,
      .ck_summary = "chunked bodies: hex sizes, extensions, trailers, split across reads",
      .ck_hint = "A chunk size is hexadecimal, may carry ;extensions, and the last chunk (0) is "
@@ -122,7 +123,7 @@ static const gr_check checks[] = {
     {.ck_name = "short-body",
      .ck_step = 2,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary = "a body cut short of its Content-Length is an error (exit 8), not a success",
      .ck_hint =
@@ -181,7 +182,7 @@ static const gr_check checks[] = {
     {.ck_name = "post-json",
      .ck_step = 3,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary = "--json sends a JSON POST with Content-Type: application/json",
      .ck_hint =
@@ -216,7 +217,7 @@ static const gr_check checks[] = {
     {.ck_name = "output-file",
      .ck_step = 4,
      .ck_kind = GR_CLIENT,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 4000,
      .ck_summary = "-o FILE holds the body and nothing else is left beside it",
      .ck_hint = "-o writes the body to FILE instead of stdout. In C: write to a temporary file in "
@@ -566,6 +567,50 @@ static const gr_check checks[] = {
                 "In Python: sys.stderr.isatty(), as tqdm and pip do.",
      .ck_run = lab09_check_quiet,
      .ck_arg = NULL},
+
+    {.ck_name = "https-get",
+     .ck_step = 12,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 2,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "https:// with --cacert (the root alone): the chain verified by name and by IP "
+                   "address, a body to the close_notify, two requests on one TLS connection",
+     .ck_hint = "HTTPS is HTTP inside TLS: connect, then the handshake, then the same bytes "
+                "through the session. In C: sl_tls_client_ctx(--cacert) once, "
+                "sl_xport_tls_client() per connection (SNI and the name checked), reads and "
+                "writes through the transport. In Python: "
+                "ssl.create_default_context(cafile=...).wrap_socket(sock, server_hostname=host).",
+     .ck_run = lab09_check_scenarios,
+     .ck_arg = lab09_https_get},
+    {.ck_name = "https-refused",
+     .ck_step = 12,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 2,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "an expired, a wrong-name, a self-signed, an untrusted and an incomplete chain "
+                   "each refused (exit 9) before a byte of the request goes",
+     .ck_hint = "Verification is the point of TLS: without it anyone in the middle can answer. "
+                "In C: SSL_VERIFY_PEER and SSL_set1_host() (or "
+                "X509_VERIFY_PARAM_set1_ip_asc() for an address), and the handshake's outcome "
+                "looked at before sending. In Python: never CERT_NONE nor check_hostname = "
+                "False.",
+     .ck_run = lab09_check_scenarios,
+     .ck_arg = lab09_https_refused},
+    {.ck_name = "https-truncated",
+     .ck_step = 12,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 1,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "a body delimited by the close, cut without close_notify: exit 9, and no "
+                   "output file",
+     .ck_hint = "Over TLS the close is not the end: only close_notify is. A stream cut without "
+                "it may be an attacker's cut. In C: SSL_read() failing with "
+                "SSL_R_UNEXPECTED_EOF_WHILE_READING is an error, not EOF (and no "
+                "SSL_OP_IGNORE_UNEXPECTED_EOF). In Python: clear ssl.OP_IGNORE_UNEXPECTED_EOF "
+                "from the context's options (some builds set it by default), and "
+                "wrap_socket(..., suppress_ragged_eofs=False).",
+     .ck_run = lab09_check_scenario,
+     .ck_arg = &lab09_https_truncated},
 };
 
 const gr_lab gr_lab09 = {

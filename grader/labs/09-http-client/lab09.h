@@ -4,6 +4,7 @@
 #ifndef SOCKLAB_GRADER_LAB09_H
 #define SOCKLAB_GRADER_LAB09_H
 
+#include "kit/ca_run.h"
 #include "kit/kit.h"
 #include "peers/http.h"
 
@@ -43,6 +44,12 @@ typedef struct lab09_scenario {
     const void *sc_judge_arg;            /**< what it is given */
     int sc_upload;                       /**< 1: upload.bin is written beside fetch first */
     int sc_no_cr_stderr;                 /**< 1: stderr must hold no CR (no progress bar) */
+    int sc_tls;                          /**< 1: the server speaks TLS (step 12) with the test
+                                              CA's sc_cert (its intermediate too, unless
+                                              sc_leaf_only); ca.pem, the root, beside fetch;
+                                              {surl} is https://localhost:PORT */
+    gr_cert sc_cert;                     /**< the certificate it sends */
+    int sc_leaf_only;                    /**< 1: without its intermediate */
 } lab09_scenario;
 
 /** @brief The bytes of the upload.bin that sc_upload writes (*n of them). */
@@ -96,8 +103,9 @@ extern const lab09_scenario lab09_get_length, lab09_get_close, lab09_request_tar
     lab09_redirect_relative, lab09_redirect_303, lab09_redirect_307, lab09_redirect_loop,
     lab09_redirect_limit[], lab09_read_timeout, lab09_body_timeout, lab09_retry_backoff,
     lab09_retry_after, lab09_retry_limit[], lab09_retry_post[], lab09_keep_alive, lab09_keep_done,
-    lab09_keep_idle, lab09_cookies, lab09_cookie_redirect, lab09_connect_timeout, lab09_query[], lab09_ipv6_literal,
-    lab09_multipart;
+    lab09_keep_idle, lab09_cookies, lab09_cookie_redirect, lab09_connect_timeout, lab09_query[],
+    lab09_ipv6_literal, lab09_multipart, lab09_https_get[], lab09_https_refused[],
+    lab09_https_truncated;
 
 /** @brief A 256 KiB download to -o, sent over a third of a second: nothing on stderr
  *         that redraws a line (no progress bar when stderr is not a terminal). */

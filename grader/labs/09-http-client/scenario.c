@@ -33,6 +33,12 @@ static void expand_args(const char *args, int port, int closed, int silent, gr_s
         } else if (strncmp(p, "{silent}", 8) == 0) {
             gr_str_addf(out, "http://127.0.0.1:%d", silent);
             p += 8;
+        } else if (strncmp(p, "{surl}", 6) == 0) {
+            gr_str_addf(out, "https://localhost:%d", port);
+            p += 6;
+        } else if (strncmp(p, "{sip}", 5) == 0) {
+            gr_str_addf(out, "https://127.0.0.1:%d", port);
+            p += 5;
         } else if (strncmp(p, "{url}", 5) == 0) {
             gr_str_addf(out, "http://127.0.0.1:%d", port);
             p += 5;
@@ -100,6 +106,11 @@ static void leave_nothing(gr_ctx *ctx, const lab09_scenario *sc, const char *dir
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/upload.bin", gr_server_dir(ctx));
         unlink(path);
+    }
+    if (sc->sc_tls) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/ca.pem", gr_server_dir(ctx));
+        unlink(path); /* the directory may be the user's own (--client) */
     }
     if (dir != NULL) {
         empty_dir(dir);
@@ -286,8 +297,15 @@ int lab09_run_scenario(gr_ctx *ctx, const lab09_scenario *sc)
         return -1;
     }
     char err[256] = "";
-    gr_fake *fake = gr_fake_start(gr_http_fake, &script, err);
+    gr_tls *tls = NULL;
+    if (sc->sc_tls && (gr_ca_run_write_root(ctx, gr_server_dir(ctx)) < 0 ||
+                       (tls = gr_ca_run_server(ctx, sc->sc_cert, !sc->sc_leaf_only, 0)) == NULL)) {
+        return -1;
+    }
+    gr_fake *fake =
+        gr_fake_start_xport(gr_http_fake, &script, tls != NULL ? gr_tls_ops(tls) : NULL, err);
     if (fake == NULL) {
+        gr_tls_free(tls);
         return gr_fail(ctx, "grader could not start its HTTP server: %s", err);
     }
     int closed_fd = -1;
@@ -295,11 +313,13 @@ int lab09_run_scenario(gr_ctx *ctx, const lab09_scenario *sc)
     gr_silent_port silent = {.sp_listen = -1};
     if (strstr(sc->sc_args, "{silent}") != NULL && gr_silent_open(&silent, err) < 0) {
         gr_fake_stop(fake);
+        gr_tls_free(tls);
         close(closed_fd);
         return gr_fail(ctx, "grader could not make a port whose connects hang: %s", err);
     }
     if (sc->sc_upload && write_upload(ctx) < 0) {
         gr_fake_stop(fake);
+        gr_tls_free(tls);
         close(closed_fd);
         gr_silent_close(&silent);
         return -1;
@@ -307,6 +327,7 @@ int lab09_run_scenario(gr_ctx *ctx, const lab09_scenario *sc)
     if (strstr(sc->sc_args, "[::ffff:127.0.0.1]") != NULL &&
         reach_v4_mapped(gr_fake_port(fake), err) < 0) {
         gr_fake_stop(fake);
+        gr_tls_free(tls);
         close(closed_fd);
         gr_silent_close(&silent);
         return gr_fail(ctx,
@@ -323,6 +344,7 @@ int lab09_run_scenario(gr_ctx *ctx, const lab09_scenario *sc)
     char *sent = gr_fake_received(fake, &nsent);
     int connections = gr_fake_connections(fake);
     gr_fake_stop(fake);
+    gr_tls_free(tls);
     if (closed_fd >= 0) {
         close(closed_fd);
     }

@@ -12,7 +12,7 @@
 #include <limits.h>
 #include <stdio.h>
 
-#define LAB09_ALL 44
+#define LAB09_ALL 47
 
 /* Grade "09 --seed SEED --client 'ROOT/COMMAND' EXTRA" in a fresh directory. */
 static void expect09(const char *command, const char *extra, int seed, const char *want_failed,
@@ -54,7 +54,9 @@ static void test_curl(void)
     char cmd[PATH_MAX];
     snprintf(cmd, sizeof cmd, "%s/grader/labs/09-http-client/selftest/curl_fetch.sh",
              selftest_root());
-    expect09(cmd, "", 92, "bad-url malformed retry-backoff retry-limit retry-post parallel-errors",
+    expect09(cmd, "", 92,
+             "bad-url malformed retry-backoff retry-limit retry-post parallel-errors "
+             "https-truncated",
              LAB09_ALL);
 }
 
@@ -72,8 +74,8 @@ static void test_bugs(void)
     } rows[] = {
         {"",
          "get-*,chunked,redirect-303,read-timeout,output-partial,step6,step7,step8,step9,step10,"
-         "step11",
-         "", 25},
+         "step11,step12",
+         "", 28},
         {"until-close", "get-length,get-close", "get-length", 2},
         {"chunk-decimal", "get-length,chunked", "chunked", 2},
         {"post-303", "redirect-307,redirect-303", "redirect-303", 2},
@@ -98,6 +100,9 @@ static void test_bugs(void)
         {"query-raw", "multipart,query", "query", 2},
         {"fixed-boundary", "query,multipart", "multipart", 2},
         {"progress-always", "output-file,quiet-pipe", "quiet-pipe", 2},
+        {"verify-off", "https-get,https-refused", "https-refused", 2},
+        {"no-hostname", "https-get,https-refused", "https-refused", 2},
+        {"ragged-ok", "https-get,https-truncated", "https-truncated", 2},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char cmd[PATH_MAX + 64];

@@ -26,9 +26,12 @@ the lab's command line, right but for the one bug that BUG names:
   query-raw      appends --query pairs to the URL as they are, unencoded
   fixed-boundary builds -F bodies with the boundary "boundary"
   progress-always  draws a progress bar on stderr, terminal or not
+  verify-off     https: CERT_NONE and no host name check (a line left commented in)
+  no-hostname    https: the chain verified, the host name not (check_hostname = False)
+  ragged-ok      https: a stream cut without close_notify taken as the end of the body
 
 Each is caught by the check meant for it (selftest.c says which)."""
-import argparse, io, os, select, socket, sys, threading, time, uuid
+import argparse, io, os, select, socket, ssl, sys, threading, time, uuid
 from urllib.parse import quote_plus
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -85,9 +88,35 @@ class Failure(Exception):
         self.permanent = permanent  # an unknown host: not retried
 
 
-def connect(args, host, port):
+def tls_context(args):
+    """https: the roots of --cacert (or the system's), the name checked."""
+    if getattr(args, "tls", None) is None:
+        args.tls = ssl.create_default_context(cafile=args.cacert)
+        args.tls.minimum_version = ssl.TLSVersion.TLSv1_2
+        if BUG != "ragged-ok":  # some builds (Debian's 3.11) set it: a cut would read as the end
+            args.tls.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
+        if BUG in ("verify-off", "no-hostname"):
+            args.tls.check_hostname = False
+        if BUG == "verify-off":
+            args.tls.verify_mode = ssl.CERT_NONE
+    return args.tls
+
+
+def start_tls(args, s, host):
+    try:
+        return tls_context(args).wrap_socket(s, server_hostname=host,
+                                             suppress_ragged_eofs=BUG == "ragged-ok")
+    except (ssl.SSLError, ssl.CertificateError) as e:
+        s.close()
+        raise Failure(9, f"TLS: {e}", permanent=True)
+    except socket.timeout:
+        s.close()
+        raise Failure(5, "the TLS handshake timed out")
+
+
+def connect(args, host, port, tls=False):
     """A kept connection to host:port that is still open, or a new one."""
-    kept = POOL.pop((host, port), None)
+    kept = POOL.pop((host, port, tls), None)
     if kept is not None and BUG != "conn-per-request":
         if BUG == "reuse-always" or not select.select([kept[0]], [], [], 0)[0]:
             return kept[0], kept[1], True
@@ -102,6 +131,8 @@ def connect(args, host, port):
         raise Failure(4, f"cannot resolve {host}: {e}", permanent=True)
     except OSError as e:
         raise Failure(4, str(e))
+    if tls:
+        s = start_tls(args, s, host)
     return s, s.makefile("rb"), False
 
 
@@ -207,9 +238,9 @@ def multipart(fields):
 def parse_url(url):
     try:
         u = urlsplit(url)
-        if u.scheme != "http" or not u.hostname:
+        if u.scheme not in ("http", "https") or not u.hostname:
             raise Failure(3, "bad URL")
-        port = u.port or 80
+        port = u.port or (443 if u.scheme == "https" else 80)
     except ValueError:
         raise Failure(3, "bad port")
     if " " in url:
@@ -233,7 +264,7 @@ def exchange(args, u, port, method, body):
     request = ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
     while True:
         host = u.netloc.rsplit(":", 1)[0] if BUG == "ipv6-brackets" else u.hostname
-        s, f, reused = connect(args, host, port)
+        s, f, reused = connect(args, host, port, u.scheme == "https")
         s.settimeout(None if BUG == "no-timeout" else args.read_timeout)
         try:
             s.sendall(request)
@@ -270,11 +301,13 @@ def request(args, url, method, body, out, may_retry):
         if method != "HEAD" and status not in (204, 304):
             read_body(f, headers, out)
         if keeps(raw, headers, method, status):
-            POOL[(u.hostname, port)] = (s, f)
+            POOL[(u.hostname, port, u.scheme == "https")] = (s, f)
             s = None
         return status, None, None
     except socket.timeout:
         raise Failure(5, "timed out")
+    except ssl.SSLError as e:
+        raise Failure(9, f"TLS: {e}")
     finally:
         if s is not None:
             s.close()
@@ -381,6 +414,7 @@ def main():
     p.add_argument("-Z", "--parallel", type=int, default=0)
     p.add_argument("--query", action="append", default=[])
     p.add_argument("-F", "--form", action="append", default=[])
+    p.add_argument("--cacert")
     p.add_argument("urls", nargs="+")
     args = p.parse_args()
     if any("\r" in h or "\n" in h for h in args.header):

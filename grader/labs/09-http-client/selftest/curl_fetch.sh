@@ -43,6 +43,7 @@ while [ "$1" != --end-of-fetch-options ]; do
         case "$2" in =*) echo "fetch: --query \"$2\" has no name" >&2; exit 2 ;; esac
         set -- "$@" --url-query "$2"; shift 2 ;;
     -F|--form) set -- "$@" -F "$2"; shift 2 ;;
+    --cacert) set -- "$@" --cacert "$2"; shift 2 ;;
     -h|--help) echo "usage: curl_fetch.sh [fetch's options] URL..."; exit 0 ;;
     -*) usage ;;
     *) urls="$urls $1"; n=$((n + 1)); set -- "$@" "$1"
@@ -62,11 +63,13 @@ fi
 [ "$method" = head ] && set -- "$@" -I
 errors=$(mktemp) || exit 1
 # -b '': the cookie engine on, with no file to read (fetch's jar lasts one run).
-curl --no-progress-meter -b '' $follow --proto =http --proto-redir =http --max-redirs "$redirs" "$@" 2>"$errors"
+curl --no-progress-meter -b '' $follow --proto =http,https --proto-redir =http,https --max-redirs "$redirs" "$@" 2>"$errors"
 rc=$?
 cat "$errors" >&2
 # curl's status 1 is a URL it will not fetch, or a response it cannot read.
 [ $rc -eq 1 ] && ! grep -q 'Protocol' "$errors" && rc=8
+# curl's status 56 is any failed receive: over TLS, a stream cut without close_notify.
+[ $rc -eq 56 ] && grep -q 'SSL' "$errors" && rc=1009
 rm -f "$errors"
 if [ -n "$pdir" ]; then
     i=1
@@ -85,6 +88,7 @@ case $rc in
 47) status=7 ;;
 52) status=4 ;; # an empty reply: the connection was lost before a response
 8|18|56) status=8 ;;
+35|58|59|60|77|83|90|91|1009) status=9 ;; # TLS: a certificate refused, a handshake failed
 *) status=1 ;;
 esac
 echo "fetch:$urls: curl exited with status $rc" >&2
