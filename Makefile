@@ -153,7 +153,7 @@ define selftest_rule
 $(BUILD)/selftest/$(basename $(notdir $(1))): $(1) $(wildcard $(dir $(1))*.h grader/tests/programs/*.h) $(LIBSOCKLAB) | deps-build
 	@mkdir -p $$(@D)
 	@echo "  CC      $(1)"
-	$$(Q)$$(CC) $$(WARN) $$(CFLAGS) $$(SANFLAGS) -Icommon -I$(dir $(1)) -Igrader/tests/programs -o $$@ $(1) $$(LIBSOCKLAB) -lpthread
+	$$(Q)$$(CC) $$(WARN) $$(CFLAGS) $$(SANFLAGS) -Icommon $$(OPENSSL_CFLAGS) -I$(dir $(1)) -Igrader/tests/programs -o $$@ $(1) $$(LIBSOCKLAB) $$(OPENSSL_LIBS) -lpthread
 endef
 $(foreach src,$(SELFTEST_SRC),$(eval $(call selftest_rule,$(src))))
 

@@ -197,7 +197,7 @@ static const gr_check checks[] = {
     {.ck_name = "server-min-version",
      .ck_step = 4,
      .ck_kind = GR_SERVER,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 10000,
      .ck_summary = "--min-version 1.3: a TLS 1.2 client refused with the protocol_version "
                    "alert, a TLS 1.3 one served",
@@ -222,7 +222,7 @@ static const gr_check checks[] = {
     {.ck_name = "server-stalled",
      .ck_step = 5,
      .ck_kind = GR_SERVER,
-     .ck_points = 3,
+     .ck_points = 2,
      .ck_deadline_ms = 15000,
      .ck_summary = "a client stalled halfway through its ClientHello: others served "
                    "meanwhile, and it is dropped after --handshake-timeout",
@@ -255,6 +255,19 @@ static const gr_check checks[] = {
                 "(signal(SIGPIPE, SIG_IGN)) so that a write to a reset socket does not kill "
                 "the server. In Python: catch OSError per connection.",
      .ck_run = lab10_check_server_vanish},
+    {.ck_name = "server-idle-cpu",
+     .ck_step = 5,
+     .ck_kind = GR_SERVER,
+     .ck_points = 2,
+     .ck_deadline_ms = 15000,
+     .ck_summary = "four clients quiet and one stalled in its handshake: no CPU time used over "
+                   "a second, then an echo",
+     .ck_hint = "\"Try again\" means wait, not call again at once: after SSL_ERROR_WANT_READ, "
+                "wait until the socket is readable (EPOLLIN), after WANT_WRITE until it is "
+                "writable, then repeat the call. In C: epoll_wait(epfd, evs, n, timeout) with "
+                "the nearest handshake deadline, never a loop around SSL_read(). In Python: "
+                "selectors, or a blocking socket per thread.",
+     .ck_run = lab10_check_server_idle_cpu},
 };
 
 const gr_lab gr_lab10 = {

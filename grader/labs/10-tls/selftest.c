@@ -11,7 +11,7 @@
 #include <limits.h>
 #include <stdio.h>
 
-#define LAB10_ALL 22
+#define LAB10_ALL 23
 #define LAB10_CLIENT 14 /* the client checks: what a --client run grades */
 
 static void expect10(const char *command, const char *extra, int seed, const char *want_failed,
@@ -62,7 +62,28 @@ static void test_python_server(void)
              "10 --seed 111 --server 'python3 %s/grader/labs/10-tls/selftest/bug_tls_server.py "
              "{args}'",
              selftest_root());
-    selftest_expect_fresh("lab10", args, "", 8);
+    selftest_expect_fresh("lab10", args, "", 9);
+}
+
+/* The buggy servers only C can write (selftest/bug_tls_loop.c): a write
+ * retried from another buffer, and "try again" taken as "at once". */
+static void test_c_server_bugs(void)
+{
+    static const struct {
+        const char *bug;
+        const char *only;
+        const char *failed;
+    } rows[] = {
+        {"moved-buffer", "server-echo,server-large", "server-large"},
+        {"spin", "server-echo,server-idle-cpu", "server-idle-cpu"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char args[PATH_MAX + 300];
+        snprintf(args, sizeof args,
+                 "10 --seed %d --only '%s' --server '%s/build/selftest/bug_tls_loop %s {args}'",
+                 121 + (int)i, rows[i].only, selftest_root(), rows[i].bug);
+        selftest_expect_fresh("lab10", args, rows[i].failed, 2);
+    }
 }
 
 /* The buggy servers, each on the checks it must lose and one it must keep. */
@@ -143,7 +164,10 @@ int register_lab10_tests(void)
         {"lab 10: buggy clients lose the checks for their bug", test_bugs},
         {"lab 10: a server on Python's ssl module gets full marks", test_python_server},
         {"lab 10: buggy servers lose the checks for their bug", test_server_bugs},
+        {"lab 10: a write retried from a moved buffer, a loop that spins on WANT_READ",
+         test_c_server_bugs},
         {NULL, NULL},
     };
-    return cu_add_suite("lab10", tests);
+    /* server-idle-cpu measures CPU time: beside the other such suites only. */
+    return cu_add_suite_alone("lab10", tests);
 }

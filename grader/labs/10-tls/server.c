@@ -287,3 +287,70 @@ int lab10_check_server_openssl(gr_ctx *ctx)
     gr_str_free(&args);
     return rc;
 }
+
+/* The server's CPU time so far, in ms, or -1. */
+static long server_cpu_ms(gr_ctx *ctx)
+{
+    gr_tree_stats st;
+    return gr_server_stats(ctx, &st) < 0 ? -1 : st.ts_cpu_ms;
+}
+
+/* Clients connected and quiet, one of them stalled in its handshake: a
+ * server that waits for its sockets uses no CPU; one that takes "try
+ * again" (WANT_READ) for a reason to call again at once spins. */
+int lab10_check_server_idle_cpu(gr_ctx *ctx)
+{
+    enum { N = 4, WINDOW_MS = 1000, MAX_CPU_MS = 100 };
+    gr_tls *t = gr_ca_run_client(ctx, 0, 0);
+    gr_conn conns[N];
+    gr_conn stalled;
+    int opened = 0;
+    int rc = t != NULL ? 0 : -1;
+    for (int i = 0; i < N && rc == 0; i++) {
+        char label[32];
+        char line[64];
+        snprintf(label, sizeof label, "client %d", i + 1);
+        int n = snprintf(line, sizeof line, "client %d, then quiet\n", i + 1);
+        rc = tls_connect(ctx, &conns[i], label, t, 0);
+        opened += rc == 0;
+        if (rc == 0) {
+            rc = gr_exchange(ctx, &conns[i], line, (size_t)n, line, (size_t)n, 0, "echo");
+        }
+    }
+    int stalled_open = rc == 0 && gr_connect(ctx, &stalled, "stalled", NULL) == 0;
+    if (rc == 0 && (!stalled_open ||
+                    gr_send_all(&stalled, half_hello, sizeof half_hello, gr_deadline(ctx)) < 0)) {
+        rc = gr_fail(ctx, "the stalled client could not connect and send its first bytes");
+    }
+    if (rc == 0) {
+        /* A measurement over a window, not a wait for something to happen. */
+        long cpu0 = server_cpu_ms(ctx);
+        long t0 = gr_now_ms();
+        poll(NULL, 0, WINDOW_MS);
+        long cpu1 = server_cpu_ms(ctx);
+        long t1 = gr_now_ms();
+        gr_str_addf(gr_details(ctx),
+                    "CPU time used by the server in %ld ms with %d quiet clients and one "
+                    "stalled handshake: %ld ms\n",
+                    t1 - t0, N, cpu1 - cpu0);
+        if (cpu0 < 0 || cpu1 < 0) {
+            rc = gr_fail(ctx, "cannot read the server's CPU time from /proc");
+        } else if (cpu1 - cpu0 > MAX_CPU_MS) {
+            rc = gr_fail(ctx,
+                         "the server used %ld ms of CPU time in %ld ms while no client sent a "
+                         "byte: it spins instead of waiting",
+                         cpu1 - cpu0, t1 - t0);
+        }
+    }
+    static const char bye[] = "awake?\n";
+    if (rc == 0) {
+        rc = gr_exchange(ctx, &conns[0], bye, sizeof bye - 1, bye, sizeof bye - 1, 0,
+                         "echo after a quiet second");
+    }
+    if (stalled_open) {
+        gr_close(&stalled);
+    }
+    gr_close_all(conns, (size_t)opened);
+    gr_tls_free(t);
+    return rc;
+}
