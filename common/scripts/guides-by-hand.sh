@@ -6,7 +6,7 @@
 # usage: common/scripts/guides-by-hand.sh [DIR]
 #   DIR is solutions (the default) or labs, at the top of the tree; run
 #   `make` first. The tools are those of `make deps` (OpenBSD netcat, socat,
-#   ss, pgrep, python3). Ports: PORT (default 9400) up to PORT+20, which must
+#   ss, pgrep, python3, openssl, curl). Ports: PORT (default 9400) up to PORT+20, which must
 #   be free. Everything it starts, it stops. Ends with "N passed, M failed".
 set -u
 
@@ -15,7 +15,7 @@ top=$(pwd)
 dir=${1:-solutions}
 base=${PORT:-9400}
 
-for tool in nc.openbsd socat ss python3; do
+for tool in nc.openbsd socat ss python3 openssl curl; do
     if ! command -v "$tool" >/dev/null 2>&1; then
         echo "guides-by-hand: $tool is missing: run make deps" >&2
         exit 2
@@ -303,6 +303,23 @@ check "tls_client against tls_echo_server" "hello, TLS" \
 check "openssl s_client verifies tls_echo_server" "Verification: OK" \
     "$(timeout 10 openssl s_client -connect 127.0.0.1:$p -CAfile certs/ca.pem -verify_return_error \
         -servername localhost -brief -no_ign_eof </dev/null 2>&1 | grep -o 'Verification: OK')"
+stop_last
+
+echo "labs 08 and 09: HTTPS"
+p=$((base + 19))
+mkdir -p www && echo "hello, HTTPS" > www/index.html
+start "$top/$dir/08-http-server/http_server" --cert certs/server.pem --key certs/server.key \
+    --chain certs/intermediate.pem $p www
+wait_tcp $p
+check "curl --cacert against http_server --cert" "hello, HTTPS" \
+    "$(curl -s --max-time 5 --cacert certs/ca.pem https://localhost:$p/index.html)"
+f=$top/$dir/09-http-client/fetch
+check "fetch --cacert, by name" "hello, HTTPS" "$("$f" --cacert certs/ca.pem https://localhost:$p/ 2>/dev/null)"
+check "fetch --cacert, by IP address" "hello, HTTPS" \
+    "$("$f" --cacert certs/ca.pem https://127.0.0.1:$p/ 2>/dev/null)"
+check "fetch without the root: exit 9" 9 "$("$f" https://localhost:$p/ >/dev/null 2>&1; echo $?)"
+check "plain HTTP to the HTTPS port: closed, no answer" "" \
+    "$(printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' | ncx -N 127.0.0.1 $p)"
 stop_last
 
 echo "guides-by-hand: $passed passed, $failed failed"
