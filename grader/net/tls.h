@@ -23,7 +23,7 @@
 typedef struct gr_tls gr_tls;
 
 /** TLS versions, for the bounds below (0: OpenSSL's default). */
-enum { GR_TLS1_2 = 0x0303, GR_TLS1_3 = 0x0304 };
+enum { GR_TLS1_1 = 0x0302, GR_TLS1_2 = 0x0303, GR_TLS1_3 = 0x0304 };
 
 /**
  * @brief A server configuration.

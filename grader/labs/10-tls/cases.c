@@ -58,6 +58,11 @@ const lab10_case lab10_min_version = {
     .cs_max_version = 0x0303,
     .cs_exit = 5,
     .cs_why = {"version"}};
+const lab10_case lab10_old_version = {.cs_args = BY_NAME,
+                                      .cs_cert = GR_CERT_GOOD,
+                                      .cs_max_version = 0x0302,
+                                      .cs_exit = 5,
+                                      .cs_why = {"version"}};
 const lab10_case lab10_timeout = {
     .cs_args = "--cafile ca.pem --servername localhost --timeout 1 --message {msg} 127.0.0.1 "
                "{port}",

@@ -28,7 +28,7 @@ static const gr_check checks[] = {
     {.ck_name = "client-echo",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 9,
+     .ck_points = 7,
      .ck_deadline_ms = 10000,
      .ck_summary = "a verified handshake with the test CA's chain, SNI localhost, the line sent "
                    "and the reply printed, close_notify at the end",
@@ -43,7 +43,7 @@ static const gr_check checks[] = {
     {.ck_name = "client-ip",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 6,
+     .ck_points = 5,
      .ck_deadline_ms = 10000,
      .ck_summary = "HOST 127.0.0.1 with no --servername: verified against the certificate's IP "
                    "entry",
@@ -120,7 +120,7 @@ static const gr_check checks[] = {
     {.ck_name = "client-truncated",
      .ck_step = 3,
      .ck_kind = GR_CLIENT,
-     .ck_points = 7,
+     .ck_points = 6,
      .ck_deadline_ms = 10000,
      .ck_summary = "the reply, then the TCP stream ends without close_notify: exit 6, never "
                    "a success",
@@ -144,6 +144,20 @@ static const gr_check checks[] = {
                 "ssl.TLSVersion.TLSv1_3.",
      .ck_run = lab10_check_client,
      .ck_arg = &lab10_min_version},
+    {.ck_name = "client-old-version",
+     .ck_step = 3,
+     .ck_kind = GR_CLIENT,
+     .ck_points = 2,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "no --min-version, against a server that stops at TLS 1.1: exit 5, the "
+                   "version named",
+     .ck_hint = "TLS 1.0 and 1.1 are deprecated (RFC 8996): a client's floor is 1.2 unless told "
+                "higher, and nothing lowers it. In C: SSL_CTX_set_min_proto_version(ctx, "
+                "TLS1_2_VERSION), never a security level of 0. In Python: "
+                "ctx.minimum_version = ssl.TLSVersion.TLSv1_2, and no @SECLEVEL=0 in "
+                "set_ciphers().",
+     .ck_run = lab10_check_client,
+     .ck_arg = &lab10_old_version},
     {.ck_name = "client-timeout",
      .ck_step = 3,
      .ck_kind = GR_CLIENT,
@@ -207,6 +221,18 @@ static const gr_check checks[] = {
                 "ssl.TLSVersion.TLSv1_3.",
      .ck_run = lab10_check_server_min_version,
      .ck_program = &server_v13},
+    {.ck_name = "server-old-version",
+     .ck_step = 4,
+     .ck_kind = GR_SERVER,
+     .ck_points = 2,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "no --min-version: a client that stops at TLS 1.1 refused with the "
+                   "protocol_version alert, a TLS 1.2 one served",
+     .ck_hint = "The default floor is TLS 1.2 (RFC 8996 deprecates 1.0 and 1.1), set on "
+                "purpose: OpenSSL's security level refuses an old client too, but with another "
+                "alert, for another reason. In C: SSL_CTX_set_min_proto_version(ctx, "
+                "TLS1_2_VERSION). In Python: ctx.minimum_version = ssl.TLSVersion.TLSv1_2.",
+     .ck_run = lab10_check_server_old_version},
     {.ck_name = "server-large",
      .ck_step = 5,
      .ck_kind = GR_SERVER,

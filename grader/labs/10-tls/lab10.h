@@ -48,9 +48,10 @@ int lab10_check_server_stalled(gr_ctx *ctx);
 int lab10_check_server_plaintext(gr_ctx *ctx);
 int lab10_check_server_vanish(gr_ctx *ctx);
 int lab10_check_server_idle_cpu(gr_ctx *ctx);
+int lab10_check_server_old_version(gr_ctx *ctx);
 
 extern const lab10_case lab10_echo, lab10_ip, lab10_facts, lab10_expired, lab10_notyet,
     lab10_wrongname, lab10_selfsigned, lab10_untrusted, lab10_incomplete, lab10_notca,
-    lab10_purpose, lab10_truncated, lab10_min_version, lab10_timeout;
+    lab10_purpose, lab10_truncated, lab10_min_version, lab10_old_version, lab10_timeout;
 
 #endif

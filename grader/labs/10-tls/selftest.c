@@ -11,8 +11,8 @@
 #include <limits.h>
 #include <stdio.h>
 
-#define LAB10_ALL 23
-#define LAB10_CLIENT 14 /* the client checks: what a --client run grades */
+#define LAB10_ALL 25
+#define LAB10_CLIENT 15 /* the client checks: what a --client run grades */
 
 static void expect10(const char *command, const char *extra, int seed, const char *want_failed,
                      int want_ntests)
@@ -62,7 +62,7 @@ static void test_python_server(void)
              "10 --seed 111 --server 'python3 %s/grader/labs/10-tls/selftest/bug_tls_server.py "
              "{args}'",
              selftest_root());
-    selftest_expect_fresh("lab10", args, "", 9);
+    selftest_expect_fresh("lab10", args, "", 10);
 }
 
 /* The buggy servers only C can write (selftest/bug_tls_loop.c): a write
@@ -106,6 +106,7 @@ static void test_server_bugs(void)
         {"dies-on-plaintext", "server-echo,server-plaintext", "server-plaintext"},
         {"dies-on-reset", "server-echo,server-vanish", "server-vanish"},
         {"want-write-drop", "server-echo,server-large", "server-large"},
+        {"old-versions", "server-echo,server-old-version", "server-old-version"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char args[PATH_MAX + 300];
@@ -143,6 +144,7 @@ static void test_bugs(void)
         {"ragged-eof", "client-echo,client-truncated", "client-truncated", 2},
         {"no-min-version", "client-echo,client-min-version", "client-min-version", 2},
         {"no-timeout", "client-echo,client-timeout", "client-timeout", 2},
+        {"old-versions", "client-echo,client-old-version", "client-old-version", 2},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char cmd[PATH_MAX + 64];

@@ -157,6 +157,36 @@ int lab10_check_server_min_version(gr_ctx *ctx)
     return rc;
 }
 
+/* No --min-version (1.2): a client that stops at TLS 1.1 is refused with
+ * the protocol_version alert; one with TLS 1.2 is served. */
+int lab10_check_server_old_version(gr_ctx *ctx)
+{
+    gr_tls *old = gr_ca_run_client(ctx, 0, GR_TLS1_1);
+    gr_tls *v12 = gr_ca_run_client(ctx, 0, GR_TLS1_2);
+    if (old == NULL || v12 == NULL) {
+        gr_tls_free(old);
+        gr_tls_free(v12);
+        return -1;
+    }
+    char why[256] = "";
+    int made = try_handshake(ctx, old, why, sizeof why);
+    int rc = made < 0 ? -1 : 0;
+    if (made == 1) {
+        rc = gr_fail(ctx, "the server made a TLS 1.1 handshake: below the default minimum, 1.2");
+    } else if (made == 0 && strstr(why, "protocol version") == NULL) {
+        rc = gr_fail(ctx,
+                     "the TLS 1.1 client was refused, but not with the protocol_version alert "
+                     "(so not for its version: the server sets no minimum): %s",
+                     why);
+    }
+    if (rc == 0) {
+        rc = echo(ctx, v12, 1000, 0);
+    }
+    gr_tls_free(old);
+    gr_tls_free(v12);
+    return rc;
+}
+
 /* The first bytes of a ClientHello's record: a handshake record of 512
  * bytes is announced, and never comes. */
 static const unsigned char half_hello[] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc};

@@ -11,6 +11,7 @@ Python's ssl module, right but for the one bug that BUG names:
   no-min-version  ignores --min-version
   no-timeout      waits for the server as long as it takes
   no-facts        says nothing of the session it made
+  old-versions    accepts TLS 1.0 and 1.1 (the floor and the security level lowered)
 
 Each is caught by the check meant for it (selftest.c says which); without
 BUG it is a correct client in another language."""
@@ -26,6 +27,9 @@ def fail(status, host, port, text):
 
 def context(args):
     ctx = ssl.create_default_context(cafile=args.cafile)
+    if BUG == "old-versions":
+        ctx.minimum_version = ssl.TLSVersion.TLSv1
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
     if args.min_version and BUG != "no-min-version":
         ctx.minimum_version = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}[
             args.min_version]

@@ -11,6 +11,7 @@ that BUG names:
   dies-on-plaintext  a handshake error ends the whole server
   dies-on-reset      a client that resets ends the whole server
   want-write-drop    drops what a non-blocking write could not take
+  old-versions       accepts TLS 1.0 and 1.1 (the floor and the security level lowered)
 
 Each is caught by the check meant for it (selftest.c says which); without
 BUG it is a correct server in another language."""
@@ -21,6 +22,9 @@ BUG = os.environ.get("BUG", "")
 
 def context(args):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    if BUG == "old-versions":
+        ctx.minimum_version = ssl.TLSVersion.TLSv1
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
     if args.min_version and BUG != "no-min-version":
         ctx.minimum_version = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}[
             args.min_version]
