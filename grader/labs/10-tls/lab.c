@@ -28,7 +28,7 @@ static const gr_check checks[] = {
     {.ck_name = "client-echo",
      .ck_step = 1,
      .ck_kind = GR_CLIENT,
-     .ck_points = 7,
+     .ck_points = 6,
      .ck_deadline_ms = 10000,
      .ck_summary = "a verified handshake with the test CA's chain, SNI localhost, the line sent "
                    "and the reply printed, close_notify at the end",
@@ -233,6 +233,18 @@ static const gr_check checks[] = {
                 "alert, for another reason. In C: SSL_CTX_set_min_proto_version(ctx, "
                 "TLS1_2_VERSION). In Python: ctx.minimum_version = ssl.TLSVersion.TLSv1_2.",
      .ck_run = lab10_check_server_old_version},
+    {.ck_name = "server-key-secret",
+     .ck_step = 4,
+     .ck_kind = GR_SERVER,
+     .ck_points = 1,
+     .ck_deadline_ms = 10000,
+     .ck_summary = "after a client served and one refused, not a line of the private key on the "
+                   "server's stdout or stderr",
+     .ck_hint = "The key is the server's identity: whoever reads it can be the server. Log the "
+                "certificate's subject, never the key, nor a debug dump of the file. In C: "
+                "print nothing of what PEM_read or SSL_CTX_use_PrivateKey_file() loaded. In "
+                "Python: no print() of the key file, no ssl debug traces on stderr.",
+     .ck_run = lab10_check_server_key_secret},
     {.ck_name = "server-large",
      .ck_step = 5,
      .ck_kind = GR_SERVER,

@@ -49,6 +49,7 @@ int lab10_check_server_plaintext(gr_ctx *ctx);
 int lab10_check_server_vanish(gr_ctx *ctx);
 int lab10_check_server_idle_cpu(gr_ctx *ctx);
 int lab10_check_server_old_version(gr_ctx *ctx);
+int lab10_check_server_key_secret(gr_ctx *ctx);
 
 extern const lab10_case lab10_echo, lab10_ip, lab10_facts, lab10_expired, lab10_notyet,
     lab10_wrongname, lab10_selfsigned, lab10_untrusted, lab10_incomplete, lab10_notca,

@@ -11,7 +11,7 @@
 #include <limits.h>
 #include <stdio.h>
 
-#define LAB10_ALL 25
+#define LAB10_ALL 26
 #define LAB10_CLIENT 15 /* the client checks: what a --client run grades */
 
 static void expect10(const char *command, const char *extra, int seed, const char *want_failed,
@@ -62,7 +62,7 @@ static void test_python_server(void)
              "10 --seed 111 --server 'python3 %s/grader/labs/10-tls/selftest/bug_tls_server.py "
              "{args}'",
              selftest_root());
-    selftest_expect_fresh("lab10", args, "", 10);
+    selftest_expect_fresh("lab10", args, "", 11);
 }
 
 /* The buggy servers only C can write (selftest/bug_tls_loop.c): a write
@@ -107,6 +107,7 @@ static void test_server_bugs(void)
         {"dies-on-reset", "server-echo,server-vanish", "server-vanish"},
         {"want-write-drop", "server-echo,server-large", "server-large"},
         {"old-versions", "server-echo,server-old-version", "server-old-version"},
+        {"print-key", "server-echo,server-key-secret", "server-key-secret"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char args[PATH_MAX + 300];

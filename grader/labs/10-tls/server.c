@@ -384,3 +384,60 @@ int lab10_check_server_idle_cpu(gr_ctx *ctx)
     gr_tls_free(t);
     return rc;
 }
+
+/* 1 if @p out holds the private key @p pem, or a line of its base64. */
+static int shows_key(const char *out, const char *pem)
+{
+    if (strstr(out, "PRIVATE KEY") != NULL) {
+        return 1;
+    }
+    for (const char *line = pem; *line != '\0';) {
+        size_t n = strcspn(line, "\r\n");
+        char piece[128];
+        if (n >= 24 && n < sizeof piece && line[0] != '-') {
+            memcpy(piece, line, n);
+            piece[n] = '\0';
+            if (strstr(out, piece) != NULL) {
+                return 1;
+            }
+        }
+        line += n;
+        line += strspn(line, "\r\n");
+    }
+    return 0;
+}
+
+/* Served, refused (a plaintext client), and still: not a byte of the
+ * private key on the server's stdout or stderr. */
+int lab10_check_server_key_secret(gr_ctx *ctx)
+{
+    gr_tls *t = gr_ca_run_client(ctx, 0, 0);
+    int rc = t != NULL ? echo(ctx, t, 1000, 0) : -1;
+    gr_tls_free(t);
+    gr_conn plain;
+    static const char request[] = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    if (rc == 0 && gr_connect(ctx, &plain, "plaintext", NULL) == 0) {
+        gr_send_all(&plain, request, sizeof request - 1, gr_deadline(ctx));
+        (void)ended_by(&plain, gr_soon(ctx, 2000));
+        gr_close(&plain);
+    }
+    gr_ca *ca = rc == 0 ? gr_ca_run(ctx) : NULL;
+    char *cert = NULL;
+    char *pem = NULL;
+    if (ca != NULL && gr_ca_leaf_pem(ca, GR_CERT_GOOD, 1, &cert, &pem) < 0) {
+        rc = gr_fail(ctx, "grader cannot give its own server key");
+    }
+    rc = rc == 0 && ca == NULL ? -1 : rc;
+    for (int stream = 0; rc == 0 && stream < 2; stream++) {
+        size_t len = 0;
+        char *out = gr_server_output(ctx, stream, &len);
+        if (out != NULL && shows_key(out, pem)) {
+            rc = gr_fail(ctx, "the server's %s shows its private key (or a line of it)",
+                         stream == 0 ? "stdout" : "stderr");
+        }
+        free(out);
+    }
+    free(cert);
+    free(pem);
+    return rc;
+}

@@ -12,6 +12,7 @@ that BUG names:
   dies-on-reset      a client that resets ends the whole server
   want-write-drop    drops what a non-blocking write could not take
   old-versions       accepts TLS 1.0 and 1.1 (the floor and the security level lowered)
+  print-key          prints the key it loaded on stderr (a debug line left in)
 
 Each is caught by the check meant for it (selftest.c says which); without
 BUG it is a correct server in another language."""
@@ -93,6 +94,8 @@ def main():
         argv = argv[1:]
     args = p.parse_args(argv)
     ctx = context(args)
+    if BUG == "print-key":
+        print("tls_echo_server: loaded", open(args.key).read(), file=sys.stderr, flush=True)
     lsock = socket.create_server(("", args.port), family=socket.AF_INET6, dualstack_ipv6=True)
     while True:
         conn, _ = lsock.accept()
