@@ -60,6 +60,17 @@ int gr_server_stats(gr_ctx *ctx, gr_tree_stats *st)
     return pid > 0 ? gr_procfs_tree_stats(pid, st) : -1;
 }
 
+long gr_server_cpu_over(gr_ctx *ctx, int window_ms, long *elapsed_ms)
+{
+    gr_tree_stats st0, st1;
+    long t0 = gr_now_ms();
+    int ok = gr_server_stats(ctx, &st0) == 0;
+    poll(NULL, 0, window_ms);
+    ok = gr_server_stats(ctx, &st1) == 0 && ok;
+    *elapsed_ms = gr_now_ms() - t0;
+    return ok ? st1.ts_cpu_ms - st0.ts_cpu_ms : -1;
+}
+
 int gr_server_said(gr_ctx *ctx, const char *text)
 {
     /* A failure seen on the wire may come a moment before the drain thread

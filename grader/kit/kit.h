@@ -67,6 +67,16 @@ const char *gr_printable(const char *s, size_t n, char *out, size_t outn);
  */
 int gr_server_stats(gr_ctx *ctx, gr_tree_stats *st);
 
+/**
+ * @brief The CPU time the server's process tree uses over the next
+ *        @p window_ms (a measurement over a window, not a wait for an event).
+ * @param ctx        the check
+ * @param window_ms  how long to measure
+ * @param elapsed_ms set to the window's real length
+ * @return the CPU time in ms, or -1 if /proc cannot tell
+ */
+long gr_server_cpu_over(gr_ctx *ctx, int window_ms, long *elapsed_ms);
+
 /* ---- what the server said: evidence for a hint ------------------------------------ */
 
 /**

@@ -35,11 +35,13 @@ typedef struct hs_config {
     char cfg_root[PATH_MAX]; /**< DOCROOT, resolved (realpath) */
     size_t cfg_root_len;     /**< its length */
     int cfg_stop_fd;         /**< readable once the server is stopping */
+    /* TODO(step 10): the TLS context of --cert and --key (an SSL_CTX), or NULL */
 } hs_config;
 
 /** One request and what its answer has decided so far. */
 typedef struct hs_exchange {
     int ex_fd;               /**< the connection */
+    /* TODO(step 10): the connection's transport (xport.h): every byte through it */
     const hs_config *ex_cfg; /**< the server's settings */
     const hp_request *ex_rq; /**< the request head */
     const char *ex_path;     /**< its path, percent-decoded (NUL-terminated) */

@@ -21,6 +21,8 @@ enum fetch_exit {
     FETCH_HTTP = 6,      /**< --fail, and the status was 400 or more */
     FETCH_REDIRECTS = 7, /**< more redirects than --max-redirs, or a loop */
     FETCH_MALFORMED = 8, /**< the response broke HTTP/1.1: a bad head, a short body */
+    /* TODO(step 12): 9, TLS: the certificate refused, the handshake failed, or the stream
+     * cut without close_notify */
 };
 
 #endif

@@ -46,6 +46,7 @@ typedef struct transfer_opts {
     const char *to_params[FORM_MAX];     /**< --query "name=value" (step 11) */
     int to_nparams;                      /**< how many */
     progress *to_progress;               /**< the bar of a download to a file, or NULL */
+    /* TODO(step 12): --cacert FILE, and the TLS context https URLs use */
 } transfer_opts;
 
 /**

@@ -16,6 +16,7 @@
 
 /** A parsed http:// URL. */
 typedef struct url {
+    /* TODO(step 12): 1 for https (TLS, port 443 by default) */
     char u_host[256];         /**< host name or address, IPv6 without brackets */
     int u_ipv6;               /**< 1: u_host is an IPv6 literal ([...] in the URL) */
     char u_port[6];           /**< "80" when the URL names none */

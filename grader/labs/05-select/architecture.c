@@ -10,12 +10,6 @@
 
 /* ---- no busy loop --------------------------------------------------------------------- */
 
-static long server_cpu_ms(gr_ctx *ctx)
-{
-    gr_tree_stats st;
-    return gr_server_stats(ctx, &st) < 0 ? -1 : st.ts_cpu_ms;
-}
-
 /* After a spin with quiet clients: measure again with no client at all. A
  * server that still spins never sleeps (a timeout of 0, or no wait); one
  * that sleeps now spun for its clients: write readiness asked for always. */
@@ -23,22 +17,19 @@ static void spin_cause(gr_ctx *ctx)
 {
     enum { SETTLE_MS = 200, WINDOW_MS = 500, MAX_CPU_MS = 50 };
     poll(NULL, 0, gr_ms(ctx, SETTLE_MS)); /* it sees the clients close */
-    long cpu0 = server_cpu_ms(ctx);
-    long t0 = gr_now_ms();
-    poll(NULL, 0, WINDOW_MS);
-    long cpu1 = server_cpu_ms(ctx);
-    long t1 = gr_now_ms();
-    if (cpu0 < 0 || cpu1 < 0) {
+    long elapsed = 0;
+    long used = gr_server_cpu_over(ctx, WINDOW_MS, &elapsed);
+    if (used < 0) {
         return;
     }
-    gr_str_addf(gr_details(ctx), "with every client gone: %ld ms of CPU time in %ld ms\n",
-                cpu1 - cpu0, t1 - t0);
-    if (cpu1 - cpu0 > MAX_CPU_MS) {
+    gr_str_addf(gr_details(ctx), "with every client gone: %ld ms of CPU time in %ld ms\n", used,
+                elapsed);
+    if (used > MAX_CPU_MS) {
         gr_hint(ctx, "Wait for something to happen, with no timeout: the server spins even with no "
                      "client connected. In C: select(..., NULL) with no timeval, poll(fds, n, -1), "
                      "epoll_wait(epfd, evs, n, -1); a timeout of 0 returns at once, every time. In "
                      "Python: sel.select() with no timeout, never sel.select(0).");
-    } else if (cpu1 - cpu0 < MAX_CPU_MS / 5) {
+    } else if (used < MAX_CPU_MS / 5) {
         gr_hint(ctx, "Ask for write readiness only while a client has output pending: the server "
                      "spins only while clients are connected. In C: a client goes in the write set "
                      "(POLLOUT, EPOLLOUT) only while end > start; a socket with room is always "
@@ -69,22 +60,19 @@ int lab05_check_idle_cpu(gr_ctx *ctx)
         /* Every client is connected and quiet: a server that waits in
          * select/poll/epoll sleeps, using no CPU at all. The window is a
          * measurement, not a wait for something to happen. */
-        long cpu0 = server_cpu_ms(ctx);
-        long t0 = gr_now_ms();
-        poll(NULL, 0, WINDOW_MS);
-        long cpu1 = server_cpu_ms(ctx);
-        long t1 = gr_now_ms();
-        if (cpu0 < 0 || cpu1 < 0) {
+        long elapsed = 0;
+        long used = gr_server_cpu_over(ctx, WINDOW_MS, &elapsed);
+        if (used < 0) {
             rc = gr_fail(ctx, "cannot read the server's CPU time from /proc");
         } else {
             gr_str_addf(gr_details(ctx),
                         "CPU time used by the server in %ld ms with %d idle clients: %ld ms\n",
-                        t1 - t0, N, cpu1 - cpu0);
-            if (cpu1 - cpu0 > MAX_CPU_MS) {
+                        elapsed, N, used);
+            if (used > MAX_CPU_MS) {
                 rc = gr_fail(ctx,
                              "the server used %ld ms of CPU time in %ld ms while its %d clients "
                              "sent nothing: it spins instead of sleeping in %s",
-                             cpu1 - cpu0, t1 - t0, N, lab05_wait_call(ctx));
+                             used, elapsed, N, lab05_wait_call(ctx));
                 /* With the clients gone, does it still spin? That tells a
                  * timeout of 0 from write readiness asked for always. */
                 gr_close_all(conns, (size_t)opened);

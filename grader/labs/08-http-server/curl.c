@@ -1,19 +1,29 @@
 /* curl.c - curl, a real client, against the server: a GET, a HEAD, a
- * gzipped GET decoded by curl (--compressed), and a range. */
+ * gzipped GET decoded by curl (--compressed), and a range; and over HTTPS
+ * (step 10), trusting only the test root. */
 #include "lab08.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* curl @p opts URL/@p path; its stdout must be the file @p name's bytes
- * (from @p from, @p n of them; n 0: all), or hold @p holds when not NULL. */
-static int curl(gr_ctx *ctx, const char *opts, const char *path, const char *name, size_t from,
-                size_t n, const char *holds)
+/* curl @p opts URL/@p path (https://localhost, the root alone trusted,
+ * when @p tls); its stdout must be the file @p name's bytes (from @p from,
+ * @p n of them; n 0: all), or hold @p holds when not NULL. */
+static int curl(gr_ctx *ctx, int tls, const char *opts, const char *path, const char *name,
+                size_t from, size_t n, const char *holds)
 {
     gr_str args = {0};
-    gr_str_addf(&args, "-sS --max-time 5 %s http://%s:%d/%s", opts, gr_host(ctx), gr_port(ctx),
-                path);
+    if (tls) {
+        gr_str_addf(&args,
+                    "-sS --max-time 5 --cacert %s/%s/ca.pem --resolve localhost:%d:%s %s "
+                    "https://localhost:%d/%s",
+                    gr_docroot_top(ctx), LAB08_TLS_DIR, gr_port(ctx), gr_host(ctx), opts,
+                    gr_port(ctx), path);
+    } else {
+        gr_str_addf(&args, "-sS --max-time 5 %s http://%s:%d/%s", opts, gr_host(ctx), gr_port(ctx),
+                    path);
+    }
     gr_client_run run;
     int rc = gr_client_run_args(ctx, "curl", gr_str_cstr(&args), gr_ms(ctx, 8000), &run);
     size_t fn = 0;
@@ -42,9 +52,16 @@ static int curl(gr_ctx *ctx, const char *opts, const char *path, const char *nam
 
 int lab08_check_curl(gr_ctx *ctx)
 {
-    return curl(ctx, "", "hello.txt", "hello.txt", 0, 0, NULL) ||
-           curl(ctx, "-I", "hello.txt", NULL, 0, 0, "Content-Length: 2000") ||
-           curl(ctx, "--compressed", "zip.txt", "zip.txt", 0, 0, NULL) ||
-           curl(ctx, "-r 100-199", "range.bin", "range.bin", 100, 100, NULL) ||
-           curl(ctx, "-L", "dir", "dir/index.html", 0, 0, NULL);
+    return curl(ctx, 0, "", "hello.txt", "hello.txt", 0, 0, NULL) ||
+           curl(ctx, 0, "-I", "hello.txt", NULL, 0, 0, "Content-Length: 2000") ||
+           curl(ctx, 0, "--compressed", "zip.txt", "zip.txt", 0, 0, NULL) ||
+           curl(ctx, 0, "-r 100-199", "range.bin", "range.bin", 100, 100, NULL) ||
+           curl(ctx, 0, "-L", "dir", "dir/index.html", 0, 0, NULL);
+}
+
+int lab08_check_https_curl(gr_ctx *ctx)
+{
+    return curl(ctx, 1, "", "hello.txt", "hello.txt", 0, 0, NULL) ||
+           curl(ctx, 1, "-I", "hello.txt", NULL, 0, 0, "Content-Length: 2000") ||
+           curl(ctx, 1, "--compressed", "zip.txt", "zip.txt", 0, 0, NULL);
 }

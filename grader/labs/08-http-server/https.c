@@ -1,8 +1,8 @@
 /* https.c - lab 08's server over TLS (step 10): started with the test CA's
  * certificate, key and intermediate (kit/ca_run.h, beside the document
  * root), it is asked by the grader's own TLS clients, which trust only the
- * root and want the name localhost, and by curl. RULES.md says which rule
- * each check probes. */
+ * root and want the name localhost (and by curl: curl.c). RULES.md says
+ * which rule each check probes. */
 #include "lab08.h"
 
 #include <stdio.h>
@@ -146,43 +146,4 @@ int lab08_check_https_plaintext(gr_ctx *ctx)
     gr_http_close(&plain);
     gr_tls_free(t);
     return t == NULL ? -1 : rc;
-}
-
-/* curl --cacert ROOT @p opts https://localhost:PORT/@p path: its stdout
- * the file's bytes (@p name), or holding @p holds. */
-static int curl(gr_ctx *ctx, const char *opts, const char *path, const char *name,
-                const char *holds)
-{
-    gr_str args = {0};
-    gr_str_addf(&args, "-sS --max-time 5 --cacert %s/%s/ca.pem --resolve localhost:%d:%s %s ",
-                gr_docroot_top(ctx), LAB08_TLS_DIR, gr_port(ctx), gr_host(ctx), opts);
-    gr_str_addf(&args, "https://localhost:%d/%s", gr_port(ctx), path);
-    gr_client_run run;
-    int rc = gr_client_run_args(ctx, "curl", gr_str_cstr(&args), gr_ms(ctx, 8000), &run);
-    size_t n = 0;
-    unsigned char *file = rc == 0 && name != NULL ? lab08_file(ctx, name, &n) : NULL;
-    if (rc == 0 && !gr_exited_zero(&run)) {
-        gr_client_describe(ctx, &run);
-        rc = gr_fail(ctx, "curl %s failed", gr_str_cstr(&args));
-    } else if (rc == 0 && holds != NULL && strstr(run.cr_stdout, holds) == NULL) {
-        gr_show_text(ctx, "curl printed", run.cr_stdout, 20);
-        rc = gr_fail(ctx, "curl %s: no \"%s\" in what it printed", gr_str_cstr(&args), holds);
-    } else if (rc == 0 && file != NULL &&
-               (run.cr_stdout_len != n || memcmp(run.cr_stdout, file, n) != 0)) {
-        rc = gr_fail_bytes(ctx, gr_str_cstr(&args), args.s_len, file, n, run.cr_stdout,
-                           run.cr_stdout_len, "curl %s: not the file's bytes", gr_str_cstr(&args));
-    } else if (rc == 0 && name != NULL && file == NULL) {
-        rc = -1;
-    }
-    free(file);
-    gr_client_run_free(&run);
-    gr_str_free(&args);
-    return rc;
-}
-
-int lab08_check_https_curl(gr_ctx *ctx)
-{
-    return curl(ctx, "", "hello.txt", "hello.txt", NULL) ||
-           curl(ctx, "-I", "hello.txt", NULL, "Content-Length: 2000") ||
-           curl(ctx, "--compressed", "zip.txt", "zip.txt", NULL);
 }

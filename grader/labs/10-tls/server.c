@@ -127,64 +127,50 @@ int lab10_check_server_chain(gr_ctx *ctx)
                    why);
 }
 
+/* A client whose highest version is @p old (named @p name) refused with
+ * the protocol_version alert, below the server's floor @p floor; then a
+ * client with at most @p ok (0: any) served. */
+static int refused_below(gr_ctx *ctx, int old, int ok, const char *name, const char *floor)
+{
+    gr_tls *told = gr_ca_run_client(ctx, 0, old);
+    gr_tls *tok = gr_ca_run_client(ctx, 0, ok);
+    if (told == NULL || tok == NULL) {
+        gr_tls_free(told);
+        gr_tls_free(tok);
+        return -1;
+    }
+    char why[256] = "";
+    int made = try_handshake(ctx, told, why, sizeof why);
+    int rc = made < 0 ? -1 : 0;
+    if (made == 1) {
+        rc = gr_fail(ctx, "the server made a %s handshake, below its floor (%s)", name, floor);
+    } else if (made == 0 && strstr(why, "protocol version") == NULL) {
+        rc = gr_fail(ctx,
+                     "the %s client was refused, but not with the protocol_version alert "
+                     "(RFC 8446 section 6.2), so not for its version: %s",
+                     name, why);
+    }
+    if (rc == 0) {
+        rc = echo(ctx, tok, 1000, 0);
+    }
+    gr_tls_free(told);
+    gr_tls_free(tok);
+    return rc;
+}
+
 /* --min-version 1.3: a client that stops at TLS 1.2 is refused with the
  * protocol_version alert; one with TLS 1.3 is served. */
 int lab10_check_server_min_version(gr_ctx *ctx)
 {
-    gr_tls *old = gr_ca_run_client(ctx, 0, GR_TLS1_2);
-    gr_tls *now = gr_ca_run_client(ctx, 0, 0);
-    if (old == NULL || now == NULL) {
-        gr_tls_free(old);
-        gr_tls_free(now);
-        return -1;
-    }
-    char why[256] = "";
-    int made = try_handshake(ctx, old, why, sizeof why);
-    int rc = made < 0 ? -1 : 0;
-    if (made == 1) {
-        rc = gr_fail(ctx, "with --min-version 1.3, the server made a TLS 1.2 handshake");
-    } else if (made == 0 && strstr(why, "protocol version") == NULL) {
-        rc = gr_fail(ctx,
-                     "the TLS 1.2 client was refused, but not with the protocol_version "
-                     "alert (RFC 8446 section 6.2): %s",
-                     why);
-    }
-    if (rc == 0) {
-        rc = echo(ctx, now, 1000, 0);
-    }
-    gr_tls_free(old);
-    gr_tls_free(now);
-    return rc;
+    return refused_below(ctx, GR_TLS1_2, 0, "TLS 1.2", "--min-version 1.3");
 }
 
 /* No --min-version (1.2): a client that stops at TLS 1.1 is refused with
- * the protocol_version alert; one with TLS 1.2 is served. */
+ * the protocol_version alert (not the security level's internal_error);
+ * one with TLS 1.2 is served. */
 int lab10_check_server_old_version(gr_ctx *ctx)
 {
-    gr_tls *old = gr_ca_run_client(ctx, 0, GR_TLS1_1);
-    gr_tls *v12 = gr_ca_run_client(ctx, 0, GR_TLS1_2);
-    if (old == NULL || v12 == NULL) {
-        gr_tls_free(old);
-        gr_tls_free(v12);
-        return -1;
-    }
-    char why[256] = "";
-    int made = try_handshake(ctx, old, why, sizeof why);
-    int rc = made < 0 ? -1 : 0;
-    if (made == 1) {
-        rc = gr_fail(ctx, "the server made a TLS 1.1 handshake: below the default minimum, 1.2");
-    } else if (made == 0 && strstr(why, "protocol version") == NULL) {
-        rc = gr_fail(ctx,
-                     "the TLS 1.1 client was refused, but not with the protocol_version alert "
-                     "(so not for its version: the server sets no minimum): %s",
-                     why);
-    }
-    if (rc == 0) {
-        rc = echo(ctx, v12, 1000, 0);
-    }
-    gr_tls_free(old);
-    gr_tls_free(v12);
-    return rc;
+    return refused_below(ctx, GR_TLS1_1, GR_TLS1_2, "TLS 1.1", "TLS 1.2, the default");
 }
 
 /* The first bytes of a ClientHello's record: a handshake record of 512
@@ -318,13 +304,6 @@ int lab10_check_server_openssl(gr_ctx *ctx)
     return rc;
 }
 
-/* The server's CPU time so far, in ms, or -1. */
-static long server_cpu_ms(gr_ctx *ctx)
-{
-    gr_tree_stats st;
-    return gr_server_stats(ctx, &st) < 0 ? -1 : st.ts_cpu_ms;
-}
-
 /* Clients connected and quiet, one of them stalled in its handshake: a
  * server that waits for its sockets uses no CPU; one that takes "try
  * again" (WANT_READ) for a reason to call again at once spins. */
@@ -353,23 +332,19 @@ int lab10_check_server_idle_cpu(gr_ctx *ctx)
         rc = gr_fail(ctx, "the stalled client could not connect and send its first bytes");
     }
     if (rc == 0) {
-        /* A measurement over a window, not a wait for something to happen. */
-        long cpu0 = server_cpu_ms(ctx);
-        long t0 = gr_now_ms();
-        poll(NULL, 0, WINDOW_MS);
-        long cpu1 = server_cpu_ms(ctx);
-        long t1 = gr_now_ms();
+        long elapsed = 0;
+        long used = gr_server_cpu_over(ctx, WINDOW_MS, &elapsed);
         gr_str_addf(gr_details(ctx),
                     "CPU time used by the server in %ld ms with %d quiet clients and one "
                     "stalled handshake: %ld ms\n",
-                    t1 - t0, N, cpu1 - cpu0);
-        if (cpu0 < 0 || cpu1 < 0) {
+                    elapsed, N, used);
+        if (used < 0) {
             rc = gr_fail(ctx, "cannot read the server's CPU time from /proc");
-        } else if (cpu1 - cpu0 > MAX_CPU_MS) {
+        } else if (used > MAX_CPU_MS) {
             rc = gr_fail(ctx,
                          "the server used %ld ms of CPU time in %ld ms while no client sent a "
                          "byte: it spins instead of waiting",
-                         cpu1 - cpu0, t1 - t0);
+                         used, elapsed);
         }
     }
     static const char bye[] = "awake?\n";
